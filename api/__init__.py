@@ -1,0 +1,1 @@
+"""Flask-level parts beside the Dash pages: JSON endpoints and CLI commands."""

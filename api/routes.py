@@ -1,0 +1,63 @@
+"""JSON endpoints of DESIGN §4: /healthz and /api/areas."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
+
+from db import repository
+from db.engine import backend_name, session_scope
+from geodata.vocab import SERVICE_TYPES
+
+bp = Blueprint("api", __name__)
+
+
+def _error(status: int, message: str, **extra):
+    return jsonify({"error": message, **extra}), status
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        with session_scope() as session:
+            version = repository.data_version(session)
+    except SQLAlchemyError:
+        return jsonify({"status": "unavailable", "backend": backend_name()}), 503
+    return jsonify({"status": "ok", "backend": backend_name(), "data_version": version})
+
+
+@bp.get("/api/areas")
+def areas():
+    with session_scope() as session:
+        return jsonify({"areas": [{k: s[k] for k in ("code", "name", "level")} for s in repository.list_streets(session)]})
+
+
+@bp.get("/api/areas/<code>")
+def area(code: str):
+    with session_scope() as session:
+        found = repository.get_area(session, code)
+        if found is None:
+            return _error(404, "area not found", code=code)
+        summary = repository.area_summary(session, code, dt.datetime.now())
+        children = repository.list_children(session, code)
+    return jsonify({
+        "code": found["code"], "level": found["level"], "name": found["name"], "parent": found["parent_code"],
+        "bounds": found["bounds"],
+        "summary": {**summary["people"], "open_cases": summary["open_cases"],
+                    "cases_by_status": summary["cases_by_status"], "cases_by_light": summary["cases_by_light"],
+                    "service_points_by_type": summary["service_points_by_type"], "posts": summary["posts"]},
+        "children": children,
+    })
+
+
+@bp.get("/api/areas/<code>/coverage")
+def area_coverage(code: str):
+    service_type = request.args.get("type", "").strip()
+    if service_type not in SERVICE_TYPES:
+        return _error(400, "unknown service type", type=service_type, known=list(SERVICE_TYPES))
+    with session_scope() as session:
+        result = repository.area_coverage(session, code, service_type)
+    if result is None:
+        return _error(404, "area not found", code=code)
+    return jsonify(result)

@@ -1,0 +1,213 @@
+/* 近邻一张图: Leaflet style and point functions, referenced from Python through dash_extensions Namespace("jinlin", "map").
+   Everything a user typed is put into the page with textContent, never as HTML. */
+(function () {
+  "use strict";
+
+  // The live Leaflet map, for the benchmark and browser tests that click by pixel.
+  if (window.L && L.Map && !L.Map.__jinlinHooked) {
+    L.Map.addInitHook(function () { window.jinlinMap = this; });
+    L.Map.__jinlinHooked = true;
+  }
+
+  var COMMUNITY_FILL = ["#dbe9f6", "#e4f1e1", "#fbe9d7", "#efe3f3", "#fdf3c9", "#dff2f1", "#f7dfe3", "#e8eaf0"];
+  var ERA_FILL = { old: "#f3d9b1", mid: "#f6e7c8", new: "#cfe3f3", mixed: "#e6dcc6" };
+  var LIGHT_COLOUR = { red: "#d93025", yellow: "#f2a600", green: "#1e8e3e" };
+  var TYPE_COLOUR = {
+    "党群服务中心": "#c62828", "红色驿站": "#e53935", "爱心食堂": "#ef6c00", "日间照料中心": "#8e24aa",
+    "百姓健身房": "#00897b", "共享工具柜": "#546e7a", "卫生服务站": "#1e88e5", "图书室": "#6d4c41",
+    "儿童之家": "#f06292", "议事厅": "#3949ab", "调解室": "#5d4037"
+  };
+
+  function hash(text) {
+    var h = 0;
+    for (var i = 0; i < text.length; i++) { h = (h * 31 + text.charCodeAt(i)) | 0; }
+    return Math.abs(h);
+  }
+
+  function light(deadline, hideout) {
+    var now = Date.now();
+    var soon = now + ((hideout && hideout.yellowHours) || 24) * 3600 * 1000;
+    return deadline < now ? "red" : deadline < soon ? "yellow" : "green";
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  function popup(title, rows) {
+    var box = el("div", "popup");
+    box.appendChild(el("div", "popup-title", title));
+    rows.forEach(function (row) {
+      if (row[1] === undefined || row[1] === null || row[1] === "") { return; }
+      var line = el("div", "popup-row");
+      line.appendChild(el("span", "popup-key", row[0]));
+      line.appendChild(el("span", "popup-val", row[1]));
+      box.appendChild(line);
+    });
+    return box;
+  }
+
+  function fmtTime(ms) {
+    var d = new Date(ms);
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+
+  var LEVEL_LABEL = { street: "街道", community: "社区", grid: "网格", compound: "小区", building: "楼栋" };
+
+  window.jinlin = Object.assign({}, window.jinlin, {
+    map: {
+      basemapStyle: function (feature) {
+        var kind = feature.properties.kind;
+        if (kind === "arterial") { return { color: "#ffffff", weight: 9, opacity: 1, className: "road-arterial" }; }
+        if (kind === "branch") { return { color: "#ffffff", weight: 5, opacity: 1, className: "road-branch" }; }
+        var fill = { park: "#cfe8c4", school: "#f3e3ef", market: "#f5ead2" }[kind] || "#e9ecef";
+        return { color: fill, weight: 0, fillColor: fill, fillOpacity: 1 };
+      },
+
+      drillStyle: function (feature, context) {
+        var p = feature.properties;
+        var hideout = context.hideout || {};
+        var selected = hideout.selected && hideout.selected === p.code;
+        var base = { weight: 1.5, color: "#5f6b7a", fillOpacity: 0.85, className: "area area-" + p.level };
+        if (p.level === "street" || p.level === "community") {
+          base.fillColor = COMMUNITY_FILL[hash(p.code) % COMMUNITY_FILL.length];
+          base.color = "#7b8794";
+          base.weight = 2;
+        } else if (p.level === "compound") {
+          base.fillColor = ERA_FILL[p.era] || "#eee";
+          base.color = "#b08a57";
+        } else {
+          base.fillColor = selected ? "#ff7a00" : "#9fb3c8";
+          base.color = selected ? "#b34700" : "#61768c";
+          base.weight = selected ? 3 : 1;
+          base.fillOpacity = selected ? 0.95 : 0.8;
+        }
+        return base;
+      },
+
+      drillTooltip: function (feature, layer) {
+        var p = feature.properties;
+        var label = (LEVEL_LABEL[p.level] || "") + " · " + p.name;
+        if (p.households) { label += "（" + p.households + " 户）"; }
+        layer.bindTooltip(el("span", "", label), { sticky: true, direction: "top", className: "area-tip" });
+      },
+
+      contextStyle: function (feature) {
+        var p = feature.properties;
+        if (p.level === "building") {
+          return { weight: 0.6, color: "#7d8a99", fillColor: "#aebdcc", fillOpacity: 0.75 };
+        }
+        if (p.current) {
+          return { weight: 3, color: "#b06d1f", fillOpacity: 0 };
+        }
+        return { weight: 1, color: "#a0855b", fillOpacity: 0 };
+      },
+
+      gridStyle: function () {
+        return { weight: 2, color: "#2f6fbf", dashArray: "6 5", fillOpacity: 0, opacity: 0.85 };
+      },
+
+      // dash-leaflet does not hand `interactive` down to each path; on a shared canvas an outline that is
+      // "interactive" would swallow the clicks meant for the area below it.
+      passive: function (feature, layer) {
+        layer.options.interactive = false;
+      },
+
+      basemapLabel: function (feature, layer) {
+        layer.options.interactive = false;
+        var p = feature.properties;
+        if (p.name && p.kind !== "arterial" && p.kind !== "branch") {
+          layer.bindTooltip(el("span", "", p.name), { permanent: true, direction: "center", className: "place-label" });
+        }
+      },
+
+      gridLabel: function (feature, layer) {
+        layer.options.interactive = false;
+        var p = feature.properties;
+        if (!p.label) { return; }
+        var label = p.name + (p.leader ? " · 网格长 " + p.leader : "");
+        layer.bindTooltip(el("span", "", label), { permanent: true, direction: "center", className: "grid-label" });
+      },
+
+      gapStyle: function (feature) {
+        var d = feature.properties.distance;
+        var far = d === null || d > 600;
+        return { weight: 1, color: far ? "#8b0000" : "#c0392b", fillColor: far ? "#c0392b" : "#f1948a", fillOpacity: 0.85 };
+      },
+
+      gapPopup: function (feature, layer) {
+        var p = feature.properties;
+        layer.bindPopup(popup(p.name + "（覆盖缺口）", [
+          ["最近距离", p.distance === null ? "附近没有" : p.distance + " 米"],
+          ["标准半径", p.radius + " 米"], ["户数", p.households], ["60岁以上", p.elderly]
+        ]));
+      },
+
+      casePoint: function (feature, latlng, context) {
+        var p = feature.properties;
+        var lt = light(p.deadline, context.hideout);
+        var marker = L.circleMarker(latlng, {
+          radius: 8, weight: 2, color: "#fff", fillColor: LIGHT_COLOUR[lt], fillOpacity: 1, className: "case case-" + lt
+        });
+        marker.bindPopup(popup(p.category + " · " + p.status, [
+          ["编号", p.code], ["描述", p.description], ["层级", p.level], ["时限", fmtTime(p.deadline)],
+          ["承办", p.assignee], ["反映人", p.reporter]
+        ]));
+        return marker;
+      },
+
+      caseCluster: function (feature, latlng, index, context) {
+        var leaves = index.getLeaves(feature.properties.cluster_id, Infinity);
+        var counts = { red: 0, yellow: 0, green: 0 };
+        leaves.forEach(function (leaf) { counts[light(leaf.properties.deadline, context.hideout)] += 1; });
+        var worst = counts.red ? "red" : counts.yellow ? "yellow" : "green";
+        var n = feature.properties.point_count;
+        var size = n < 10 ? 34 : n < 50 ? 40 : 48;
+        var icon = L.divIcon({
+          html: "<div><span>" + Number(n) + "</span></div>",
+          className: "case-cluster case-cluster-" + worst, iconSize: L.point(size, size)
+        });
+        return L.marker(latlng, { icon: icon, title: "诉求 " + n + " 件（超期 " + counts.red + "）" });
+      },
+
+      servicePoint: function (feature, latlng, context) {
+        var p = feature.properties;
+        var glyphs = (context.hideout && context.hideout.glyphs) || {};
+        var icon = L.divIcon({
+          html: "", className: "svc-icon", iconSize: L.point(26, 26), iconAnchor: L.point(13, 13)
+        });
+        var marker = L.marker(latlng, { icon: icon, title: p.name, riseOnHover: true });
+        marker.on("add", function () {
+          var node = marker.getElement();
+          if (node) {
+            node.textContent = glyphs[p.type] || "·";
+            node.style.background = TYPE_COLOUR[p.type] || "#455a64";
+            node.setAttribute("data-type", p.type);
+          }
+        });
+        marker.bindPopup(popup(p.name, [
+          ["类型", p.type], ["开放时间", p.hours], ["容量", p.capacity ? p.capacity + " 人" : null],
+          ["地址", p.address], ["电话", p.phone]
+        ]));
+        return marker;
+      },
+
+      postPoint: function (feature, latlng) {
+        var p = feature.properties;
+        var marker = L.circleMarker(latlng, {
+          radius: 6, weight: 2, color: p.staffed ? "#1e8e3e" : "#e8710a", fillColor: "#fff", fillOpacity: 1,
+          className: p.staffed ? "post post-ok" : "post post-short"
+        });
+        marker.bindPopup(popup(p.name, [
+          ["岗位", p.type], ["在岗", p.filled + " / " + p.slots + " 人"], ["时间", p.schedule],
+          ["状态", p.staffed ? "满员" : "缺员 " + (p.slots - p.filled) + " 人"]
+        ]));
+        return marker;
+      }
+    }
+  });
+})();

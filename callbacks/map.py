@@ -1,0 +1,109 @@
+"""Callbacks of the staff map: the URL's ?area= drives the layers, the breadcrumb and the panel."""
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import parse_qs, urlencode
+
+from dash import Dash, Input, Output, State, no_update
+from dash.exceptions import PreventUpdate
+
+from db import layers, repository
+from db.engine import session_scope
+from geodata import crs
+from geodata.vocab import GAP_TYPES, YELLOW_HOURS
+from layouts import ids, map_page, text
+
+EMPTY = {"type": "FeatureCollection", "features": []}
+DATA_LAYERS = (("drill", ids.MAP_DRILL), ("context", ids.MAP_CONTEXT), ("grids", ids.MAP_GRIDS),
+               ("basemap", ids.MAP_BASEMAP), ("cases", ids.MAP_CASES), ("service_points", ids.MAP_SERVICES),
+               ("posts", ids.MAP_POSTS))
+
+
+def area_from_search(search: str | None) -> str | None:
+    """The ?area= value of a query string, or None when absent or blank."""
+    values = parse_qs((search or "").lstrip("?")).get("area", [])
+    return values[0].strip() or None if values else None
+
+
+def area_query(code: str) -> str:
+    return "?" + urlencode({"area": code})
+
+
+def resolve(session, search: str | None) -> tuple[str | None, dict | None, str | None]:
+    """(code in view, area or None, the raw code when it is unknown). One street: it is the home view."""
+    raw = area_from_search(search)
+    if raw is None:
+        streets = repository.list_streets(session)
+        if len(streets) == 1:
+            return streets[0]["code"], repository.get_area(session, streets[0]["code"]), None
+        return None, {"code": None, "level": "root", "name": text.ALL_STREETS, "bounds": None}, None
+    area = repository.get_area(session, raw)
+    return (raw, area, None) if area else (None, None, raw)
+
+
+def register(app: Dash, tile_provider: str) -> None:
+    gcj02 = tile_provider == "amap"
+
+    @app.callback(
+        [Output(component, "data") for _, component in DATA_LAYERS]
+        + [Output(ids.MAP_DRILL, "hideout"), Output(ids.MAP, "viewport"), Output(ids.BREADCRUMB, "children"),
+           Output(ids.MAP_ERROR, "children")],
+        Input(ids.URL, "search"),
+    )
+    def render_map(search):
+        with session_scope() as session:
+            code, area, unknown = resolve(session, search)
+            if area is None:
+                return ([EMPTY] * len(DATA_LAYERS)
+                        + [no_update, no_update, [], map_page.build_not_found(unknown)])
+            data = [layers.get_layer(session, code, name, gcj02=gcj02) for name, _ in DATA_LAYERS]
+            several_streets = len(repository.list_streets(session)) > 1
+            chain = repository.breadcrumb(session, code) if code else []
+            bounds = area["bounds"] or repository.streets_bounds(session)
+        if gcj02 and bounds:
+            bounds = crs.bounds_to_gcj02(bounds)
+        hideout = {"selected": code if area["level"] == "building" else None, "level": area["level"],
+                   "yellowHours": YELLOW_HOURS, "glyphs": map_page.SERVICE_GLYPH}
+        crumbs = map_page.build_breadcrumb(chain, text.ALL_STREETS if several_streets else None)
+        return data + [hideout, map_page.viewport_for(bounds), crumbs, None]
+
+    @app.callback(Output(ids.PANEL, "children"), Input(ids.URL, "search"))
+    def render_panel(search):
+        now = dt.datetime.now()
+        with session_scope() as session:
+            code, area, _unknown = resolve(session, search)
+            if area is None:
+                return []
+            if area["level"] == "building":
+                return map_page.build_building_panel(area, repository.list_open_cases(session, code, now),
+                                                     repository.nearest_service_points(session, code))
+            if area["level"] == "root":
+                return map_page.build_root_panel(repository.list_streets(session))
+            summary = repository.area_summary(session, code, now)
+            children = repository.list_children(session, code)
+            grids = repository.list_grids(session, code) if area["level"] == "community" else []
+            monthly = repository.cases_per_month(session, code, now)
+            cover = [repository.area_coverage(session, code, t) for t in GAP_TYPES]
+        return map_page.build_panel(summary, children, grids, monthly, cover)
+
+    @app.callback(
+        Output(ids.MAP_GAPS, "data"),
+        Input(ids.URL, "search"), Input(ids.MAP_LAYERS, "overlays"), Input(ids.GAP_TYPE, "value"),
+    )
+    def render_gaps(search, overlays, gap_type):
+        # Buildings are the heaviest layer: only fetched while the overlay is switched on.
+        if text.OVERLAY_GAPS not in (overlays or []):
+            return EMPTY
+        with session_scope() as session:
+            code, area, _ = resolve(session, search)
+            if area is None or code is None:
+                return EMPTY
+            return layers.get_layer(session, code, "gaps", option=gap_type, gcj02=gcj02)
+
+    @app.callback(Output(ids.URL, "search"), Input(ids.MAP_DRILL, "clickData"), State(ids.URL, "search"),
+                  prevent_initial_call=True)
+    def drill_into_clicked_area(feature, search):
+        code = ((feature or {}).get("properties") or {}).get("code")
+        if not code or area_from_search(search) == code:
+            raise PreventUpdate
+        return area_query(code)

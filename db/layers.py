@@ -1,0 +1,166 @@
+"""Map layers of one area as GeoJSON, cached by (database, area, layer, data version)."""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Callable
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db import models as m
+from db.repository import LEVEL_COLUMN, building_distances, data_version, get_area, mask_name, scope_clause
+from geodata import crs, payload
+from geodata.vocab import GAP_TYPES, OPEN_STATUSES, STANDARD_RADIUS_M
+
+LAYERS = ("drill", "context", "grids", "basemap", "cases", "service_points", "posts", "gaps")
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_SIZE = 512
+_LOCK = threading.Lock()
+
+
+def get_layer(session: Session, code: str | None, layer: str, option: str | None = None, gcj02: bool = False) -> dict:
+    """A FeatureCollection for `layer` in area `code` (None: every street). Unknown area → empty collection."""
+    if layer not in LAYERS:
+        raise ValueError(f"unknown layer {layer!r}")
+    key = (str(session.get_bind().engine.url), code, layer, option, gcj02, data_version(session))
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    area = get_area(session, code) if code else {"code": None, "level": "root"}
+    collection = _BUILDERS[layer](session, area, option) if area else payload.feature_collection([], [])
+    if gcj02:
+        collection = crs.geojson_to_gcj02(collection)
+    with _LOCK:
+        _CACHE[key] = collection
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return collection
+
+
+def street_of(code: str | None) -> str | None:
+    return code[:9] if code else None
+
+
+def _areas(session: Session, *where, simplify_m: float = 0.0, extra: Callable[[m.Area], dict] | None = None) -> dict:
+    rows = session.execute(select(m.Area).where(*where).order_by(m.Area.code)).scalars().all()
+    props = [{"code": a.code, "name": a.name, "level": a.level, "households": a.households, "elderly": a.elderly,
+              **(extra(a) if extra else {})} for a in rows]
+    return payload.feature_collection([a.geometry for a in rows], props, simplify_m)
+
+
+def _buildings(session: Session, *where) -> dict:
+    rows = session.execute(select(m.Building.code, m.Building.name, m.Building.floors, m.Building.households,
+                                  m.Building.elderly, m.Building.geometry).where(*where).order_by(m.Building.code)).all()
+    props = [{"code": r.code, "name": r.name, "level": "building", "floors": r.floors, "households": r.households,
+              "elderly": r.elderly} for r in rows]
+    return payload.feature_collection([r.geometry for r in rows], props)
+
+
+def _drill(session: Session, area: dict, _option) -> dict:
+    level = area["level"]
+    if level == "root":
+        return _areas(session, m.Area.level == "street", simplify_m=2)
+    if level == "street":
+        return _areas(session, m.Area.parent_code == area["code"], m.Area.level == "community", simplify_m=1)
+    if level in ("community", "grid"):
+        where = [m.Area.level == "compound", m.Area.code.like(f"{area['code'][:12]}X%")]
+        if level == "grid":
+            where.append(m.Area.parent_code == area["code"])
+        return _areas(session, *where, extra=lambda a: {"era": a.era})
+    if level == "compound":
+        return _buildings(session, m.Building.compound_code == area["code"])
+    return _buildings(session, m.Building.compound_code == area["parent_code"])
+
+
+def _context(session: Session, area: dict, _option) -> dict:
+    """Outlines drawn for orientation but not clickable."""
+    level = area["level"]
+    if level == "street":
+        return _areas(session, m.Area.level == "compound", m.Area.code.like(f"{area['code']}%"))
+    if level in ("community", "grid"):
+        return _buildings(session, getattr(m.Building, LEVEL_COLUMN[level]) == area["code"])
+    if level in ("compound", "building"):
+        current = area["code"] if level == "compound" else area["parent_code"]
+        return _areas(session, m.Area.level == "compound", m.Area.code.like(f"{current[:12]}X%"),
+                      extra=lambda a: {"current": a.code == current, "era": a.era})
+    return payload.feature_collection([], [])
+
+
+def _grids(session: Session, area: dict, _option) -> dict:
+    """Grid outlines of the street or community in view, each labelled with its 网格长."""
+    level = area["level"]
+    if level == "root":
+        return payload.feature_collection([], [])
+    prefix = area["code"][:12] if level != "street" else area["code"]
+    # Labels would bury a whole street; they appear from the community down.
+    labelled = level != "street"
+    return _areas(session, m.Area.level == "grid", m.Area.code.like(f"{prefix}%"),
+                  extra=lambda a: {"leader": a.leader_name, "label": labelled})
+
+
+def _basemap(session: Session, area: dict, _option) -> dict:
+    where = [] if area["level"] == "root" else [m.BasemapFeature.street_code == street_of(area["code"])]
+    if area["level"] == "root":
+        where.append(m.BasemapFeature.kind == "arterial")
+    rows = session.execute(select(m.BasemapFeature).where(*where).order_by(m.BasemapFeature.id)).scalars().all()
+    return payload.feature_collection([r.geometry for r in rows], [{"kind": r.kind, "name": r.name} for r in rows])
+
+
+def _cases(session: Session, area: dict, _option) -> dict:
+    """Open cases. The deadline goes out as epoch ms so the browser colours 红黄绿 against its own clock."""
+    rows = session.execute(select(m.Case.code, m.Case.category, m.Case.status, m.Case.level, m.Case.deadline,
+                                  m.Case.reporter_name, m.Case.assignee, m.Case.description, m.Case.lon, m.Case.lat)
+                           .where(scope_clause(m.Case, area), m.Case.status.in_(OPEN_STATUSES))).all()
+    props = [{"code": r.code, "category": r.category, "status": r.status, "level": r.level,
+              "deadline": int(pd.Timestamp(r.deadline).timestamp() * 1000), "reporter": mask_name(r.reporter_name),
+              "assignee": r.assignee, "description": r.description} for r in rows]
+    return payload.point_collection([r.lon for r in rows], [r.lat for r in rows], props)
+
+
+def _service_points(session: Session, area: dict, _option) -> dict:
+    """Every service point of the street in view: residents cross compound lines to reach them."""
+    where = [] if area["level"] == "root" else [m.ServicePoint.street_code == street_of(area["code"])]
+    rows = session.execute(select(m.ServicePoint).where(*where).order_by(m.ServicePoint.code)).scalars().all()
+    props = [{"code": r.code, "type": r.service_type, "name": r.name, "hours": r.hours, "capacity": r.capacity,
+              "address": r.address, "phone": r.phone, "public": r.is_public} for r in rows]
+    return payload.point_collection([r.lon for r in rows], [r.lat for r in rows], props)
+
+
+def _posts(session: Session, area: dict, _option) -> dict:
+    filled = (select(m.Assignment.post_code, func.count().label("n")).where(m.Assignment.active)
+              .group_by(m.Assignment.post_code).subquery())
+    rows = session.execute(select(m.VolunteerPost, func.coalesce(filled.c.n, 0))
+                           .outerjoin(filled, filled.c.post_code == m.VolunteerPost.code)
+                           .where(scope_clause(m.VolunteerPost, _building_to_compound(area)))
+                           .order_by(m.VolunteerPost.code)).all()
+    props = [{"code": p.code, "type": p.post_type, "name": p.name, "slots": p.slots_required, "filled": int(n),
+              "staffed": int(n) >= p.slots_required, "schedule": p.schedule} for p, n in rows]
+    return payload.point_collection([p.lon for p, _ in rows], [p.lat for p, _ in rows], props)
+
+
+def _building_to_compound(area: dict) -> dict:
+    """Posts belong to compounds: a building's view shows its compound's posts."""
+    if area["level"] == "building":
+        return {"code": area["parent_code"], "level": "compound"}
+    return area
+
+
+def _gaps(session: Session, area: dict, option: str | None) -> dict:
+    """Buildings farther (straight line) than the standard radius from the nearest point of a gap type."""
+    service_type = option if option in GAP_TYPES else GAP_TYPES[0]
+    if area["level"] == "root":
+        return payload.feature_collection([], [])
+    buildings, dist = building_distances(session, area, service_type)
+    radius = STANDARD_RADIUS_M[service_type]
+    gap = buildings[dist > radius]
+    props = [{"code": r.code, "name": r.name, "households": int(r.households), "elderly": int(r.elderly),
+              "distance": None if dist[i] == float("inf") else int(round(dist[i])), "radius": radius}
+             for i, r in zip(gap.index, gap.itertuples())]
+    return payload.feature_collection(list(gap.geometry.values), props)
+
+
+_BUILDERS = {"drill": _drill, "context": _context, "grids": _grids, "basemap": _basemap, "cases": _cases,
+             "service_points": _service_points, "posts": _posts, "gaps": _gaps}

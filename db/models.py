@@ -1,0 +1,249 @@
+"""SQLAlchemy 2.0 models: the nouns of DESIGN §3. Geometry is WGS-84 WKB plus an indexed bounding box."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Optional
+
+import shapely
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    Date,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Geometry(TypeDecorator):
+    """A shapely geometry stored as WKB (EPSG:4326)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else shapely.to_wkb(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else shapely.from_wkb(value)
+
+
+class AreaLevel(str, enum.Enum):
+    street = "street"
+    community = "community"
+    grid = "grid"
+    compound = "compound"
+
+
+class BBoxMixin:
+    """Bounding box columns so "what lies in this view" is an indexed range query on any backend."""
+
+    min_lon: Mapped[float] = mapped_column(Float)
+    min_lat: Mapped[float] = mapped_column(Float)
+    max_lon: Mapped[float] = mapped_column(Float)
+    max_lat: Mapped[float] = mapped_column(Float)
+
+
+class Area(BBoxMixin, Base):
+    __tablename__ = "area"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    parent_code: Mapped[Optional[str]] = mapped_column(ForeignKey("area.code"), index=True)
+    era: Mapped[Optional[str]] = mapped_column(String(16))  # compounds: old / mid / new / mixed
+    leader_name: Mapped[Optional[str]] = mapped_column(String(50))  # grids: 网格长 (PII)
+    leader_phone: Mapped[Optional[str]] = mapped_column(String(20))  # grids (PII)
+    households: Mapped[int] = mapped_column(Integer, default=0)
+    residents: Mapped[int] = mapped_column(Integer, default=0)
+    elderly: Mapped[int] = mapped_column(Integer, default=0)
+    party_members: Mapped[int] = mapped_column(Integer, default=0)
+    buildings: Mapped[int] = mapped_column(Integer, default=0)
+    geometry: Mapped[object] = mapped_column(Geometry)
+
+    __table_args__ = (
+        CheckConstraint("level in ('street', 'community', 'grid', 'compound')", name="level_known"),
+    )
+
+
+class Building(BBoxMixin, Base):
+    __tablename__ = "building"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    compound_code: Mapped[str] = mapped_column(ForeignKey("area.code"), index=True)
+    grid_code: Mapped[str] = mapped_column(String(32), index=True)
+    community_code: Mapped[str] = mapped_column(String(32), index=True)
+    street_code: Mapped[str] = mapped_column(String(32), index=True)
+    floors: Mapped[int] = mapped_column(Integer)
+    units: Mapped[int] = mapped_column(Integer)
+    households: Mapped[int] = mapped_column(Integer)
+    residents: Mapped[int] = mapped_column(Integer)
+    elderly: Mapped[int] = mapped_column(Integer)
+    party_members: Mapped[int] = mapped_column(Integer)
+    built_year: Mapped[Optional[int]] = mapped_column(Integer)
+    lon: Mapped[float] = mapped_column(Float)  # a point inside the footprint
+    lat: Mapped[float] = mapped_column(Float)
+    geometry: Mapped[object] = mapped_column(Geometry)
+
+
+class BasemapFeature(Base):
+    """Our own offline base map: roads, schools, parks, markets."""
+
+    __tablename__ = "basemap_feature"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    street_code: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[Optional[str]] = mapped_column(String(100))
+    geometry: Mapped[object] = mapped_column(Geometry)
+
+
+class PointMixin:
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    compound_code: Mapped[Optional[str]] = mapped_column(String(32), index=True)
+    grid_code: Mapped[Optional[str]] = mapped_column(String(32), index=True)
+    community_code: Mapped[Optional[str]] = mapped_column(String(32), index=True)
+    street_code: Mapped[Optional[str]] = mapped_column(String(32), index=True)
+
+
+class ServicePoint(PointMixin, Base):
+    __tablename__ = "service_point"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    service_type: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[Optional[str]] = mapped_column(String(200))
+    hours: Mapped[Optional[str]] = mapped_column(String(100))
+    phone: Mapped[Optional[str]] = mapped_column(String(30))  # the venue's public phone, not a person's
+    capacity: Mapped[Optional[int]] = mapped_column(Integer)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class VolunteerPost(PointMixin, Base):
+    __tablename__ = "volunteer_post"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    post_type: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100))
+    slots_required: Mapped[int] = mapped_column(Integer)
+    schedule: Mapped[Optional[str]] = mapped_column(String(100))
+
+
+class Volunteer(Base):
+    __tablename__ = "volunteer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))  # PII
+    phone: Mapped[Optional[str]] = mapped_column(String(20))  # PII
+    kind: Mapped[str] = mapped_column(String(20))  # 小区党员 / 在职党员报到 / 下沉干部 / 居民志愿者
+    home_building_code: Mapped[Optional[str]] = mapped_column(ForeignKey("building.code"), index=True)
+    unit: Mapped[Optional[str]] = mapped_column(String(100))  # 报到单位
+
+
+class Assignment(Base):
+    __tablename__ = "assignment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteer.id"), index=True)
+    post_code: Mapped[str] = mapped_column(ForeignKey("volunteer_post.code"), index=True)
+    since: Mapped[dt.date] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ServiceRecord(Base):
+    __tablename__ = "service_record"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteer.id"), index=True)
+    post_code: Mapped[str] = mapped_column(ForeignKey("volunteer_post.code"))
+    served_on: Mapped[dt.date] = mapped_column(Date)
+    hours: Mapped[float] = mapped_column(Float)
+
+
+class Case(PointMixin, Base):
+    __tablename__ = "case"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    category: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(Text)
+    reporter_name: Mapped[Optional[str]] = mapped_column(String(50))  # PII
+    reporter_phone: Mapped[Optional[str]] = mapped_column(String(20))  # PII
+    building_code: Mapped[Optional[str]] = mapped_column(String(40), index=True)
+    level: Mapped[str] = mapped_column(String(8))  # 小区 / 网格 / 社区 / 街道
+    status: Mapped[str] = mapped_column(String(8))
+    assignee: Mapped[Optional[str]] = mapped_column(String(50))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    accepted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    deadline: Mapped[dt.datetime] = mapped_column(DateTime)
+    resolved_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    satisfaction: Mapped[Optional[str]] = mapped_column(String(8))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_case_street_status", "street_code", "status"),
+        Index("ix_case_community_status", "community_code", "status"),
+        Index("ix_case_created", "created_at"),
+    )
+
+
+class CaseEvent(Base):
+    """Append-only audit trail of a case."""
+
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[Optional[str]] = mapped_column(String(50))
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[Optional[str]] = mapped_column(String(8))
+    to_status: Mapped[Optional[str]] = mapped_column(String(8))
+    note: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class User(Base):
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))  # admin, street_official, community_staff, grid_leader, screen
+    scope_code: Mapped[Optional[str]] = mapped_column(String(32))
+    display_name: Mapped[Optional[str]] = mapped_column(String(50))
+
+
+class DataVersion(Base):
+    """One counter per dataset; bumped on every write so cached map layers know they are stale."""
+
+    __tablename__ = "data_version"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    seeded_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    note: Mapped[Optional[str]] = mapped_column(String(200))

@@ -1,0 +1,275 @@
+"""Queries that answer the map and the panel. Each takes a Session and returns plain data."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, select, true
+from sqlalchemy.orm import Session
+
+from db import models as m
+from geodata import coverage, crs
+from geodata.vocab import OPEN_STATUSES, STANDARD_RADIUS_M, YELLOW_HOURS
+
+CODE_PATTERN = re.compile(r"^[0-9]{9}([0-9]{3}([0-9]{2}|X[0-9]{3}(B[0-9]{3})?)?)?$")
+LEVEL_COLUMN = {"street": "street_code", "community": "community_code", "grid": "grid_code",
+                "compound": "compound_code", "building": "building_code"}
+
+
+@dataclass(frozen=True)
+class AreaRef:
+    code: str
+    level: str
+    name: str
+    parent_code: str | None
+
+
+def is_wellformed_code(code: str | None) -> bool:
+    return bool(code) and bool(CODE_PATTERN.match(code))
+
+
+def get_area(session: Session, code: str) -> dict | None:
+    """An area (street, community, grid, compound) or a building by code, with its bounds; None if unknown."""
+    if not is_wellformed_code(code):
+        return None
+    if "B" in code:
+        b = session.get(m.Building, code)
+        if b is None:
+            return None
+        return {"code": b.code, "level": "building", "name": b.name, "parent_code": b.compound_code,
+                "bounds": [[b.min_lat, b.min_lon], [b.max_lat, b.max_lon]],
+                "facts": {"floors": b.floors, "units": b.units, "households": b.households,
+                          "residents": b.residents, "elderly": b.elderly, "party_members": b.party_members,
+                          "built_year": b.built_year}}
+    a = session.get(m.Area, code)
+    if a is None:
+        return None
+    out = {"code": a.code, "level": a.level, "name": a.name, "parent_code": a.parent_code,
+           "bounds": [[a.min_lat, a.min_lon], [a.max_lat, a.max_lon]]}
+    if a.level == "grid":
+        out["leader_name"] = a.leader_name
+    if a.level == "compound":
+        out["era"] = a.era
+    return out
+
+
+def list_streets(session: Session) -> list[dict]:
+    rows = session.execute(select(m.Area.code, m.Area.name, m.Area.households, m.Area.residents)
+                           .where(m.Area.level == "street").order_by(m.Area.code))
+    return [{"code": c, "name": n, "level": "street", "households": h, "residents": r} for c, n, h, r in rows]
+
+
+def streets_bounds(session: Session) -> list[list[float]] | None:
+    """Leaflet bounds of every street together."""
+    row = session.execute(select(func.min(m.Area.min_lat), func.min(m.Area.min_lon), func.max(m.Area.max_lat),
+                                 func.max(m.Area.max_lon)).where(m.Area.level == "street")).one()
+    return None if row[0] is None else [[row[0], row[1]], [row[2], row[3]]]
+
+
+def list_children(session: Session, code: str) -> list[dict]:
+    """The next drill level below an area: street → communities, community/grid → compounds, compound → buildings."""
+    area = get_area(session, code)
+    if area is None:
+        return []
+    level = area["level"]
+    if level == "street":
+        q = select(m.Area.code, m.Area.name, m.Area.level).where(m.Area.parent_code == code)
+    elif level in ("community", "grid"):
+        q = select(m.Area.code, m.Area.name, m.Area.level).where(
+            m.Area.level == "compound", m.Area.code.like(f"{code[:12]}X%"))
+        if level == "grid":
+            q = q.where(m.Area.parent_code == code)
+    elif level == "compound":
+        rows = session.execute(select(m.Building.code, m.Building.name)
+                               .where(m.Building.compound_code == code).order_by(m.Building.code)).all()
+        return [{"code": c, "name": n, "level": "building"} for c, n in rows]
+    else:
+        return []
+    rows = session.execute(q.order_by(m.Area.code)).all()
+    return [{"code": c, "name": n, "level": lv} for c, n, lv in rows]
+
+
+def list_grids(session: Session, community_code: str) -> list[dict]:
+    rows = session.execute(select(m.Area.code, m.Area.name, m.Area.leader_name)
+                           .where(m.Area.parent_code == community_code, m.Area.level == "grid").order_by(m.Area.code))
+    return [{"code": c, "name": n, "leader_name": ln} for c, n, ln in rows]
+
+
+def breadcrumb(session: Session, code: str) -> list[AreaRef]:
+    """The drill path from the street down to `code` (grids are skipped unless they are the target)."""
+    chain: list[AreaRef] = []
+    current = get_area(session, code)
+    first = True
+    while current is not None:
+        if first or current["level"] != "grid":
+            chain.append(AreaRef(current["code"], current["level"], current["name"], current["parent_code"]))
+        first = False
+        current = get_area(session, current["parent_code"]) if current["parent_code"] else None
+    return chain[::-1]
+
+
+def scope_clause(model, area: dict):
+    """WHERE clause restricting `model` (which has *_code columns) to `area`; the root view is everything."""
+    if area["level"] == "root":
+        return true()
+    return getattr(model, LEVEL_COLUMN[area["level"]]) == area["code"]
+
+
+def lights_for(deadlines: pd.Series, now: dt.datetime) -> pd.Series:
+    """红黄绿: red past the deadline, yellow within YELLOW_HOURS of it, green otherwise."""
+    soon = now + dt.timedelta(hours=YELLOW_HOURS)
+    return pd.Series(["red" if d < now else "yellow" if d < soon else "green" for d in deadlines],
+                     index=deadlines.index, dtype=object)
+
+
+def area_summary(session: Session, code: str, now: dt.datetime) -> dict | None:
+    """Counts for the side panel: people, cases by status and by light, service points by type, posts."""
+    area = get_area(session, code)
+    if area is None:
+        return None
+    if area["level"] == "building":
+        people = dict(area["facts"], buildings=1)
+    else:
+        col = getattr(m.Building, LEVEL_COLUMN[area["level"]])
+        row = session.execute(select(
+            func.count(), func.coalesce(func.sum(m.Building.households), 0), func.coalesce(func.sum(m.Building.residents), 0),
+            func.coalesce(func.sum(m.Building.elderly), 0), func.coalesce(func.sum(m.Building.party_members), 0),
+        ).where(col == code)).one()
+        people = dict(zip(["buildings", "households", "residents", "elderly", "party_members"], map(int, row)))
+
+    by_status = dict(session.execute(select(m.Case.status, func.count()).where(scope_clause(m.Case, area))
+                                     .group_by(m.Case.status)).all())
+    soon = now + dt.timedelta(hours=YELLOW_HOURS)
+    light = sql_case((m.Case.deadline < now, "red"), (m.Case.deadline < soon, "yellow"), else_="green")
+    by_light = dict(session.execute(select(light, func.count()).where(scope_clause(m.Case, area), m.Case.status.in_(OPEN_STATUSES))
+                                    .group_by(light)).all())
+    by_type: dict = {}
+    if area["level"] != "building":
+        by_type = dict(session.execute(select(m.ServicePoint.service_type, func.count())
+                                       .where(scope_clause(m.ServicePoint, area)).group_by(m.ServicePoint.service_type)
+                                       .order_by(func.count().desc())).all())
+    posts = _post_staffing(session, area)
+    return {
+        "area": area,
+        "people": people,
+        "cases_by_status": by_status,
+        "cases_by_light": {k: int(by_light.get(k, 0)) for k in ("red", "yellow", "green")},
+        "open_cases": int(sum(by_light.values())),
+        "service_points_by_type": by_type,
+        "posts": posts,
+    }
+
+
+def _post_staffing(session: Session, area: dict) -> dict:
+    if area["level"] == "building":
+        return {"total": 0, "staffed": 0, "short": 0, "slots": 0, "filled": 0}
+    filled = (select(m.Assignment.post_code, func.count().label("n")).where(m.Assignment.active)
+              .group_by(m.Assignment.post_code).subquery())
+    rows = session.execute(select(m.VolunteerPost.slots_required, func.coalesce(filled.c.n, 0))
+                           .outerjoin(filled, filled.c.post_code == m.VolunteerPost.code)
+                           .where(scope_clause(m.VolunteerPost, area))).all()
+    staffed = sum(1 for need, have in rows if have >= need)
+    return {"total": len(rows), "staffed": staffed, "short": len(rows) - staffed,
+            "slots": int(sum(r[0] for r in rows)), "filled": int(sum(min(r[0], r[1]) for r in rows))}
+
+
+def cases_per_month(session: Session, code: str, now: dt.datetime, months: int = 12) -> pd.DataFrame:
+    """Cases created per month and category over the last `months` months: columns month, category, count."""
+    area = get_area(session, code)
+    empty = pd.DataFrame({"month": pd.Series(dtype=str), "category": pd.Series(dtype=str), "count": pd.Series(dtype=int)})
+    if area is None:
+        return empty
+    start = (now.replace(day=1) - pd.DateOffset(months=months - 1)).to_pydatetime()
+    rows = session.execute(select(m.Case.created_at, m.Case.category)
+                           .where(scope_clause(m.Case, area), m.Case.created_at >= start)).all()
+    if not rows:
+        return empty
+    frame = pd.DataFrame(rows, columns=["created_at", "category"])
+    frame["month"] = pd.to_datetime(frame.created_at).dt.strftime("%Y-%m")
+    return frame.groupby(["month", "category"]).size().reset_index(name="count")
+
+
+def list_open_cases(session: Session, code: str, now: dt.datetime, limit: int = 50) -> list[dict]:
+    """Open cases of an area, most urgent first, with the reporter masked."""
+    area = get_area(session, code)
+    if area is None:
+        return []
+    rows = session.execute(select(m.Case).where(scope_clause(m.Case, area), m.Case.status.in_(OPEN_STATUSES))
+                           .order_by(m.Case.deadline).limit(limit)).scalars().all()
+    lights = lights_for(pd.Series([r.deadline for r in rows], dtype=object), now) if rows else []
+    return [{"code": r.code, "category": r.category, "status": r.status, "level": r.level,
+             "description": r.description, "deadline": r.deadline, "light": lt,
+             "reporter": mask_name(r.reporter_name), "assignee": r.assignee} for r, lt in zip(rows, lights)]
+
+
+def mask_name(name: str | None) -> str | None:
+    """张三丰 → 张**: enough to recognise a neighbour's case, not enough to identify them."""
+    if not name:
+        return None
+    return name[0] + "*" * max(1, len(name) - 1)
+
+
+def mask_phone(phone: str | None) -> str | None:
+    if not phone:
+        return None
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
+
+
+def nearest_service_points(session: Session, building_code: str) -> list[dict]:
+    """For one building: the nearest service point of every type within reach, with straight-line metres."""
+    b = session.get(m.Building, building_code)
+    if b is None:
+        return []
+    pad = 0.03  # ≈3 km: wider than any life-circle radius
+    rows = session.execute(select(m.ServicePoint.code, m.ServicePoint.service_type, m.ServicePoint.name,
+                                  m.ServicePoint.hours, m.ServicePoint.lon, m.ServicePoint.lat)
+                           .where(m.ServicePoint.lon.between(b.lon - pad, b.lon + pad),
+                                  m.ServicePoint.lat.between(b.lat - pad, b.lat + pad))).all()
+    if not rows:
+        return []
+    pts = gpd.GeoDataFrame(pd.DataFrame(rows, columns=["code", "service_type", "name", "hours", "lon", "lat"]),
+                           geometry=gpd.points_from_xy([r.lon for r in rows], [r.lat for r in rows]), crs=crs.WGS84)
+    footprint = gpd.GeoSeries([b.geometry], crs=crs.WGS84).to_crs(crs.METRIC).iloc[0]
+    pts["distance_m"] = pts.geometry.to_crs(crs.METRIC).distance(footprint).round().astype(int)
+    best = pts.sort_values("distance_m").drop_duplicates("service_type")
+    return [{"service_type": r.service_type, "name": r.name, "code": r.code, "hours": r.hours,
+             "distance_m": int(r.distance_m), "within_standard": int(r.distance_m) <= STANDARD_RADIUS_M.get(r.service_type, 1000)}
+            for r in best.itertuples()]
+
+
+def data_version(session: Session) -> int:
+    return int(session.execute(select(func.coalesce(func.max(m.DataVersion.version), 0))).scalar())
+
+
+def building_distances(session: Session, area: dict, service_type: str) -> tuple[gpd.GeoDataFrame, pd.Series]:
+    """Buildings of an area and their straight-line distance to the nearest point of `service_type`."""
+    where = scope_clause(m.Building, area) if area["level"] != "building" else m.Building.code == area["code"]
+    rows = session.execute(select(m.Building.code, m.Building.name, m.Building.households, m.Building.residents,
+                                  m.Building.elderly, m.Building.geometry).where(where)).all()
+    buildings = gpd.GeoDataFrame(pd.DataFrame(rows, columns=["code", "name", "households", "residents", "elderly",
+                                                             "geometry"]), geometry="geometry", crs=crs.WGS84)
+    if buildings.empty:
+        return buildings, pd.Series([], dtype=float)
+    pad = 0.02  # points just outside the area still serve its edge
+    minx, miny, maxx, maxy = buildings.total_bounds
+    pts = session.execute(select(m.ServicePoint.lon, m.ServicePoint.lat)
+                          .where(m.ServicePoint.service_type == service_type,
+                                 m.ServicePoint.lon.between(minx - pad, maxx + pad),
+                                 m.ServicePoint.lat.between(miny - pad, maxy + pad))).all()
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy([p.lon for p in pts], [p.lat for p in pts]), crs=crs.WGS84)
+    return buildings, coverage.nearest_distances(buildings, points)
+
+
+def area_coverage(session: Session, code: str, service_type: str) -> dict | None:
+    """Straight-line coverage shares of an area for one service type; None for an unknown area."""
+    area = get_area(session, code)
+    if area is None:
+        return None
+    buildings, dist = building_distances(session, area, service_type)
+    radius = STANDARD_RADIUS_M.get(service_type, 1000)
+    return {"code": code, "service_type": service_type, "method": "straight_line",
+            **coverage.coverage_summary(buildings, dist, radius)}

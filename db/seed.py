@@ -1,0 +1,114 @@
+"""Write a generated demo dataset into the database in one transaction."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import Connection, delete, func, insert, select
+
+from db import models as m
+from db.engine import get_engine
+from geodata.demo import DemoData
+
+CHUNK = 20_000
+# Children first, so foreign keys never point at a deleted row.
+TABLES_IN_DELETE_ORDER = (m.CaseEvent, m.Case, m.ServiceRecord, m.Assignment, m.Volunteer, m.VolunteerPost,
+                          m.ServicePoint, m.BasemapFeature, m.Building, m.Area, m.DataVersion)
+
+
+def _clean(value):
+    """NaN / NaT → None; numpy scalars → Python; so every backend's driver accepts the row."""
+    if value is None:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def _records(frame: pd.DataFrame, columns: Iterable[str]) -> list[dict]:
+    cols = list(columns)
+    return [{c: _clean(v) for c, v in zip(cols, row)} for row in frame[cols].itertuples(index=False, name=None)]
+
+
+def _bbox(frame) -> pd.DataFrame:
+    b = frame.geometry.bounds
+    return frame.assign(min_lon=b.minx, min_lat=b.miny, max_lon=b.maxx, max_lat=b.maxy)
+
+
+def _point_cols(frame) -> pd.DataFrame:
+    return frame.assign(lon=frame.geometry.x.round(6), lat=frame.geometry.y.round(6))
+
+
+def _insert(conn: Connection, table, rows: list[dict], say: Callable[[str], None], label: str) -> None:
+    for start in range(0, len(rows), CHUNK):
+        conn.execute(insert(table), rows[start:start + CHUNK])
+        if len(rows) > 5 * CHUNK and (start // CHUNK) % 10 == 0:
+            say(f"{label}: {min(start + CHUNK, len(rows))}/{len(rows)}")
+
+
+def write_demo(data: DemoData, progress: Callable[[str], None] | None = None) -> dict:
+    """Replace every row with `data`. All or nothing: a failure leaves the old data in place."""
+    say = progress or (lambda _msg: None)
+    engine = get_engine()
+    areas = _bbox(data.areas)
+    areas["geometry"] = shapely.set_precision(areas.geometry.values, 1e-6)
+    buildings = _bbox(data.buildings)
+    inner = buildings.geometry.representative_point()
+    buildings = buildings.assign(lon=inner.x.round(6), lat=inner.y.round(6),
+                                 geometry=shapely.set_precision(buildings.geometry.values, 1e-6))
+    points = _point_cols(data.service_points)
+    posts = _point_cols(data.posts)
+    with engine.begin() as conn:
+        for table in TABLES_IN_DELETE_ORDER:
+            conn.execute(delete(table))
+        # parents before children: streets, then communities, grids, compounds
+        order = {"street": 0, "community": 1, "grid": 2, "compound": 3}
+        areas = areas.assign(_o=areas.level.map(order)).sort_values("_o", kind="stable")
+        area_cols = ["code", "level", "name", "parent_code", "era", "leader_name", "leader_phone", "households",
+                     "residents", "elderly", "party_members", "buildings", "min_lon", "min_lat", "max_lon",
+                     "max_lat", "geometry"]
+        _insert(conn, m.Area, _records(areas, area_cols), say, "areas")
+        b_cols = ["code", "name", "compound_code", "grid_code", "community_code", "street_code", "floors", "units",
+                  "households", "residents", "elderly", "party_members", "built_year", "lon", "lat", "min_lon",
+                  "min_lat", "max_lon", "max_lat", "geometry"]
+        _insert(conn, m.Building, _records(buildings, b_cols), say, "buildings")
+        _insert(conn, m.BasemapFeature, _records(data.basemap, ["street_code", "kind", "name", "geometry"]), say, "basemap")
+        loc = ["lon", "lat", "compound_code", "grid_code", "community_code", "street_code"]
+        _insert(conn, m.ServicePoint, _records(points, ["code", "service_type", "name", "address", "hours", "phone",
+                                                        "capacity", "is_public", *loc]), say, "service points")
+        _insert(conn, m.VolunteerPost, _records(posts, ["code", "post_type", "name", "slots_required", "schedule", *loc]),
+                say, "posts")
+        _insert(conn, m.Volunteer, _records(data.volunteers, ["id", "name", "phone", "kind", "home_building_code", "unit"]),
+                say, "volunteers")
+        today = data.reference_time.date()
+        assignments = data.assignments.assign(
+            since=[today - dt.timedelta(days=int(d)) for d in data.assignments.since_days_ago], active=True)
+        _insert(conn, m.Assignment, _records(assignments, ["volunteer_id", "post_code", "since", "active"]), say,
+                "assignments")
+        _insert(conn, m.ServiceRecord, _records(data.service_records, ["volunteer_id", "post_code", "served_on", "hours"]),
+                say, "service records")
+        case_cols = ["code", "category", "source", "description", "reporter_name", "reporter_phone", "lon", "lat",
+                     "building_code", "compound_code", "grid_code", "community_code", "street_code", "level", "status",
+                     "assignee", "created_at", "accepted_at", "deadline", "resolved_at", "satisfaction"]
+        cases = _records(data.cases, case_cols)
+        for row in cases:
+            row["version"] = 1
+        _insert(conn, m.Case, cases, say, "cases")
+        conn.execute(insert(m.DataVersion), [{"name": "map", "version": 1, "seeded_at": data.reference_time,
+                                              "note": "演示数据"}])
+    say("done")
+    return dict(data.counts)
+
+
+def is_empty() -> bool:
+    with get_engine().connect() as conn:
+        return not conn.execute(select(func.count()).select_from(m.Area)).scalar()

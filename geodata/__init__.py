@@ -1,0 +1,1 @@
+"""Pure geographic logic: no dash, no database."""

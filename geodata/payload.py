@@ -1,0 +1,46 @@
+"""Compact GeoJSON payloads for the map: 6-decimal coordinates (≈0.1 m), optional simplification."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import orjson
+import shapely
+
+PRECISION = 1e-6  # degrees; ≈0.1 m, finer than any footprint survey
+
+
+def feature_collection(geometries: Sequence, properties: Sequence[dict], simplify_m: float = 0.0) -> dict:
+    """A GeoJSON FeatureCollection from shapely geometries and one property dict per geometry."""
+    if len(geometries) != len(properties):
+        raise ValueError(f"{len(geometries)} geometries but {len(properties)} property rows")
+    if not len(geometries):
+        return {"type": "FeatureCollection", "features": []}
+    geoms = np.asarray(geometries, dtype=object)
+    if simplify_m:
+        # metres → degrees at these latitudes; preserve_topology keeps rings valid
+        geoms = shapely.simplify(geoms, simplify_m / 111_000.0, preserve_topology=True)
+    geoms = shapely.set_precision(geoms, PRECISION)
+    encoded = shapely.to_geojson(geoms)
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "geometry": orjson.loads(g), "properties": p}
+                     for g, p in zip(encoded, properties)],
+    }
+
+
+def point_collection(lons: Sequence[float], lats: Sequence[float], properties: Sequence[dict]) -> dict:
+    """Point features without going through shapely: the common case for cases and service points."""
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
+                      "properties": p} for x, y, p in zip(lons, lats, properties)],
+    }
+
+
+def bounds_of(geometries: Sequence) -> list[list[float]] | None:
+    """Leaflet bounds [[south, west], [north, east]] of geometries, or None when there are none."""
+    if not len(geometries):
+        return None
+    minx, miny, maxx, maxy = shapely.total_bounds(np.asarray(geometries, dtype=object))
+    return [[round(miny, 6), round(minx, 6)], [round(maxy, 6), round(maxx, 6)]]

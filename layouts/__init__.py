@@ -1,0 +1,1 @@
+"""Functions that return component trees. No I/O, no callbacks."""

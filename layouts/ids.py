@@ -1,0 +1,22 @@
+"""Every component id of the staff pages, in one place."""
+
+URL = "url"
+PAGE = "page-content"
+
+MAP = "map-main"
+MAP_LAYERS = "map-layers-control"
+MAP_BASEMAP = "map-basemap"
+MAP_DRILL = "map-drill"            # clickable polygons of the next level down
+MAP_CONTEXT = "map-context"        # outlines for orientation, not clickable
+MAP_GRIDS = "map-grids"
+MAP_CASES = "map-cases"
+MAP_SERVICES = "map-services"
+MAP_POSTS = "map-posts"
+MAP_GAPS = "map-gaps"
+MAP_LEGEND = "map-legend"
+MAP_ERROR = "map-error"
+GAP_TYPE = "map-gap-type"
+
+BREADCRUMB = "area-breadcrumb"
+PANEL = "area-panel"
+PANEL_CHART = "area-chart"

@@ -1,0 +1,61 @@
+"""Every Chinese UI string, in one place."""
+
+APP_TITLE = "近邻一张图"
+APP_SUBTITLE = "基层治理 · 一张图"
+DEMO_BADGE = "演示数据"
+NAV_MAP = "一张图"
+ALL_STREETS = "全部街道"
+
+LEVEL = {"root": "辖区", "street": "街道", "community": "社区", "grid": "网格", "compound": "小区", "building": "楼栋"}
+ERA = {"old": "老旧小区", "mid": "多层小区", "new": "高层小区", "mixed": "新老混合"}
+
+OVERLAY_GRIDS = "网格"
+OVERLAY_CASES = "在办诉求"
+OVERLAY_SERVICES = "服务阵地"
+OVERLAY_POSTS = "志愿岗位"
+OVERLAY_GAPS = "覆盖缺口"
+
+NOT_FOUND_TITLE = "区域不存在"
+NOT_FOUND_BODY = "找不到编码为「{code}」的区域，可能链接有误或区域已调整。"
+NOT_FOUND_BACK = "返回首页"
+LOADING = "加载中…"
+
+KPI_HOUSEHOLDS = "户数"
+KPI_RESIDENTS = "常住人口"
+KPI_ELDERLY = "60岁以上"
+KPI_PARTY = "党员"
+KPI_BUILDINGS = "楼栋"
+
+SECTION_CASES = "诉求事件"
+SECTION_SERVICES = "服务阵地"
+SECTION_POSTS = "志愿岗位"
+SECTION_COVERAGE = "养老服务覆盖（直线 {radius} 米）"
+SECTION_CHART = "近12个月诉求（按类别）"
+SECTION_CHILDREN = "下级区域"
+SECTION_FACTS = "楼栋信息"
+SECTION_OPEN_CASES = "本楼在办诉求"
+SECTION_NEAREST = "最近的服务阵地"
+SECTION_GRID_LEADERS = "网格与网格长"
+
+OPEN_CASES = "在办"
+LIGHT = {"red": "超期", "yellow": "临期", "green": "正常"}
+POSTS_STAFFED = "满员"
+POSTS_SHORT = "缺员"
+POSTS_FILLED = "在岗 {filled}/{slots} 人"
+NO_CASES = "暂无在办诉求"
+NO_DATA = "暂无数据"
+COVERAGE_LINE = "{type}：老人覆盖 {elderly}，户数覆盖 {households}，缺口 {gap} 户"
+DISTANCE = "{m} 米"
+WITHIN = "达标"
+BEYOND = "超出{radius}米"
+DEADLINE = "时限 {when}"
+REPORTER = "反映人 {name}"
+
+FACT_LABELS = {"floors": "层数", "units": "单元数", "households": "户数", "residents": "常住人口",
+               "elderly": "60岁以上", "party_members": "党员", "built_year": "建成年份"}
+
+LEGEND_TITLE = "图例"
+LEGEND_LIGHTS = "诉求时限"
+LEGEND_POSTS = "岗位"
+LEGEND_GAP = "覆盖缺口（超出标准半径的楼栋）"
+GAP_TYPE_LABEL = "缺口类型"

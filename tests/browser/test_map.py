@@ -1,0 +1,178 @@
+"""The staff map in real Chromium: drill street → community → compound → building, breadcrumb, URL state."""
+from __future__ import annotations
+
+from db import models as m
+from sqlalchemy import select
+
+STREET = "330381001"
+
+# Finds a pixel inside the drill feature with `code` that is not covered by a marker, in page coordinates.
+PIXEL_OF = """
+(code) => {
+  const map = window.jinlinMap;
+  let target = null;
+  map.eachLayer(l => { if (l.feature && l.feature.properties.code === code && l.getLatLngs) target = l; });
+  if (!target) return null;
+  const rect = map.getContainer().getBoundingClientRect();
+  const b = target.getBounds();
+  const steps = 9;
+  for (let i = 1; i < steps; i++) {
+    for (let j = 1; j < steps; j++) {
+      const lat = b.getSouth() + (b.getNorth() - b.getSouth()) * i / steps;
+      const lng = b.getWest() + (b.getEast() - b.getWest()) * j / steps;
+      const ll = L.latLng(lat, lng);
+      if (!target._containsPoint(map.latLngToLayerPoint(ll))) continue;
+      const p = map.latLngToContainerPoint(ll);
+      const x = rect.left + p.x, y = rect.top + p.y;
+      if (x < rect.left + 60 || y < rect.top + 10 || x > rect.right - 200 || y > rect.bottom - 10) continue;
+      const hit = document.elementFromPoint(x, y);
+      if (hit && hit.tagName === 'CANVAS') return [x, y];
+    }
+  }
+  return null;
+}
+"""
+
+DRILL_CODES = "() => { const c = []; window.jinlinMap.eachLayer(l => { if (l.feature && l.getLatLngs && l.options.interactive !== false && l.feature.properties.level) c.push(l.feature.properties.code + '|' + l.feature.properties.level); }); return c; }"
+
+
+def _wait_level(page, level: str):
+    page.wait_for_function(
+        "(lv) => { let n = 0; window.jinlinMap && window.jinlinMap.eachLayer(l => { if (l.feature && l.feature.properties.level === lv) n++; }); return n > 0; }",
+        arg=level)
+
+
+def _wait_area(page, code: str):
+    # dcc.Location changes the URL with pushState: no load event to wait for.
+    page.wait_for_function("(c) => new URLSearchParams(location.search).get('area') === c", arg=code)
+
+
+def _click_feature(page, code: str):
+    xy = page.evaluate(PIXEL_OF, code)
+    assert xy, f"no clickable pixel for {code}"
+    page.mouse.click(*xy)
+
+
+def _title(page) -> str:
+    return page.locator(".panel-title").inner_text()
+
+
+def _names(session, codes):
+    return dict(session.execute(select(m.Area.code, m.Area.name).where(m.Area.code.in_(codes))).all())
+
+
+def test_drill_from_street_to_building_and_back(page, live_server, session):
+    page.goto(live_server + "/")
+    page.wait_for_selector(".panel-title:has-text('安阳街道')")
+    _wait_level(page, "community")
+    assert page.locator(".kpi-label", has_text="户数").count() == 1
+
+    community = "330381001003"
+    community_name = session.get(m.Area, community).name
+    _click_feature(page, community)
+    _wait_area(page, community)
+    page.wait_for_selector(f".panel-title:has-text('{community_name}')")
+    _wait_level(page, "compound")
+    assert page.locator(".breadcrumb").inner_text().replace("\n", "").startswith("安阳街道")
+
+    compound = session.execute(select(m.Area).where(m.Area.level == "compound", m.Area.code.like(community + "X%"))
+                               .order_by(m.Area.code)).scalars().first()
+    _click_feature(page, compound.code)
+    _wait_area(page, compound.code)
+    page.wait_for_selector(f".panel-title:has-text('{compound.name}')")
+    _wait_level(page, "building")
+
+    building = session.execute(select(m.Building).where(m.Building.compound_code == compound.code)
+                               .order_by(m.Building.code)).scalars().first()
+    _click_feature(page, building.code)
+    _wait_area(page, building.code)
+    page.wait_for_selector(f".panel-title:has-text('{building.name}')")
+    page.wait_for_selector("text=最近的服务阵地")
+    facts = page.locator("table.facts").inner_text()
+    assert str(building.households) in facts and str(building.floors) in facts
+    crumbs = page.locator(".breadcrumb").inner_text()
+    for name in ("安阳街道", community_name, compound.name, building.name):
+        assert name in crumbs
+
+    # breadcrumb back to the community
+    page.locator(".breadcrumb a", has_text=community_name).click()
+    _wait_area(page, community)
+    page.wait_for_selector(f".panel-title:has-text('{community_name}')")
+    _wait_level(page, "compound")
+
+    # browser back returns to the building, forward to the community again
+    page.go_back()
+    _wait_area(page, building.code)
+    page.wait_for_selector(f".panel-title:has-text('{building.name}')")
+    page.go_forward()
+    page.wait_for_selector(f".panel-title:has-text('{community_name}')")
+
+
+def test_reload_keeps_the_view(page, live_server, session):
+    compound = session.execute(select(m.Area).where(m.Area.level == "compound").order_by(m.Area.code)).scalars().first()
+    page.goto(f"{live_server}/?area={compound.code}")
+    page.wait_for_selector(f".panel-title:has-text('{compound.name}')")
+    _wait_level(page, "building")
+    zoom_before = page.evaluate("() => window.jinlinMap.getZoom()")
+    page.reload()
+    page.wait_for_selector(f".panel-title:has-text('{compound.name}')")
+    _wait_level(page, "building")
+    assert page.evaluate("() => window.jinlinMap.getZoom()") == zoom_before
+    # the map is zoomed to the compound: its buildings fill a real share of the screen
+    assert zoom_before >= 17
+
+
+def test_unknown_area_shows_clear_state(page, live_server):
+    page.goto(f"{live_server}/?area=bogus<b>x</b>")
+    page.wait_for_selector("text=区域不存在")
+    assert "bogus<b>x</b>" in page.locator(".not-found").inner_text()  # shown as text, not markup
+    page.locator(".not-found a", has_text="返回首页").click()
+    page.wait_for_selector(".panel-title:has-text('安阳街道')")
+    assert page.locator("text=区域不存在").count() == 0
+
+
+def test_well_formed_but_missing_code_shows_clear_state(page, live_server):
+    page.goto(f"{live_server}/?area=330381001009")
+    page.wait_for_selector("text=区域不存在")
+
+
+def test_empty_compound_renders(page, live_server, session):
+    # a compound with no open case still shows its panel with zero counts
+    open_compounds = set(session.execute(select(m.Case.compound_code).where(
+        m.Case.status.in_(["待受理", "已受理", "已派单", "处置中"]))).scalars())
+    quiet = session.execute(select(m.Area).where(m.Area.level == "compound", m.Area.code.not_in(open_compounds))
+                            .limit(1)).scalars().first()
+    assert quiet is not None
+    page.goto(f"{live_server}/?area={quiet.code}")
+    page.wait_for_selector(f".panel-title:has-text('{quiet.name}')")
+    assert page.locator(".open-count").inner_text().startswith("0")
+
+
+def test_overlays_have_popups_and_legend(page, live_server):
+    page.goto(f"{live_server}/?area=330381001001")
+    page.wait_for_selector(".svc-icon")
+    assert page.locator(".leaflet-control-layers-overlays label").count() == 5
+    # click an icon that no neighbour covers, as a user would
+    xy = page.evaluate("""() => { for (const el of document.querySelectorAll('.svc-icon')) {
+        const r = el.getBoundingClientRect(); const x = r.left + r.width / 2, y = r.top + r.height / 2;
+        if (document.elementFromPoint(x, y) === el && y > 150) return [x, y]; } return null; }""")
+    page.mouse.click(*xy)
+    page.wait_for_selector(".leaflet-popup-content .popup-title")
+    popup = page.locator(".leaflet-popup-content").inner_text()
+    assert "开放时间" in popup and "类型" in popup
+    assert page.locator(".legend", has_text="诉求时限").count() == 1
+    clusters_or_cases = page.locator(".case-cluster").count()
+    assert clusters_or_cases > 0
+
+
+def test_gap_overlay_loads_only_when_switched_on(page, live_server):
+    page.goto(f"{live_server}/?area=330381001001")
+    page.wait_for_selector(".panel-title")
+    _wait_level(page, "compound")
+    count_gaps = "() => { let n = 0; window.jinlinMap.eachLayer(l => { if (l.feature && l.feature.properties.radius) n++; }); return n; }"
+    assert page.evaluate(count_gaps) == 0
+    page.locator(".leaflet-control-layers-overlays label", has_text="覆盖缺口").click()
+    page.wait_for_function(count_gaps.replace("return n;", "return n > 0;"))
+    page.locator(".gap-type label", has_text="爱心食堂").click()
+    page.wait_for_function(
+        "() => { let r = null; window.jinlinMap.eachLayer(l => { if (l.feature && l.feature.properties.radius) r = l.feature.properties.distance; }); return r === null || r > 300; }")
