@@ -17,5 +17,5 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-"$PYTHON" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+"$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore -r requirements-dev.txt
 exec "$PYTHON" -m pytest -q "$@"
