@@ -9,13 +9,15 @@ import settings
 from api import timing
 from api.cli import cli
 from api.routes import bp
-from callbacks import map as map_callbacks
+from callbacks import errors, map as map_callbacks
 from layouts import map_page, text
 
 config = settings.load()
-app = Dash(__name__, title=text.APP_TITLE, update_title=None, compress=True, serve_locally=True)
+app = Dash(__name__, title=text.APP_TITLE, update_title=None, compress=True, serve_locally=True,
+           on_error=errors.on_callback_error)
 app.layout = map_page.build_page(config.tile_provider, config.tianditu_key)
 map_callbacks.register(app, config.tile_provider)
+errors.register(app)
 server = app.server
 server.secret_key = config.secret_key
 server.register_blueprint(bp)

@@ -2,19 +2,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from flask import Blueprint, jsonify, request
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from db import repository
 from db.engine import backend_name, session_scope
 from geodata.vocab import SERVICE_TYPES
 
 bp = Blueprint("api", __name__)
+log = logging.getLogger(__name__)
 
 
 def _error(status: int, message: str, **extra):
     return jsonify({"error": message, **extra}), status
+
+
+@bp.app_errorhandler(OperationalError)
+def database_unavailable(err):
+    # A restart or failover of the database: say so plainly; the pool reconnects on the next request.
+    log.warning("database unavailable: %s", err.__class__.__name__)
+    return _error(503, "database unavailable", message="数据库暂时不可用，请稍后重试")
 
 
 @bp.get("/healthz")

@@ -48,9 +48,9 @@ def register(app: Dash, tile_provider: str) -> None:
         [Output(component, "data") for _, component in DATA_LAYERS]
         + [Output(ids.MAP_DRILL, "hideout"), Output(ids.MAP, "viewport"), Output(ids.BREADCRUMB, "children"),
            Output(ids.MAP_ERROR, "children")],
-        Input(ids.URL, "search"),
+        Input(ids.URL, "search"), Input(ids.RETRY, "data"),
     )
-    def render_map(search):
+    def render_map(search, _retry):
         with session_scope() as session:
             code, area, unknown = resolve(session, search)
             if area is None:
@@ -67,8 +67,8 @@ def register(app: Dash, tile_provider: str) -> None:
         crumbs = map_page.build_breadcrumb(chain, text.ALL_STREETS if several_streets else None)
         return data + [hideout, map_page.viewport_for(bounds), crumbs, None]
 
-    @app.callback(Output(ids.PANEL, "children"), Input(ids.URL, "search"))
-    def render_panel(search):
+    @app.callback(Output(ids.PANEL, "children"), Input(ids.URL, "search"), Input(ids.RETRY, "data"))
+    def render_panel(search, _retry):
         now = dt.datetime.now()
         with session_scope() as session:
             code, area, _unknown = resolve(session, search)

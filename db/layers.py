@@ -6,10 +6,10 @@ from collections import OrderedDict
 from typing import Callable
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from db import models as m
+from db import models as m, spatial
 from db.repository import LEVEL_COLUMN, building_distances, data_version, get_area, mask_name, scope_clause
 from geodata import crs, payload
 from geodata.vocab import GAP_TYPES, OPEN_STATUSES, STANDARD_RADIUS_M
@@ -48,6 +48,11 @@ def _areas(session: Session, *where, simplify_m: float = 0.0, extra: Callable[[m
     rows = session.execute(select(m.Area).where(*where).order_by(m.Area.code)).scalars().all()
     props = [{"code": a.code, "name": a.name, "level": a.level, "households": a.households, "elderly": a.elderly,
               **(extra(a) if extra else {})} for a in rows]
+    if simplify_m:
+        # PostGIS simplifies and encodes in SQL; SQLite falls back to shapely below.
+        encoded = spatial.simplified_geojson(session, m.Area, and_(*where), simplify_m / payload.METRES_PER_DEGREE)
+        if encoded is not None:
+            return payload.from_geojson_text([g for _, g in encoded], props)
     return payload.feature_collection([a.geometry for a in rows], props, simplify_m)
 
 

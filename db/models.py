@@ -5,7 +5,10 @@ import datetime as dt
 import enum
 from typing import Optional
 
+import geoalchemy2
 import shapely
+from geoalchemy2.elements import WKBElement
+from geoalchemy2.shape import to_shape
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -36,17 +39,34 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+SRID = 4326
+
+
 class Geometry(TypeDecorator):
-    """A shapely geometry stored as WKB (EPSG:4326)."""
+    """A shapely geometry in EPSG:4326: a PostGIS geometry column on PostgreSQL, WKB bytes on SQLite."""
 
     impl = LargeBinary
     cache_ok = True
 
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(geoalchemy2.Geometry(srid=SRID, spatial_index=False))
+        return dialect.type_descriptor(LargeBinary())
+
     def process_bind_param(self, value, dialect):
-        return None if value is None else shapely.to_wkb(value)
+        if value is None:
+            return None
+        if dialect.name == "postgresql":
+            # PostGIS parses hex EWKB as geometry input: no function wrapper needed in the SQL.
+            return shapely.to_wkb(shapely.set_srid(value, SRID), hex=True, include_srid=True)
+        return shapely.to_wkb(value)
 
     def process_result_value(self, value, dialect):
-        return None if value is None else shapely.from_wkb(value)
+        if value is None:
+            return None
+        if isinstance(value, WKBElement):
+            return to_shape(value)
+        return shapely.from_wkb(value)
 
 
 class AreaLevel(str, enum.Enum):

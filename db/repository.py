@@ -11,8 +11,8 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
-from db import models as m
-from geodata import coverage, crs
+from db import models as m, spatial
+from geodata import coverage
 from geodata.vocab import OPEN_STATUSES, STANDARD_RADIUS_M, YELLOW_HOURS
 
 CODE_PATTERN = re.compile(r"^[0-9]{9}([0-9]{3}([0-9]{2}|X[0-9]{3}(B[0-9]{3})?)?)?$")
@@ -220,24 +220,11 @@ def mask_phone(phone: str | None) -> str | None:
 
 
 def nearest_service_points(session: Session, building_code: str) -> list[dict]:
-    """For one building: the nearest service point of every type within reach, with straight-line metres."""
-    b = session.get(m.Building, building_code)
-    if b is None:
-        return []
-    pad = 0.03  # ≈3 km: wider than any life-circle radius
-    rows = session.execute(select(m.ServicePoint.code, m.ServicePoint.service_type, m.ServicePoint.name,
-                                  m.ServicePoint.hours, m.ServicePoint.lon, m.ServicePoint.lat)
-                           .where(m.ServicePoint.lon.between(b.lon - pad, b.lon + pad),
-                                  m.ServicePoint.lat.between(b.lat - pad, b.lat + pad))).all()
-    if not rows:
-        return []
-    pts = gpd.GeoDataFrame(pd.DataFrame(rows, columns=["code", "service_type", "name", "hours", "lon", "lat"]),
-                           geometry=gpd.points_from_xy([r.lon for r in rows], [r.lat for r in rows]), crs=crs.WGS84)
-    footprint = gpd.GeoSeries([b.geometry], crs=crs.WGS84).to_crs(crs.METRIC).iloc[0]
-    pts["distance_m"] = pts.geometry.to_crs(crs.METRIC).distance(footprint).round().astype(int)
-    best = pts.sort_values("distance_m").drop_duplicates("service_type")
+    """For one building: the nearest service point of every type within reach, with metres, closest first."""
+    best = spatial.nearest_per_type(session, building_code)
     return [{"service_type": r.service_type, "name": r.name, "code": r.code, "hours": r.hours,
-             "distance_m": int(r.distance_m), "within_standard": int(r.distance_m) <= STANDARD_RADIUS_M.get(r.service_type, 1000)}
+             "distance_m": int(round(r.distance_m)),
+             "within_standard": r.distance_m <= STANDARD_RADIUS_M.get(r.service_type, 1000)}
             for r in best.itertuples()]
 
 
@@ -246,22 +233,10 @@ def data_version(session: Session) -> int:
 
 
 def building_distances(session: Session, area: dict, service_type: str) -> tuple[gpd.GeoDataFrame, pd.Series]:
-    """Buildings of an area and their straight-line distance to the nearest point of `service_type`."""
-    where = scope_clause(m.Building, area) if area["level"] != "building" else m.Building.code == area["code"]
-    rows = session.execute(select(m.Building.code, m.Building.name, m.Building.households, m.Building.residents,
-                                  m.Building.elderly, m.Building.geometry).where(where)).all()
-    buildings = gpd.GeoDataFrame(pd.DataFrame(rows, columns=["code", "name", "households", "residents", "elderly",
-                                                             "geometry"]), geometry="geometry", crs=crs.WGS84)
-    if buildings.empty:
-        return buildings, pd.Series([], dtype=float)
-    pad = 0.02  # points just outside the area still serve its edge
-    minx, miny, maxx, maxy = buildings.total_bounds
-    pts = session.execute(select(m.ServicePoint.lon, m.ServicePoint.lat)
-                          .where(m.ServicePoint.service_type == service_type,
-                                 m.ServicePoint.lon.between(minx - pad, maxx + pad),
-                                 m.ServicePoint.lat.between(miny - pad, maxy + pad))).all()
-    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy([p.lon for p in pts], [p.lat for p in pts]), crs=crs.WGS84)
-    return buildings, coverage.nearest_distances(buildings, points)
+    """Buildings of an area and their metres to the nearest point of `service_type` (inf when there is none)."""
+    column = "code" if area["level"] == "building" else LEVEL_COLUMN[area["level"]]
+    buildings = spatial.distances_to_nearest(session, column, area["code"], service_type)
+    return buildings, buildings.pop("distance_m")
 
 
 def area_coverage(session: Session, code: str, service_type: str) -> dict | None:

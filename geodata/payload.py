@@ -8,6 +8,7 @@ import orjson
 import shapely
 
 PRECISION = 1e-6  # degrees; ≈0.1 m, finer than any footprint survey
+METRES_PER_DEGREE = 111_000.0  # latitude; close enough to turn a simplification tolerance into degrees
 
 
 def feature_collection(geometries: Sequence, properties: Sequence[dict], simplify_m: float = 0.0) -> dict:
@@ -19,7 +20,7 @@ def feature_collection(geometries: Sequence, properties: Sequence[dict], simplif
     geoms = np.asarray(geometries, dtype=object)
     if simplify_m:
         # metres → degrees at these latitudes; preserve_topology keeps rings valid
-        geoms = shapely.simplify(geoms, simplify_m / 111_000.0, preserve_topology=True)
+        geoms = shapely.simplify(geoms, simplify_m / METRES_PER_DEGREE, preserve_topology=True)
     geoms = shapely.set_precision(geoms, PRECISION)
     encoded = shapely.to_geojson(geoms)
     return {
@@ -27,6 +28,15 @@ def feature_collection(geometries: Sequence, properties: Sequence[dict], simplif
         "features": [{"type": "Feature", "geometry": orjson.loads(g), "properties": p}
                      for g, p in zip(encoded, properties)],
     }
+
+
+def from_geojson_text(geometries: Sequence[str], properties: Sequence[dict]) -> dict:
+    """A FeatureCollection from geometries already encoded as GeoJSON text (e.g. by PostGIS ST_AsGeoJSON)."""
+    if len(geometries) != len(properties):
+        raise ValueError(f"{len(geometries)} geometries but {len(properties)} property rows")
+    return {"type": "FeatureCollection",
+            "features": [{"type": "Feature", "geometry": orjson.loads(g), "properties": p}
+                         for g, p in zip(geometries, properties)]}
 
 
 def point_collection(lons: Sequence[float], lats: Sequence[float], properties: Sequence[dict]) -> dict:

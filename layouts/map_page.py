@@ -84,6 +84,9 @@ def build_page(tile_provider: str, tianditu_key: str = "") -> html.Div:
             html.Span(text.DEMO_BADGE, className="badge-demo"),
             html.Nav(className="nav", children=[dcc.Link(text.NAV_MAP, href="/", className="nav-link active")]),
         ]),
+        html.Div(id=ids.ALERT, className="alert", role="alert"),
+        dcc.Interval(id=ids.DB_POLL, interval=3000, disabled=True),
+        dcc.Store(id=ids.RETRY),
         html.Div(id=ids.BREADCRUMB, className="breadcrumb"),
         html.Main(className="main", children=[
             build_map(tile_provider, tianditu_key),

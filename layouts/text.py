@@ -59,3 +59,6 @@ LEGEND_LIGHTS = "诉求时限"
 LEGEND_POSTS = "岗位"
 LEGEND_GAP = "覆盖缺口（超出标准半径的楼栋）"
 GAP_TYPE_LABEL = "缺口类型"
+
+DB_UNAVAILABLE = "数据库暂时不可用，正在自动重试，恢复后页面会自动刷新。"
+UNEXPECTED_ERROR = "出错了，请稍后重试。如果问题持续，请联系管理员。"

@@ -14,7 +14,9 @@ def client(seeded_url):
 def test_healthz_reports_backend(client):
     r = client.get("/healthz")
     assert r.status_code == 200
-    assert r.get_json()["backend"] == "sqlite"
+    from tests.conftest import BACKEND
+
+    assert r.get_json()["backend"] == BACKEND
 
 
 def test_api_areas_lists_streets(client):

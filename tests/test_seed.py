@@ -1,15 +1,15 @@
 """Seeding: the CLI command, first-run bootstrap, and all-or-nothing writes."""
 from __future__ import annotations
 
-import os
-
 import pytest
 from sqlalchemy import func, select
 
 
 @pytest.fixture()
 def fresh_url(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    from tests.conftest import new_database_url
+
+    url = new_database_url(tmp_path, "fresh")
     monkeypatch.setenv("DATABASE_URL", url)
     return url
 

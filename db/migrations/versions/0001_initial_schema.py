@@ -5,6 +5,7 @@ Revises:
 Create Date: 2026-11-23
 """
 from alembic import op
+import geoalchemy2
 import sqlalchemy as sa
 
 
@@ -14,7 +15,24 @@ branch_labels = None
 depends_on = None
 
 
+POINT_TABLES = ("case", "service_point", "volunteer_post")
+SHAPE_TABLES = ("area", "building", "basemap_feature")
+
+
+def _postgis() -> bool:
+    return op.get_bind().dialect.name == "postgresql"
+
+
+def _geometry():
+    """PostGIS geometry on PostgreSQL; WKB bytes on SQLite (shapely does the spatial work there)."""
+    if _postgis():
+        return geoalchemy2.Geometry(srid=4326, spatial_index=False)
+    return sa.LargeBinary()
+
+
 def upgrade() -> None:
+    if _postgis():
+        op.execute("CREATE EXTENSION IF NOT EXISTS postgis")
     op.create_table('app_user',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=50), nullable=False),
@@ -38,7 +56,7 @@ def upgrade() -> None:
     sa.Column('elderly', sa.Integer(), nullable=False),
     sa.Column('party_members', sa.Integer(), nullable=False),
     sa.Column('buildings', sa.Integer(), nullable=False),
-    sa.Column('geometry', sa.LargeBinary(), nullable=False),
+    sa.Column('geometry', _geometry(), nullable=False),
     sa.Column('min_lon', sa.Float(), nullable=False),
     sa.Column('min_lat', sa.Float(), nullable=False),
     sa.Column('max_lon', sa.Float(), nullable=False),
@@ -56,7 +74,7 @@ def upgrade() -> None:
     sa.Column('street_code', sa.String(length=32), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=True),
-    sa.Column('geometry', sa.LargeBinary(), nullable=False),
+    sa.Column('geometry', _geometry(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_basemap_feature'))
     )
     with op.batch_alter_table('basemap_feature', schema=None) as batch_op:
@@ -166,7 +184,7 @@ def upgrade() -> None:
     sa.Column('built_year', sa.Integer(), nullable=True),
     sa.Column('lon', sa.Float(), nullable=False),
     sa.Column('lat', sa.Float(), nullable=False),
-    sa.Column('geometry', sa.LargeBinary(), nullable=False),
+    sa.Column('geometry', _geometry(), nullable=False),
     sa.Column('min_lon', sa.Float(), nullable=False),
     sa.Column('min_lat', sa.Float(), nullable=False),
     sa.Column('max_lon', sa.Float(), nullable=False),
@@ -236,6 +254,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_service_record_volunteer_id'), ['volunteer_id'], unique=False)
 
 
+    if _postgis():
+        for table in SHAPE_TABLES:
+            op.create_index(f"ix_{table}_geometry", table, ["geometry"], postgresql_using="gist")
+        # Points keep lon/lat columns on every backend; PostGIS gets a derived, indexed geometry for KNN.
+        for table in POINT_TABLES:
+            op.execute(f'ALTER TABLE "{table}" ADD COLUMN geom geometry(Point, 4326) '
+                       f"GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED")
+            op.create_index(f"ix_{table}_geom", table, ["geom"], postgresql_using="gist")
 
 def downgrade() -> None:
     with op.batch_alter_table('service_record', schema=None) as batch_op:

@@ -1,0 +1,121 @@
+"""Spatial queries with two engines: PostGIS does the work in SQL; on SQLite shapely/STRtree do it in Python.
+
+Both paths return the same plain data, and the test suite runs every caller on both backends.
+"""
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from db import models as m
+from geodata import coverage, crs
+
+NEAREST_REACH_M = 3000  # farther than any life-circle radius: beyond this a point is "not nearby"
+
+
+def is_postgis(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def nearest_per_type(session: Session, building_code: str) -> pd.DataFrame:
+    """The nearest service point of each type within reach of a building: code, service_type, name, hours, distance_m."""
+    columns = ["code", "service_type", "name", "hours", "distance_m"]
+    if is_postgis(session):
+        rows = session.execute(text("""
+            SELECT DISTINCT ON (sp.service_type) sp.code, sp.service_type, sp.name, sp.hours,
+                   ST_Distance(sp.geom::geography, b.geometry::geography) AS distance_m
+            FROM service_point sp JOIN building b ON b.code = :code
+            WHERE ST_DWithin(sp.geom::geography, b.geometry::geography, :reach)
+            ORDER BY sp.service_type, distance_m
+        """), {"code": building_code, "reach": NEAREST_REACH_M}).all()
+        return pd.DataFrame(rows, columns=columns).sort_values("distance_m", kind="stable")
+    b = session.get(m.Building, building_code)
+    if b is None:
+        return pd.DataFrame(columns=columns)
+    pad = NEAREST_REACH_M / 100_000  # degrees, a generous box for the index range query
+    rows = session.execute(select(m.ServicePoint.code, m.ServicePoint.service_type, m.ServicePoint.name,
+                                  m.ServicePoint.hours, m.ServicePoint.lon, m.ServicePoint.lat)
+                           .where(m.ServicePoint.lon.between(b.lon - pad, b.lon + pad),
+                                  m.ServicePoint.lat.between(b.lat - pad, b.lat + pad))).all()
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(rows, columns=["code", "service_type", "name", "hours", "lon", "lat"])
+    points = gpd.GeoSeries(gpd.points_from_xy(frame.lon, frame.lat), crs=crs.WGS84).to_crs(crs.METRIC)
+    footprint = gpd.GeoSeries([b.geometry], crs=crs.WGS84).to_crs(crs.METRIC).iloc[0]
+    frame["distance_m"] = points.distance(footprint).to_numpy()
+    frame = frame[frame.distance_m <= NEAREST_REACH_M]
+    return frame.sort_values("distance_m", kind="stable").drop_duplicates("service_type")[columns]
+
+
+def distances_to_nearest(session: Session, level_column: str, code: str, service_type: str) -> gpd.GeoDataFrame:
+    """Buildings whose `level_column` equals `code`, with metres to the nearest point of `service_type` (inf: none)."""
+    columns = ["code", "name", "households", "residents", "elderly"]
+    if is_postgis(session):
+        # KNN (<->) on the GiST index picks a few candidates in degrees; geography then measures true metres.
+        rows = session.execute(text(f"""
+            SELECT b.code, b.name, b.households, b.residents, b.elderly, ST_AsBinary(b.geometry) AS wkb, nn.d
+            FROM building b
+            LEFT JOIN LATERAL (
+                SELECT min(ST_Distance(c.geom::geography, b.geometry::geography)) AS d
+                FROM (SELECT sp.geom FROM service_point sp WHERE sp.service_type = :t
+                      ORDER BY sp.geom <-> b.geometry LIMIT 3) c
+            ) nn ON true
+            WHERE b.{level_column} = :code
+            ORDER BY b.code
+        """), {"t": service_type, "code": code}).all()
+        frame = pd.DataFrame(rows, columns=[*columns, "wkb", "distance_m"])
+        frame["distance_m"] = frame.distance_m.astype(float).fillna(float("inf"))
+        geometry = shapely.from_wkb([bytes(w) for w in frame.pop("wkb")]) if len(frame) else []
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs.WGS84)
+    rows = session.execute(select(m.Building.code, m.Building.name, m.Building.households, m.Building.residents,
+                                  m.Building.elderly, m.Building.geometry)
+                           .where(getattr(m.Building, level_column) == code).order_by(m.Building.code)).all()
+    buildings = gpd.GeoDataFrame(pd.DataFrame(rows, columns=[*columns, "geometry"]), geometry="geometry",
+                                 crs=crs.WGS84)
+    if buildings.empty:
+        buildings["distance_m"] = pd.Series(dtype=float)
+        return buildings
+    pad = 0.02  # points just outside the area still serve its edge
+    minx, miny, maxx, maxy = buildings.total_bounds
+    pts = session.execute(select(m.ServicePoint.lon, m.ServicePoint.lat)
+                          .where(m.ServicePoint.service_type == service_type,
+                                 m.ServicePoint.lon.between(minx - pad, maxx + pad),
+                                 m.ServicePoint.lat.between(miny - pad, maxy + pad))).all()
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy([p.lon for p in pts], [p.lat for p in pts]), crs=crs.WGS84)
+    buildings["distance_m"] = coverage.nearest_distances(buildings, points).to_numpy()
+    return buildings
+
+
+def locate(session: Session, lon: float, lat: float) -> dict:
+    """Codes of the street, community, grid, compound and building that contain a point (None where none does)."""
+    found = {"street": None, "community": None, "grid": None, "compound": None, "building": None}
+    if is_postgis(session):
+        point = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)"
+        for level, code in session.execute(text(
+                f"SELECT level, code FROM area WHERE ST_Contains(geometry, {point})"), {"lon": lon, "lat": lat}):
+            found[level] = code
+        found["building"] = session.execute(text(
+            f"SELECT code FROM building WHERE ST_Contains(geometry, {point}) LIMIT 1"), {"lon": lon, "lat": lat}).scalar()
+        return found
+    point = shapely.Point(lon, lat)
+    for model, key in ((m.Area, "level"), (m.Building, None)):
+        candidates = session.execute(select(model).where(model.min_lon <= lon, model.max_lon >= lon,
+                                                         model.min_lat <= lat, model.max_lat >= lat)).scalars()
+        for row in candidates:
+            if row.geometry.contains(point):
+                found[getattr(row, key) if key else "building"] = row.code
+    return found
+
+
+def simplified_geojson(session: Session, model, where, tolerance_deg: float) -> list[tuple[str, str]] | None:
+    """(code, GeoJSON geometry text) simplified in the database; None when the backend cannot (SQLite)."""
+    if not is_postgis(session):
+        return None
+    table = model.__table__
+    rows = session.execute(select(table.c.code, text(
+        f"ST_AsGeoJSON(ST_SimplifyPreserveTopology({table.name}.geometry, {float(tolerance_deg)}), 6)"))
+        .where(where).order_by(table.c.code)).all()
+    return [(c, g) for c, g in rows]

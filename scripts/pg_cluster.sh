@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# A throw-away PostgreSQL + PostGIS cluster on a free loopback port, for tests and benchmarks.
+#   scripts/pg_cluster.sh start DIR   → prints the admin URL (postgresql+psycopg://postgres@127.0.0.1:PORT/postgres)
+#   scripts/pg_cluster.sh stop DIR
+#   scripts/pg_cluster.sh restart DIR (same port; used by the fault test)
+set -euo pipefail
+cmd="${1:?start|stop|restart}"
+dir="${2:?data directory}"
+bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+[ -x "$bin/initdb" ] || { echo "PostgreSQL server binaries not found under /usr/lib/postgresql (install postgresql)" >&2; exit 1; }
+
+as_pg() {
+  # PostgreSQL refuses to run as root: drop to the postgres user the Debian package created.
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+case "$cmd" in
+  start)
+    mkdir -p "$dir"
+    [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir"
+    port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+    as_pg "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+      || { cat "$dir/initdb.log" >&2; exit 1; }
+    echo "$port" >"$dir/port"
+    [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir/port"
+    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -t 60 \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+      start >/dev/null || { cat "$dir/data/server.log" >&2; exit 1; }
+    as_pg "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAt \
+      -c "CREATE EXTENSION IF NOT EXISTS postgis" -c "SELECT postgis_lib_version()" >/dev/null \
+      || { echo "PostGIS is not installed for $bin (install postgresql-*-postgis-3)" >&2; exit 1; }
+    echo "postgresql+psycopg://postgres@127.0.0.1:$port/postgres"
+    ;;
+  stop)
+    [ -d "$dir/data" ] && as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    ;;
+  restart)
+    as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w restart >/dev/null
+    ;;
+  *) echo "unknown command $cmd" >&2; exit 2 ;;
+esac
