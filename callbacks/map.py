@@ -56,7 +56,8 @@ def register(app: Dash, tile_provider: str) -> None:
             if area is None:
                 return ([EMPTY] * len(DATA_LAYERS)
                         + [no_update, no_update, [], map_page.build_not_found(unknown)])
-            data = [layers.get_layer(session, code, name, gcj02=gcj02) for name, _ in DATA_LAYERS]
+            version = repository.data_version(session)
+            data = [layers.get_layer(session, code, name, gcj02=gcj02, version=version) for name, _ in DATA_LAYERS]
             several_streets = len(repository.list_streets(session)) > 1
             chain = repository.breadcrumb(session, code) if code else []
             bounds = area["bounds"] or repository.streets_bounds(session)

@@ -1,8 +1,6 @@
 """Map layers of one area as GeoJSON, cached by (database, area, layer, data version)."""
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Callable
 
 import pandas as pd
@@ -10,34 +8,26 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from db import models as m, spatial
-from db.repository import LEVEL_COLUMN, building_distances, data_version, get_area, mask_name, scope_clause
+from db.cache import cached
+from db.repository import LEVEL_COLUMN, building_distances, get_area, mask_name, scope_clause
 from geodata import crs, payload
 from geodata.vocab import GAP_TYPES, OPEN_STATUSES, STANDARD_RADIUS_M
 
 LAYERS = ("drill", "context", "grids", "basemap", "cases", "service_points", "posts", "gaps")
-_CACHE: OrderedDict = OrderedDict()
-_CACHE_SIZE = 512
-_LOCK = threading.Lock()
 
 
-def get_layer(session: Session, code: str | None, layer: str, option: str | None = None, gcj02: bool = False) -> dict:
+def get_layer(session: Session, code: str | None, layer: str, option: str | None = None, gcj02: bool = False,
+              version: int | None = None) -> dict:
     """A FeatureCollection for `layer` in area `code` (None: every street). Unknown area → empty collection."""
     if layer not in LAYERS:
         raise ValueError(f"unknown layer {layer!r}")
-    key = (str(session.get_bind().engine.url), code, layer, option, gcj02, data_version(session))
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    area = get_area(session, code) if code else {"code": None, "level": "root"}
-    collection = _BUILDERS[layer](session, area, option) if area else payload.feature_collection([], [])
-    if gcj02:
-        collection = crs.geojson_to_gcj02(collection)
-    with _LOCK:
-        _CACHE[key] = collection
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return collection
+
+    def build() -> dict:
+        area = get_area(session, code) if code else {"code": None, "level": "root"}
+        collection = _BUILDERS[layer](session, area, option) if area else payload.feature_collection([], [])
+        return crs.geojson_to_gcj02(collection) if gcj02 else collection
+
+    return cached(session, "layer", (code, layer, option, gcj02), build, version)
 
 
 def street_of(code: str | None) -> str | None:

@@ -11,7 +11,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
-from db import models as m, spatial
+from db import cache, models as m, spatial
 from geodata import coverage
 from geodata.vocab import OPEN_STATUSES, STANDARD_RADIUS_M, YELLOW_HOURS
 
@@ -131,6 +131,13 @@ def area_summary(session: Session, code: str, now: dt.datetime) -> dict | None:
     area = get_area(session, code)
     if area is None:
         return None
+    # Lights move with the clock: one computation per area and minute is plenty for a dashboard.
+    minute = now.replace(second=0, microsecond=0)
+    return cache.cached(session, "summary", (code, minute), lambda: _summary(session, area, minute))
+
+
+def _summary(session: Session, area: dict, now: dt.datetime) -> dict:
+    code = area["code"]
     if area["level"] == "building":
         people = dict(area["facts"], buildings=1)
     else:
@@ -177,20 +184,25 @@ def _post_staffing(session: Session, area: dict) -> dict:
             "slots": int(sum(r[0] for r in rows)), "filled": int(sum(min(r[0], r[1]) for r in rows))}
 
 
+def _month(column, dialect: str):
+    """'YYYY-MM' of a timestamp column, in the backend's own SQL."""
+    if dialect == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
 def cases_per_month(session: Session, code: str, now: dt.datetime, months: int = 12) -> pd.DataFrame:
     """Cases created per month and category over the last `months` months: columns month, category, count."""
     area = get_area(session, code)
-    empty = pd.DataFrame({"month": pd.Series(dtype=str), "category": pd.Series(dtype=str), "count": pd.Series(dtype=int)})
     if area is None:
-        return empty
-    start = (now.replace(day=1) - pd.DateOffset(months=months - 1)).to_pydatetime()
-    rows = session.execute(select(m.Case.created_at, m.Case.category)
-                           .where(scope_clause(m.Case, area), m.Case.created_at >= start)).all()
-    if not rows:
-        return empty
-    frame = pd.DataFrame(rows, columns=["created_at", "category"])
-    frame["month"] = pd.to_datetime(frame.created_at).dt.strftime("%Y-%m")
-    return frame.groupby(["month", "category"]).size().reset_index(name="count")
+        return pd.DataFrame({"month": pd.Series(dtype=str), "category": pd.Series(dtype=str),
+                             "count": pd.Series(dtype=int)})
+    start = (pd.Timestamp(now).replace(day=1).normalize() - pd.DateOffset(months=months - 1)).to_pydatetime()
+    month = _month(m.Case.created_at, session.get_bind().dialect.name).label("month")
+    rows = session.execute(select(month, m.Case.category, func.count())
+                           .where(scope_clause(m.Case, area), m.Case.created_at >= start)
+                           .group_by(month, m.Case.category).order_by(month)).all()
+    return pd.DataFrame(rows, columns=["month", "category", "count"]).astype({"count": int})
 
 
 def list_open_cases(session: Session, code: str, now: dt.datetime, limit: int = 50) -> list[dict]:
@@ -229,7 +241,7 @@ def nearest_service_points(session: Session, building_code: str) -> list[dict]:
 
 
 def data_version(session: Session) -> int:
-    return int(session.execute(select(func.coalesce(func.max(m.DataVersion.version), 0))).scalar())
+    return cache.data_version(session)
 
 
 def building_distances(session: Session, area: dict, service_type: str) -> tuple[gpd.GeoDataFrame, pd.Series]:
@@ -244,7 +256,11 @@ def area_coverage(session: Session, code: str, service_type: str) -> dict | None
     area = get_area(session, code)
     if area is None:
         return None
-    buildings, dist = building_distances(session, area, service_type)
-    radius = STANDARD_RADIUS_M.get(service_type, 1000)
-    return {"code": code, "service_type": service_type, "method": "straight_line",
-            **coverage.coverage_summary(buildings, dist, radius)}
+
+    def build() -> dict:
+        buildings, dist = building_distances(session, area, service_type)
+        radius = STANDARD_RADIUS_M.get(service_type, 1000)
+        return {"code": code, "service_type": service_type, "method": "straight_line",
+                **coverage.coverage_summary(buildings, dist, radius)}
+
+    return cache.cached(session, "coverage", (code, service_type), build)

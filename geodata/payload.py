@@ -22,11 +22,11 @@ def feature_collection(geometries: Sequence, properties: Sequence[dict], simplif
         # metres → degrees at these latitudes; preserve_topology keeps rings valid
         geoms = shapely.simplify(geoms, simplify_m / METRES_PER_DEGREE, preserve_topology=True)
     geoms = shapely.set_precision(geoms, PRECISION)
-    encoded = shapely.to_geojson(geoms)
+    # one parse of the joined array is several times faster than a parse per geometry
+    decoded = orjson.loads("[" + ",".join(shapely.to_geojson(geoms)) + "]")
     return {
         "type": "FeatureCollection",
-        "features": [{"type": "Feature", "geometry": orjson.loads(g), "properties": p}
-                     for g, p in zip(encoded, properties)],
+        "features": [{"type": "Feature", "geometry": g, "properties": p} for g, p in zip(decoded, properties)],
     }
 
 
@@ -34,9 +34,9 @@ def from_geojson_text(geometries: Sequence[str], properties: Sequence[dict]) -> 
     """A FeatureCollection from geometries already encoded as GeoJSON text (e.g. by PostGIS ST_AsGeoJSON)."""
     if len(geometries) != len(properties):
         raise ValueError(f"{len(geometries)} geometries but {len(properties)} property rows")
+    decoded = orjson.loads("[" + ",".join(geometries) + "]")
     return {"type": "FeatureCollection",
-            "features": [{"type": "Feature", "geometry": orjson.loads(g), "properties": p}
-                         for g, p in zip(geometries, properties)]}
+            "features": [{"type": "Feature", "geometry": g, "properties": p} for g, p in zip(decoded, properties)]}
 
 
 def point_collection(lons: Sequence[float], lats: Sequence[float], properties: Sequence[dict]) -> dict:

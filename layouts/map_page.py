@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import dash_leaflet as dl
 import pandas as pd
-import plotly.graph_objects as go
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
@@ -223,21 +222,23 @@ def _pct(share: float | None) -> str:
     return "—" if share is None else f"{share * 100:.0f}%"
 
 
-def monthly_figure(monthly: pd.DataFrame) -> go.Figure:
-    fig = go.Figure()
+def monthly_figure(monthly: pd.DataFrame) -> dict:
+    """Stacked bars of cases per month by category, as a plain figure dict (no graph_objects validation cost)."""
+    traces = []
     if not monthly.empty:
         months = sorted(monthly.month.unique())
+        labels = [f"{int(m[5:])}月" for m in months]
         totals = monthly.groupby("category")["count"].sum().sort_values(ascending=False)
         for i, category in enumerate(totals.index):
             rows = monthly[monthly.category == category].set_index("month")["count"].reindex(months, fill_value=0)
-            fig.add_bar(x=[f"{int(m[5:])}月" for m in months], y=rows.tolist(), name=category,
-                        marker_color=CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)])
-    fig.update_layout(barmode="stack", height=260, margin=dict(l=36, r=8, t=8, b=28), plot_bgcolor="#fff",
-                      paper_bgcolor="rgba(0,0,0,0)", font=dict(size=11),
-                      legend=dict(orientation="h", y=-0.18, font=dict(size=10)), showlegend=not monthly.empty)
-    fig.update_yaxes(gridcolor="#eef0f3")
-    fig.update_xaxes(type="category")
-    return fig
+            traces.append({"type": "bar", "x": labels, "y": rows.tolist(), "name": category,
+                           "marker": {"color": CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)]}})
+    return {"data": traces, "layout": {
+        "barmode": "stack", "height": 260, "margin": {"l": 36, "r": 8, "t": 8, "b": 28},
+        "plot_bgcolor": "#fff", "paper_bgcolor": "rgba(0,0,0,0)", "font": {"size": 11},
+        "legend": {"orientation": "h", "y": -0.18, "font": {"size": 10}}, "showlegend": bool(traces),
+        "xaxis": {"type": "category"}, "yaxis": {"gridcolor": "#eef0f3"},
+    }}
 
 
 def viewport_for(bounds: list[list[float]] | None) -> dict:

@@ -1,0 +1,41 @@
+"""A small in-process cache for derived data, keyed by (database, kind, key, data version).
+
+Every write bumps the data version in the database, so each worker process sees stale entries
+disappear by itself: nothing needs to be shared between workers for correctness.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Callable, Hashable, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db import models as m
+
+T = TypeVar("T")
+_ENTRIES: OrderedDict = OrderedDict()
+_SIZE = 1024
+_LOCK = threading.Lock()
+
+
+def data_version(session: Session) -> int:
+    return int(session.execute(select(func.coalesce(func.max(m.DataVersion.version), 0))).scalar())
+
+
+def cached(session: Session, kind: str, key: Hashable, build: Callable[[], T], version: int | None = None) -> T:
+    """`build()` once per (database, kind, key, data version); later calls get the stored result."""
+    if version is None:
+        version = data_version(session)
+    full_key = (str(session.get_bind().engine.url), kind, key, version)
+    with _LOCK:
+        if full_key in _ENTRIES:
+            _ENTRIES.move_to_end(full_key)
+            return _ENTRIES[full_key]
+    value = build()
+    with _LOCK:
+        _ENTRIES[full_key] = value
+        while len(_ENTRIES) > _SIZE:
+            _ENTRIES.popitem(last=False)
+    return value
