@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 TILE_PROVIDERS = ("none", "osm", "tianditu", "amap")
 
@@ -15,6 +17,29 @@ class Settings:
     tile_provider: str
     tianditu_key: str
     debug: bool
+
+
+def _local_secret() -> str:
+    """Without SECRET_KEY: one random key kept in instance/, so every worker on this machine signs alike.
+
+    Several machines behind a load balancer must share SECRET_KEY through the environment instead.
+    """
+    path = Path(__file__).resolve().parent / "instance" / "secret_key"
+    path.parent.mkdir(exist_ok=True)
+    try:
+        # O_EXCL: when several workers start at once, exactly one writes the key and the others read it.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            key = path.read_text().strip()
+            if key:
+                return key
+            time.sleep(0.02)
+        raise SystemExit(f"{path} is empty: delete it or set SECRET_KEY")
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as out:
+        out.write(key)
+    return key
 
 
 def load() -> Settings:
@@ -29,8 +54,7 @@ def load() -> Settings:
         raise SystemExit(f"PORT={port_text!r} is not a port number")
     return Settings(
         port=int(port_text),
-        # Without SECRET_KEY each start signs sessions anew; fine for one demo process, set it in production.
-        secret_key=os.environ.get("SECRET_KEY") or secrets.token_hex(32),
+        secret_key=os.environ.get("SECRET_KEY") or _local_secret(),
         tile_provider=provider,
         tianditu_key=key,
         debug=os.environ.get("JINLIN_DEBUG", "") == "1",

@@ -6,6 +6,7 @@ import time
 import click
 from flask import Blueprint
 
+from db.bootstrap import prepare
 from db.migrate import upgrade_to_head
 from db.seed import write_demo
 from geodata import demo
@@ -25,3 +26,12 @@ def seed_demo(scale: str, seed: int) -> None:
     data = demo.generate(scale.upper(), seed=seed, progress=say)
     counts = write_demo(data, progress=say)
     click.echo(f"seeded scale {scale.upper()}: {counts} in {time.perf_counter() - started:.1f}s")
+
+
+@cli.cli.command("init-db")
+@click.option("--seed-demo/--no-seed-demo", default=False, show_default=True,
+              help="seed the demo street (scale S) when the database is empty")
+def init_db(seed_demo: bool) -> None:
+    """Bring the schema to the newest migration (run once before starting gunicorn workers)."""
+    seeded = prepare(seed_if_empty=seed_demo)
+    click.echo("database ready" + (" (demo street seeded)" if seeded else ""))

@@ -1,6 +1,7 @@
 """Server-Timing header on every response, so benchmarks and browsers see server time per callback."""
 from __future__ import annotations
 
+import os
 import time
 
 from flask import Flask, g
@@ -16,4 +17,6 @@ def install(server: Flask) -> None:
         started = g.get("request_started")
         if started is not None:
             response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+        # which worker answered: lets tests and load checks see that requests spread over processes
+        response.headers["X-Worker"] = str(os.getpid())
         return response

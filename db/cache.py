@@ -9,7 +9,7 @@ import threading
 from collections import OrderedDict
 from typing import Callable, Hashable, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -22,6 +22,11 @@ _LOCK = threading.Lock()
 
 def data_version(session: Session) -> int:
     return int(session.execute(select(func.coalesce(func.max(m.DataVersion.version), 0))).scalar())
+
+
+def mark_changed(session: Session) -> None:
+    """Call in the same transaction as any write that changes what the map shows."""
+    session.execute(update(m.DataVersion).values(version=m.DataVersion.version + 1))
 
 
 def cached(session: Session, kind: str, key: Hashable, build: Callable[[], T], version: int | None = None) -> T:
