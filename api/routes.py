@@ -5,7 +5,7 @@ import datetime as dt
 import logging
 
 from flask import Blueprint, jsonify, request
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from db import repository
 from db.engine import backend_name, session_scope
@@ -15,11 +15,12 @@ bp = Blueprint("api", __name__)
 log = logging.getLogger(__name__)
 
 
-def _error(status: int, message: str, **extra):
-    return jsonify({"error": message, **extra}), status
+def _error(status: int, error: str, **extra):
+    return jsonify({"error": error, **extra}), status
 
 
 @bp.app_errorhandler(OperationalError)
+@bp.app_errorhandler(InterfaceError)
 def database_unavailable(err):
     # A restart or failover of the database: say so plainly; the pool reconnects on the next request.
     log.warning("database unavailable: %s", err.__class__.__name__)

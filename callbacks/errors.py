@@ -5,7 +5,7 @@ import logging
 
 from dash import Dash, Input, Output, set_props
 from dash.exceptions import PreventUpdate
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from db import repository
 from db.engine import session_scope
@@ -15,7 +15,8 @@ log = logging.getLogger(__name__)
 
 
 def is_database_outage(err: BaseException) -> bool:
-    return isinstance(err, OperationalError) or (isinstance(err, DBAPIError) and err.connection_invalidated)
+    return isinstance(err, (OperationalError, InterfaceError)) or (
+        isinstance(err, DBAPIError) and err.connection_invalidated)
 
 
 def on_callback_error(err: Exception):

@@ -3,6 +3,7 @@
 #   scripts/pg_cluster.sh start DIR   → prints the admin URL (postgresql+psycopg://postgres@127.0.0.1:PORT/postgres)
 #   scripts/pg_cluster.sh stop DIR
 #   scripts/pg_cluster.sh restart DIR (same port; used by the fault test)
+#   scripts/pg_cluster.sh resume DIR  (start a stopped cluster again on its port)
 set -euo pipefail
 cmd="${1:?start|stop|restart}"
 dir="${2:?data directory}"
@@ -36,6 +37,12 @@ case "$cmd" in
     ;;
   restart)
     as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w restart >/dev/null
+    ;;
+  resume)
+    port="$(cat "$dir/port")"
+    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -t 60 \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+      start >/dev/null
     ;;
   *) echo "unknown command $cmd" >&2; exit 2 ;;
 esac

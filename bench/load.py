@@ -1,0 +1,281 @@
+"""Bounded load test on loopback: N concurrent clients for T seconds against gunicorn, on SQLite or PostGIS.
+
+    python bench/load.py --backend sqlite --clients 50 --seconds 60
+    python bench/load.py --backend postgis --clients 50 --seconds 60 --restart-db-at 20
+
+The mix stands in for the three audiences: staff drill-downs (the two Dash callbacks a drill fires),
+big-screen refreshes (area summaries) and public map loads (the page and the street list). With
+--restart-db-at the PostgreSQL cluster is restarted mid-run; the run then reports how the app answered
+while the database was away (a clear 数据库暂时不可用, never a traceback) and how long recovery took.
+Traffic goes only to 127.0.0.1 and stops by itself.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+DB_DOWN_TEXT = "数据库暂时不可用"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(cmd: list[str], env: dict | None = None, capture: bool = False) -> str:
+    done = subprocess.run(cmd, cwd=ROOT, env=env, check=True, text=True,
+                          stdout=subprocess.PIPE if capture else subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return (done.stdout or "").strip()
+
+
+class Database:
+    """The backend under test: a seeded SQLite file, or a throw-away PostGIS cluster with a seeded database."""
+
+    def __init__(self, backend: str, scale: str):
+        self.backend, self.scale = backend, scale
+        self.pg_dir: str | None = None
+        self.url = ""
+
+    def __enter__(self) -> "Database":
+        OUT.mkdir(parents=True, exist_ok=True)
+        if self.backend == "sqlite":
+            path = OUT / f"load-{self.scale}.sqlite3"
+            self.url = f"sqlite:///{path}"
+            if not path.exists():
+                self._seed()
+            return self
+        self.pg_dir = tempfile.mkdtemp(prefix="jinlin-load-pg.")
+        admin = run(["bash", "scripts/pg_cluster.sh", "start", self.pg_dir], capture=True)
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("CREATE DATABASE jinlin_load"))
+        engine.dispose()
+        self.url = admin.rsplit("/", 1)[0] + "/jinlin_load"
+        self._seed()
+        return self
+
+    def _seed(self) -> None:
+        print(f"seeding scale {self.scale} on {self.backend} …", file=sys.stderr)
+        run([sys.executable, "-m", "flask", "--app", "app", "seed-demo", "--scale", self.scale],
+            env={**os.environ, "DATABASE_URL": self.url})
+
+    def restart(self) -> None:
+        run(["bash", "scripts/pg_cluster.sh", "restart", self.pg_dir])
+
+    def __exit__(self, *exc) -> None:
+        if self.pg_dir:
+            subprocess.run(["bash", "scripts/pg_cluster.sh", "stop", self.pg_dir], cwd=ROOT)
+
+
+class Server:
+    """gunicorn with several workers, started and always stopped by us."""
+
+    def __init__(self, url: str, workers: int, threads: int):
+        self.url, self.workers, self.threads = url, workers, threads
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> "Server":
+        env = {**os.environ, "DATABASE_URL": self.url, "TILE_PROVIDER": "none"}
+        log = open(OUT / "load-gunicorn.log", "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "--threads", str(self.threads),
+             "-b", f"127.0.0.1:{self.port}", "--timeout", "60", "app:server"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=2):
+                    return self
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    raise SystemExit("gunicorn did not start: see bench/out/load-gunicorn.log")
+                time.sleep(0.3)
+
+    def __exit__(self, *exc) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+def callback_bodies(base: str, codes: list[str]) -> list[list[dict]]:
+    """For each area code, the request bodies of the two callbacks a drill into it fires."""
+    with urllib.request.urlopen(base + "/_dash-dependencies", timeout=10) as r:
+        deps = json.loads(r.read())
+    wanted = [d for d in deps if "map-drill.data" in d["output"] or d["output"] == "area-panel.children"]
+    bodies = []
+    for code in codes:
+        per_code = []
+        for dep in wanted:
+            outs = [dict(zip(("id", "property"), o.split("."))) for o in dep["output"].strip(".").split("...")]
+            per_code.append({
+                "output": dep["output"], "outputs": outs if len(outs) > 1 else outs[0],
+                "inputs": [{"id": "url", "property": "search", "value": f"?area={code}"},
+                           {"id": "app-retry", "property": "data", "value": None}],
+                "changedPropIds": ["url.search"], "state": []})
+        bodies.append(per_code)
+    return bodies
+
+
+def area_codes(base: str) -> tuple[list[str], list[str]]:
+    with urllib.request.urlopen(base + "/api/areas", timeout=10) as r:
+        streets = [a["code"] for a in json.loads(r.read())["areas"]]
+    drill = []
+    for street in streets[:5]:
+        with urllib.request.urlopen(f"{base}/api/areas/{street}", timeout=10) as r:
+            communities = [c["code"] for c in json.loads(r.read())["children"]]
+        drill += [street] + communities
+        with urllib.request.urlopen(f"{base}/api/areas/{communities[0]}", timeout=10) as r:
+            drill += [c["code"] for c in json.loads(r.read())["children"][:3]]
+    return streets, drill
+
+
+class Recorder:
+    def __init__(self):
+        self.samples: list[tuple[float, str, int, float, str]] = []  # (t, kind, status, ms, note)
+
+    def add(self, t: float, kind: str, status: int, ms: float, note: str = "") -> None:
+        self.samples.append((t, kind, status, ms, note))
+
+
+async def client(session: aiohttp.ClientSession, base: str, stop_at: float, started: float, rec: Recorder,
+                 streets: list[str], drill_bodies: list[list[dict]], rng: random.Random) -> None:
+    while time.perf_counter() < stop_at:
+        roll = rng.random()
+        if roll < 0.5:
+            kind, requests = "drill", [("POST", "/_dash-update-component", body) for body in rng.choice(drill_bodies)]
+        elif roll < 0.8:
+            kind, requests = "screen", [("GET", f"/api/areas/{rng.choice(streets)}", None)]
+        else:
+            kind, requests = "public", [("GET", "/", None), ("GET", "/api/areas", None)]
+        for method, path, body in requests:
+            t0 = time.perf_counter()
+            try:
+                async with session.request(method, base + path, json=body) as resp:
+                    text = await resp.text()
+                    status = resp.status
+            except (aiohttp.ClientError, asyncio.TimeoutError) as err:
+                rec.add(t0 - started, kind, 0, (time.perf_counter() - t0) * 1000, type(err).__name__)
+                continue
+            ms = (time.perf_counter() - t0) * 1000
+            note = ""
+            if DB_DOWN_TEXT in text:
+                note = "db-down-message"
+            elif "Traceback" in text:
+                note = "traceback"
+            rec.add(t0 - started, kind, status, ms, note)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+async def drive(base: str, clients: int, seconds: float, streets, drill_bodies, restart=None) -> Recorder:
+    rec = Recorder()
+    started = time.perf_counter()
+    stop_at = started + seconds
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=clients)) as session:
+        tasks = [asyncio.create_task(client(session, base, stop_at, started, rec, streets, drill_bodies,
+                                            random.Random(i))) for i in range(clients)]
+        if restart:
+            at, action = restart
+            await asyncio.sleep(at)
+            rec.restart_started = time.perf_counter() - started
+            await asyncio.to_thread(action)
+            rec.restart_done = time.perf_counter() - started
+        await asyncio.gather(*tasks)
+    rec.elapsed = time.perf_counter() - started
+    return rec
+
+
+def report(rec: Recorder, args) -> dict:
+    ok = [s for s in rec.samples if s[2] == 200 and not s[4]]
+    errors = [s for s in rec.samples if s[2] != 200 or s[4] == "traceback"]
+    degraded = [s for s in rec.samples if s[4] == "db-down-message"]
+    ms = [s[3] for s in ok]
+    result = {
+        "backend": args.backend, "scale": args.scale, "clients": args.clients, "seconds": args.seconds,
+        "workers": args.workers, "threads": args.threads, "requests": len(rec.samples),
+        "requests_per_s": round(len(rec.samples) / rec.elapsed, 1),
+        "p50_ms": round(percentile(ms, 0.5), 1), "p95_ms": round(percentile(ms, 0.95), 1),
+        "p99_ms": round(percentile(ms, 0.99), 1), "errors": len(errors),
+        "by_kind": {k: {"n": len([s for s in ok if s[1] == k]),
+                        "p95_ms": round(percentile([s[3] for s in ok if s[1] == k], 0.95), 1)}
+                    for k in ("drill", "screen", "public")},
+    }
+    if hasattr(rec, "restart_started"):
+        after = [s for s in rec.samples if s[0] >= rec.restart_started]
+        bad = [s for s in after if s[2] != 200 or s[4]]
+        last_bad = max((s[0] for s in bad), default=rec.restart_started)
+        first_ok_after = min((s[0] for s in after if s[0] > last_bad and s[2] == 200 and not s[4]), default=None)
+        result["fault"] = {
+            "restart_began_s": round(rec.restart_started, 2), "restart_returned_s": round(rec.restart_done, 2),
+            "answers_with_db_down_message": len(degraded),
+            "error_statuses": sorted({s[2] for s in bad}),
+            "tracebacks": len([s for s in bad if s[4] == "traceback"]),
+            "recovered_after_s": None if first_ok_after is None else round(first_ok_after - rec.restart_done, 2),
+        }
+        # during an outage a clear 503 JSON or the Dash banner is the expected answer, not an error
+        expected = [s for s in errors if s[0] >= rec.restart_started and s[2] == 503]
+        result["errors_outside_outage_handling"] = len(errors) - len(expected)
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backend", choices=["sqlite", "postgis"], default="sqlite")
+    parser.add_argument("--scale", choices=["S", "M"], default="S")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--restart-db-at", type=float, default=None, help="seconds into the run (PostGIS only)")
+    args = parser.parse_args()
+    if args.restart_db_at is not None and args.backend != "postgis":
+        parser.error("--restart-db-at needs --backend postgis")
+    if not (1 <= args.clients <= 200 and 1 <= args.seconds <= 600):
+        parser.error("clients must be 1–200 and seconds 1–600: this is a bounded test")
+    with Database(args.backend, args.scale) as db, Server(db.url, args.workers, args.threads) as server:
+        streets, drill = area_codes(server.base)
+        bodies = callback_bodies(server.base, drill)
+        restart = (args.restart_db_at, db.restart) if args.restart_db_at is not None else None
+        rec = asyncio.run(drive(server.base, args.clients, args.seconds, streets, bodies, restart))
+    result = report(rec, args)
+    name = f"load-{args.backend}-{args.scale}{'-fault' if restart else ''}.json"
+    (OUT / name).write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    failed = result.get("errors_outside_outage_handling", result["errors"])
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
