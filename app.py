@@ -20,6 +20,7 @@ map_callbacks.register(app, config.tile_provider)
 errors.register(app)
 server = app.server
 server.secret_key = config.secret_key
+server.json.ensure_ascii = False  # Chinese names stay readable in the JSON API
 server.register_blueprint(bp)
 server.register_blueprint(cli)
 timing.install(server)

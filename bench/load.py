@@ -219,8 +219,8 @@ async def drive(base: str, clients: int, seconds: float, streets, drill_bodies, 
 
 def report(rec: Recorder, args) -> dict:
     ok = [s for s in rec.samples if s[2] == 200 and not s[4]]
-    errors = [s for s in rec.samples if s[2] != 200 or s[4] == "traceback"]
-    degraded = [s for s in rec.samples if s[4] == "db-down-message"]
+    degraded = [s for s in rec.samples if s[4] == "db-down-message"]  # the clear outage answer (200 banner or 503)
+    errors = [s for s in rec.samples if (s[2] != 200 and s[4] != "db-down-message") or s[4] == "traceback"]
     ms = [s[3] for s in ok]
     result = {
         "backend": args.backend, "scale": args.scale, "clients": args.clients, "seconds": args.seconds,
@@ -233,20 +233,17 @@ def report(rec: Recorder, args) -> dict:
                     for k in ("drill", "screen", "public")},
     }
     if hasattr(rec, "restart_started"):
-        after = [s for s in rec.samples if s[0] >= rec.restart_started]
-        bad = [s for s in after if s[2] != 200 or s[4]]
-        last_bad = max((s[0] for s in bad), default=rec.restart_started)
-        first_ok_after = min((s[0] for s in after if s[0] > last_bad and s[2] == 200 and not s[4]), default=None)
+        # requests are stamped when they start: one begun just before the restart can be answered during it
+        last_degraded = max((s[0] for s in degraded), default=rec.restart_started)
+        first_ok = min((s[0] for s in ok if s[0] > last_degraded), default=None)
         result["fault"] = {
             "restart_began_s": round(rec.restart_started, 2), "restart_returned_s": round(rec.restart_done, 2),
             "answers_with_db_down_message": len(degraded),
-            "error_statuses": sorted({s[2] for s in bad}),
-            "tracebacks": len([s for s in bad if s[4] == "traceback"]),
-            "recovered_after_s": None if first_ok_after is None else round(first_ok_after - rec.restart_done, 2),
+            "statuses_of_those_answers": sorted({s[2] for s in degraded}),
+            "tracebacks": len([s for s in rec.samples if s[4] == "traceback"]),
+            "last_outage_answer_s": round(last_degraded, 2),
+            "first_normal_answer_after_s": None if first_ok is None else round(first_ok, 2),
         }
-        # during an outage a clear 503 JSON or the Dash banner is the expected answer, not an error
-        expected = [s for s in errors if s[0] >= rec.restart_started and s[2] == 503]
-        result["errors_outside_outage_handling"] = len(errors) - len(expected)
     return result
 
 
@@ -273,8 +270,7 @@ def main() -> int:
     name = f"load-{args.backend}-{args.scale}{'-fault' if restart else ''}.json"
     (OUT / name).write_text(json.dumps(result, ensure_ascii=False, indent=2))
     print(json.dumps(result, ensure_ascii=False, indent=2))
-    failed = result.get("errors_outside_outage_handling", result["errors"])
-    return 1 if failed else 0
+    return 1 if result["errors"] else 0
 
 
 if __name__ == "__main__":
