@@ -6,7 +6,7 @@ import logging
 from dash import Dash
 
 import settings
-from api import timing
+from api import auth, timing
 from api.cli import cli
 from api.routes import bp
 from callbacks import errors, map as map_callbacks
@@ -21,6 +21,7 @@ errors.register(app)
 server = app.server
 server.secret_key = config.secret_key
 server.json.ensure_ascii = False  # Chinese names stay readable in the JSON API
+auth.install(server, config.secure_cookies)
 server.register_blueprint(bp)
 server.register_blueprint(cli)
 timing.install(server)

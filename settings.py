@@ -17,6 +17,7 @@ class Settings:
     tile_provider: str
     tianditu_key: str
     debug: bool
+    secure_cookies: bool  # JINLIN_HTTPS=1 behind TLS: session cookies only over HTTPS
 
 
 def _local_secret() -> str:
@@ -58,4 +59,5 @@ def load() -> Settings:
         tile_provider=provider,
         tianditu_key=key,
         debug=os.environ.get("JINLIN_DEBUG", "") == "1",
+        secure_cookies=os.environ.get("JINLIN_HTTPS", "") == "1",
     )

@@ -121,7 +121,7 @@
         layer.options.interactive = false;
         var p = feature.properties;
         if (p.name && p.kind !== "arterial" && p.kind !== "branch") {
-          layer.bindTooltip(el("span", "", p.name), { permanent: true, direction: "center", className: "place-label" });
+          layer.bindTooltip(el("span", "", p.name), { permanent: true, direction: "center", offset: [0, 22], className: "place-label" });
         }
       },
 

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlencode
 from dash import Dash, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks.viewer import current_viewer
 from db import layers, repository
 from db.engine import session_scope
 from geodata import crs
@@ -57,7 +58,9 @@ def register(app: Dash, tile_provider: str) -> None:
                 return ([EMPTY] * len(DATA_LAYERS)
                         + [no_update, no_update, [], map_page.build_not_found(unknown)])
             version = repository.data_version(session)
-            data = [layers.get_layer(session, code, name, gcj02=gcj02, version=version) for name, _ in DATA_LAYERS]
+            viewer = current_viewer()
+            data = [layers.get_layer(session, code, name, gcj02=gcj02, version=version, viewer=viewer)
+                    for name, _ in DATA_LAYERS]
             several_streets = len(repository.list_streets(session)) > 1
             chain = repository.breadcrumb(session, code) if code else []
             bounds = area["bounds"] or repository.streets_bounds(session)
@@ -75,15 +78,16 @@ def register(app: Dash, tile_provider: str) -> None:
             code, area, _unknown = resolve(session, search)
             if area is None:
                 return []
+            viewer = current_viewer()
             if area["level"] == "building":
-                return map_page.build_building_panel(area, repository.list_open_cases(session, code, now),
+                return map_page.build_building_panel(area, repository.list_open_cases(session, code, now, viewer=viewer),
                                                      repository.nearest_service_points(session, code))
             if area["level"] == "root":
                 return map_page.build_root_panel(repository.list_streets(session))
-            summary = repository.area_summary(session, code, now)
+            summary = repository.area_summary(session, code, now, viewer)
             children = repository.list_children(session, code)
             grids = repository.list_grids(session, code) if area["level"] == "community" else []
-            monthly = repository.cases_per_month(session, code, now)
+            monthly = repository.cases_per_month(session, code, now, viewer=viewer)
             cover = [repository.area_coverage(session, code, t) for t in GAP_TYPES]
         return map_page.build_panel(summary, children, grids, monthly, cover)
 

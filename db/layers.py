@@ -8,6 +8,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from db import models as m, spatial
+from db.access import SYSTEM, Viewer, case_scope
 from db.cache import cached
 from db.repository import LEVEL_COLUMN, building_distances, get_area, mask_name, scope_clause
 from geodata import crs, payload
@@ -17,17 +18,24 @@ LAYERS = ("drill", "context", "grids", "basemap", "cases", "service_points", "po
 
 
 def get_layer(session: Session, code: str | None, layer: str, option: str | None = None, gcj02: bool = False,
-              version: int | None = None) -> dict:
+              version: int | None = None, viewer: Viewer = SYSTEM) -> dict:
     """A FeatureCollection for `layer` in area `code` (None: every street). Unknown area → empty collection."""
     if layer not in LAYERS:
         raise ValueError(f"unknown layer {layer!r}")
 
     def build() -> dict:
         area = get_area(session, code) if code else {"code": None, "level": "root"}
-        collection = _BUILDERS[layer](session, area, option) if area else payload.feature_collection([], [])
+        if area is None:
+            collection = payload.feature_collection([], [])
+        elif layer == "cases":
+            collection = _cases(session, area, viewer)
+        else:
+            collection = _BUILDERS[layer](session, area, option)
         return crs.geojson_to_gcj02(collection) if gcj02 else collection
 
-    return cached(session, "layer", (code, layer, option, gcj02), build, version)
+    # only the case layer depends on who is looking
+    who = viewer.key if layer == "cases" else None
+    return cached(session, "layer", (code, layer, option, gcj02, who), build, version)
 
 
 def street_of(code: str | None) -> str | None:
@@ -104,14 +112,16 @@ def _basemap(session: Session, area: dict, _option) -> dict:
     return payload.feature_collection([r.geometry for r in rows], [{"kind": r.kind, "name": r.name} for r in rows])
 
 
-def _cases(session: Session, area: dict, _option) -> dict:
-    """Open cases. The deadline goes out as epoch ms so the browser colours 红黄绿 against its own clock."""
+def _cases(session: Session, area: dict, viewer: Viewer) -> dict:
+    """Open cases the viewer may read. The deadline goes out as epoch ms so the browser colours 红黄绿 by its clock."""
     rows = session.execute(select(m.Case.code, m.Case.category, m.Case.status, m.Case.level, m.Case.deadline,
                                   m.Case.reporter_name, m.Case.assignee, m.Case.description, m.Case.lon, m.Case.lat)
-                           .where(scope_clause(m.Case, area), m.Case.status.in_(OPEN_STATUSES))).all()
+                           .where(scope_clause(m.Case, area), case_scope(viewer),
+                                  m.Case.status.in_(OPEN_STATUSES))).all()
     props = [{"code": r.code, "category": r.category, "status": r.status, "level": r.level,
-              "deadline": int(pd.Timestamp(r.deadline).timestamp() * 1000), "reporter": mask_name(r.reporter_name),
-              "assignee": r.assignee, "description": r.description} for r in rows]
+              "deadline": int(pd.Timestamp(r.deadline).timestamp() * 1000),
+              "reporter": mask_name(r.reporter_name) if viewer.shows_pii else None,
+              "assignee": r.assignee if viewer.shows_pii else None, "description": r.description} for r in rows]
     return payload.point_collection([r.lon for r in rows], [r.lat for r in rows], props)
 
 
@@ -157,5 +167,5 @@ def _gaps(session: Session, area: dict, option: str | None) -> dict:
     return payload.feature_collection(list(gap.geometry.values), props)
 
 
-_BUILDERS = {"drill": _drill, "context": _context, "grids": _grids, "basemap": _basemap, "cases": _cases,
+_BUILDERS = {"drill": _drill, "context": _context, "grids": _grids, "basemap": _basemap,
              "service_points": _service_points, "posts": _posts, "gaps": _gaps}

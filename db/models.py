@@ -247,15 +247,54 @@ class CaseEvent(Base):
     note: Mapped[Optional[str]] = mapped_column(Text)
 
 
+class Role(str, enum.Enum):
+    admin = "admin"
+    street_official = "street_official"
+    community_staff = "community_staff"
+    grid_leader = "grid_leader"
+    screen = "screen"
+
+
 class User(Base):
     __tablename__ = "app_user"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20))  # admin, street_official, community_staff, grid_leader, screen
-    scope_code: Mapped[Optional[str]] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(20))  # a Role value
+    scope_code: Mapped[Optional[str]] = mapped_column(String(32))  # None: everything (admin)
     display_name: Mapped[Optional[str]] = mapped_column(String(50))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+
+    __table_args__ = (
+        CheckConstraint("role in ('admin', 'street_official', 'community_staff', 'grid_leader', 'screen')",
+                        name="role_known"),
+    )
+
+
+class LoginFailure(Base):
+    """Failed logins, kept in the database so throttling holds across every worker."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), index=True)
+    remote_addr: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class DisplayToken(Base):
+    """A revocable token that opens the big screen on a kiosk without a keyboard (role screen, read-only)."""
+
+    __tablename__ = "display_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex; the token itself is shown once
+    label: Mapped[str] = mapped_column(String(100))
+    scope_code: Mapped[Optional[str]] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
 
 
 class DataVersion(Base):

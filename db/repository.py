@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, select, true
+from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import Session
 
 from db import cache, models as m, spatial
+from db.access import SYSTEM, Viewer, case_scope
 from geodata import coverage
 from geodata.vocab import OPEN_STATUSES, STANDARD_RADIUS_M, YELLOW_HOURS
 
@@ -126,17 +127,18 @@ def lights_for(deadlines: pd.Series, now: dt.datetime) -> pd.Series:
                      index=deadlines.index, dtype=object)
 
 
-def area_summary(session: Session, code: str, now: dt.datetime) -> dict | None:
-    """Counts for the side panel: people, cases by status and by light, service points by type, posts."""
+def area_summary(session: Session, code: str, now: dt.datetime, viewer: Viewer = SYSTEM) -> dict | None:
+    """Counts for the side panel: people, cases (of the viewer's scope) by status and light, service points, posts."""
     area = get_area(session, code)
     if area is None:
         return None
     # Lights move with the clock: one computation per area and minute is plenty for a dashboard.
     minute = now.replace(second=0, microsecond=0)
-    return cache.cached(session, "summary", (code, minute), lambda: _summary(session, area, minute))
+    return cache.cached(session, "summary", (code, minute, viewer.key),
+                        lambda: _summary(session, area, minute, viewer))
 
 
-def _summary(session: Session, area: dict, now: dt.datetime) -> dict:
+def _summary(session: Session, area: dict, now: dt.datetime, viewer: Viewer) -> dict:
     code = area["code"]
     if area["level"] == "building":
         people = dict(area["facts"], buildings=1)
@@ -148,11 +150,12 @@ def _summary(session: Session, area: dict, now: dt.datetime) -> dict:
         ).where(col == code)).one()
         people = dict(zip(["buildings", "households", "residents", "elderly", "party_members"], map(int, row)))
 
-    by_status = dict(session.execute(select(m.Case.status, func.count()).where(scope_clause(m.Case, area))
+    cases_here = and_(scope_clause(m.Case, area), case_scope(viewer))
+    by_status = dict(session.execute(select(m.Case.status, func.count()).where(cases_here)
                                      .group_by(m.Case.status)).all())
     soon = now + dt.timedelta(hours=YELLOW_HOURS)
     light = sql_case((m.Case.deadline < now, "red"), (m.Case.deadline < soon, "yellow"), else_="green")
-    by_light = dict(session.execute(select(light, func.count()).where(scope_clause(m.Case, area), m.Case.status.in_(OPEN_STATUSES))
+    by_light = dict(session.execute(select(light, func.count()).where(cases_here, m.Case.status.in_(OPEN_STATUSES))
                                     .group_by(light)).all())
     by_type: dict = {}
     if area["level"] != "building":
@@ -191,7 +194,8 @@ def _month(column, dialect: str):
     return func.strftime("%Y-%m", column)
 
 
-def cases_per_month(session: Session, code: str, now: dt.datetime, months: int = 12) -> pd.DataFrame:
+def cases_per_month(session: Session, code: str, now: dt.datetime, months: int = 12,
+                    viewer: Viewer = SYSTEM) -> pd.DataFrame:
     """Cases created per month and category over the last `months` months: columns month, category, count."""
     area = get_area(session, code)
     if area is None:
@@ -200,22 +204,25 @@ def cases_per_month(session: Session, code: str, now: dt.datetime, months: int =
     start = (pd.Timestamp(now).replace(day=1).normalize() - pd.DateOffset(months=months - 1)).to_pydatetime()
     month = _month(m.Case.created_at, session.get_bind().dialect.name).label("month")
     rows = session.execute(select(month, m.Case.category, func.count())
-                           .where(scope_clause(m.Case, area), m.Case.created_at >= start)
+                           .where(scope_clause(m.Case, area), case_scope(viewer), m.Case.created_at >= start)
                            .group_by(month, m.Case.category).order_by(month)).all()
     return pd.DataFrame(rows, columns=["month", "category", "count"]).astype({"count": int})
 
 
-def list_open_cases(session: Session, code: str, now: dt.datetime, limit: int = 50) -> list[dict]:
-    """Open cases of an area, most urgent first, with the reporter masked."""
+def list_open_cases(session: Session, code: str, now: dt.datetime, limit: int = 50,
+                    viewer: Viewer = SYSTEM) -> list[dict]:
+    """Open cases of an area within the viewer's scope, most urgent first, with the reporter masked."""
     area = get_area(session, code)
     if area is None:
         return []
-    rows = session.execute(select(m.Case).where(scope_clause(m.Case, area), m.Case.status.in_(OPEN_STATUSES))
+    rows = session.execute(select(m.Case).where(scope_clause(m.Case, area), case_scope(viewer),
+                                                m.Case.status.in_(OPEN_STATUSES))
                            .order_by(m.Case.deadline).limit(limit)).scalars().all()
     lights = lights_for(pd.Series([r.deadline for r in rows], dtype=object), now) if rows else []
     return [{"code": r.code, "category": r.category, "status": r.status, "level": r.level,
              "description": r.description, "deadline": r.deadline, "light": lt,
-             "reporter": mask_name(r.reporter_name), "assignee": r.assignee} for r, lt in zip(rows, lights)]
+             "reporter": mask_name(r.reporter_name) if viewer.shows_pii else None, "assignee": r.assignee}
+            for r, lt in zip(rows, lights)]
 
 
 def mask_name(name: str | None) -> str | None:

@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 import shapely
 from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy.orm import Session
 
 from db import models as m
 from db.engine import get_engine
+from db.users import seed_demo_accounts
 from geodata.demo import DemoData
 
 CHUNK = 20_000
@@ -105,6 +107,9 @@ def write_demo(data: DemoData, progress: Callable[[str], None] | None = None) ->
         _insert(conn, m.Case, cases, say, "cases")
         conn.execute(insert(m.DataVersion), [{"name": "map", "version": 1, "seeded_at": data.reference_time,
                                               "note": "演示数据"}])
+        with Session(bind=conn) as session:
+            seed_demo_accounts(session, data.reference_time)
+            session.flush()
     say("done")
     return dict(data.counts)
 

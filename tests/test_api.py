@@ -7,8 +7,11 @@ import pytest
 @pytest.fixture(scope="module")
 def client(seeded_url):
     from app import server
+    from tests.helpers import login
 
-    return server.test_client()
+    c = server.test_client()
+    assert login(c).status_code == 302
+    return c
 
 
 def test_healthz_reports_backend(client):

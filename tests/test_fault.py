@@ -23,8 +23,11 @@ def _cluster(command: str) -> None:
 @pytest.fixture()
 def client(seeded_url):
     from app import server
+    from tests.helpers import login
 
-    return server.test_client()
+    c = server.test_client()
+    login(c)
+    return c
 
 
 def _map_body(client):

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from tests.browser.conftest import _free_port
 from tests.conftest import new_database_url
+from tests.helpers import logged_in_opener, login
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 3
@@ -55,8 +56,18 @@ def served(tmp_path_factory, demo_data):
         os.environ["DATABASE_URL"] = previous
 
 
+_OPENERS: dict = {}
+
+
+def _opener(base: str):
+    if base not in _OPENERS:
+        _OPENERS[base] = logged_in_opener(base)
+    return _OPENERS[base]
+
+
 def _get(url: str):
-    with urllib.request.urlopen(url, timeout=10) as r:
+    base = url.split("/api/")[0]
+    with _opener(base).open(url, timeout=10) as r:
         return r.status, json.loads(r.read()), r.headers
 
 
@@ -73,6 +84,7 @@ def test_workers_agree_with_one_process(served):
     from app import server
 
     client = server.test_client()
+    login(client)
     for path in ("/api/areas", "/api/areas/330381001", "/api/areas/330381001004",
                  "/api/areas/330381001004/coverage?type=%E7%88%B1%E5%BF%83%E9%A3%9F%E5%A0%82"):
         expected = client.get(path).get_json()
@@ -114,13 +126,14 @@ def test_drill_callback_same_on_every_worker(served):
     from app import server
 
     client = server.test_client()
+    login(client)
     body = _map_callback_body(client)
     expected = client.post("/_dash-update-component", json=body).get_json()["response"]
 
     def post(_):
         req = urllib.request.Request(base + "/_dash-update-component", data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as r:
+        with _opener(base).open(req, timeout=10) as r:
             return json.loads(r.read())["response"], r.headers.get("X-Worker")
 
     with ThreadPoolExecutor(max_workers=9) as pool:

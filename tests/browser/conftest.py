@@ -93,3 +93,16 @@ def page(browser, request):
     context.close()
     assert probe.errors == [], f"browser console errors: {probe.errors}"
     assert probe.foreign == [], f"requests left 127.0.0.1: {probe.foreign}"
+
+
+@pytest.fixture()
+def staff(page, live_server):
+    """A page logged in through the login form as the demo admin."""
+    from tests.helpers import PASSWORDS
+
+    page.goto(live_server + "/login")
+    page.fill("#username", "admin")
+    page.fill("#password", PASSWORDS["admin"])
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server + "/")
+    return page

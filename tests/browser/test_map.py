@@ -61,7 +61,8 @@ def _names(session, codes):
     return dict(session.execute(select(m.Area.code, m.Area.name).where(m.Area.code.in_(codes))).all())
 
 
-def test_drill_from_street_to_building_and_back(page, live_server, session):
+def test_drill_from_street_to_building_and_back(staff, live_server, session):
+    page = staff
     page.goto(live_server + "/")
     page.wait_for_selector(".panel-title:has-text('安阳街道')")
     _wait_level(page, "community")
@@ -108,7 +109,8 @@ def test_drill_from_street_to_building_and_back(page, live_server, session):
     page.wait_for_selector(f".panel-title:has-text('{community_name}')")
 
 
-def test_reload_keeps_the_view(page, live_server, session):
+def test_reload_keeps_the_view(staff, live_server, session):
+    page = staff
     compound = session.execute(select(m.Area).where(m.Area.level == "compound").order_by(m.Area.code)).scalars().first()
     page.goto(f"{live_server}/?area={compound.code}")
     page.wait_for_selector(f".panel-title:has-text('{compound.name}')")
@@ -122,7 +124,8 @@ def test_reload_keeps_the_view(page, live_server, session):
     assert zoom_before >= 17
 
 
-def test_unknown_area_shows_clear_state(page, live_server):
+def test_unknown_area_shows_clear_state(staff, live_server):
+    page = staff
     page.goto(f"{live_server}/?area=bogus<b>x</b>")
     page.wait_for_selector("text=区域不存在")
     assert "bogus<b>x</b>" in page.locator(".not-found").inner_text()  # shown as text, not markup
@@ -131,12 +134,14 @@ def test_unknown_area_shows_clear_state(page, live_server):
     assert page.locator("text=区域不存在").count() == 0
 
 
-def test_well_formed_but_missing_code_shows_clear_state(page, live_server):
+def test_well_formed_but_missing_code_shows_clear_state(staff, live_server):
+    page = staff
     page.goto(f"{live_server}/?area=330381001009")
     page.wait_for_selector("text=区域不存在")
 
 
-def test_empty_compound_renders(page, live_server, session):
+def test_empty_compound_renders(staff, live_server, session):
+    page = staff
     # a compound with no open case still shows its panel with zero counts
     open_compounds = set(session.execute(select(m.Case.compound_code).where(
         m.Case.status.in_(["待受理", "已受理", "已派单", "处置中"]))).scalars())
@@ -148,7 +153,8 @@ def test_empty_compound_renders(page, live_server, session):
     assert page.locator(".open-count").inner_text().startswith("0")
 
 
-def test_overlays_have_popups_and_legend(page, live_server):
+def test_overlays_have_popups_and_legend(staff, live_server):
+    page = staff
     page.goto(f"{live_server}/?area=330381001001")
     page.wait_for_selector(".svc-icon")
     assert page.locator(".leaflet-control-layers-overlays label").count() == 5
@@ -165,7 +171,8 @@ def test_overlays_have_popups_and_legend(page, live_server):
     assert clusters_or_cases > 0
 
 
-def test_gap_overlay_loads_only_when_switched_on(page, live_server):
+def test_gap_overlay_loads_only_when_switched_on(staff, live_server):
+    page = staff
     page.goto(f"{live_server}/?area=330381001001")
     page.wait_for_selector(".panel-title")
     _wait_level(page, "compound")

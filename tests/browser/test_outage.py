@@ -18,7 +18,8 @@ def _cluster(command: str) -> None:
     subprocess.run(["bash", "scripts/pg_cluster.sh", command, os.environ["JINLIN_TEST_PG_DIR"]], cwd=ROOT, check=True)
 
 
-def test_banner_during_outage_then_recovery(page, live_server):
+def test_banner_during_outage_then_recovery(staff, live_server):
+    page = staff
     from db import models as m
     from db.engine import session_scope
 

@@ -1,0 +1,172 @@
+"""Staff sessions (flask-login), the login page, and the boundary every request passes first.
+
+Anonymous requests reach only the residents' app under /public/, /api/public/*, /healthz and /login.
+Everything else needs a staff session; the role `screen` (a display token) reaches only /screen/.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from urllib.parse import urlparse
+
+from flask import Blueprint, Flask, Response, jsonify, redirect, render_template, request, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from db import users
+from db.access import Viewer
+from db.engine import session_scope
+
+log = logging.getLogger(__name__)
+bp = Blueprint("auth", __name__, template_folder="templates")
+login_manager = LoginManager()
+
+OPEN_PATHS = ("/healthz", "/login", "/favicon.ico", "/public")
+OPEN_PREFIXES = ("/public/", "/api/public/")
+SCREEN_PREFIX = "/screen/"
+ADMIN_PREFIX = "/admin/"
+
+
+class SessionUser(UserMixin):
+    """What flask-login keeps for a request: the account as loaded from the database."""
+
+    def __init__(self, account: users.Account):
+        self.account = account
+
+    def get_id(self) -> str:
+        return self.account.id
+
+    @property
+    def viewer(self) -> Viewer:
+        return Viewer(self.account.role, self.account.scope_code)
+
+
+@login_manager.user_loader
+def _load(account_id: str):
+    with session_scope() as session:
+        account = users.get_account(session, account_id)
+    return SessionUser(account) if account else None
+
+
+class LoginForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired(), Length(max=50)])
+    password = PasswordField("密码", validators=[DataRequired(), Length(max=200)])
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: never redirect a user off this site after login."""
+    if not target:
+        return "/"
+    parts = urlparse(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    message = None
+    status = 200
+    with session_scope() as session:
+        demo = users.is_demo(session)
+    if form.validate_on_submit():
+        now = dt.datetime.now()
+        with session_scope() as session:
+            if users.is_throttled(session, form.username.data, request.remote_addr, now):
+                message, status = "尝试次数过多，请 15 分钟后再试。", 429
+                log.warning("login throttled for %r from %s", form.username.data, request.remote_addr)
+            else:
+                account = users.authenticate(session, form.username.data, form.password.data,
+                                             request.remote_addr, now)
+                if account is None:
+                    message, status = "用户名或密码不正确。", 401
+                else:
+                    login_user(SessionUser(account))
+                    return redirect(_safe_next(request.args.get("next")))
+    elif request.method == "POST":
+        message, status = "表单已过期，请重新输入。", 400
+    body = render_template("login.html", form=form, message=message, demo=demo,
+                           demo_users=users.DEMO_USERS if demo else (),
+                           demo_token=users.DEMO_SCREEN_TOKEN if demo else None)
+    return Response(body, status=status)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+def _refuse(status: int):
+    """Pages go to the login page; callbacks and JSON get a plain 401/403 (no redirect loop, no 500)."""
+    wants_page = request.method == "GET" and "text/html" in request.headers.get("Accept", "")
+    if status == 401 and wants_page:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    message = {401: "login required", 403: "forbidden"}[status]
+    return jsonify({"error": message}), status
+
+
+def _screen_token_login() -> None:
+    """A kiosk opens /screen/?token=…: the token logs the screen in (read-only, scoped)."""
+    token = request.args.get("token")
+    if not token:
+        return
+    with session_scope() as session:
+        account = users.resolve_display_token(session, token)
+    if account:
+        login_user(SessionUser(account))
+    else:
+        logout_user()
+
+
+def check_boundary():
+    path = request.path
+    if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
+        return None
+    screen_path = path == "/screen" or path.startswith(SCREEN_PREFIX)
+    if screen_path and "token" in request.args:
+        _screen_token_login()
+    if not current_user.is_authenticated:
+        return _refuse(401)
+    role = current_user.account.role
+    if role == "screen" and not (screen_path or path == "/logout"):
+        return _refuse(403)
+    if path.startswith(ADMIN_PREFIX) and role != "admin":
+        return _refuse(403)
+    return None
+
+
+def add_security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.path.startswith("/public"):
+        # the residents' map may be embedded in a community's own site
+        response.headers["Content-Security-Policy"] = "frame-ancestors *"
+    else:
+        response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def install(server: Flask, secure_cookies: bool) -> None:
+    server.config.update(
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure_cookies,
+        REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure_cookies,
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
+    )
+    login_manager.init_app(server)
+    server.register_blueprint(bp)
+    server.before_request(check_boundary)
+    server.after_request(add_security_headers)
+
+    @server.get("/public")
+    def public_without_slash():
+        query = request.query_string.decode()
+        return redirect("/public/" + (f"?{query}" if query else ""))
+
+    @server.get("/screen")
+    def screen_without_slash():
+        query = request.query_string.decode()
+        return redirect("/screen/" + (f"?{query}" if query else ""))

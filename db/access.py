@@ -1,0 +1,41 @@
+"""Who sees what: the scope rules every case query goes through (enforced here, not only hidden in the UI)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import true
+
+from db import models as m
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person (or screen) a query answers for. scope_code None means everything (admin)."""
+
+    role: str
+    scope_code: str | None = None
+
+    @property
+    def shows_pii(self) -> bool:
+        # the big screen and the public never get names or phones, masked or not
+        return self.role != "screen"
+
+    def covers(self, code: str | None) -> bool:
+        """True when an area or case code lies inside this viewer's scope (codes nest by prefix)."""
+        if self.scope_code is None:
+            return True
+        return bool(code) and code.startswith(self.scope_code)
+
+    @property
+    def key(self) -> tuple:
+        return (self.role, self.scope_code)
+
+
+SYSTEM = Viewer("admin", None)  # CLI, seeding, API of the whole dataset
+
+
+def case_scope(viewer: Viewer):
+    """WHERE clause for cases this viewer may read: grid codes nest under community and street codes."""
+    if viewer.scope_code is None:
+        return true()
+    return m.Case.grid_code.like(f"{viewer.scope_code}%")
