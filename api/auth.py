@@ -27,6 +27,7 @@ OPEN_PATHS = ("/healthz", "/login", "/favicon.ico", "/public")
 OPEN_PREFIXES = ("/public/", "/api/public/")
 SCREEN_PREFIX = "/screen/"
 ADMIN_PREFIX = "/admin/"
+SCREEN_SHARED_ASSETS = ("/assets/vendor/plotly-basic.min.js", "/assets/jinlin.js")
 
 
 class SessionUser(UserMixin):
@@ -132,7 +133,8 @@ def check_boundary():
     if not current_user.is_authenticated:
         return _refuse(401)
     role = current_user.account.role
-    if role == "screen" and not (screen_path or path == "/logout"):
+    # the screen page loads two shared static files from the staff app's /assets/
+    if role == "screen" and not (screen_path or path == "/logout" or path in SCREEN_SHARED_ASSETS):
         return _refuse(403)
     if path.startswith(ADMIN_PREFIX) and role != "admin":
         return _refuse(403)

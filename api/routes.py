@@ -7,8 +7,9 @@ import logging
 from flask import Blueprint, jsonify, request
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
-from db import repository
+from db import layers, repository
 from db.engine import backend_name, session_scope
+from geodata import payload
 from geodata.vocab import SERVICE_TYPES
 
 bp = Blueprint("api", __name__)
@@ -35,6 +36,37 @@ def healthz():
     except SQLAlchemyError:
         return jsonify({"status": "unavailable", "backend": backend_name()}), 503
     return jsonify({"status": "ok", "backend": backend_name(), "data_version": version})
+
+
+@bp.get("/api/public/service-points.geojson")
+def public_service_points():
+    """Every public service point as GeoJSON, for the residents' map and anyone embedding it."""
+    with session_scope() as session:
+        points = repository.list_public_points(session)
+        version = repository.data_version(session)
+    etag = f'"sp-{version}"'
+    if request.if_none_match.contains(etag.strip('"')):
+        return "", 304
+    fields = ("code", "type", "name", "address", "hours", "phone", "capacity")
+    body = payload.point_collection([p["lon"] for p in points], [p["lat"] for p in points],
+                                    [{k: p[k] for k in fields} for p in points])
+    response = jsonify(body)
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.mimetype = "application/geo+json"
+    return response
+
+
+@bp.get("/api/public/basemap.geojson")
+def public_basemap():
+    """Our own roads, parks and schools: the offline base map behind the residents' points."""
+    with session_scope() as session:
+        collection = layers.get_layer(session, None, "basemap_all")
+    response = jsonify(collection)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.mimetype = "application/geo+json"
+    return response
 
 
 @bp.get("/api/areas")

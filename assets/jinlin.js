@@ -60,8 +60,14 @@
 
   window.jinlin = Object.assign({}, window.jinlin, {
     map: {
-      basemapStyle: function (feature) {
+      basemapStyle: function (feature, context) {
         var kind = feature.properties.kind;
+        if (context && context.hideout && context.hideout.dark) {
+          if (kind === "arterial" || kind === "branch") {
+            return { color: "#2f6db5", weight: kind === "arterial" ? 5 : 2.5, opacity: 0.9 };
+          }
+          return { color: "#173a63", weight: 0, fillColor: "#173a63", fillOpacity: 0.9 };
+        }
         if (kind === "arterial") { return { color: "#ffffff", weight: 9, opacity: 1, className: "road-arterial" }; }
         if (kind === "branch") { return { color: "#ffffff", weight: 5, opacity: 1, className: "road-branch" }; }
         var fill = { park: "#cfe8c4", school: "#f3e3ef", market: "#f5ead2" }[kind] || "#e9ecef";
@@ -73,6 +79,11 @@
         var hideout = context.hideout || {};
         var selected = hideout.selected && hideout.selected === p.code;
         var base = { weight: 1.5, color: "#5f6b7a", fillOpacity: 0.85, className: "area area-" + p.level };
+        if (hideout.dark) {
+          // the big screen: deep blue areas, the toured one lit up
+          return { weight: selected ? 4 : 2, color: selected ? "#ffd54f" : "#4fc3f7",
+                   fillColor: selected ? "#1f4f8f" : "#10294f", fillOpacity: 0.9 };
+        }
         if (p.level === "street" || p.level === "community") {
           base.fillColor = COMMUNITY_FILL[hash(p.code) % COMMUNITY_FILL.length];
           base.color = "#7b8794";

@@ -14,7 +14,7 @@ from db.repository import LEVEL_COLUMN, building_distances, get_area, mask_name,
 from geodata import crs, payload
 from geodata.vocab import GAP_TYPES, OPEN_STATUSES, STANDARD_RADIUS_M
 
-LAYERS = ("drill", "context", "grids", "basemap", "cases", "service_points", "posts", "gaps")
+LAYERS = ("drill", "context", "grids", "basemap", "basemap_all", "cases", "service_points", "posts", "gaps")
 
 
 def get_layer(session: Session, code: str | None, layer: str, option: str | None = None, gcj02: bool = False,
@@ -167,5 +167,11 @@ def _gaps(session: Session, area: dict, option: str | None) -> dict:
     return payload.feature_collection(list(gap.geometry.values), props)
 
 
-_BUILDERS = {"drill": _drill, "context": _context, "grids": _grids, "basemap": _basemap,
+def _basemap_all(session: Session, _area: dict, _option) -> dict:
+    """Roads and places of every street (the residents' map shows them all)."""
+    rows = session.execute(select(m.BasemapFeature).order_by(m.BasemapFeature.id)).scalars().all()
+    return payload.feature_collection([r.geometry for r in rows], [{"kind": r.kind, "name": r.name} for r in rows])
+
+
+_BUILDERS = {"drill": _drill, "context": _context, "grids": _grids, "basemap": _basemap, "basemap_all": _basemap_all,
              "service_points": _service_points, "posts": _posts, "gaps": _gaps}

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy import case as sql_case
 from sqlalchemy import and_, func, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from db import cache, models as m, spatial
 from db.access import SYSTEM, Viewer, case_scope
@@ -271,3 +271,84 @@ def area_coverage(session: Session, code: str, service_type: str) -> dict | None
                 **coverage.coverage_summary(buildings, dist, radius)}
 
     return cache.cached(session, "coverage", (code, service_type), build)
+
+
+def list_public_points(session: Session) -> list[dict]:
+    """Service points residents may see: only public ones, only venue fields (no person is named)."""
+
+    def build() -> list[dict]:
+        rows = session.execute(select(m.ServicePoint).where(m.ServicePoint.is_public)
+                               .order_by(m.ServicePoint.code)).scalars()
+        return [{"code": r.code, "type": r.service_type, "name": r.name, "address": r.address, "hours": r.hours,
+                 "phone": r.phone, "capacity": r.capacity, "lon": r.lon, "lat": r.lat} for r in rows]
+
+    return cache.cached(session, "public_points", None, build)
+
+
+def screen_stats(session: Session, code: str, now: dt.datetime, viewer: Viewer = SYSTEM, days: int = 30) -> dict:
+    """Big-screen numbers for an area: open/overdue now, resolved today, the 三率 over `days`, people, points."""
+    area = get_area(session, code)
+    if area is None:
+        return {}
+    minute = now.replace(second=0, microsecond=0)
+
+    def build() -> dict:
+        here = and_(scope_clause(m.Case, area), case_scope(viewer))
+        since = minute - dt.timedelta(days=days)
+        today = minute.replace(hour=0, minute=0)
+        open_now = session.execute(select(func.count()).where(here, m.Case.status.in_(OPEN_STATUSES))).scalar()
+        overdue = session.execute(select(func.count()).where(here, m.Case.status.in_(OPEN_STATUSES),
+                                                             m.Case.deadline < minute)).scalar()
+        resolved_today = session.execute(select(func.count()).where(here, m.Case.resolved_at >= today)).scalar()
+        rows = session.execute(select(m.Case.created_at, m.Case.accepted_at, m.Case.resolved_at, m.Case.deadline,
+                                      m.Case.satisfaction).where(here, m.Case.created_at >= since)).all()
+        accepted_in_time = sum(1 for r in rows if r.accepted_at and r.accepted_at - r.created_at <= dt.timedelta(hours=24))
+        resolved = [r for r in rows if r.resolved_at]
+        rated = [r for r in rows if r.satisfaction]
+        volunteers = session.execute(
+            select(func.count(func.distinct(m.Assignment.volunteer_id)))
+            .join(m.VolunteerPost, m.VolunteerPost.code == m.Assignment.post_code)
+            .where(m.Assignment.active, scope_clause(m.VolunteerPost, area))).scalar()
+        points = session.execute(select(func.count()).where(scope_clause(m.ServicePoint, area))).scalar()
+        share = lambda part, whole: round(part / whole, 4) if whole else None
+        return {
+            "open": int(open_now), "overdue": int(overdue), "resolved_today": int(resolved_today),
+            "response_rate": share(accepted_in_time, len(rows)),
+            "resolution_rate": share(sum(1 for r in resolved if r.resolved_at <= r.deadline), len(resolved)),
+            "satisfaction_rate": share(sum(1 for r in rated if r.satisfaction in ("满意", "基本满意")), len(rated)),
+            "volunteers": int(volunteers), "service_points": int(points), "cases_in_period": len(rows),
+        }
+
+    return cache.cached(session, "screen_stats", (code, minute, viewer.key, days), build)
+
+
+def cases_by_day(session: Session, code: str, now: dt.datetime, viewer: Viewer = SYSTEM, days: int = 30) -> pd.DataFrame:
+    """Cases created per day over the last `days` days (every day present, zeros included): columns day, count."""
+    area = get_area(session, code)
+    start = (now - dt.timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    days_index = pd.date_range(start, periods=days, freq="D").strftime("%Y-%m-%d")
+    if area is None:
+        return pd.DataFrame({"day": days_index, "count": 0})
+    rows = session.execute(select(m.Case.created_at).where(scope_clause(m.Case, area), case_scope(viewer),
+                                                           m.Case.created_at >= start)).scalars().all()
+    counts = pd.Series(pd.to_datetime(pd.Series(rows, dtype="datetime64[ns]")).dt.strftime("%Y-%m-%d")).value_counts()
+    return pd.DataFrame({"day": days_index, "count": [int(counts.get(d, 0)) for d in days_index]})
+
+
+def latest_cases(session: Session, code: str, now: dt.datetime, viewer: Viewer = SYSTEM, limit: int = 20) -> list[dict]:
+    """The newest cases of an area for a public-facing board: where, what, status — no people, no free text."""
+    area = get_area(session, code)
+    if area is None:
+        return []
+    community = aliased(m.Area)
+    compound = aliased(m.Area)
+    rows = session.execute(select(m.Case.code, m.Case.created_at, m.Case.category, m.Case.status, m.Case.deadline,
+                                  community.name, compound.name)
+                           .join(community, community.code == m.Case.community_code)
+                           .join(compound, compound.code == m.Case.compound_code)
+                           .where(scope_clause(m.Case, area), case_scope(viewer), m.Case.created_at <= now)
+                           .order_by(m.Case.created_at.desc()).limit(limit)).all()
+    lights = lights_for(pd.Series([r[4] for r in rows], dtype=object), now) if rows else []
+    return [{"code": r[0], "created_at": r[1], "category": r[2], "status": r[3],
+             "light": lt if r[3] in OPEN_STATUSES else None, "community": r[5], "compound": r[6]}
+            for r, lt in zip(rows, lights)]

@@ -5,12 +5,13 @@ from typing import Any
 
 import coordTransform
 import numpy as np
-from pyproj import Transformer
+from pyproj import Geod, Transformer
 
 WGS84 = "EPSG:4326"
 # UTM zone 51N covers 120°E–126°E (瑞安, 温州); good to well under 0.1 % scale error there.
 METRIC = "EPSG:32651"
 
+_GEOD = Geod(ellps="WGS84")
 _to_metric = Transformer.from_crs(WGS84, METRIC, always_xy=True)
 _to_wgs84 = Transformer.from_crs(METRIC, WGS84, always_xy=True)
 
@@ -52,3 +53,11 @@ def bounds_to_gcj02(bounds: list[list[float]]) -> list[list[float]]:
     w2, s2 = coordTransform.wgs84_to_gcj02(w, s)
     e2, n2 = coordTransform.wgs84_to_gcj02(e, n)
     return [[s2, w2], [n2, e2]]
+
+
+def distance_m(lon: float, lat: float, lons, lats) -> np.ndarray:
+    """Ellipsoidal metres from one point to many."""
+    lons = np.asarray(lons, dtype=float)
+    lats = np.asarray(lats, dtype=float)
+    _, _, dist = _GEOD.inv(np.full(lons.shape, lon), np.full(lats.shape, lat), lons, lats)
+    return dist

@@ -62,3 +62,33 @@ GAP_TYPE_LABEL = "缺口类型"
 
 DB_UNAVAILABLE = "数据库暂时不可用，正在自动重试，恢复后页面会自动刷新。"
 UNEXPECTED_ERROR = "出错了，请稍后重试。如果问题持续，请联系管理员。"
+
+PUBLIC_TITLE = "社区服务地图"
+PUBLIC_SUBTITLE = "找找身边的爱心食堂、日间照料中心、红色驿站"
+PUBLIC_SEARCH = "搜索名称或地址，如：爱心食堂"
+PUBLIC_LOCATE = "定位我的位置"
+PUBLIC_TAP_HINT = "也可以在地图上点一下你所在的位置"
+PUBLIC_LOCATING = "正在定位…"
+PUBLIC_LOCATE_FAILED = "无法获取位置（可能未授权）。请在地图上点一下你所在的位置。"
+PUBLIC_LOCATED = "已按离你的距离排序"
+PUBLIC_COUNT = "共 {n} 处"
+PUBLIC_NONE = "没有找到符合条件的服务点，换个关键词试试。"
+PUBLIC_WALK = "步行约 {minutes} 分钟（约 {metres} 米，按直线估算）"
+PUBLIC_HOURS = "开放时间"
+PUBLIC_ADDRESS = "地址"
+PUBLIC_PHONE = "电话"
+PUBLIC_CAPACITY = "可容纳 {n} 人"
+PUBLIC_SHARE = "分享此处"
+PUBLIC_STAFF_LINK = "工作人员登录"
+PUBLIC_DEMO_NOTE = "演示数据，非真实服务点"
+
+SCREEN_TITLE = "{name} · 基层治理一张图"
+SCREEN_KPI = {"open": "在办诉求", "overdue": "超期", "resolved_today": "今日办结", "response_rate": "响应率",
+              "resolution_rate": "按期办结率", "satisfaction_rate": "满意率", "volunteers": "在册志愿者",
+              "service_points": "服务阵地"}
+SCREEN_CATEGORY = "近30天诉求类别"
+SCREEN_TREND = "近30天每日诉求"
+SCREEN_BOARD = "最新诉求"
+SCREEN_TOURING = "正在巡览：{name}"
+SCREEN_OVERVIEW = "全域总览"
+SCREEN_NO_AREA = "没有可显示的区域"

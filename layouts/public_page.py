@@ -1,0 +1,76 @@
+"""The residents' page: public service points only, phone first. No personal data ever reaches it."""
+from __future__ import annotations
+
+import dash_leaflet as dl
+from dash import dcc, html
+from dash_extensions.javascript import Namespace
+
+from layouts import public_ids as ids, text
+from layouts.map_page import DEFAULT_CENTER, SERVICE_GLYPH
+
+ns = Namespace("jinlinPublic", "map")
+PUBLIC_TYPES = [t for t in SERVICE_GLYPH if t != "调解室"]  # 调解室 is not advertised (see the generator)
+WALK_M_PER_MIN = 75  # ≈4.5 km/h; GB 50180 life circles assume about this pace
+DETOUR = 1.25  # street grids make a walk about a quarter longer than the straight line
+
+
+def build_page() -> html.Div:
+    return html.Div(className="pub", children=[
+        dcc.Location(id=ids.URL, refresh=False),
+        dcc.Store(id=ids.LOCATION),
+        html.Header(className="pub-head", children=[
+            html.H1(text.PUBLIC_TITLE), html.P(text.PUBLIC_SUBTITLE),
+            html.Span(text.PUBLIC_DEMO_NOTE, className="pub-demo"),
+        ]),
+        html.Div(className="pub-controls", children=[
+            dcc.Input(id=ids.SEARCH, type="search", placeholder=text.PUBLIC_SEARCH, debounce=True,
+                      className="pub-search", maxLength=40),
+            dcc.Checklist(id=ids.TYPES, className="pub-types", inline=True, value=[],
+                          options=[{"label": t, "value": t} for t in PUBLIC_TYPES]),
+            html.Div(className="pub-locate-row", children=[
+                html.Button(text.PUBLIC_LOCATE, id=ids.LOCATE, className="pub-locate", n_clicks=0),
+                html.Span(text.PUBLIC_TAP_HINT, id=ids.LOCATE_STATUS, className="pub-hint"),
+            ]),
+        ]),
+        dl.Map(id=ids.MAP, center=DEFAULT_CENTER, zoom=14, minZoom=10, maxZoom=19, className="pub-map",
+               attributionControl=False, children=[
+                   dl.GeoJSON(id=ids.ROADS, url="/api/public/basemap.geojson", style=ns("road"),
+                              interactive=False),
+                   dl.GeoJSON(id=ids.POINTS, url="/api/public/service-points.geojson",
+                              pointToLayer=ns("point"), filter=ns("filter"),
+                              hideout={"types": [], "q": "", "selected": None, "glyphs": SERVICE_GLYPH}),
+                   dl.LayerGroup(id=ids.ME),
+               ]),
+        html.Div(id=ids.COUNT, className="pub-count"),
+        html.Ul(id=ids.LIST, className="pub-list"),
+        html.Footer(className="pub-foot", children=[html.A(text.PUBLIC_STAFF_LINK, href="/login")]),
+    ])
+
+
+def walk_text(metres: float) -> str:
+    walk = metres * DETOUR
+    return text.PUBLIC_WALK.format(minutes=max(1, round(walk / WALK_M_PER_MIN)), metres=int(round(walk, -1)))
+
+
+def build_list(points: list[dict], selected: str | None) -> list:
+    items = []
+    for p in points:
+        rows = [html.Div([html.Span(text.PUBLIC_HOURS, className="k"), p["hours"]], className="pub-row")]
+        if p.get("address"):
+            rows.append(html.Div([html.Span(text.PUBLIC_ADDRESS, className="k"), p["address"]], className="pub-row"))
+        if p.get("phone"):
+            rows.append(html.Div([html.Span(text.PUBLIC_PHONE, className="k"),
+                                  html.A(p["phone"], href=f"tel:{p['phone']}")], className="pub-row"))
+        if p.get("capacity"):
+            rows.append(html.Div(text.PUBLIC_CAPACITY.format(n=p["capacity"]), className="pub-row muted"))
+        if p.get("distance_m") is not None:
+            rows.append(html.Div(walk_text(p["distance_m"]), className="pub-walk"))
+        items.append(html.Li(className="pub-item" + (" selected" if p["code"] == selected else ""), children=[
+            html.Div(className="pub-item-head", children=[
+                html.I(SERVICE_GLYPH.get(p["type"], "·"), className="pub-glyph", **{"data-type": p["type"]}),
+                html.Div([html.B(p["name"]), html.Div(p["type"], className="muted")]),
+            ]),
+            *rows,
+            dcc.Link(text.PUBLIC_SHARE, href=f"/public/?point={p['code']}", className="pub-share", refresh=False),
+        ]))
+    return items
