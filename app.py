@@ -10,34 +10,48 @@ import settings
 from api import auth, timing
 from api.cli import cli
 from api.routes import bp
-from callbacks import errors, map as map_callbacks, public as public_callbacks, screen as screen_callbacks
-from layouts import map_page, public_page, screen_page, text
+from callbacks import admin as admin_callbacks, errors, map as map_callbacks, public as public_callbacks
+from callbacks import screen as screen_callbacks
+from layouts import admin_ids, admin_page, ids, map_page, public_ids, public_page, screen_ids, screen_page, text
 
 config = settings.load()
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 app = Dash(__name__, title=text.APP_TITLE, update_title=None, compress=True, serve_locally=True,
-           assets_folder=str(ASSETS), assets_ignore=r"^(public|screen)", on_error=errors.on_callback_error)
+           assets_folder=str(ASSETS), assets_ignore=r"^(public|screen|admin)",
+           on_error=errors.error_handler(ids.ALERT, ids.DB_POLL))
 app.layout = map_page.build_page(config.tile_provider, config.tianditu_key)
 map_callbacks.register(app, config.tile_provider)
-errors.register(app)
+errors.register(app, ids.ALERT, ids.DB_POLL, ids.RETRY)
 server = app.server
 
 # The residents' app: its own Dash app under /public/ with its own assets, so an anonymous visitor's
 # callbacks and files never touch the staff app (DESIGN §7).
 public_app = Dash(__name__, server=server, url_base_pathname="/public/", title=text.PUBLIC_TITLE,
                   update_title=None, compress=True, serve_locally=True, assets_folder=str(ASSETS / "public"),
-                  meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
+                  meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+                  on_error=errors.error_handler(public_ids.ALERT, public_ids.DB_POLL))
 public_app.layout = public_page.build_page()
 public_callbacks.register(public_app)
+errors.register(public_app, public_ids.ALERT, public_ids.DB_POLL, public_ids.RETRY)
 
 # The big screen: dark, read-only, opened by a staff session or a kiosk's display token.
 screen_app = Dash(__name__, server=server, url_base_pathname="/screen/", title=text.APP_TITLE, update_title=None,
                   compress=True, serve_locally=True, assets_folder=str(ASSETS / "screen"),
                   external_scripts=["/assets/vendor/plotly-basic.min.js", "/assets/jinlin.js"],
-                  on_error=errors.on_callback_error)
+                  on_error=errors.error_handler(screen_ids.ALERT, screen_ids.DB_POLL))
 screen_app.layout = screen_page.build_page()
 screen_callbacks.register(screen_app)
+errors.register(screen_app, screen_ids.ALERT, screen_ids.DB_POLL, screen_ids.RETRY)
+
+# Accounts and display tokens: admins only (api/auth.py refuses everyone else under /admin/).
+admin_app = Dash(__name__, server=server, url_base_pathname="/admin/", title=text.ADMIN_TITLE, update_title=None,
+                 compress=True, serve_locally=True, assets_folder=str(ASSETS / "admin"),
+                 external_stylesheets=["/assets/style.css"],
+                 on_error=errors.error_handler(admin_ids.ALERT, admin_ids.DB_POLL))
+admin_app.layout = admin_page.build_page()
+admin_callbacks.register(admin_app)
+errors.register(admin_app, admin_ids.ALERT, admin_ids.DB_POLL, admin_ids.RETRY)
 server.secret_key = config.secret_key
 server.json.ensure_ascii = False  # Chinese names stay readable in the JSON API
 auth.install(server, config.secure_cookies)

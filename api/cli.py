@@ -1,12 +1,15 @@
 """Flask CLI commands: `flask --app app seed-demo --scale S|M|L`."""
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import click
 from flask import Blueprint
 
+from db import users
 from db.bootstrap import prepare
+from db.engine import session_scope
 from db.migrate import upgrade_to_head
 from db.seed import write_demo
 from geodata import demo
@@ -35,3 +38,47 @@ def init_db(seed_demo: bool) -> None:
     """Bring the schema to the newest migration (run once before starting gunicorn workers)."""
     seeded = prepare(seed_if_empty=seed_demo)
     click.echo("database ready" + (" (demo street seeded)" if seeded else ""))
+
+
+@cli.cli.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(users.ROLES[:-1]), required=True, help="screen access uses display tokens")
+@click.option("--scope", default=None, help="area code the user works in (street / community / grid)")
+@click.option("--name", "display_name", default=None, help="name shown in the header")
+@click.password_option(prompt="密码 password", help="read from the terminal when omitted")
+def create_user(username: str, role: str, scope: str | None, display_name: str | None, password: str) -> None:
+    """Create a staff account (hashed password; no default password exists outside demo mode)."""
+    upgrade_to_head()
+    try:
+        with session_scope() as session:
+            account = users.create_user(session, username, password, role, scope, display_name)
+    except users.UserError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"created {account.username} ({account.role}{', scope ' + account.scope_code if account.scope_code else ''})")
+
+
+@cli.cli.command("create-display-token")
+@click.option("--label", required=True, help="which screen, e.g. 东山社区党群服务中心大屏")
+@click.option("--scope", default=None, help="area code the screen shows")
+def create_display_token(label: str, scope: str | None) -> None:
+    """A revocable token for a kiosk: open /screen/?token=… on the big screen."""
+    upgrade_to_head()
+    try:
+        with session_scope() as session:
+            token = users.create_display_token(session, label, scope, dt.datetime.now())
+    except users.UserError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"/screen/?token={token}")
+    click.echo("shown once: only a hash is stored")
+
+
+@cli.cli.command("revoke-display-token")
+@click.argument("token_id", type=int)
+def revoke_display_token(token_id: int) -> None:
+    """Revoke a display token by its id (see the admin page)."""
+    try:
+        with session_scope() as session:
+            users.revoke_display_token(session, token_id, dt.datetime.now())
+    except users.UserError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"revoked display token {token_id}")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 from dash import Dash, Input, Output, set_props
 from dash.exceptions import PreventUpdate
@@ -9,7 +10,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from db import repository
 from db.engine import session_scope
-from layouts import ids, text
+from layouts import text
 
 log = logging.getLogger(__name__)
 
@@ -19,23 +20,25 @@ def is_database_outage(err: BaseException) -> bool:
         isinstance(err, DBAPIError) and err.connection_invalidated)
 
 
-def on_callback_error(err: Exception):
-    """Dash's global on_error: show a banner in Chinese, keep the old view (outputs stay as they were)."""
-    if is_database_outage(err):
-        log.warning("database unavailable during a callback: %s", err.__class__.__name__)
-        set_props(ids.ALERT, {"children": text.DB_UNAVAILABLE, "className": "alert show"})
-        set_props(ids.DB_POLL, {"disabled": False})
-    else:
-        log.exception("callback failed", exc_info=err)
-        set_props(ids.ALERT, {"children": text.UNEXPECTED_ERROR, "className": "alert show"})
-    return None
+def error_handler(alert_id: str, poll_id: str) -> Callable[[Exception], None]:
+    """A Dash on_error for one app: a Chinese banner, the old view kept (outputs stay as they were)."""
+
+    def on_callback_error(err: Exception):
+        if is_database_outage(err):
+            log.warning("database unavailable during a callback: %s", err.__class__.__name__)
+            set_props(alert_id, {"children": text.DB_UNAVAILABLE, "className": "alert show"})
+            set_props(poll_id, {"disabled": False})
+        else:
+            log.exception("callback failed", exc_info=err)
+            set_props(alert_id, {"children": text.UNEXPECTED_ERROR, "className": "alert show"})
+        return None
+
+    return on_callback_error
 
 
-def register(app: Dash) -> None:
-    @app.callback(
-        Output(ids.ALERT, "className"), Output(ids.DB_POLL, "disabled"), Output(ids.RETRY, "data"),
-        Input(ids.DB_POLL, "n_intervals"), prevent_initial_call=True,
-    )
+def register(app: Dash, alert_id: str, poll_id: str, retry_id: str) -> None:
+    @app.callback(Output(alert_id, "className"), Output(poll_id, "disabled"), Output(retry_id, "data"),
+                  Input(poll_id, "n_intervals"), prevent_initial_call=True)
     def retry_when_database_is_back(n_intervals):
         with session_scope() as session:
             repository.data_version(session)  # raises while the database is still away

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlencode
 from dash import Dash, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.viewer import current_viewer
+from callbacks.viewer import current_account, current_viewer
 from db import layers, repository
 from db.engine import session_scope
 from geodata import crs
@@ -104,6 +104,13 @@ def register(app: Dash, tile_provider: str) -> None:
             if area is None or code is None:
                 return EMPTY
             return layers.get_layer(session, code, "gaps", option=gap_type, gcj02=gcj02)
+
+    @app.callback(Output(ids.USER_BOX, "children"), Output(ids.NAV_ADMIN, "hidden"), Input(ids.URL, "pathname"))
+    def show_user(_path):
+        account = current_account()
+        if account is None:
+            return "", True
+        return map_page.user_label(account.display_name, account.role), account.role != "admin"
 
     @app.callback(Output(ids.URL, "search"), Input(ids.MAP_DRILL, "clickData"), State(ids.URL, "search"),
                   prevent_initial_call=True)

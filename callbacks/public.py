@@ -55,9 +55,9 @@ def register(app: Dash) -> None:
         Output(ids.LIST, "children"), Output(ids.COUNT, "children"), Output(ids.POINTS, "hideout"),
         Output(ids.ME, "children"), Output(ids.MAP, "viewport"),
         Input(ids.SEARCH, "value"), Input(ids.TYPES, "value"), Input(ids.LOCATION, "data"),
-        Input(ids.URL, "search"), State(ids.POINTS, "hideout"),
+        Input(ids.URL, "search"), Input(ids.RETRY, "data"), State(ids.POINTS, "hideout"),
     )
-    def show_points(query, types, location, search, hideout):
+    def show_points(query, types, location, search, _retry, hideout):
         selected = (parse_qs((search or "").lstrip("?")).get("point") or [None])[0]
         with session_scope() as session:
             points = repository.list_public_points(session)

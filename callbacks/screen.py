@@ -52,9 +52,10 @@ def register(app: Dash) -> None:
         Output(ids.CHART_TREND, "figure"), Output(ids.BOARD, "children"),
         Output(ids.MAP_AREAS, "data"), Output(ids.MAP_BASEMAP, "data"), Output(ids.MAP_CASES, "data"),
         Output(ids.MAP_SERVICES, "data"), Output(ids.SIGNATURE, "data"),
-        Input(ids.REFRESH, "n_intervals"), Input(ids.URL, "search"), State(ids.SIGNATURE, "data"),
+        Input(ids.REFRESH, "n_intervals"), Input(ids.URL, "search"), Input(ids.RETRY, "data"),
+        State(ids.SIGNATURE, "data"),
     )
-    def refresh(_n, search, signature):
+    def refresh(_n, search, _retry, signature):
         now = dt.datetime.now()
         viewer = current_viewer()
         with session_scope() as session:

@@ -13,3 +13,10 @@ def current_viewer() -> Viewer:
     if current_user and current_user.is_authenticated:
         return current_user.viewer
     return NOBODY
+
+
+def current_account():
+    """The logged-in account (name, role, scope), or None."""
+    if current_user and current_user.is_authenticated:
+        return current_user.account
+    return None

@@ -33,7 +33,11 @@ DEMO_SCREEN_TOKEN = "demo-screen-token-2026"
 
 
 class UserError(ValueError):
-    """Bad account input, with a message fit for the admin page and the CLI."""
+    """Bad account input: an English message for the CLI and logs, and a `kind` the UI turns into Chinese."""
+
+    def __init__(self, message: str, kind: str):
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -51,30 +55,30 @@ def _account(user: m.User) -> Account:
 
 def _validate(session: Session, role: str, scope_code: str | None) -> None:
     if role not in ROLES:
-        raise UserError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+        raise UserError(f"unknown role {role!r}; one of {', '.join(ROLES)}", "role")
     if role == "admin":
         return
     if not scope_code:
-        raise UserError(f"role {role} needs a scope (an area code)")
+        raise UserError(f"role {role} needs a scope (an area code)", "scope_missing")
     area = session.get(m.Area, scope_code)
     expected = {"street_official": "street", "community_staff": "community", "grid_leader": "grid",
                 "screen": None}[role]
     if area is None:
-        raise UserError(f"scope {scope_code!r} is not a known area code")
+        raise UserError(f"scope {scope_code!r} is not a known area code", "scope_unknown")
     if expected and area.level != expected:
-        raise UserError(f"role {role} needs a {expected} code as scope, {scope_code} is a {area.level}")
+        raise UserError(f"role {role} needs a {expected} code as scope, {scope_code} is a {area.level}", "scope_level")
 
 
 def create_user(session: Session, username: str, password: str, role: str, scope_code: str | None = None,
                 display_name: str | None = None, now: dt.datetime | None = None) -> Account:
     username = (username or "").strip()
     if not USERNAME.match(username):
-        raise UserError("username: 3–50 letters, digits, '.', '_' or '-'")
+        raise UserError("username: 3–50 letters, digits, '.', '_' or '-'", "username")
     if len(password or "") < MIN_PASSWORD:
-        raise UserError(f"password: at least {MIN_PASSWORD} characters")
+        raise UserError(f"password: at least {MIN_PASSWORD} characters", "password")
     _validate(session, role, scope_code or None)
     if session.execute(select(m.User.id).where(m.User.username == username)).first():
-        raise UserError(f"username {username!r} is taken")
+        raise UserError(f"username {username!r} is taken", "taken")
     user = m.User(username=username, password_hash=generate_password_hash(password), role=role,
                   scope_code=scope_code or None, display_name=(display_name or "").strip() or username, active=True,
                   created_at=now or dt.datetime.now())
@@ -85,17 +89,17 @@ def create_user(session: Session, username: str, password: str, role: str, scope
 
 def set_password(session: Session, username: str, password: str) -> None:
     if len(password or "") < MIN_PASSWORD:
-        raise UserError(f"password: at least {MIN_PASSWORD} characters")
+        raise UserError(f"password: at least {MIN_PASSWORD} characters", "password")
     user = session.execute(select(m.User).where(m.User.username == username)).scalar_one_or_none()
     if user is None:
-        raise UserError(f"no user {username!r}")
+        raise UserError(f"no user {username!r}", "no_user")
     user.password_hash = generate_password_hash(password)
 
 
 def set_active(session: Session, username: str, active: bool) -> None:
     user = session.execute(select(m.User).where(m.User.username == username)).scalar_one_or_none()
     if user is None:
-        raise UserError(f"no user {username!r}")
+        raise UserError(f"no user {username!r}", "no_user")
     user.active = active
 
 
@@ -152,7 +156,7 @@ def create_display_token(session: Session, label: str, scope_code: str | None, n
     """A new display token; the plain token is returned once and only its hash is stored."""
     label = (label or "").strip()
     if not label:
-        raise UserError("a display token needs a label (which screen it is for)")
+        raise UserError("a display token needs a label (which screen it is for)", "label")
     if scope_code:
         _validate(session, "screen", scope_code)
     token = token or secrets.token_urlsafe(24)
@@ -180,7 +184,7 @@ def list_display_tokens(session: Session) -> list[dict]:
 def revoke_display_token(session: Session, token_id: int, now: dt.datetime) -> None:
     row = session.get(m.DisplayToken, token_id)
     if row is None:
-        raise UserError(f"no display token {token_id}")
+        raise UserError(f"no display token {token_id}", "no_token")
     row.revoked_at = row.revoked_at or now
 
 

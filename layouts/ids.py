@@ -24,3 +24,5 @@ PANEL_CHART = "area-chart"
 ALERT = "app-alert"                # banner for outages and unexpected errors
 DB_POLL = "app-db-poll"            # interval that checks the database while it is away
 RETRY = "app-retry"                # bumped when the database is back: views render again
+NAV_ADMIN = "nav-admin"
+USER_BOX = "user-box"

@@ -81,7 +81,15 @@ def build_page(tile_provider: str, tianditu_key: str = "") -> html.Div:
             html.Div(className="brand", children=[html.Span(text.APP_TITLE, className="brand-name"),
                                                   html.Span(text.APP_SUBTITLE, className="brand-sub")]),
             html.Span(text.DEMO_BADGE, className="badge-demo"),
-            html.Nav(className="nav", children=[dcc.Link(text.NAV_MAP, href="/", className="nav-link active")]),
+            html.Nav(className="nav", children=[
+                dcc.Link(text.NAV_MAP, href="/", className="nav-link active"),
+                html.A(text.NAV_SCREEN, href="/screen/", className="nav-link"),
+                html.A(text.NAV_PUBLIC, href="/public/", className="nav-link"),
+                html.A(text.NAV_ADMIN, id=ids.NAV_ADMIN, href="/admin/", className="nav-link", hidden=True),
+            ]),
+            html.Div(id=ids.USER_BOX, className="user-box"),
+            html.Form(action="/logout", method="post", className="logout",
+                      children=html.Button(text.LOGOUT, type="submit", className="logout-btn")),
         ]),
         html.Div(id=ids.ALERT, className="alert", role="alert"),
         dcc.Interval(id=ids.DB_POLL, interval=3000, disabled=True),
@@ -92,6 +100,10 @@ def build_page(tile_provider: str, tianditu_key: str = "") -> html.Div:
             html.Aside(id=ids.PANEL, className="panel", children=html.Div(text.LOADING, className="muted")),
         ]),
     ])
+
+
+def user_label(name: str, role: str) -> str:
+    return f"{name}（{text.ROLE_LABELS.get(role, role)}）"
 
 
 def area_href(code: str | None) -> str:

@@ -18,6 +18,9 @@ def build_page() -> html.Div:
     return html.Div(className="pub", children=[
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.LOCATION),
+        html.Div(id=ids.ALERT, className="alert", role="alert"),
+        dcc.Interval(id=ids.DB_POLL, interval=3000, disabled=True),
+        dcc.Store(id=ids.RETRY),
         html.Header(className="pub-head", children=[
             html.H1(text.PUBLIC_TITLE), html.P(text.PUBLIC_SUBTITLE),
             html.Span(text.PUBLIC_DEMO_NOTE, className="pub-demo"),

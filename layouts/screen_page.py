@@ -21,6 +21,9 @@ def build_page() -> html.Div:
         dcc.Interval(id=ids.REFRESH, interval=30_000),
         dcc.Interval(id=ids.TOUR, interval=20_000, disabled=True),
         dcc.Store(id=ids.SIGNATURE),
+        html.Div(id=ids.ALERT, className="alert", role="alert"),
+        dcc.Interval(id=ids.DB_POLL, interval=3000, disabled=True),
+        dcc.Store(id=ids.RETRY),
         html.Header(className="screen-head", children=[
             html.H1(id=ids.TITLE, className="screen-title"),
             html.Div(id=ids.CLOCK, className="screen-clock"),

@@ -4,6 +4,10 @@ APP_TITLE = "近邻一张图"
 APP_SUBTITLE = "基层治理 · 一张图"
 DEMO_BADGE = "演示数据"
 NAV_MAP = "一张图"
+NAV_SCREEN = "大屏"
+NAV_PUBLIC = "居民服务地图"
+NAV_ADMIN = "用户管理"
+LOGOUT = "退出"
 ALL_STREETS = "全部街道"
 
 LEVEL = {"root": "辖区", "street": "街道", "community": "社区", "grid": "网格", "compound": "小区", "building": "楼栋"}
@@ -92,3 +96,39 @@ SCREEN_BOARD = "最新诉求"
 SCREEN_TOURING = "正在巡览：{name}"
 SCREEN_OVERVIEW = "全域总览"
 SCREEN_NO_AREA = "没有可显示的区域"
+
+ADMIN_TITLE = "用户与大屏管理"
+ADMIN_USERS = "工作人员账号"
+ADMIN_TOKENS = "大屏令牌"
+ADMIN_NEW_USER = "新建账号"
+ADMIN_USERNAME = "用户名"
+ADMIN_DISPLAY_NAME = "姓名"
+ADMIN_ROLE = "角色"
+ADMIN_SCOPE = "负责区域编码"
+ADMIN_PASSWORD = "初始密码（至少8位）"
+ADMIN_CREATE = "创建"
+ADMIN_DEACTIVATE = "停用所选账号"
+ADMIN_ACTIVATE = "启用所选账号"
+ADMIN_RESET = "重置所选账号密码"
+ADMIN_NEW_PASSWORD = "新密码"
+ADMIN_TOKEN_LABEL = "大屏名称（如：东山社区党群服务中心）"
+ADMIN_TOKEN_CREATE = "生成令牌"
+ADMIN_TOKEN_REVOKE = "吊销所选令牌"
+ADMIN_TOKEN_SHOWN_ONCE = "请立即复制，令牌只显示这一次：{url}"
+ADMIN_SELECT_FIRST = "请先在表格中选择一行。"
+ADMIN_DONE = "已完成：{what}"
+ADMIN_BACK = "返回一张图"
+ROLE_LABELS = {"admin": "管理员", "street_official": "街道干部", "community_staff": "社区工作者",
+               "grid_leader": "网格长", "screen": "大屏"}
+ADMIN_ERRORS = {
+    "username": "用户名需 3–50 位，只能包含字母、数字、点、下划线或连字符。",
+    "password": "密码至少 8 位。",
+    "role": "角色无效。",
+    "scope_missing": "该角色需要填写负责区域编码。",
+    "scope_unknown": "负责区域编码不存在。",
+    "scope_level": "负责区域的层级与角色不符（街道干部填街道编码，社区工作者填社区编码，网格长填网格编码）。",
+    "taken": "用户名已被使用。",
+    "no_user": "账号不存在。",
+    "label": "请填写大屏名称。",
+    "no_token": "令牌不存在。",
+}

@@ -1,0 +1,81 @@
+"""The admin page: staff accounts and big-screen display tokens."""
+from __future__ import annotations
+
+import dash_ag_grid as dag
+from dash import dcc, html
+
+from layouts import admin_ids as ids, text
+
+GRID_STYLE = {"height": "320px"}
+
+
+def _grid(id_: str, columns: list[tuple[str, str]]) -> dag.AgGrid:
+    return dag.AgGrid(id=id_, rowData=[], className="ag-theme-alpine",
+                      columnDefs=[{"field": f, "headerName": h, "flex": 1} for f, h in columns],
+                      dashGridOptions={"rowSelection": {"mode": "singleRow"}, "domLayout": "normal"},
+                      style=GRID_STYLE)
+
+
+def build_page() -> html.Div:
+    return html.Div(className="page admin", children=[
+        dcc.Location(id="admin-url"),
+        html.Div(id=ids.ALERT, className="alert", role="alert"),
+        dcc.Interval(id=ids.DB_POLL, interval=3000, disabled=True),
+        dcc.Store(id=ids.RETRY),
+        html.Header(className="topbar", children=[
+            html.Div(className="brand", children=[html.Span(text.APP_TITLE, className="brand-name"),
+                                                  html.Span(text.ADMIN_TITLE, className="brand-sub")]),
+            html.Nav(className="nav", children=[html.A(text.ADMIN_BACK, href="/", className="nav-link")]),
+        ]),
+        html.Main(className="admin-main", children=[
+            html.Section(className="admin-card", children=[
+                html.H2(text.ADMIN_USERS),
+                _grid(ids.USERS, [("username", text.ADMIN_USERNAME), ("display_name", text.ADMIN_DISPLAY_NAME),
+                                  ("role_label", text.ADMIN_ROLE), ("scope_code", text.ADMIN_SCOPE),
+                                  ("state", "状态")]),
+                html.Div(className="admin-row", children=[
+                    html.Button(text.ADMIN_DEACTIVATE, id=ids.DEACTIVATE, className="btn"),
+                    html.Button(text.ADMIN_ACTIVATE, id=ids.ACTIVATE, className="btn"),
+                    dcc.Input(id=ids.RESET_PASSWORD, type="password", placeholder=text.ADMIN_NEW_PASSWORD,
+                              className="input"),
+                    html.Button(text.ADMIN_RESET, id=ids.RESET, className="btn"),
+                ]),
+                html.H3(text.ADMIN_NEW_USER),
+                html.Div(className="admin-form", children=[
+                    dcc.Input(id=ids.NEW_USERNAME, placeholder=text.ADMIN_USERNAME, className="input"),
+                    dcc.Input(id=ids.NEW_NAME, placeholder=text.ADMIN_DISPLAY_NAME, className="input"),
+                    dcc.Dropdown(id=ids.NEW_ROLE, placeholder=text.ADMIN_ROLE, clearable=False, className="dropdown",
+                                 options=[{"label": v, "value": k} for k, v in text.ROLE_LABELS.items()
+                                          if k != "screen"]),
+                    dcc.Input(id=ids.NEW_SCOPE, placeholder=text.ADMIN_SCOPE, className="input"),
+                    dcc.Input(id=ids.NEW_PASSWORD, type="password", placeholder=text.ADMIN_PASSWORD,
+                              className="input"),
+                    html.Button(text.ADMIN_CREATE, id=ids.CREATE, className="btn primary"),
+                ]),
+                html.Div(id=ids.USER_MESSAGE, className="admin-message", role="status"),
+            ]),
+            html.Section(className="admin-card", children=[
+                html.H2(text.ADMIN_TOKENS),
+                _grid(ids.TOKENS, [("id", "编号"), ("label", "大屏"), ("scope_code", text.ADMIN_SCOPE),
+                                   ("created", "创建时间"), ("state", "状态")]),
+                html.Div(className="admin-form", children=[
+                    dcc.Input(id=ids.TOKEN_LABEL, placeholder=text.ADMIN_TOKEN_LABEL, className="input wide"),
+                    dcc.Input(id=ids.TOKEN_SCOPE, placeholder=text.ADMIN_SCOPE, className="input"),
+                    html.Button(text.ADMIN_TOKEN_CREATE, id=ids.TOKEN_CREATE, className="btn primary"),
+                    html.Button(text.ADMIN_TOKEN_REVOKE, id=ids.TOKEN_REVOKE, className="btn"),
+                ]),
+                html.Div(id=ids.TOKEN_MESSAGE, className="admin-message", role="status"),
+            ]),
+        ]),
+    ])
+
+
+def user_rows(users: list[dict]) -> list[dict]:
+    return [{**u, "role_label": text.ROLE_LABELS.get(u["role"], u["role"]),
+             "state": "启用" if u["active"] else "已停用"} for u in users]
+
+
+def token_rows(tokens: list[dict]) -> list[dict]:
+    return [{"id": t["id"], "label": t["label"], "scope_code": t["scope_code"],
+             "created": t["created_at"].strftime("%Y-%m-%d %H:%M"), "state": "已吊销" if t["revoked"] else "有效"}
+            for t in tokens]
