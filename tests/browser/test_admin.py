@@ -1,0 +1,48 @@
+"""An admin creates a grid leader in the browser; the new account logs in and sees only its own grid's cases."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+
+def test_admin_creates_user_who_can_log_in(staff, live_server, browser):
+    page = staff
+    page.goto(live_server + "/admin/")
+    page.wait_for_selector(".ag-row >> text=grid")
+    page.fill("#admin-new-username", "liuqi")
+    page.fill("#admin-new-name", "刘七")
+    page.click("#admin-new-role")
+    page.get_by_role("option", name="网格长").click()
+    page.fill("#admin-new-scope", "33038100100102")
+    page.fill("#admin-new-password", "short")
+    page.click("#admin-create")
+    page.wait_for_selector("#admin-user-message:has-text('密码至少 8 位')")
+    page.fill("#admin-new-password", "liuqi-pass-2026")
+    page.click("#admin-create")
+    page.wait_for_selector("#admin-user-message:has-text('创建 liuqi')")
+    page.wait_for_selector(".ag-row >> text=liuqi")
+
+    other = browser.new_context(viewport={"width": 1600, "height": 900})
+    try:
+        p2 = other.new_page()
+        p2.goto(live_server + "/login")
+        p2.fill("#username", "liuqi")
+        p2.fill("#password", "liuqi-pass-2026")
+        p2.click("button[type=submit]")
+        p2.wait_for_selector(".user-box:has-text('刘七（网格长）')")
+        assert p2.locator("#nav-admin").is_hidden()
+        # the admin page refuses a grid leader even when asked directly
+        assert p2.request.get(live_server + "/admin/_dash-layout").status == 403
+    finally:
+        other.close()
+
+
+def test_non_admin_cannot_reach_admin(page, live_server):
+    from tests.helpers import PASSWORDS
+
+    page.goto(live_server + "/login")
+    page.fill("#username", "grid")
+    page.fill("#password", PASSWORDS["grid"])
+    page.click("button[type=submit]")
+    page.wait_for_selector(".user-box:has-text('网格长')")
+    response = page.request.get(live_server + "/admin/")
+    assert response.status == 403
