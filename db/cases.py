@@ -1,0 +1,260 @@
+"""Cases in the database: intake, actions with an append-only trail, escalation at the deadline, lists, export."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+
+from db import cache, models as m, spatial
+from db.access import Viewer, case_scope
+from db.repository import LEVEL_COLUMN, get_area, mask_name, mask_phone
+from geodata.vocab import CASE_SOURCES, LADDER_LEVELS
+from workflow import lifecycle as lc
+
+MAX_DESCRIPTION = 1000
+PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+SYSTEM_ACTOR = "系统"
+PII_ROLES = ("admin", "street_official", "community_staff", "grid_leader")
+
+
+class CaseError(ValueError):
+    """Input a case cannot take; the message is Chinese and names the problem."""
+
+
+class NotFound(CaseError):
+    pass
+
+
+class Conflict(CaseError):
+    """Someone else changed the case since it was loaded (optimistic locking)."""
+
+
+@dataclass(frozen=True)
+class NewCase:
+    category: str
+    description: str
+    source: str
+    lon: float
+    lat: float
+    reporter_name: str | None = None
+    reporter_phone: str | None = None
+
+
+def _problems(new: NewCase) -> list[str]:
+    problems = []
+    if not lc.known_category(new.category or ""):
+        problems.append(f"类别「{new.category}」不存在")
+    if not (new.description or "").strip():
+        problems.append("请填写问题描述")
+    elif len(new.description) > MAX_DESCRIPTION:
+        problems.append(f"问题描述不能超过 {MAX_DESCRIPTION} 字")
+    if new.source not in CASE_SOURCES:
+        problems.append(f"来源「{new.source}」不存在")
+    if new.reporter_phone and not PHONE.match(new.reporter_phone.strip()):
+        problems.append("联系电话格式不正确")
+    if new.reporter_name and len(new.reporter_name) > 50:
+        problems.append("反映人姓名过长")
+    try:
+        lon, lat = float(new.lon), float(new.lat)
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            problems.append("位置坐标无效")
+    except (TypeError, ValueError):
+        problems.append("位置坐标无效")
+    return problems
+
+
+def _event(session: Session, case: m.Case, action: str, actor: str, at: dt.datetime, before: str | None,
+           note: str | None = None) -> None:
+    session.add(m.CaseEvent(case_id=case.id, at=at, actor=actor[:50], action=action, from_status=before,
+                            to_status=case.status, note=(note or None) and note[:1000]))
+
+
+def create_case(session: Session, new: NewCase, actor: str, viewer: Viewer, now: dt.datetime) -> str:
+    """Take in a problem at a location; hierarchy codes come from where it is. Returns the new case code."""
+    problems = _problems(new)
+    if problems:
+        raise CaseError("；".join(problems))
+    place = spatial.locate(session, float(new.lon), float(new.lat))
+    if place["community"] is None:
+        raise CaseError("位置不在任何社区范围内，请在辖区内选点")
+    grid = place["grid"]
+    if not viewer.covers(grid or place["community"]):
+        raise CaseError("该位置不在您负责的区域内")
+    level = LADDER_LEVELS[0]
+    case = m.Case(code="pending", category=new.category, source=new.source, description=new.description.strip(),
+                  reporter_name=(new.reporter_name or "").strip() or None,
+                  reporter_phone=(new.reporter_phone or "").strip() or None,
+                  lon=round(float(new.lon), 6), lat=round(float(new.lat), 6), building_code=place["building"],
+                  compound_code=place["compound"], grid_code=grid, community_code=place["community"],
+                  street_code=place["street"], level=level, status=lc.SUBMITTED, created_at=now,
+                  deadline=lc.deadline_for(level, now, new.category))
+    session.add(case)
+    session.flush()
+    # the code follows the id; set it without an ORM update so the new case keeps version 1
+    code = f"AJ{case.id:07d}"
+    session.execute(update(m.Case).where(m.Case.id == case.id).values(code=code)
+                    .execution_options(synchronize_session=False))
+    set_committed_value(case, "code", code)
+    _event(session, case, "create", actor, now, None)
+    cache.mark_changed(session)
+    return case.code
+
+
+def _load(session: Session, code: str, viewer: Viewer) -> m.Case:
+    case = session.execute(select(m.Case).where(m.Case.code == code, case_scope(viewer))).scalar_one_or_none()
+    if case is None:
+        # out of scope looks exactly like missing: no hint that the case exists
+        raise NotFound(f"诉求 {code} 不存在或不在您的负责范围内")
+    return case
+
+
+def act(session: Session, code: str, action: str, actor: str, viewer: Viewer, expected_version: int,
+        now: dt.datetime, note: str | None = None, assignee: str | None = None, satisfaction: str | None = None,
+        merge_into: str | None = None) -> dict:
+    """Apply one action; refused actions raise TransitionError, a stale version raises Conflict."""
+    if viewer.role == "screen":
+        raise CaseError("大屏为只读")
+    case = _load(session, code, viewer)
+    if case.version != expected_version:
+        raise Conflict(f"诉求 {code} 已被他人修改（版本 {case.version}），请刷新后再操作")
+    step = lc.apply(action, case.status, case.level, case.deadline, now, case.category, satisfaction)
+    if action == "dispatch" and not (assignee or "").strip():
+        raise lc.TransitionError("派单需要指定承办部门或人员")
+    if action == "merge":
+        target = _load(session, merge_into or "", viewer) if merge_into else None
+        if target is None or target.code == case.code or target.status not in lc.OPEN:
+            raise lc.TransitionError("请选择一件在办的诉求作为合并目标")
+        note = f"合并至 {target.code}" + (f"：{note}" if note else "")
+    before = case.status
+    case.status, case.level, case.deadline = step.status, step.level, step.deadline
+    if action == "accept":
+        case.accepted_at = now
+    elif action == "dispatch":
+        case.assignee = assignee.strip()[:50]
+    elif action == "resolve":
+        case.resolved_at = now
+    elif action == "visit":
+        case.satisfaction = satisfaction
+        if step.event == "reopen":
+            case.resolved_at = None
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict(f"诉求 {code} 已被他人修改，请刷新后再操作") from None
+    detail = note
+    if action == "dispatch":
+        detail = f"派至 {case.assignee}" + (f"：{note}" if note else "")
+    elif action == "visit":
+        detail = f"满意度：{satisfaction}" + (f"：{note}" if note else "")
+    elif action == "escalate":
+        detail = f"上报至{case.level}" + (f"：{note}" if note else "")
+    _event(session, case, step.event, actor, now, before, detail)
+    cache.mark_changed(session)
+    return {"code": case.code, "status": case.status, "level": case.level, "version": case.version}
+
+
+def escalate_due(session: Session, now: dt.datetime) -> int:
+    """Climb the ladder for every open case whose deadline passed; safe to run late, twice, or after downtime."""
+    due = session.execute(select(m.Case).where(m.Case.status.in_(lc.OPEN), m.Case.deadline <= now,
+                                               m.Case.level != LADDER_LEVELS[-1])).scalars().all()
+    moved = 0
+    for case in due:
+        for level, at, deadline in lc.due_escalations(case.level, case.deadline, now, case.category):
+            previous = case.level
+            case.level, case.deadline = level, deadline
+            _event(session, case, "auto_escalate", SYSTEM_ACTOR, at, case.status, f"{previous}超时，上报至{level}")
+            moved += 1
+    if moved:
+        cache.mark_changed(session)
+    return moved
+
+
+def _shows_pii(viewer: Viewer) -> bool:
+    return viewer.role in PII_ROLES
+
+
+def get_case(session: Session, code: str, viewer: Viewer, now: dt.datetime) -> dict:
+    case = _load(session, code, viewer)
+    events = session.execute(select(m.CaseEvent).where(m.CaseEvent.case_id == case.id)
+                             .order_by(m.CaseEvent.at, m.CaseEvent.id)).scalars().all()
+    full = _shows_pii(viewer)
+    return {
+        "code": case.code, "category": case.category, "source": case.source, "description": case.description,
+        "status": case.status, "level": case.level, "assignee": case.assignee, "deadline": case.deadline,
+        "created_at": case.created_at, "satisfaction": case.satisfaction, "version": case.version,
+        "light": lc.light(case.deadline, now) if case.status in lc.OPEN else None,
+        "reporter": case.reporter_name if full else mask_name(case.reporter_name),
+        "phone": case.reporter_phone if full else mask_phone(case.reporter_phone),
+        "lon": case.lon, "lat": case.lat, "community_code": case.community_code, "grid_code": case.grid_code,
+        "compound_code": case.compound_code, "building_code": case.building_code,
+        "events": [{"at": e.at, "actor": e.actor, "action": lc.ACTION_LABELS.get(e.action, e.action),
+                    "from": e.from_status, "to": e.to_status, "note": e.note} for e in events],
+    }
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    area: str | None = None
+    statuses: tuple[str, ...] = ()
+    category: str | None = None
+    level: str | None = None
+    light: str | None = None
+    assignee: str | None = None
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+
+
+def list_cases(session: Session, viewer: Viewer, flt: CaseFilter, now: dt.datetime, limit: int = 5000) -> list[dict]:
+    """Cases matching the filter inside the viewer's scope, newest first, reporter masked."""
+    where = [case_scope(viewer)]
+    if flt.area:
+        area = get_area(session, flt.area)
+        if area is None:
+            return []
+        where.append(getattr(m.Case, LEVEL_COLUMN[area["level"]]) == area["code"])
+    if flt.statuses:
+        where.append(m.Case.status.in_(flt.statuses))
+    if flt.category:
+        where.append(m.Case.category == flt.category)
+    if flt.level:
+        where.append(m.Case.level == flt.level)
+    if flt.assignee:
+        where.append(m.Case.assignee == flt.assignee)
+    if flt.created_from:
+        where.append(m.Case.created_at >= dt.datetime.combine(flt.created_from, dt.time()))
+    if flt.created_to:
+        where.append(m.Case.created_at < dt.datetime.combine(flt.created_to, dt.time()) + dt.timedelta(days=1))
+    if flt.light:
+        soon = now + dt.timedelta(hours=lc.YELLOW_HOURS)
+        where.append(m.Case.status.in_(lc.OPEN))
+        where.append({"red": m.Case.deadline < now,
+                      "yellow": and_(m.Case.deadline >= now, m.Case.deadline < soon),
+                      "green": m.Case.deadline >= soon}[flt.light])
+    rows = session.execute(select(m.Case).where(*where).order_by(m.Case.created_at.desc()).limit(limit)).scalars()
+    return [{"code": c.code, "created_at": c.created_at, "category": c.category, "source": c.source,
+             "description": c.description, "status": c.status, "level": c.level, "assignee": c.assignee,
+             "deadline": c.deadline, "light": lc.light(c.deadline, now) if c.status in lc.OPEN else None,
+             "reporter": mask_name(c.reporter_name), "community_code": c.community_code, "grid_code": c.grid_code,
+             "version": c.version} for c in rows]
+
+
+def bulk_dispatch(session: Session, codes: list[str], assignee: str, actor: str, viewer: Viewer,
+                  now: dt.datetime) -> tuple[list[str], list[str]]:
+    """Dispatch many cases at once: (dispatched codes, refusals with reasons). Accepts submitted ones first."""
+    done, refused = [], []
+    for code in codes:
+        try:
+            with session.begin_nested():
+                case = _load(session, code, viewer)
+                if case.status == lc.SUBMITTED:
+                    act(session, code, "accept", actor, viewer, case.version, now)
+                act(session, code, "dispatch", actor, viewer, case.version, now, assignee=assignee)
+            done.append(code)
+        except (CaseError, lc.TransitionError) as err:
+            refused.append(f"{code}：{err}")
+    return done, refused

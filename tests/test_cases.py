@@ -1,0 +1,151 @@
+"""Cases in the database: intake by location, actions with an audit trail, escalation, scope, locking."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from db import cases, models as m
+from db.access import SYSTEM, Viewer
+from workflow import lifecycle as lc
+
+NOW = dt.datetime(2026, 11, 20, 10, 0)
+GRID = "33038100100101"
+
+
+def _inside_grid(session, grid=GRID):
+    b = session.execute(select(m.Building).where(m.Building.grid_code == grid).limit(1)).scalar_one()
+    point = b.geometry.representative_point()
+    return b, point.x, point.y
+
+
+def _new(session, **over):
+    b, lon, lat = _inside_grid(session)
+    fields = dict(category="环境卫生", description="3幢楼道堆放杂物", source="居民上报", lon=lon, lat=lat,
+                  reporter_name="测试人", reporter_phone="13900001111")
+    fields.update(over)
+    return b, cases.NewCase(**fields)
+
+
+def _events(session, code):
+    case_id = session.execute(select(m.Case.id).where(m.Case.code == code)).scalar()
+    return session.execute(select(m.CaseEvent.action, m.CaseEvent.from_status, m.CaseEvent.to_status)
+                           .where(m.CaseEvent.case_id == case_id).order_by(m.CaseEvent.id)).all()
+
+
+def test_intake_attaches_building_and_hierarchy(session):
+    b, new = _new(session)
+    code = cases.create_case(session, new, "网格员甲", SYSTEM, NOW)
+    case = session.execute(select(m.Case).where(m.Case.code == code)).scalar_one()
+    assert (case.building_code, case.compound_code, case.grid_code, case.community_code) == (
+        b.code, b.compound_code, b.grid_code, b.community_code)
+    assert case.status == lc.SUBMITTED and case.level == "小区"
+    assert case.deadline == NOW + dt.timedelta(days=3)
+    assert _events(session, code) == [("create", None, lc.SUBMITTED)]
+
+
+@pytest.mark.parametrize("over, message", [
+    ({"category": "外星人"}, "类别「外星人」不存在"),
+    ({"description": "  "}, "请填写问题描述"),
+    ({"source": "微博"}, "来源「微博」不存在"),
+    ({"reporter_phone": "12345"}, "联系电话格式不正确"),
+    ({"lon": 100.0, "lat": 20.0}, "不在任何社区范围内"),
+    ({"lon": "abc"}, "位置坐标无效"),
+])
+def test_intake_refuses_bad_input_without_writing(session, over, message):
+    before = session.execute(select(func.count()).select_from(m.Case)).scalar()
+    _, new = _new(session, **over)
+    with pytest.raises(cases.CaseError, match=message):
+        cases.create_case(session, new, "x", SYSTEM, NOW)
+    assert session.execute(select(func.count()).select_from(m.Case)).scalar() == before
+
+
+def test_full_loop_with_trail(session):
+    _, new = _new(session)
+    code = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    v = 1
+    for action, extra in [("accept", {}), ("dispatch", {"assignee": "街道环卫所"}), ("start", {}), ("resolve", {}),
+                          ("visit", {"satisfaction": "满意"}), ("close", {})]:
+        v = cases.act(session, code, action, "乙", SYSTEM, v, NOW, **extra)["version"]
+    detail = cases.get_case(session, code, SYSTEM, NOW)
+    assert detail["status"] == lc.CLOSED and detail["satisfaction"] == "满意"
+    assert [e["action"] for e in detail["events"]] == ["登记", "受理", "派单", "开始处置", "办结", "回访", "关闭"]
+    assert detail["events"][2]["note"] == "派至 街道环卫所"
+
+
+def test_refused_action_changes_nothing(session):
+    _, new = _new(session)
+    code = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    with pytest.raises(lc.TransitionError, match="不能关闭"):
+        cases.act(session, code, "close", "乙", SYSTEM, 1, NOW)
+    assert cases.get_case(session, code, SYSTEM, NOW)["status"] == lc.SUBMITTED
+    assert len(_events(session, code)) == 1
+
+
+def test_unsatisfied_visit_reopens(session):
+    _, new = _new(session)
+    code = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    v = cases.act(session, code, "resolve", "乙", SYSTEM, cases.act(session, code, "accept", "乙", SYSTEM, 1, NOW)["version"], NOW)["version"]
+    out = cases.act(session, code, "visit", "丙", SYSTEM, v, NOW, satisfaction="不满意")
+    assert out["status"] == lc.IN_PROGRESS
+    assert _events(session, code)[-1] == ("reopen", lc.RESOLVED, lc.IN_PROGRESS)
+
+
+def test_stale_version_is_a_conflict(session):
+    _, new = _new(session)
+    code = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    cases.act(session, code, "accept", "乙", SYSTEM, 1, NOW)
+    with pytest.raises(cases.Conflict, match="已被他人修改"):
+        cases.act(session, code, "return", "丙", SYSTEM, 1, NOW)  # loaded before 乙's change
+
+
+def test_grid_leader_cannot_touch_another_grid(session):
+    _, new = _new(session)
+    code = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    other = Viewer("grid_leader", "33038100100302")
+    with pytest.raises(cases.NotFound):
+        cases.act(session, code, "accept", "外人", other, 1, NOW)
+    with pytest.raises(cases.NotFound):
+        cases.get_case(session, code, other, NOW)
+    assert code not in {c["code"] for c in cases.list_cases(session, other, cases.CaseFilter(), NOW)}
+    with pytest.raises(cases.CaseError, match="不在您负责的区域"):
+        cases.create_case(session, new, "外人", other, NOW)
+
+
+def test_screen_is_read_only(session):
+    _, new = _new(session)
+    code = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    with pytest.raises(cases.CaseError, match="只读"):
+        cases.act(session, code, "accept", "大屏", Viewer("screen", None), 1, NOW)
+
+
+def test_escalate_due_with_frozen_clock_and_gap(session):
+    _, new = _new(session)
+    code = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    assert cases.escalate_due(session, NOW + dt.timedelta(days=2)) >= 0
+    assert cases.get_case(session, code, SYSTEM, NOW)["level"] == "小区"
+    later = NOW + dt.timedelta(days=3 + 5 + 1)  # past the 小区 and the 网格 deadlines
+    cases.escalate_due(session, later)
+    detail = cases.get_case(session, code, SYSTEM, later)
+    assert detail["level"] == "社区"
+    autos = [e for e in detail["events"] if e["action"] == "超时自动上报"]
+    assert [e["at"] for e in autos] == [NOW + dt.timedelta(days=3), NOW + dt.timedelta(days=8)]
+    assert cases.escalate_due(session, later) == 0 or cases.get_case(session, code, SYSTEM, later)["level"] == "社区"
+
+
+def test_list_filters_by_area_status_light(session):
+    rows = cases.list_cases(session, SYSTEM, cases.CaseFilter(area="330381001002", statuses=tuple(lc.OPEN),
+                                                              light="red"), NOW)
+    assert rows and all(r["light"] == "red" and r["community_code"] == "330381001002" for r in rows)
+    assert all(r["reporter"] is None or r["reporter"].endswith("*") for r in rows)
+
+
+def test_bulk_dispatch_reports_refusals(session):
+    open_codes = [c["code"] for c in cases.list_cases(session, SYSTEM, cases.CaseFilter(
+        area="330381001003", statuses=(lc.SUBMITTED, lc.ACCEPTED)), NOW)][:3]
+    closed = cases.list_cases(session, SYSTEM, cases.CaseFilter(area="330381001003", statuses=(lc.CLOSED,)), NOW)[0]
+    done, refused = cases.bulk_dispatch(session, [*open_codes, closed["code"]], "综合行政执法中队", "丁", SYSTEM, NOW)
+    assert done == open_codes
+    assert len(refused) == 1 and closed["code"] in refused[0]
+    assert all(cases.get_case(session, c, SYSTEM, NOW)["status"] == lc.DISPATCHED for c in done)

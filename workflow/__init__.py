@@ -1,0 +1,1 @@
+"""Business rules of the case loop, pure: no database, no web."""

@@ -1,0 +1,112 @@
+"""The case loop 问题收集 → 部门解决 → 处理回访 as pure rules: statuses, actions, the escalation ladder, deadlines.
+
+No database, no web: db/cases.py applies these rules inside a transaction, tests check them directly.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from geodata.vocab import CASE_CATEGORIES, LADDER_LEVELS, LEVEL_DEADLINE_DAYS, YELLOW_HOURS
+
+SUBMITTED, ACCEPTED, DISPATCHED, IN_PROGRESS = "待受理", "已受理", "已派单", "处置中"
+RESOLVED, VISITED, CLOSED, RETURNED, DUPLICATE = "已办结", "已回访", "已关闭", "退回", "重复"
+OPEN = (SUBMITTED, ACCEPTED, DISPATCHED, IN_PROGRESS)
+STATUSES = (SUBMITTED, ACCEPTED, DISPATCHED, IN_PROGRESS, RESOLVED, VISITED, CLOSED, RETURNED, DUPLICATE)
+SATISFIED = ("满意", "基本满意")
+UNSATISFIED = "不满意"
+SATISFACTION_VALUES = (*SATISFIED, UNSATISFIED)
+
+# action: (statuses it may start from, status it leads to); the return visit decides its target by the answer
+ACTIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "accept": ((SUBMITTED,), ACCEPTED),                       # 受理
+    "dispatch": ((ACCEPTED, DISPATCHED, IN_PROGRESS), DISPATCHED),  # 派单 (again: re-dispatch)
+    "start": ((DISPATCHED,), IN_PROGRESS),                    # 开始处置
+    "resolve": ((ACCEPTED, DISPATCHED, IN_PROGRESS), RESOLVED),  # 办结
+    "visit": ((RESOLVED,), None),                             # 回访: 满意/基本满意 → 已回访, 不满意 → 处置中
+    "close": ((VISITED,), CLOSED),                            # 关闭: only after a return visit
+    "return": ((SUBMITTED, ACCEPTED), RETURNED),              # 退回 (not ours / invalid)
+    "merge": (OPEN, DUPLICATE),                               # 重复: merged into another case
+    "escalate": (OPEN, None),                                 # 上报: one level up the ladder, status unchanged
+}
+ACTION_LABELS = {"accept": "受理", "dispatch": "派单", "start": "开始处置", "resolve": "办结", "visit": "回访",
+                 "close": "关闭", "return": "退回", "merge": "合并为重复", "escalate": "上报上一级",
+                 "create": "登记", "auto_escalate": "超时自动上报", "reopen": "回访不满意，重新处置"}
+
+
+class TransitionError(ValueError):
+    """An action that the case's status does not allow, with the reason in Chinese for the UI."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """What an action does to a case."""
+
+    status: str
+    level: str
+    deadline: dt.datetime
+    event: str  # the action recorded in the trail ("reopen" when a visit sends the case back)
+
+
+def deadline_for(level: str, start: dt.datetime, category: str | None = None,
+                 rules: dict[tuple[str, str], float] | None = None) -> dt.datetime:
+    """The deadline at `level` counted from `start`: per category when configured, else the level's default."""
+    days = (rules or {}).get((category, level), LEVEL_DEADLINE_DAYS[level])
+    return start + dt.timedelta(days=days)
+
+
+def next_level(level: str) -> str | None:
+    i = LADDER_LEVELS.index(level)
+    return LADDER_LEVELS[i + 1] if i + 1 < len(LADDER_LEVELS) else None
+
+
+def light(deadline: dt.datetime, now: dt.datetime, yellow_hours: float = YELLOW_HOURS) -> str:
+    """红黄绿: red once the deadline has passed, yellow within `yellow_hours` of it, green before."""
+    if deadline < now:
+        return "red"
+    return "yellow" if deadline < now + dt.timedelta(hours=yellow_hours) else "green"
+
+
+def apply(action: str, status: str, level: str, deadline: dt.datetime, now: dt.datetime, category: str,
+          satisfaction: str | None = None, rules=None) -> Step:
+    """The result of `action` on a case in `status`, or TransitionError when the rules refuse it."""
+    if action not in ACTIONS:
+        raise TransitionError(f"未知操作：{action}")
+    allowed_from, target = ACTIONS[action]
+    if status not in allowed_from:
+        raise TransitionError(f"「{status}」状态的诉求不能{ACTION_LABELS[action]}")
+    if action == "visit":
+        if satisfaction not in SATISFACTION_VALUES:
+            raise TransitionError("回访需要记录满意度：满意、基本满意或不满意")
+        if satisfaction == UNSATISFIED:
+            # 不满意 reopens the case at the same level with a fresh deadline for that level
+            return Step(IN_PROGRESS, level, deadline_for(level, now, category, rules), "reopen")
+        return Step(VISITED, level, deadline, "visit")
+    if action == "escalate":
+        up = next_level(level)
+        if up is None:
+            raise TransitionError("已在街道层级，不能再上报")
+        return Step(status, up, deadline_for(up, now, category, rules), "escalate")
+    return Step(target, level, deadline, action)
+
+
+def due_escalations(level: str, deadline: dt.datetime, now: dt.datetime, category: str,
+                    rules=None) -> list[tuple[str, dt.datetime, dt.datetime]]:
+    """Escalations owed by an open case at `now`: [(new level, when it happened, new deadline), …].
+
+    Each step starts at the previous deadline, not at `now`, so a case whose deadlines passed while the app was
+    down climbs exactly the levels it would have climbed, at the times it would have climbed them.
+    """
+    steps = []
+    while deadline <= now:
+        up = next_level(level)
+        if up is None:
+            break
+        at = deadline
+        level, deadline = up, deadline_for(up, at, category, rules)
+        steps.append((level, at, deadline))
+    return steps
+
+
+def known_category(category: str) -> bool:
+    return category in CASE_CATEGORIES or category == "微心愿"
