@@ -10,15 +10,17 @@ import settings
 from api import auth, timing
 from api.cli import cli
 from api.routes import bp
-from callbacks import admin as admin_callbacks, errors, map as map_callbacks, public as public_callbacks
+from callbacks import admin as admin_callbacks, cases as cases_callbacks, errors, map as map_callbacks
+from callbacks import public as public_callbacks
 from callbacks import screen as screen_callbacks
-from layouts import admin_ids, admin_page, ids, map_page, public_ids, public_page, screen_ids, screen_page, text
+from layouts import admin_ids, admin_page, cases_ids, cases_page, ids, map_page, public_ids, public_page
+from layouts import screen_ids, screen_page, text
 
 config = settings.load()
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 app = Dash(__name__, title=text.APP_TITLE, update_title=None, compress=True, serve_locally=True,
-           assets_folder=str(ASSETS), assets_ignore=r"^(public|screen|admin)",
+           assets_folder=str(ASSETS), assets_ignore=r"^(public|screen|admin|cases)",
            on_error=errors.error_handler(ids.ALERT, ids.DB_POLL))
 app.layout = map_page.build_page(config.tile_provider, config.tianditu_key)
 map_callbacks.register(app, config.tile_provider)
@@ -43,6 +45,15 @@ screen_app = Dash(__name__, server=server, url_base_pathname="/screen/", title=t
 screen_app.layout = screen_page.build_page()
 screen_callbacks.register(screen_app)
 errors.register(screen_app, screen_ids.ALERT, screen_ids.DB_POLL, screen_ids.RETRY)
+
+# The case list: filters, export, bulk dispatch and the actions on one case.
+cases_app = Dash(__name__, server=server, url_base_pathname="/cases/", title=text.CASES_TITLE, update_title=None,
+                 compress=True, serve_locally=True, assets_folder=str(ASSETS / "cases"),
+                 external_stylesheets=["/assets/style.css"], suppress_callback_exceptions=True,
+                 on_error=errors.error_handler(cases_ids.ALERT, cases_ids.DB_POLL))
+cases_app.layout = cases_page.build_page()
+cases_callbacks.register(cases_app)
+errors.register(cases_app, cases_ids.ALERT, cases_ids.DB_POLL, cases_ids.RETRY)
 
 # Accounts and display tokens: admins only (api/auth.py refuses everyone else under /admin/).
 admin_app = Dash(__name__, server=server, url_base_pathname="/admin/", title=text.ADMIN_TITLE, update_title=None,

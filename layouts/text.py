@@ -132,3 +132,35 @@ ADMIN_ERRORS = {
     "label": "请填写大屏名称。",
     "no_token": "令牌不存在。",
 }
+
+NAV_CASES = "诉求"
+CASES_TITLE = "诉求事件"
+CASES_AREA = "区域编码（留空为全部）"
+CASES_STATUS = "状态"
+CASES_CATEGORY = "类别"
+CASES_LEVEL = "层级"
+CASES_LIGHT = "红黄绿"
+CASES_ASSIGNEE = "承办"
+CASES_COUNT = "共 {n} 件"
+CASES_EXPORT_XLSX = "导出 Excel"
+CASES_EXPORT_CSV = "导出 CSV"
+CASES_BULK_ASSIGNEE = "批量派单给（部门或人员）"
+CASES_BULK = "批量派单所选"
+CASES_BULK_DONE = "已派单 {done} 件"
+CASES_BULK_REFUSED = "，未能派单 {n} 件：{reasons}"
+CASES_PICK = "在表格中点选一件诉求查看详情和办理。"
+CASES_TIMELINE = "办理记录"
+CASES_NOTE = "办理说明（可选）"
+CASES_SATISFACTION = "回访满意度"
+CASES_DONE = "已{action}"
+CASE_FIELDS = {"code": "编号", "created_at": "登记时间", "category": "类别", "source": "来源", "description": "描述",
+               "status": "状态", "level": "层级", "deadline": "时限", "light_label": "红黄绿", "assignee": "承办",
+               "reporter": "反映人"}
+INTAKE_TITLE = "在此楼登记诉求"
+INTAKE_CATEGORY = "类别"
+INTAKE_SOURCE = "来源"
+INTAKE_DESCRIPTION = "问题描述"
+INTAKE_REPORTER = "反映人姓名（可选）"
+INTAKE_PHONE = "联系电话（可选）"
+INTAKE_SUBMIT = "登记"
+INTAKE_DONE = "已登记 {code}，时限 {deadline}"

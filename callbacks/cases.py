@@ -1,0 +1,116 @@
+"""Callbacks of /cases/: filtered list, export of exactly those rows, bulk dispatch, one case's actions."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from urllib.parse import parse_qs
+
+import pandas as pd
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
+from dash.exceptions import PreventUpdate
+
+from callbacks.viewer import current_account, current_viewer
+from db import cases
+from db.engine import session_scope
+from layouts import cases_ids as ids, cases_page, text
+from workflow import lifecycle as lc
+
+
+def _filter(area, statuses, category, level, light, assignee, start, end) -> cases.CaseFilter:
+    return cases.CaseFilter(area=(area or "").strip() or None, statuses=tuple(statuses or ()), category=category,
+                            level=level, light=light, assignee=(assignee or "").strip() or None,
+                            created_from=dt.date.fromisoformat(start[:10]) if start else None,
+                            created_to=dt.date.fromisoformat(end[:10]) if end else None)
+
+
+def export_frame(rows: list[dict]) -> pd.DataFrame:
+    """The rows as the grid shows them, with Chinese column names, for Excel and CSV."""
+    shown = cases_page.grid_rows(rows)
+    return pd.DataFrame(shown, columns=list(text.CASE_FIELDS)).rename(columns=text.CASE_FIELDS)
+
+
+def _actor() -> str:
+    account = current_account()
+    return account.display_name if account else "?"
+
+
+FILTERS = [Input(ids.AREA, "value"), Input(ids.STATUS, "value"), Input(ids.CATEGORY, "value"), Input(ids.LEVEL, "value"),
+           Input(ids.LIGHT, "value"), Input(ids.ASSIGNEE, "value"), Input(ids.DATES, "start_date"),
+           Input(ids.DATES, "end_date")]
+
+
+def register(app: Dash) -> None:
+    @app.callback(Output(ids.AREA, "value"), Input(ids.URL, "search"))
+    def area_from_url(search):
+        return (parse_qs((search or "").lstrip("?")).get("area") or [""])[0]
+
+    @app.callback(Output(ids.GRID, "rowData"), Output(ids.COUNT, "children"),
+                  *FILTERS, Input(ids.CHANGED, "data"), Input(ids.RETRY, "data"))
+    def show_list(area, statuses, category, level, light, assignee, start, end, _changed, _retry):
+        now = dt.datetime.now()
+        with session_scope() as session:
+            cases.escalate_due(session, now)  # lazily, so a late or restarted app never misses an escalation
+            rows = cases.list_cases(session, current_viewer(),
+                                    _filter(area, statuses, category, level, light, assignee, start, end), now)
+        return cases_page.grid_rows(rows), text.CASES_COUNT.format(n=len(rows))
+
+    @app.callback(Output(ids.DOWNLOAD, "data"), Input(ids.EXPORT_XLSX, "n_clicks"), Input(ids.EXPORT_CSV, "n_clicks"),
+                  *[State(i.component_id, i.component_property) for i in FILTERS], prevent_initial_call=True)
+    def export(_x, _c, area, statuses, category, level, light, assignee, start, end):
+        now = dt.datetime.now()
+        with session_scope() as session:
+            rows = cases.list_cases(session, current_viewer(),
+                                    _filter(area, statuses, category, level, light, assignee, start, end), now)
+        frame = export_frame(rows)
+        stamp = now.strftime("%Y%m%d-%H%M")
+        if ctx.triggered_id == ids.EXPORT_CSV:
+            # UTF-8 with BOM: Excel on Windows opens it with the Chinese intact
+            return dcc.send_string(frame.to_csv(index=False, encoding="utf-8-sig"), f"诉求-{stamp}.csv")
+        buffer = io.BytesIO()
+        frame.to_excel(buffer, index=False, sheet_name="诉求")
+        return dcc.send_bytes(buffer.getvalue(), f"诉求-{stamp}.xlsx")
+
+    @app.callback(Output(ids.BULK_MESSAGE, "children"), Output(ids.CHANGED, "data", allow_duplicate=True),
+                  Input(ids.BULK, "n_clicks"), State(ids.GRID, "selectedRows"), State(ids.BULK_ASSIGNEE, "value"),
+                  prevent_initial_call=True)
+    def bulk(_n, selected, assignee):
+        if not selected:
+            return text.ADMIN_SELECT_FIRST, no_update
+        if not (assignee or "").strip():
+            return "请填写派单对象", no_update
+        with session_scope() as session:
+            done, refused = cases.bulk_dispatch(session, [r["code"] for r in selected], assignee, _actor(),
+                                                current_viewer(), dt.datetime.now())
+        message = text.CASES_BULK_DONE.format(done=len(done))
+        if refused:
+            message += text.CASES_BULK_REFUSED.format(n=len(refused), reasons="；".join(refused[:5]))
+        return message, dt.datetime.now().isoformat()
+
+    @app.callback(Output(ids.DETAIL, "children"), Output(ids.SELECTED, "data"),
+                  Input(ids.GRID, "cellClicked"), Input(ids.CHANGED, "data"), State(ids.SELECTED, "data"))
+    def show_detail(cell, _changed, selected):
+        code = (cell or {}).get("rowId") if ctx.triggered_id == ids.GRID else (selected or {}).get("code")
+        if not code:
+            raise PreventUpdate
+        with session_scope() as session:
+            try:
+                case = cases.get_case(session, code, current_viewer(), dt.datetime.now())
+            except cases.NotFound as err:
+                return str(err), None
+        return cases_page.build_detail(case), {"code": case["code"], "version": case["version"]}
+
+    @app.callback(Output(ids.ACTION_MESSAGE, "children"), Output(ids.CHANGED, "data"),
+                  Input(ids.action_button(ALL), "n_clicks"), State(ids.SELECTED, "data"),
+                  State(ids.ACTION_ASSIGNEE, "value"), State(ids.ACTION_SATISFACTION, "value"),
+                  State(ids.ACTION_NOTE, "value"), prevent_initial_call=True)
+    def do_action(clicks, selected, assignee, satisfaction, note):
+        if not any(clicks or []) or not selected or not isinstance(ctx.triggered_id, dict):
+            raise PreventUpdate
+        action = ctx.triggered_id["action"]
+        try:
+            with session_scope() as session:
+                cases.act(session, selected["code"], action, _actor(), current_viewer(), selected["version"],
+                          dt.datetime.now(), note=note, assignee=assignee, satisfaction=satisfaction)
+        except (cases.CaseError, lc.TransitionError) as err:
+            return str(err), no_update
+        return text.CASES_DONE.format(action=lc.ACTION_LABELS[action]), dt.datetime.now().isoformat()

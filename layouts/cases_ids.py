@@ -1,0 +1,33 @@
+"""Component ids of the case list page (/cases/)."""
+
+URL = "cases-url"
+AREA = "cases-area"
+STATUS = "cases-status"
+CATEGORY = "cases-category"
+LEVEL = "cases-level"
+LIGHT = "cases-light"
+ASSIGNEE = "cases-assignee"
+DATES = "cases-dates"
+GRID = "cases-grid"
+COUNT = "cases-count"
+EXPORT_XLSX = "cases-export-xlsx"
+EXPORT_CSV = "cases-export-csv"
+DOWNLOAD = "cases-download"
+BULK_ASSIGNEE = "cases-bulk-assignee"
+BULK = "cases-bulk"
+BULK_MESSAGE = "cases-bulk-message"
+DETAIL = "cases-detail"
+ACTION = "cases-action"
+ACTION_ASSIGNEE = "cases-action-assignee"
+ACTION_SATISFACTION = "cases-action-satisfaction"
+ACTION_NOTE = "cases-action-note"
+ACTION_MESSAGE = "cases-action-message"
+SELECTED = "cases-selected"
+CHANGED = "cases-changed"
+ALERT = "cases-alert"
+DB_POLL = "cases-db-poll"
+RETRY = "cases-retry"
+
+
+def action_button(action: str) -> dict:
+    return {"type": "cases-action-button", "action": action}

@@ -1,0 +1,103 @@
+"""The case list (/cases/): filters, a grid, export, bulk dispatch, and one case's detail with its actions."""
+from __future__ import annotations
+
+import dash_ag_grid as dag
+from dash import dcc, html
+
+from geodata.vocab import CASE_CATEGORIES, LADDER_LEVELS
+from layouts import cases_ids as ids, text
+from workflow import lifecycle as lc
+
+UI_ACTIONS = ("accept", "dispatch", "start", "resolve", "visit", "close", "return", "escalate")
+
+
+def _dropdown(id_, label, options, multi=False):
+    return dcc.Dropdown(id=id_, placeholder=label, multi=multi, className="dropdown", clearable=True,
+                        options=[{"label": o, "value": o} for o in options])
+
+
+def build_page() -> html.Div:
+    columns = [{"field": "code", "headerName": text.CASE_FIELDS["code"], "width": 150}]
+    columns += [{"field": f, "headerName": h, "flex": 2 if f == "description" else 1}
+                for f, h in text.CASE_FIELDS.items() if f != "code"]
+    return html.Div(className="page cases", children=[
+        dcc.Location(id=ids.URL, refresh=False),
+        dcc.Store(id=ids.SELECTED), dcc.Store(id=ids.CHANGED),
+        html.Div(id=ids.ALERT, className="alert", role="alert"),
+        dcc.Interval(id=ids.DB_POLL, interval=3000, disabled=True),
+        dcc.Store(id=ids.RETRY),
+        html.Header(className="topbar", children=[
+            html.Div(className="brand", children=[html.Span(text.APP_TITLE, className="brand-name"),
+                                                  html.Span(text.CASES_TITLE, className="brand-sub")]),
+            html.Nav(className="nav", children=[html.A(text.NAV_MAP, href="/", className="nav-link"),
+                                                html.A(text.NAV_CASES, href="/cases/", className="nav-link active"),
+                                                html.A(text.NAV_SCREEN, href="/screen/", className="nav-link")]),
+        ]),
+        html.Div(className="cases-filters", children=[
+            dcc.Input(id=ids.AREA, placeholder=text.CASES_AREA, debounce=True, className="input"),
+            _dropdown(ids.STATUS, text.CASES_STATUS, lc.STATUSES, multi=True),
+            _dropdown(ids.CATEGORY, text.CASES_CATEGORY, [*CASE_CATEGORIES, "微心愿"]),
+            _dropdown(ids.LEVEL, text.CASES_LEVEL, LADDER_LEVELS),
+            dcc.Dropdown(id=ids.LIGHT, placeholder=text.CASES_LIGHT, className="dropdown",
+                         options=[{"label": v, "value": k} for k, v in text.LIGHT.items()]),
+            dcc.Input(id=ids.ASSIGNEE, placeholder=text.CASES_ASSIGNEE, debounce=True, className="input"),
+            dcc.DatePickerRange(id=ids.DATES, display_format="YYYY-MM-DD", start_date_placeholder_text="开始日期",
+                                end_date_placeholder_text="结束日期", clearable=True),
+        ]),
+        html.Div(className="cases-tools", children=[
+            html.Span(id=ids.COUNT, className="cases-count"),
+            html.Button(text.CASES_EXPORT_XLSX, id=ids.EXPORT_XLSX, className="btn"),
+            html.Button(text.CASES_EXPORT_CSV, id=ids.EXPORT_CSV, className="btn"),
+            dcc.Download(id=ids.DOWNLOAD),
+            dcc.Input(id=ids.BULK_ASSIGNEE, placeholder=text.CASES_BULK_ASSIGNEE, className="input wide"),
+            html.Button(text.CASES_BULK, id=ids.BULK, className="btn primary"),
+            html.Span(id=ids.BULK_MESSAGE, className="cases-message", role="status"),
+        ]),
+        html.Main(className="cases-main", children=[
+            dag.AgGrid(id=ids.GRID, rowData=[], columnDefs=columns, className="ag-theme-alpine cases-grid",
+                       getRowId="params.data.code",
+                       dashGridOptions={"rowSelection": {"mode": "multiRow", "enableClickSelection": False},
+                                        "pagination": True, "paginationPageSize": 50,
+                                        "localeText": {"page": "第", "to": "至", "of": "共", "more": "更多",
+                                                       "pageSizeSelectorLabel": "每页", "noRowsToShow": "没有符合条件的诉求",
+                                                       "firstPage": "首页", "previousPage": "上一页",
+                                                       "nextPage": "下一页", "lastPage": "末页"}}),
+            html.Aside(id=ids.DETAIL, className="cases-detail", children=html.P(text.CASES_PICK, className="muted")),
+        ]),
+    ])
+
+
+def build_detail(case: dict) -> list:
+    rows = [("编号", case["code"]), ("类别", case["category"]), ("来源", case["source"]), ("状态", case["status"]),
+            ("层级", case["level"]), ("时限", case["deadline"].strftime("%Y-%m-%d %H:%M")),
+            ("承办", case["assignee"] or "—"), ("反映人", case["reporter"] or "—"), ("电话", case["phone"] or "—"),
+            ("满意度", case["satisfaction"] or "—")]
+    allowed = [a for a in UI_ACTIONS if case["status"] in lc.ACTIONS[a][0]]
+    light = case["light"]
+    return [
+        html.H2([html.Span(text.LIGHT[light], className=f"pill light-{light}") if light else None,
+                 f" {case['category']} · {case['status']}"], className="detail-title"),
+        html.P(case["description"], className="detail-desc"),
+        html.Table(className="facts", children=html.Tbody([html.Tr([html.Th(k), html.Td(v)]) for k, v in rows])),
+        html.Div(className="detail-actions", children=[
+            dcc.Input(id=ids.ACTION_ASSIGNEE, placeholder="承办部门或人员（派单时填写）", className="input"),
+            dcc.Dropdown(id=ids.ACTION_SATISFACTION, placeholder=text.CASES_SATISFACTION, className="dropdown",
+                         options=[{"label": s, "value": s} for s in lc.SATISFACTION_VALUES]),
+            dcc.Input(id=ids.ACTION_NOTE, placeholder=text.CASES_NOTE, className="input wide"),
+            html.Div(className="action-buttons", children=[
+                html.Button(lc.ACTION_LABELS[a], id=ids.action_button(a), className="btn primary" if i == 0 else "btn")
+                for i, a in enumerate(allowed)]),
+            html.Div(id=ids.ACTION_MESSAGE, className="cases-message", role="status"),
+        ]),
+        html.H3(text.CASES_TIMELINE),
+        html.Ol(className="timeline", children=[html.Li([
+            html.Span(e["at"].strftime("%m-%d %H:%M"), className="t"), html.B(e["action"]),
+            html.Span(e["actor"] or "", className="muted"),
+            html.Div(e["note"], className="note") if e["note"] else None]) for e in case["events"]]),
+    ]
+
+
+def grid_rows(rows: list[dict]) -> list[dict]:
+    return [{**r, "created_at": r["created_at"].strftime("%Y-%m-%d %H:%M"),
+             "deadline": r["deadline"].strftime("%Y-%m-%d %H:%M"),
+             "light_label": text.LIGHT[r["light"]] if r["light"] else ""} for r in rows]
