@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 from flask import Blueprint, Flask, Response, jsonify, redirect, render_template, request, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import HTTPException
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -123,8 +124,26 @@ def _screen_token_login() -> None:
         logout_user()
 
 
+def _malformed_callback() -> bool:
+    """A Dash callback POST whose body is not the shape Dash sends (Dash itself would answer 500)."""
+    if request.method != "POST" or not request.path.endswith("/_dash-update-component"):
+        return False
+    body = request.get_json(silent=True)
+    return not (isinstance(body, dict) and isinstance(body.get("output"), str)
+                and isinstance(body.get("inputs"), list) and "outputs" in body)
+
+
 def check_boundary():
-    path = request.path
+    """Who may reach this path; then, for callbacks, that the body has Dash's shape (else 400, not a 500)."""
+    refusal = _access_refusal(request.path)
+    if refusal is not None:
+        return refusal
+    if _malformed_callback():
+        return jsonify({"error": "malformed callback request"}), 400
+    return None
+
+
+def _access_refusal(path: str):
     if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
         return None
     screen_path = path == "/screen" or path.startswith(SCREEN_PREFIX)
@@ -162,6 +181,17 @@ def install(server: Flask, secure_cookies: bool) -> None:
     server.register_blueprint(bp)
     server.before_request(check_boundary)
     server.after_request(add_security_headers)
+
+    @server.errorhandler(Exception)
+    def _unhandled(err):
+        if isinstance(err, HTTPException):
+            return err
+        if request.path.endswith("/_dash-update-component"):
+            # callbacks handle their own failures (on_error); what reaches here is a request Dash cannot route
+            log.warning("bad callback request to %s: %r", request.path, err)
+            return jsonify({"error": "bad callback request"}), 400
+        log.exception("unhandled error on %s", request.path, exc_info=err)
+        return jsonify({"error": "internal error", "message": "出错了，请稍后重试"}), 500
 
     @server.get("/public")
     def public_without_slash():

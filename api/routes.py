@@ -7,6 +7,7 @@ import logging
 from flask import Blueprint, jsonify, request
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
+from callbacks.viewer import current_viewer
 from db import layers, repository
 from db.engine import backend_name, session_scope
 from geodata import payload
@@ -81,7 +82,7 @@ def area(code: str):
         found = repository.get_area(session, code)
         if found is None:
             return _error(404, "area not found", code=code)
-        summary = repository.area_summary(session, code, dt.datetime.now())
+        summary = repository.area_summary(session, code, dt.datetime.now(), current_viewer())
         children = repository.list_children(session, code)
     return jsonify({
         "code": found["code"], "level": found["level"], "name": found["name"], "parent": found["parent_code"],
