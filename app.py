@@ -7,7 +7,7 @@ from pathlib import Path
 from dash import Dash
 
 import settings
-from api import auth, timing
+from api import auth, open311, timing
 from api.cli import cli
 from api.routes import bp
 from callbacks import admin as admin_callbacks, cases as cases_callbacks, errors, map as map_callbacks
@@ -67,6 +67,8 @@ server.secret_key = config.secret_key
 server.json.ensure_ascii = False  # Chinese names stay readable in the JSON API
 auth.install(server, config.secure_cookies)
 server.register_blueprint(bp)
+server.register_blueprint(open311.bp)
+server.config["OPEN311_KEYS"] = config.open311_keys
 server.register_blueprint(cli)
 timing.install(server)
 

@@ -18,6 +18,7 @@ class Settings:
     tianditu_key: str
     debug: bool
     secure_cookies: bool  # JINLIN_HTTPS=1 behind TLS: session cookies only over HTTPS
+    open311_keys: dict  # api key → the system it belongs to, from OPEN311_API_KEYS="12345热线:key1,网格系统:key2"
 
 
 def _local_secret() -> str:
@@ -43,6 +44,16 @@ def _local_secret() -> str:
     return key
 
 
+def _open311_keys(raw: str) -> dict:
+    keys = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        label, sep, key = item.rpartition(":")
+        if not sep or len(key) < 16:
+            raise SystemExit("OPEN311_API_KEYS: entries are 'system:key' with keys of at least 16 characters")
+        keys[key] = label or "open311"
+    return keys
+
+
 def load() -> Settings:
     provider = os.environ.get("TILE_PROVIDER", "none").strip().lower() or "none"
     if provider not in TILE_PROVIDERS:
@@ -60,4 +71,5 @@ def load() -> Settings:
         tianditu_key=key,
         debug=os.environ.get("JINLIN_DEBUG", "") == "1",
         secure_cookies=os.environ.get("JINLIN_HTTPS", "") == "1",
+        open311_keys=_open311_keys(os.environ.get("OPEN311_API_KEYS", "")),
     )

@@ -26,6 +26,7 @@ login_manager = LoginManager()
 
 OPEN_PATHS = ("/healthz", "/login", "/favicon.ico", "/public")
 OPEN_PREFIXES = ("/public/", "/api/public/")
+KEYED_PREFIX = "/open311/"  # machine clients: an API key instead of a session (api/open311.py checks it)
 SCREEN_PREFIX = "/screen/"
 ADMIN_PREFIX = "/admin/"
 SCREEN_SHARED_ASSETS = ("/assets/vendor/plotly-basic.min.js", "/assets/jinlin.js")
@@ -144,7 +145,7 @@ def check_boundary():
 
 
 def _access_refusal(path: str):
-    if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
+    if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES) or path.startswith(KEYED_PREFIX):
         return None
     screen_path = path == "/screen" or path.startswith(SCREEN_PREFIX)
     if screen_path and "token" in request.args:

@@ -51,3 +51,6 @@ LEVEL_DEADLINE_DAYS = {"小区": 3, "网格": 5, "社区": 7, "街道": 10}
 OPEN_STATUSES = ("待受理", "已受理", "已派单", "处置中")
 CLOSED_STATUSES = ("已办结", "已回访", "已关闭", "退回", "重复")
 YELLOW_HOURS = 24  # a deadline this close turns the light yellow
+
+# Open311 service codes for the case categories (stable, ASCII, as the GeoReport spec expects)
+SERVICE_CODES = {category: f"{i:03d}" for i, category in enumerate([*CASE_CATEGORIES, "微心愿"], start=1)}
