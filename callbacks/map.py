@@ -8,7 +8,7 @@ from dash import Dash, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.viewer import current_account, current_viewer
-from db import layers, repository
+from db import cases, layers, repository
 from db.engine import session_scope
 from geodata import crs
 from geodata.vocab import GAP_TYPES, YELLOW_HOURS
@@ -104,6 +104,29 @@ def register(app: Dash, tile_provider: str) -> None:
             if area is None or code is None:
                 return EMPTY
             return layers.get_layer(session, code, "gaps", option=gap_type, gcj02=gcj02)
+
+    @app.callback(Output(ids.INTAKE_MESSAGE, "children"), Output(ids.RETRY, "data", allow_duplicate=True),
+                  Input(ids.INTAKE_SUBMIT, "n_clicks"), State(ids.URL, "search"), State(ids.INTAKE_CATEGORY, "value"),
+                  State(ids.INTAKE_SOURCE, "value"), State(ids.INTAKE_DESCRIPTION, "value"),
+                  State(ids.INTAKE_REPORTER, "value"), State(ids.INTAKE_PHONE, "value"), prevent_initial_call=True)
+    def take_in_case(n, search, category, source, description, reporter, phone):
+        if not n:
+            raise PreventUpdate
+        account = current_account()
+        now = dt.datetime.now()
+        with session_scope() as session:
+            building = repository.get_area(session, area_from_search(search) or "")
+            if building is None or building["level"] != "building":
+                raise PreventUpdate
+            new = cases.NewCase(category=category or "", description=description or "", source=source or "",
+                                lon=building["point"][0], lat=building["point"][1], reporter_name=reporter,
+                                reporter_phone=phone)
+            try:
+                code = cases.create_case(session, new, account.display_name if account else "?", current_viewer(), now)
+            except cases.CaseError as err:
+                return str(err), no_update
+            deadline = cases.get_case(session, code, current_viewer(), now)["deadline"]
+        return text.INTAKE_DONE.format(code=code, deadline=deadline.strftime("%m-%d %H:%M")), now.isoformat()
 
     @app.callback(Output(ids.USER_BOX, "children"), Output(ids.NAV_ADMIN, "hidden"), Input(ids.URL, "pathname"))
     def show_user(_path):

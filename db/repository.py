@@ -42,7 +42,7 @@ def get_area(session: Session, code: str) -> dict | None:
         if b is None:
             return None
         return {"code": b.code, "level": "building", "name": b.name, "parent_code": b.compound_code,
-                "bounds": [[b.min_lat, b.min_lon], [b.max_lat, b.max_lon]],
+                "bounds": [[b.min_lat, b.min_lon], [b.max_lat, b.max_lon]], "point": [b.lon, b.lat],
                 "facts": {"floors": b.floors, "units": b.units, "households": b.households,
                           "residents": b.residents, "elderly": b.elderly, "party_members": b.party_members,
                           "built_year": b.built_year}}

@@ -6,7 +6,7 @@ import pandas as pd
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
-from geodata.vocab import GAP_TYPES, STANDARD_RADIUS_M, YELLOW_HOURS
+from geodata.vocab import CASE_CATEGORIES, CASE_SOURCES, GAP_TYPES, STANDARD_RADIUS_M, YELLOW_HOURS
 from layouts import ids, text
 from layouts.tiles import tile_layers
 
@@ -198,6 +198,22 @@ def build_root_panel(streets: list[dict]) -> list:
     ]
 
 
+def build_intake() -> html.Section:
+    """Take in a problem at this building: 问题收集 straight from the map."""
+    return _section(text.INTAKE_TITLE, html.Div(className="intake", children=[
+        dcc.Dropdown(id=ids.INTAKE_CATEGORY, placeholder=text.INTAKE_CATEGORY, className="dropdown",
+                     options=[{"label": c, "value": c} for c in [*CASE_CATEGORIES, "微心愿"]]),
+        dcc.Dropdown(id=ids.INTAKE_SOURCE, placeholder=text.INTAKE_SOURCE, className="dropdown", value="网格巡查",
+                     clearable=False, options=[{"label": c, "value": c} for c in CASE_SOURCES]),
+        dcc.Textarea(id=ids.INTAKE_DESCRIPTION, placeholder=text.INTAKE_DESCRIPTION, className="textarea",
+                     maxLength=1000),
+        dcc.Input(id=ids.INTAKE_REPORTER, placeholder=text.INTAKE_REPORTER, className="input", maxLength=50),
+        dcc.Input(id=ids.INTAKE_PHONE, placeholder=text.INTAKE_PHONE, className="input", maxLength=20),
+        html.Button(text.INTAKE_SUBMIT, id=ids.INTAKE_SUBMIT, className="button"),
+        html.Div(id=ids.INTAKE_MESSAGE, className="intake-message", role="status"),
+    ]))
+
+
 def build_building_panel(area: dict, open_cases: list[dict], nearest: list[dict]) -> list:
     facts = area["facts"]
     fact_rows = [html.Tr([html.Th(text.FACT_LABELS[k]), html.Td(f"{v}" if v is not None else "—")])
@@ -223,6 +239,7 @@ def build_building_panel(area: dict, open_cases: list[dict], nearest: list[dict]
                  html.Ul(case_items, className="list") if case_items else html.Div(text.NO_CASES, className="muted")),
         _section(text.SECTION_NEAREST, html.Ul(near_items, className="list") if near_items
                  else html.Div(text.NO_DATA, className="muted")),
+        build_intake(),
     ]
 
 

@@ -1,0 +1,68 @@
+"""A day's work in Chromium: take in a problem at a building, dispatch, resolve, return visit, close."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import delete, select
+
+def _click_action(page, label):
+    page.locator(".action-buttons button", has_text=label).click()
+
+
+def test_case_from_intake_to_close(staff, live_server, session):
+    from db import models as m
+
+    page = staff
+    building = session.execute(select(m.Building).where(m.Building.grid_code == "33038100100101")
+                               .order_by(m.Building.code).limit(1)).scalar_one()
+    page.goto(f"{live_server}/?area={building.code}")
+    page.wait_for_selector("text=在此楼登记诉求")
+    page.click("#intake-submit")  # nothing filled in: a clear refusal, nothing written
+    page.wait_for_selector("#intake-message:has-text('类别')")
+    page.click("#intake-category")
+    page.get_by_role("option", name="设施维修").click()
+    page.fill("#intake-description", "单元门禁损坏，老人进出不便")
+    page.fill("#intake-reporter", "测试居民")
+    page.click("#intake-submit")
+    page.wait_for_selector("#intake-message:has-text('已登记')")
+    code = re.search(r"AJ\d{7}", page.locator("#intake-message").inner_text()).group(0)
+    try:
+        # the new case is open on this building, green (deadline three days away)
+        page.wait_for_selector(f".case-item:has-text('单元门禁损坏') .pill.light-green")
+
+        page.goto(f"{live_server}/cases/?area={building.code}")
+        page.wait_for_selector(f".ag-row:has-text('{code}')")
+        page.locator(f".ag-row:has-text('{code}') .ag-cell[col-id=description]").click()
+        page.wait_for_selector(".detail-title:has-text('待受理')")
+        for label, status, fill in [("受理", "已受理", None), ("派单", "已派单", "物业服务中心"),
+                                    ("开始处置", "处置中", None), ("办结", "已办结", None)]:
+            if fill:
+                page.fill("#cases-action-assignee", fill)
+            _click_action(page, label)
+            page.wait_for_selector(f".detail-title:has-text('{status}')")
+        _click_action(page, "回访")  # without a satisfaction: refused with a reason
+        page.wait_for_selector("#cases-action-message:has-text('满意度')")
+        page.click("#cases-action-satisfaction")
+        page.get_by_role("option", name="满意", exact=True).click()
+        _click_action(page, "回访")
+        page.wait_for_selector(".detail-title:has-text('已回访')")
+        _click_action(page, "关闭")
+        page.wait_for_selector(".detail-title:has-text('已关闭')")
+        timeline = page.locator(".timeline").inner_text()
+        for step in ("登记", "受理", "派单", "开始处置", "办结", "回访", "关闭"):
+            assert step in timeline
+        assert "派至 物业服务中心" in timeline
+
+        # back on the map the building has no open case left from this work
+        page.goto(f"{live_server}/?area={building.code}")
+        page.wait_for_selector("text=最近的服务阵地")
+        assert page.locator(".case-item:has-text('单元门禁损坏')").count() == 0
+    finally:
+        from db import cache
+        from db.engine import session_scope
+
+        with session_scope() as s:  # the shared demo data keeps its counts for other tests
+            case_id = s.execute(select(m.Case.id).where(m.Case.code == code)).scalar_one()
+            s.execute(delete(m.CaseEvent).where(m.CaseEvent.case_id == case_id))
+            s.execute(delete(m.Case).where(m.Case.id == case_id))
+            cache.mark_changed(s)
