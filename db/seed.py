@@ -29,7 +29,7 @@ def _clean(value):
         return None
     if isinstance(value, np.generic):
         return value.item()
-    if value is pd.NaT:
+    if value is pd.NaT or (isinstance(value, pd.Timestamp) and pd.isna(value)):
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
@@ -105,6 +105,8 @@ def write_demo(data: DemoData, progress: Callable[[str], None] | None = None) ->
         for row in cases:
             row["version"] = 1
         _insert(conn, m.Case, cases, say, "cases")
+        ids = dict(conn.execute(select(m.Case.code, m.Case.id)).all())
+        _insert(conn, m.CaseEvent, _records(case_trail(data.cases, ids), EVENT_COLUMNS), say, "case events")
         conn.execute(insert(m.DataVersion), [{"name": "map", "version": 1, "seeded_at": data.reference_time,
                                               "note": "演示数据"}])
         with Session(bind=conn) as session:
@@ -112,6 +114,42 @@ def write_demo(data: DemoData, progress: Callable[[str], None] | None = None) ->
             session.flush()
     say("done")
     return dict(data.counts)
+
+
+EVENT_COLUMNS = ["case_id", "at", "actor", "action", "from_status", "to_status", "note"]
+
+
+def case_trail(cases: pd.DataFrame, ids: dict) -> pd.DataFrame:
+    """The audit trail each generated case would have: created, accepted, dispatched, resolved, visited, closed."""
+    c = cases.assign(case_id=cases.code.map(ids))
+    created = pd.to_datetime(c.created_at)
+    accepted = pd.to_datetime(c.accepted_at)
+    resolved = pd.to_datetime(c.resolved_at)
+    status = c.status
+    parts = [pd.DataFrame({"case_id": c.case_id, "at": created, "actor": c.source.where(c.source != "网格巡查", "网格员"),
+                           "action": "create", "from_status": None, "to_status": "待受理", "note": None})]
+
+    def step(mask, at, action, before, after, note=None, actor=c.assignee):
+        parts.append(pd.DataFrame({"case_id": c.case_id[mask], "at": at[mask], "actor": actor[mask].fillna("网格员"),
+                                   "action": action, "from_status": before, "to_status": after,
+                                   "note": note[mask] if isinstance(note, pd.Series) else note}))
+
+    was_accepted = accepted.notna() & ~status.isin(["待受理", "退回", "重复"])
+    step(was_accepted, accepted, "accept", "待受理", "已受理")
+    dispatched = was_accepted & c.assignee.notna()
+    step(dispatched, accepted + pd.Timedelta(minutes=30), "dispatch", "已受理", "已派单", "派至 " + c.assignee.fillna(""))
+    step(dispatched & status.isin(["处置中", "已办结", "已回访", "已关闭"]), accepted + pd.Timedelta(hours=2), "start",
+         "已派单", "处置中")
+    done = resolved.notna()
+    step(done, resolved, "resolve", "处置中", "已办结")
+    visited = done & status.isin(["已回访", "已关闭"])
+    step(visited, resolved + pd.Timedelta(days=1), "visit", "已办结", "已回访", "满意度：" + c.satisfaction.fillna(""))
+    step(visited & (status == "已关闭"), resolved + pd.Timedelta(days=2), "close", "已回访", "已关闭")
+    step(status == "退回", created + pd.Timedelta(hours=3), "return", "待受理", "退回", "非本辖区事项")
+    step(status == "重复", created + pd.Timedelta(hours=3), "merge", "待受理", "重复", "与在办诉求重复")
+    trail = pd.concat(parts, ignore_index=True).sort_values(["case_id", "at"], kind="stable")
+    trail["at"] = trail["at"].dt.round("s").astype(object)
+    return trail
 
 
 def is_empty() -> bool:
