@@ -7,7 +7,7 @@ import time
 import click
 from flask import Blueprint
 
-from db import users
+from db import cases, users
 from db.bootstrap import prepare
 from db.engine import session_scope
 from db.migrate import upgrade_to_head
@@ -82,3 +82,11 @@ def revoke_display_token(token_id: int) -> None:
     except users.UserError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"revoked display token {token_id}")
+
+
+@cli.cli.command("escalate")
+def escalate() -> None:
+    """Escalate every open case past its deadline (run from cron; the case list also does it on each load)."""
+    with session_scope() as session:
+        moved = cases.escalate_due(session, dt.datetime.now())
+    click.echo(f"escalations: {moved}")

@@ -89,7 +89,9 @@ def register(app: Dash, tile_provider: str) -> None:
             grids = repository.list_grids(session, code) if area["level"] == "community" else []
             monthly = repository.cases_per_month(session, code, now, viewer=viewer)
             cover = [repository.area_coverage(session, code, t) for t in GAP_TYPES]
-        return map_page.build_panel(summary, children, grids, monthly, cover)
+            rates = map_page.build_rates(repository.screen_stats(session, code, now, viewer),
+                                         repository.rates_by_grid(session, code, now, viewer))
+        return map_page.build_panel(summary, children, grids, monthly, cover, rates)
 
     @app.callback(
         Output(ids.MAP_GAPS, "data"),
@@ -126,7 +128,12 @@ def register(app: Dash, tile_provider: str) -> None:
             except cases.CaseError as err:
                 return str(err), no_update
             deadline = cases.get_case(session, code, current_viewer(), now)["deadline"]
-        return text.INTAKE_DONE.format(code=code, deadline=deadline.strftime("%m-%d %H:%M")), now.isoformat()
+            similar = [c["code"] for c in cases.similar_open_cases(session, new.category, new.lon, new.lat, now,
+                                                                    current_viewer()) if c["code"] != code]
+        message = text.INTAKE_DONE.format(code=code, deadline=deadline.strftime("%m-%d %H:%M"))
+        if similar:
+            message += text.INTAKE_SIMILAR.format(codes="、".join(similar[:5]))
+        return message, now.isoformat()
 
     @app.callback(Output(ids.USER_BOX, "children"), Output(ids.NAV_ADMIN, "hidden"), Input(ids.URL, "pathname"))
     def show_user(_path):

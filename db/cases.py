@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from db import cache, models as m, spatial
 from db.access import Viewer, case_scope
 from db.repository import LEVEL_COLUMN, get_area, mask_name, mask_phone
+from geodata import crs
 from geodata.vocab import CASE_SOURCES, LADDER_LEVELS
 from workflow import lifecycle as lc
 
@@ -258,3 +259,18 @@ def bulk_dispatch(session: Session, codes: list[str], assignee: str, actor: str,
         except (CaseError, lc.TransitionError) as err:
             refused.append(f"{code}：{err}")
     return done, refused
+
+
+def similar_open_cases(session: Session, category: str, lon: float, lat: float, now: dt.datetime,
+                       viewer: Viewer, radius_m: float = 50, days: int = 30) -> list[dict]:
+    """Open cases of the same category within `radius_m` metres in the last `days`: likely duplicates."""
+    pad = radius_m / 90_000  # degrees, generous at these latitudes
+    rows = session.execute(select(m.Case.code, m.Case.description, m.Case.lon, m.Case.lat).where(
+        case_scope(viewer), m.Case.category == category, m.Case.status.in_(lc.OPEN),
+        m.Case.created_at >= now - dt.timedelta(days=days),
+        m.Case.lon.between(lon - pad, lon + pad), m.Case.lat.between(lat - pad, lat + pad))).all()
+    if not rows:
+        return []
+    dist = crs.distance_m(lon, lat, [r.lon for r in rows], [r.lat for r in rows])
+    return sorted(({"code": r.code, "description": r.description, "distance_m": int(round(d))}
+                   for r, d in zip(rows, dist) if d <= radius_m), key=lambda x: x["distance_m"])

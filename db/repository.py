@@ -352,3 +352,40 @@ def latest_cases(session: Session, code: str, now: dt.datetime, viewer: Viewer =
     return [{"code": r[0], "created_at": r[1], "category": r[2], "status": r[3],
              "light": lt if r[3] in OPEN_STATUSES else None, "community": r[5], "compound": r[6]}
             for r, lt in zip(rows, lights)]
+
+
+def rates_by_grid(session: Session, code: str, now: dt.datetime, viewer: Viewer = SYSTEM, days: int = 30) -> list[dict]:
+    """三率 and average hours to resolve for each grid in an area over `days`, best resolution rate first."""
+    area = get_area(session, code)
+    if area is None or area["level"] in ("compound", "building"):
+        return []
+    since = now - dt.timedelta(days=days)
+    grids = session.execute(select(m.Area.code, m.Area.name, m.Area.leader_name, m.Area.parent_code)
+                            .where(m.Area.level == "grid", m.Area.code.like(f"{code}%")).order_by(m.Area.code)).all()
+    rows = session.execute(select(m.Case.grid_code, m.Case.created_at, m.Case.accepted_at, m.Case.resolved_at,
+                                  m.Case.deadline, m.Case.satisfaction)
+                           .where(scope_clause(m.Case, area), case_scope(viewer), m.Case.created_at >= since)).all()
+    names = dict(session.execute(select(m.Area.code, m.Area.name).where(m.Area.level == "community",
+                                                                        m.Area.code.like(f"{code[:9]}%"))).all())
+    by_grid: dict[str, list] = {}
+    for r in rows:
+        by_grid.setdefault(r.grid_code, []).append(r)
+    out = []
+    for g in grids:
+        if not viewer.covers(g.code):
+            continue
+        cases_ = by_grid.get(g.code, [])
+        resolved = [r for r in cases_ if r.resolved_at]
+        rated = [r for r in cases_ if r.satisfaction]
+        share = lambda part, whole: round(part / whole, 4) if whole else None
+        out.append({
+            "grid_code": g.code, "grid": f"{names.get(g.parent_code, '')}{g.name}", "leader": g.leader_name,
+            "cases": len(cases_),
+            "response_rate": share(sum(1 for r in cases_ if r.accepted_at
+                                       and r.accepted_at - r.created_at <= dt.timedelta(hours=24)), len(cases_)),
+            "resolution_rate": share(sum(1 for r in resolved if r.resolved_at <= r.deadline), len(resolved)),
+            "satisfaction_rate": share(sum(1 for r in rated if r.satisfaction in ("满意", "基本满意")), len(rated)),
+            "hours_to_resolve": round(sum((r.resolved_at - r.created_at).total_seconds() for r in resolved)
+                                      / 3600 / len(resolved), 1) if resolved else None,
+        })
+    return sorted(out, key=lambda x: (x["resolution_rate"] is None, -(x["resolution_rate"] or 0)))

@@ -143,8 +143,21 @@ def _light(light: str, count: int | None = None) -> html.Span:
     return html.Span(label, className=f"pill light-{light}")
 
 
+def build_rates(stats: dict, ranking: list[dict]) -> list:
+    """The 三率 of the area and, where there are several grids, their ranking."""
+    chips = [html.Span(f"{label} {_pct(stats.get(key))}", className="chip") for key, label in text.RATE_LABELS.items()]
+    block = [_section(text.SECTION_RATES, html.Div(className="chips", children=chips))]
+    if len(ranking) > 1:
+        head = html.Thead(html.Tr([html.Th(h) for h in text.RANKING_HEAD]))
+        body = html.Tbody([html.Tr([html.Td(r["grid"]), html.Td(r["leader"] or ""), html.Td(r["cases"]),
+                                    html.Td(_pct(r["response_rate"])), html.Td(_pct(r["resolution_rate"])),
+                                    html.Td(_pct(r["satisfaction_rate"]))]) for r in ranking])
+        block.append(_section(text.SECTION_RANKING, html.Table([head, body], className="ranking")))
+    return block
+
+
 def build_panel(summary: dict, children: list[dict], grids: list[dict], monthly: pd.DataFrame,
-                coverage_rows: list[dict]) -> list:
+                coverage_rows: list[dict], rates: list | None = None) -> list:
     area = summary["area"]
     people = summary["people"]
     lights = summary["cases_by_light"]
@@ -185,7 +198,7 @@ def build_panel(summary: dict, children: list[dict], grids: list[dict], monthly:
     ])) if grids else None
     kids = _section(f"{text.SECTION_CHILDREN}（{len(children)}）", html.Div(className="child-links", children=[
         dcc.Link(c["name"], href=area_href(c["code"]), className="child-link") for c in children])) if children else None
-    return [*head, kpis, cases, services, post_block, cover, chart, leaders, kids]
+    return [*head, kpis, cases, *(rates or []), services, post_block, cover, chart, leaders, kids]
 
 
 def build_root_panel(streets: list[dict]) -> list:

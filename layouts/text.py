@@ -164,3 +164,10 @@ INTAKE_REPORTER = "反映人姓名（可选）"
 INTAKE_PHONE = "联系电话（可选）"
 INTAKE_SUBMIT = "登记"
 INTAKE_DONE = "已登记 {code}，时限 {deadline}"
+
+SECTION_RATES = "三率（近30天）"
+RATE_LABELS = {"response_rate": "响应率", "resolution_rate": "按期办结率", "satisfaction_rate": "满意率"}
+HOURS_TO_RESOLVE = "平均办结 {h} 小时"
+SECTION_RANKING = "网格三率排名（近30天）"
+RANKING_HEAD = ("网格", "网格长", "件数", "响应", "办结", "满意")
+INTAKE_SIMILAR = "；附近 50 米内还有同类在办诉求 {codes}，如重复可在诉求页合并"

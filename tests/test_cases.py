@@ -149,3 +149,24 @@ def test_bulk_dispatch_reports_refusals(session):
     assert done == open_codes
     assert len(refused) == 1 and closed["code"] in refused[0]
     assert all(cases.get_case(session, c, SYSTEM, NOW)["status"] == lc.DISPATCHED for c in done)
+
+
+def test_similar_open_cases_within_50_m(session):
+    _, new = _new(session)
+    first = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    near = cases.similar_open_cases(session, new.category, new.lon + 0.0002, new.lat, NOW, SYSTEM)  # ≈20 m east
+    assert first in [c["code"] for c in near]
+    far = cases.similar_open_cases(session, new.category, new.lon + 0.002, new.lat, NOW, SYSTEM)  # ≈200 m
+    assert first not in [c["code"] for c in far]
+    assert first not in [c["code"] for c in cases.similar_open_cases(session, "噪音扰民", new.lon, new.lat, NOW, SYSTEM)]
+
+
+def test_rates_by_grid_rank_and_scope(session):
+    from db import repository
+
+    ranking = repository.rates_by_grid(session, "330381001", NOW)
+    assert len(ranking) == 27 and all(r["leader"] for r in ranking)
+    rated = [r["resolution_rate"] for r in ranking if r["resolution_rate"] is not None]
+    assert rated == sorted(rated, reverse=True)
+    mine = repository.rates_by_grid(session, "330381001", NOW, Viewer("grid_leader", GRID))
+    assert [r["grid_code"] for r in mine] == [GRID]
