@@ -7,7 +7,7 @@ from pathlib import Path
 from dash import Dash
 
 import settings
-from api import auth, open311, timing
+from api import auth, bundles, open311, timing
 from api.cli import cli
 from api.routes import bp
 from callbacks import admin as admin_callbacks, cases as cases_callbacks, errors, map as map_callbacks
@@ -55,6 +55,11 @@ cases_app = Dash(__name__, server=server, url_base_pathname="/cases/", title=tex
 cases_app.layout = cases_page.build_page()
 cases_callbacks.register(cases_app)
 errors.register(cases_app, cases_ids.ALERT, cases_ids.DB_POLL, cases_ids.RETRY)
+
+# AG Grid (~360 KB gzipped) serves /cases/ and /admin/ only; the Dash table serves nobody.
+for light_app in (app, public_app, screen_app):
+    bundles.omit_scripts(light_app, "dash_ag_grid", "dash/dash_table")
+bundles.omit_scripts(cases_app, "dash/dash_table")
 
 # Accounts and display tokens: admins only (api/auth.py refuses everyone else under /admin/).
 admin_app = Dash(__name__, server=server, url_base_pathname="/admin/", title=text.ADMIN_TITLE, update_title=None,

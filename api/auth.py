@@ -5,13 +5,16 @@ Everything else needs a staff session; the role `screen` (a display token) reach
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from urllib.parse import urlparse
 
 from flask import Blueprint, Flask, Response, jsonify, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -48,9 +51,22 @@ class SessionUser(UserMixin):
 
 @login_manager.user_loader
 def _load(account_id: str):
-    with session_scope() as session:
-        account = users.get_account(session, account_id)
+    try:
+        with session_scope() as session:
+            account = users.get_account(session, account_id)
+    except (OperationalError, InterfaceError):
+        # The database is away: keep the signed-in person (from the signed session cookie) so pages load and
+        # callbacks can say 数据库暂时不可用; revocations are checked again as soon as the database is back.
+        saved = flask_session.get("account")
+        if not saved or saved.get("id") != account_id:
+            return None
+        account = users.Account(**saved)
     return SessionUser(account) if account else None
+
+
+def _remember(account: users.Account) -> None:
+    flask_session["account"] = dataclasses.asdict(account)
+    login_user(SessionUser(account))
 
 
 class LoginForm(FlaskForm):
@@ -87,7 +103,7 @@ def login():
                 if account is None:
                     message, status = "用户名或密码不正确。", 401
                 else:
-                    login_user(SessionUser(account))
+                    _remember(account)
                     return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
         message, status = "表单已过期，请重新输入。", 400
@@ -100,6 +116,7 @@ def login():
 @bp.post("/logout")
 def logout():
     logout_user()
+    flask_session.pop("account", None)
     return redirect(url_for("auth.login"))
 
 
@@ -117,10 +134,15 @@ def _screen_token_login() -> None:
     token = request.args.get("token")
     if not token:
         return
-    with session_scope() as session:
-        account = users.resolve_display_token(session, token)
+    try:
+        with session_scope() as session:
+            account = users.resolve_display_token(session, token)
+    except (OperationalError, InterfaceError):
+        if current_user.is_authenticated and current_user.account.role == "screen":
+            return  # a kiosk reloading during an outage keeps its screen session
+        raise
     if account:
-        login_user(SessionUser(account))
+        _remember(account)
     else:
         logout_user()
 

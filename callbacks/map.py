@@ -71,8 +71,9 @@ def register(app: Dash, tile_provider: str) -> None:
         crumbs = map_page.build_breadcrumb(chain, text.ALL_STREETS if several_streets else None)
         return data + [hideout, map_page.viewport_for(bounds), crumbs, None]
 
-    @app.callback(Output(ids.PANEL, "children"), Input(ids.URL, "search"), Input(ids.RETRY, "data"))
-    def render_panel(search, _retry):
+    @app.callback(Output(ids.PANEL, "children"), Input(ids.URL, "search"), Input(ids.RETRY, "data"),
+                  State(ids.INTAKE_FLASH, "data"))
+    def render_panel(search, _retry, flash):
         now = dt.datetime.now()
         with session_scope() as session:
             code, area, _unknown = resolve(session, search)
@@ -80,8 +81,9 @@ def register(app: Dash, tile_provider: str) -> None:
                 return []
             viewer = current_viewer()
             if area["level"] == "building":
+                message = flash["message"] if flash and flash.get("area") == code else None
                 return map_page.build_building_panel(area, repository.list_open_cases(session, code, now, viewer=viewer),
-                                                     repository.nearest_service_points(session, code))
+                                                     repository.nearest_service_points(session, code), message)
             if area["level"] == "root":
                 return map_page.build_root_panel(repository.list_streets(session))
             summary = repository.area_summary(session, code, now, viewer)
@@ -107,7 +109,8 @@ def register(app: Dash, tile_provider: str) -> None:
                 return EMPTY
             return layers.get_layer(session, code, "gaps", option=gap_type, gcj02=gcj02)
 
-    @app.callback(Output(ids.INTAKE_MESSAGE, "children"), Output(ids.RETRY, "data", allow_duplicate=True),
+    @app.callback(Output(ids.INTAKE_MESSAGE, "children"), Output(ids.INTAKE_FLASH, "data"),
+                  Output(ids.RETRY, "data", allow_duplicate=True),
                   Input(ids.INTAKE_SUBMIT, "n_clicks"), State(ids.URL, "search"), State(ids.INTAKE_CATEGORY, "value"),
                   State(ids.INTAKE_SOURCE, "value"), State(ids.INTAKE_DESCRIPTION, "value"),
                   State(ids.INTAKE_REPORTER, "value"), State(ids.INTAKE_PHONE, "value"), prevent_initial_call=True)
@@ -126,14 +129,15 @@ def register(app: Dash, tile_provider: str) -> None:
             try:
                 code = cases.create_case(session, new, account.display_name if account else "?", current_viewer(), now)
             except cases.CaseError as err:
-                return str(err), no_update
+                return str(err), no_update, no_update
             deadline = cases.get_case(session, code, current_viewer(), now)["deadline"]
             similar = [c["code"] for c in cases.similar_open_cases(session, new.category, new.lon, new.lat, now,
                                                                     current_viewer()) if c["code"] != code]
         message = text.INTAKE_DONE.format(code=code, deadline=deadline.strftime("%m-%d %H:%M"))
         if similar:
             message += text.INTAKE_SIMILAR.format(codes="、".join(similar[:5]))
-        return message, now.isoformat()
+        # the panel re-renders with the new case listed; the message rides along in the flash store
+        return message, {"area": building["code"], "message": message}, now.isoformat()
 
     @app.callback(Output(ids.USER_BOX, "children"), Output(ids.NAV_ADMIN, "hidden"), Input(ids.URL, "pathname"))
     def show_user(_path):

@@ -121,7 +121,9 @@ def _cases(session: Session, area: dict, viewer: Viewer) -> dict:
     props = [{"code": r.code, "category": r.category, "status": r.status, "level": r.level,
               "deadline": int(pd.Timestamp(r.deadline).timestamp() * 1000),
               "reporter": mask_name(r.reporter_name) if viewer.shows_pii else None,
-              "assignee": r.assignee if viewer.shows_pii else None, "description": r.description} for r in rows]
+              "assignee": r.assignee if viewer.shows_pii else None,
+              # residents' own words may name people: not for the big screen
+              "description": r.description if viewer.shows_pii else None} for r in rows]
     return payload.point_collection([r.lon for r in rows], [r.lat for r in rows], props)
 
 

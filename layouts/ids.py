@@ -33,3 +33,4 @@ INTAKE_REPORTER = "intake-reporter"
 INTAKE_PHONE = "intake-phone"
 INTAKE_SUBMIT = "intake-submit"
 INTAKE_MESSAGE = "intake-message"
+INTAKE_FLASH = "intake-flash"     # the last intake's message, kept across the panel's re-render

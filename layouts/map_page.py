@@ -95,6 +95,7 @@ def build_page(tile_provider: str, tianditu_key: str = "") -> html.Div:
         html.Div(id=ids.ALERT, className="alert", role="alert"),
         dcc.Interval(id=ids.DB_POLL, interval=3000, disabled=True),
         dcc.Store(id=ids.RETRY),
+        dcc.Store(id=ids.INTAKE_FLASH),
         html.Div(id=ids.BREADCRUMB, className="breadcrumb"),
         html.Main(className="main", children=[
             build_map(tile_provider, tianditu_key),
@@ -211,7 +212,7 @@ def build_root_panel(streets: list[dict]) -> list:
     ]
 
 
-def build_intake() -> html.Section:
+def build_intake(message: str | None = None) -> html.Section:
     """Take in a problem at this building: 问题收集 straight from the map."""
     return _section(text.INTAKE_TITLE, html.Div(className="intake", children=[
         dcc.Dropdown(id=ids.INTAKE_CATEGORY, placeholder=text.INTAKE_CATEGORY, className="dropdown",
@@ -223,11 +224,11 @@ def build_intake() -> html.Section:
         dcc.Input(id=ids.INTAKE_REPORTER, placeholder=text.INTAKE_REPORTER, className="input", maxLength=50),
         dcc.Input(id=ids.INTAKE_PHONE, placeholder=text.INTAKE_PHONE, className="input", maxLength=20),
         html.Button(text.INTAKE_SUBMIT, id=ids.INTAKE_SUBMIT, className="button"),
-        html.Div(id=ids.INTAKE_MESSAGE, className="intake-message", role="status"),
+        html.Div(message, id=ids.INTAKE_MESSAGE, className="intake-message", role="status"),
     ]))
 
 
-def build_building_panel(area: dict, open_cases: list[dict], nearest: list[dict]) -> list:
+def build_building_panel(area: dict, open_cases: list[dict], nearest: list[dict], flash: str | None = None) -> list:
     facts = area["facts"]
     fact_rows = [html.Tr([html.Th(text.FACT_LABELS[k]), html.Td(f"{v}" if v is not None else "—")])
                  for k, v in facts.items()]
@@ -252,7 +253,7 @@ def build_building_panel(area: dict, open_cases: list[dict], nearest: list[dict]
                  html.Ul(case_items, className="list") if case_items else html.Div(text.NO_CASES, className="muted")),
         _section(text.SECTION_NEAREST, html.Ul(near_items, className="list") if near_items
                  else html.Div(text.NO_DATA, className="muted")),
-        build_intake(),
+        build_intake(flash),
     ]
 
 

@@ -39,7 +39,9 @@
       point: function (feature, latlng, context) {
         var p = feature.properties;
         var h = context.hideout || {};
-        var selected = h.selected === p.code;
+        // a share link selects its point even when these points arrive before the page's first callback
+        var shared = new URLSearchParams(window.location.search).get("point");
+        var selected = (h.selected || shared) === p.code;
         var size = selected ? 34 : 28;
         var icon = L.divIcon({ html: "", className: "pub-marker" + (selected ? " selected" : ""),
                                iconSize: L.point(size, size), iconAnchor: L.point(size / 2, size / 2) });

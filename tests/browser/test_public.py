@@ -1,0 +1,179 @@
+"""The residents' page on a phone in real Chromium: list, search, type chips, tap-to-locate, share links, page weight."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+import pytest
+from sqlalchemy import select
+
+from db import models as m
+
+PHONE = pytest.mark.parametrize("page", [(390, 844)], indirect=True)
+ITEMS = "#public-list > li.pub-item"
+WALK_METRES = re.compile(r"约 (\d+) 米")
+# A pixel of bare map: inside the map, not on a marker, a control or the attribution.
+EMPTY_MAP_PIXEL = """
+() => {
+  const box = document.getElementById('public-map').getBoundingClientRect();
+  for (let i = 3; i < 10; i++) {
+    for (let j = 2; j < 9; j++) {
+      const x = box.left + box.width * j / 10, y = box.top + box.height * i / 12;
+      const hit = document.elementFromPoint(x, y);
+      if (hit && hit.closest('#public-map') && !hit.closest('.leaflet-marker-icon, .leaflet-control, .leaflet-popup'))
+        return [x, y];
+    }
+  }
+  return null;
+}
+"""
+
+
+@pytest.fixture()
+def public_points(session) -> list[m.ServicePoint]:
+    return session.execute(select(m.ServicePoint).where(m.ServicePoint.is_public)
+                           .order_by(m.ServicePoint.code)).scalars().all()
+
+
+class Requests:
+    """Every request the page makes, and the bytes that came over the wire (CDP encodedDataLength)."""
+
+    def __init__(self, page):
+        self.paths: list[str] = []
+        self.bytes = 0
+        self.responses = 0
+        page.on("request", lambda r: self.paths.append(urlparse(r.url).path))
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})  # a first visit: nothing cached
+        cdp.on("Network.loadingFinished", self._finished)
+
+    def _finished(self, event):
+        self.bytes += event["encodedDataLength"]
+        self.responses += 1
+
+    def outside_public(self) -> list[str]:
+        return [p for p in self.paths if not p.startswith(("/public/", "/api/public/"))]
+
+
+def _count_text(page) -> str:
+    return page.locator("#public-count").inner_text().strip()
+
+
+def _wait_count(page, n: int):
+    page.wait_for_function("(t) => { const el = document.getElementById('public-count'); return !!el && el.innerText.trim() === t; }",
+                           arg=f"共 {n} 处")
+
+
+def _wait_markers(page, n: int):
+    page.wait_for_function("(n) => document.querySelectorAll('.pub-marker').length === n", arg=n)
+
+
+def _search(page, query: str):
+    # the box is debounced: Enter (the phone keyboard's 搜索 key) sends it
+    page.fill("#public-search", query)
+    page.press("#public-search", "Enter")
+
+
+def _matches(point: m.ServicePoint, query: str) -> bool:
+    return query in point.name or query in (point.address or "") or query in point.service_type
+
+
+@PHONE
+def test_public_list_search_chips_and_nearby(page, live_server, public_points):
+    requests = Requests(page)
+    page.goto(live_server + "/public/")
+    total = len(public_points)
+    _wait_count(page, total)
+    _wait_markers(page, total)
+    page.wait_for_load_state("networkidle")
+    print(f"\n/public/ cold load: {requests.bytes / 1024:.0f} KiB over the wire in {requests.responses} responses")
+    assert requests.bytes < 1_000_000
+    assert page.locator(ITEMS).count() == min(total, 60)
+
+    # search narrows the list and the map alike
+    query = "食堂"
+    found = [p for p in public_points if _matches(p, query)]
+    assert 0 < len(found) < total
+    _search(page, query)
+    _wait_count(page, len(found))
+    _wait_markers(page, len(found))
+    assert sorted(page.locator(f"{ITEMS} .pub-item-head b").all_inner_texts()) == sorted(p.name for p in found)
+
+    # a type chip keeps that type only
+    _search(page, "")
+    _wait_count(page, total)
+    chosen = "日间照料中心"
+    of_type = [p for p in public_points if p.service_type == chosen]
+    assert of_type
+    page.locator("#public-types label", has_text=chosen).click()
+    _wait_count(page, len(of_type))
+    _wait_markers(page, len(of_type))
+    assert set(page.locator(f"{ITEMS} .pub-item-head .muted").all_inner_texts()) == {chosen}
+    page.locator("#public-types label", has_text=chosen).click()
+    _wait_count(page, total)
+
+    # a tap on the map puts the nearest first, with walking times
+    xy = page.evaluate(EMPTY_MAP_PIXEL)
+    assert xy, "no bare map pixel to tap"
+    page.mouse.click(*xy)
+    page.wait_for_function("(n) => document.querySelectorAll('#public-list .pub-walk').length === n",
+                           arg=min(total, 60))
+    walks = page.locator(f"{ITEMS} .pub-walk").all_inner_texts()
+    assert all(w.startswith("步行约 ") and "分钟" in w for w in walks)
+    metres = [int(WALK_METRES.search(w).group(1)) for w in walks]
+    assert metres == sorted(metres) and metres[0] < metres[-1]
+    assert _count_text(page) == f"共 {total} 处"
+
+    assert requests.outside_public() == [], "the residents' page called staff endpoints"
+
+
+class Held:
+    """Requests to `path` wait until release(): makes the order in which answers arrive deterministic."""
+
+    def __init__(self, page, path: str):
+        self.page, self.path, self.routes = page, path, []
+        page.route(self._matches, self._hold)
+
+    def _matches(self, url: str) -> bool:
+        return urlparse(url).path == self.path
+
+    def _hold(self, route):
+        self.routes.append(route)
+
+    def release(self):
+        assert self.routes, f"no request to {self.path} was made"
+        for route in self.routes:
+            route.continue_()
+        self.page.unroute(self._matches)
+
+
+# On a phone either answer may land first: the list (the Dash callback) or the map's points (the GeoJSON).
+@PHONE
+@pytest.mark.parametrize("arrives_last", ["list", "points"])
+def test_public_share_link_opens_that_point_first(page, live_server, public_points, arrives_last):
+    requests = Requests(page)
+    shared = public_points[-1]  # the last in the default order: the link has to move it up
+    if arrives_last == "list":
+        held = Held(page, "/public/_dash-update-component")
+        page.goto(f"{live_server}/public/?point={shared.code}")
+        _wait_markers(page, len(public_points))
+    else:
+        held = Held(page, "/api/public/service-points.geojson")
+        page.goto(f"{live_server}/public/?point={shared.code}")
+        page.wait_for_selector(f"{ITEMS}.selected")
+    held.release()
+
+    page.wait_for_selector(f"{ITEMS}.selected")
+    first = page.locator(ITEMS).first
+    assert first.locator(".pub-item-head b").inner_text() == shared.name
+    assert "selected" in first.get_attribute("class")
+    assert page.locator(f"{ITEMS}.selected").count() == 1
+    assert first.locator("a.pub-share").get_attribute("href") == f"/public/?point={shared.code}"
+    # on the map its marker stands out and opens its popup by itself
+    _wait_markers(page, len(public_points))
+    page.wait_for_selector(".pub-marker.selected", timeout=5_000)
+    assert page.locator(".pub-marker.selected").count() == 1
+    page.wait_for_selector(".leaflet-popup .pub-popup")
+    assert page.locator(".leaflet-popup .pub-popup b").inner_text() == shared.name
+    assert requests.outside_public() == [], "the residents' page called staff endpoints"

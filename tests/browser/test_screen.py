@@ -1,0 +1,79 @@
+"""The big screen in real Chromium at kiosk sizes: numbers, a ticking clock, the case board, no scrollbars; revoked tokens."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from db import models as m
+from db.engine import session_scope
+from geodata.vocab import OPEN_STATUSES
+
+TOKEN = "demo-screen-token-2026"
+NUMBER = re.compile(r"^(\d{1,3}(,\d{3})*|\d+\.\d%|—)$")
+CLOCK = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日 星期[日一二三四五六]\s+\d{2}:\d{2}:\d{2}$")
+
+
+def _kpis(page) -> dict[str, str]:
+    labels = page.locator(".screen-kpi-label").all_inner_texts()
+    values = page.locator(".screen-kpi-value").all_inner_texts()
+    return dict(zip(labels, values))
+
+
+def _open_screen(page, url: str):
+    page.goto(url)
+    page.wait_for_function("() => document.querySelectorAll('.screen-kpi-value').length === 8")
+    page.wait_for_selector(".screen-board-row")
+
+
+@pytest.mark.parametrize("page", [(1920, 1080), (1280, 720), (3840, 2160)], indirect=True)
+def test_screen_fits_and_shows_live_numbers(page, live_server, session):
+    _open_screen(page, f"{live_server}/screen/?token={TOKEN}")
+    assert page.locator(".screen-title").inner_text().startswith("安阳街道")
+
+    kpis = _kpis(page)
+    assert len(kpis) == 8 and all(NUMBER.match(v) for v in kpis.values()), kpis
+    open_cases = session.execute(select(func.count()).where(m.Case.street_code == "330381001",
+                                                            m.Case.status.in_(OPEN_STATUSES))).scalar()
+    assert kpis["在办诉求"] == f"{open_cases:,}"
+    points = session.execute(select(func.count()).select_from(m.ServicePoint)).scalar()
+    assert kpis["服务阵地"] == f"{points:,}"
+
+    # the clock ticks by itself
+    first = page.locator(".screen-clock").inner_text()
+    assert CLOCK.match(first), first
+    page.wait_for_function("(t) => document.querySelector('.screen-clock').innerText !== t", arg=first)
+
+    assert page.locator(".screen-board-row").count() > 0
+    # no scrollbars, and the 1920×1080 design fills the display
+    fit = page.evaluate("""() => { const r = document.querySelector('.screen-root').getBoundingClientRect();
+        const d = document.documentElement;
+        return {sw: d.scrollWidth, sh: d.scrollHeight, w: innerWidth, h: innerHeight,
+                left: r.left, top: r.top, right: r.right, bottom: r.bottom}; }""")
+    assert fit["sw"] <= fit["w"] and fit["sh"] <= fit["h"], fit
+    assert fit["left"] >= -0.5 and fit["top"] >= -0.5, fit
+    assert fit["right"] <= fit["w"] + 0.5 and fit["bottom"] <= fit["h"] + 0.5, fit
+    assert fit["right"] - fit["left"] >= fit["w"] - 1, fit
+
+
+def test_screen_with_revoked_token_shows_login(page, live_server):
+    from db import users
+
+    now = dt.datetime.now()
+    with session_scope() as s:
+        token = users.create_display_token(s, "撤销测试大屏", "330381001", now)
+        token_id = next(t["id"] for t in users.list_display_tokens(s) if t["label"] == "撤销测试大屏")
+    try:
+        _open_screen(page, f"{live_server}/screen/?token={token}")
+        with session_scope() as s:
+            users.revoke_display_token(s, token_id, dt.datetime.now())
+        for url in (f"{live_server}/screen/?token={token}", f"{live_server}/screen/"):
+            page.goto(url)
+            page.wait_for_selector("#username")
+            assert page.url.startswith(live_server + "/login")
+            assert page.locator(".screen-kpi").count() == 0
+    finally:
+        with session_scope() as s:
+            s.execute(delete(m.DisplayToken).where(m.DisplayToken.id == token_id))
