@@ -28,47 +28,41 @@ map_callbacks.register(app, config.tile_provider)
 errors.register(app, ids.ALERT, ids.DB_POLL, ids.RETRY)
 server = app.server
 
-# The residents' app: its own Dash app under /public/ with its own assets, so an anonymous visitor's
-# callbacks and files never touch the staff app (DESIGN §7).
-public_app = Dash(__name__, server=server, url_base_pathname="/public/", title=text.PUBLIC_TITLE,
-                  update_title=None, compress=True, serve_locally=True, assets_folder=str(ASSETS / "public"),
-                  meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
-                  on_error=errors.error_handler(public_ids.ALERT, public_ids.DB_POLL))
-public_app.layout = public_page.build_page()
-public_callbacks.register(public_app)
-errors.register(public_app, public_ids.ALERT, public_ids.DB_POLL, public_ids.RETRY)
 
+def page_app(path: str, title: str, folder: str, page_ids, layout, register, **options) -> Dash:
+    """One more Dash app on the same server under `path`, with its own assets and its own outage banner."""
+    page = Dash(__name__, server=server, url_base_pathname=path, title=title, update_title=None, compress=True,
+                serve_locally=True, assets_folder=str(ASSETS / folder),
+                on_error=errors.error_handler(page_ids.ALERT, page_ids.DB_POLL), **options)
+    page.layout = layout
+    register(page)
+    errors.register(page, page_ids.ALERT, page_ids.DB_POLL, page_ids.RETRY)
+    return page
+
+
+# The residents' app: its own Dash app with its own assets, so an anonymous visitor's callbacks and files never
+# touch the staff app (DESIGN §7).
+public_app = page_app("/public/", text.PUBLIC_TITLE, "public", public_ids, public_page.build_page(),
+                      public_callbacks.register,
+                      meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
 # The big screen: dark, read-only, opened by a staff session or a kiosk's display token.
-screen_app = Dash(__name__, server=server, url_base_pathname="/screen/", title=text.APP_TITLE, update_title=None,
-                  compress=True, serve_locally=True, assets_folder=str(ASSETS / "screen"),
-                  external_scripts=["/assets/vendor/plotly-basic.min.js", "/assets/jinlin.js"],
-                  on_error=errors.error_handler(screen_ids.ALERT, screen_ids.DB_POLL))
-screen_app.layout = screen_page.build_page()
-screen_callbacks.register(screen_app)
-errors.register(screen_app, screen_ids.ALERT, screen_ids.DB_POLL, screen_ids.RETRY)
-
+screen_app = page_app("/screen/", text.APP_TITLE, "screen", screen_ids, screen_page.build_page(),
+                      screen_callbacks.register,
+                      external_scripts=["/assets/vendor/plotly-basic.min.js", "/assets/jinlin.js"])
 # The case list: filters, export, bulk dispatch and the actions on one case.
-cases_app = Dash(__name__, server=server, url_base_pathname="/cases/", title=text.CASES_TITLE, update_title=None,
-                 compress=True, serve_locally=True, assets_folder=str(ASSETS / "cases"),
-                 external_stylesheets=["/assets/style.css"], suppress_callback_exceptions=True,
-                 on_error=errors.error_handler(cases_ids.ALERT, cases_ids.DB_POLL))
-cases_app.layout = cases_page.build_page()
-cases_callbacks.register(cases_app)
-errors.register(cases_app, cases_ids.ALERT, cases_ids.DB_POLL, cases_ids.RETRY)
+cases_app = page_app("/cases/", text.CASES_TITLE, "cases", cases_ids, cases_page.build_page(),
+                     cases_callbacks.register, external_stylesheets=["/assets/style.css"],
+                     suppress_callback_exceptions=True)
+# Accounts and display tokens: admins only (api/auth.py refuses everyone else under /admin/).
+admin_app = page_app("/admin/", text.ADMIN_TITLE, "admin", admin_ids, admin_page.build_page(),
+                     admin_callbacks.register, external_stylesheets=["/assets/style.css"])
 
 # AG Grid (~360 KB gzipped) serves /cases/ and /admin/ only; the Dash table serves nobody.
 for light_app in (app, public_app, screen_app):
     bundles.omit_scripts(light_app, "dash_ag_grid", "dash/dash_table")
-bundles.omit_scripts(cases_app, "dash/dash_table")
+for grid_app in (cases_app, admin_app):
+    bundles.omit_scripts(grid_app, "dash/dash_table")
 
-# Accounts and display tokens: admins only (api/auth.py refuses everyone else under /admin/).
-admin_app = Dash(__name__, server=server, url_base_pathname="/admin/", title=text.ADMIN_TITLE, update_title=None,
-                 compress=True, serve_locally=True, assets_folder=str(ASSETS / "admin"),
-                 external_stylesheets=["/assets/style.css"],
-                 on_error=errors.error_handler(admin_ids.ALERT, admin_ids.DB_POLL))
-admin_app.layout = admin_page.build_page()
-admin_callbacks.register(admin_app)
-errors.register(admin_app, admin_ids.ALERT, admin_ids.DB_POLL, admin_ids.RETRY)
 server.secret_key = config.secret_key
 server.json.ensure_ascii = False  # Chinese names stay readable in the JSON API
 auth.install(server, config.secure_cookies)

@@ -16,6 +16,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import signal
 import socket
 import statistics
@@ -29,6 +30,7 @@ from pathlib import Path
 import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the project's own login helpers and demo accounts
 OUT = ROOT / "bench" / "out"
 DB_DOWN_TEXT = "数据库暂时不可用"
 
@@ -60,6 +62,8 @@ class Database:
             self.url = f"sqlite:///{path}"
             if not path.exists():
                 self._seed()
+            # an older file gets the current schema and the demo accounts, as a deploy would
+            run([sys.executable, "-m", "flask", "--app", "app", "init-db"], env={**os.environ, "DATABASE_URL": self.url})
             return self
         self.pg_dir = tempfile.mkdtemp(prefix="jinlin-load-pg.")
         admin = run(["bash", "scripts/pg_cluster.sh", "start", self.pg_dir], capture=True)
@@ -121,9 +125,9 @@ class Server:
                 os.killpg(self.proc.pid, signal.SIGKILL)
 
 
-def callback_bodies(base: str, codes: list[str]) -> list[list[dict]]:
+def callback_bodies(opener, base: str, codes: list[str]) -> list[list[dict]]:
     """For each area code, the request bodies of the two callbacks a drill into it fires."""
-    with urllib.request.urlopen(base + "/_dash-dependencies", timeout=10) as r:
+    with opener.open(base + "/_dash-dependencies", timeout=10) as r:
         deps = json.loads(r.read())
     wanted = [d for d in deps if "map-drill.data" in d["output"] or d["output"] == "area-panel.children"]
     bodies = []
@@ -131,24 +135,24 @@ def callback_bodies(base: str, codes: list[str]) -> list[list[dict]]:
         per_code = []
         for dep in wanted:
             outs = [dict(zip(("id", "property"), o.split("."))) for o in dep["output"].strip(".").split("...")]
+            fill = lambda items: [{**i, "value": f"?area={code}" if i["id"] == "url" else None} for i in items]
             per_code.append({
                 "output": dep["output"], "outputs": outs if len(outs) > 1 else outs[0],
-                "inputs": [{"id": "url", "property": "search", "value": f"?area={code}"},
-                           {"id": "app-retry", "property": "data", "value": None}],
-                "changedPropIds": ["url.search"], "state": []})
+                "inputs": fill(dep["inputs"]), "state": fill(dep.get("state", [])),
+                "changedPropIds": ["url.search"]})
         bodies.append(per_code)
     return bodies
 
 
-def area_codes(base: str) -> tuple[list[str], list[str]]:
-    with urllib.request.urlopen(base + "/api/areas", timeout=10) as r:
+def area_codes(opener, base: str) -> tuple[list[str], list[str]]:
+    with opener.open(base + "/api/areas", timeout=10) as r:
         streets = [a["code"] for a in json.loads(r.read())["areas"]]
     drill = []
     for street in streets[:5]:
-        with urllib.request.urlopen(f"{base}/api/areas/{street}", timeout=10) as r:
+        with opener.open(f"{base}/api/areas/{street}", timeout=10) as r:
             communities = [c["code"] for c in json.loads(r.read())["children"]]
         drill += [street] + communities
-        with urllib.request.urlopen(f"{base}/api/areas/{communities[0]}", timeout=10) as r:
+        with opener.open(f"{base}/api/areas/{communities[0]}", timeout=10) as r:
             drill += [c["code"] for c in json.loads(r.read())["children"][:3]]
     return streets, drill
 
@@ -189,6 +193,19 @@ async def client(session: aiohttp.ClientSession, base: str, stop_at: float, star
             rec.add(t0 - started, kind, status, ms, note)
 
 
+async def login(session: aiohttp.ClientSession, base: str) -> None:
+    """Staff pages need a session: log in once as the demo admin, as a browser would (CSRF token included)."""
+    from db.users import DEMO_USERS
+
+    username, password = DEMO_USERS[0][:2]
+    async with session.get(base + "/login") as resp:
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', await resp.text()).group(1)
+    async with session.post(base + "/login", data={"csrf_token": token, "username": username,
+                                                   "password": password}) as resp:
+        if "/login" in str(resp.url):
+            raise SystemExit("could not log in as the demo admin")
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -203,7 +220,11 @@ async def drive(base: str, clients: int, seconds: float, streets, drill_bodies, 
     started = time.perf_counter()
     stop_at = started + seconds
     timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=clients)) as session:
+    # unsafe=True: aiohttp otherwise drops cookies set by an IP address such as 127.0.0.1
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=clients),
+                                     cookie_jar=jar) as session:
+        await login(session, base)
         tasks = [asyncio.create_task(client(session, base, stop_at, started, rec, streets, drill_bodies,
                                             random.Random(i))) for i in range(clients)]
         if restart:
@@ -262,8 +283,11 @@ def main() -> int:
     if not (1 <= args.clients <= 200 and 1 <= args.seconds <= 600):
         parser.error("clients must be 1–200 and seconds 1–600: this is a bounded test")
     with Database(args.backend, args.scale) as db, Server(db.url, args.workers, args.threads) as server:
-        streets, drill = area_codes(server.base)
-        bodies = callback_bodies(server.base, drill)
+        from tests.helpers import logged_in_opener
+
+        opener = logged_in_opener(server.base)
+        streets, drill = area_codes(opener, server.base)
+        bodies = callback_bodies(opener, server.base, drill)
         restart = (args.restart_db_at, db.restart) if args.restart_db_at is not None else None
         rec = asyncio.run(drive(server.base, args.clients, args.seconds, streets, bodies, restart))
     result = report(rec, args)

@@ -5,6 +5,7 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from layouts import admin_ids as ids, text
+from layouts.chrome import outage_parts, staff_topbar
 
 GRID_STYLE = {"height": "320px"}
 
@@ -19,14 +20,8 @@ def _grid(id_: str, columns: list[tuple[str, str]]) -> dag.AgGrid:
 def build_page() -> html.Div:
     return html.Div(className="page admin", children=[
         dcc.Location(id="admin-url"),
-        html.Div(id=ids.ALERT, className="alert", role="alert"),
-        dcc.Interval(id=ids.DB_POLL, interval=3000, disabled=True),
-        dcc.Store(id=ids.RETRY),
-        html.Header(className="topbar", children=[
-            html.Div(className="brand", children=[html.Span(text.APP_TITLE, className="brand-name"),
-                                                  html.Span(text.ADMIN_TITLE, className="brand-sub")]),
-            html.Nav(className="nav", children=[html.A(text.ADMIN_BACK, href="/", className="nav-link")]),
-        ]),
+        *outage_parts(ids),
+        staff_topbar(text.ADMIN_TITLE, [(text.ADMIN_BACK, "/", False)]),
         html.Main(className="admin-main", children=[
             html.Section(className="admin-card", children=[
                 html.H2(text.ADMIN_USERS),

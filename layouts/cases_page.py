@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from geodata.vocab import CASE_CATEGORIES, LADDER_LEVELS
 from layouts import cases_ids as ids, text
+from layouts.chrome import outage_parts, staff_topbar
 from workflow import lifecycle as lc
 
 UI_ACTIONS = ("accept", "dispatch", "start", "resolve", "visit", "close", "return", "escalate")
@@ -23,16 +24,9 @@ def build_page() -> html.Div:
     return html.Div(className="page cases", children=[
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.SELECTED), dcc.Store(id=ids.CHANGED),
-        html.Div(id=ids.ALERT, className="alert", role="alert"),
-        dcc.Interval(id=ids.DB_POLL, interval=3000, disabled=True),
-        dcc.Store(id=ids.RETRY),
-        html.Header(className="topbar", children=[
-            html.Div(className="brand", children=[html.Span(text.APP_TITLE, className="brand-name"),
-                                                  html.Span(text.CASES_TITLE, className="brand-sub")]),
-            html.Nav(className="nav", children=[html.A(text.NAV_MAP, href="/", className="nav-link"),
-                                                html.A(text.NAV_CASES, href="/cases/", className="nav-link active"),
-                                                html.A(text.NAV_SCREEN, href="/screen/", className="nav-link")]),
-        ]),
+        *outage_parts(ids),
+        staff_topbar(text.CASES_TITLE, [(text.NAV_MAP, "/", False), (text.NAV_CASES, "/cases/", True),
+                                        (text.NAV_SCREEN, "/screen/", False)]),
         html.Div(className="cases-filters", children=[
             dcc.Input(id=ids.AREA, placeholder=text.CASES_AREA, debounce=True, className="input"),
             _dropdown(ids.STATUS, text.CASES_STATUS, lc.STATUSES, multi=True),

@@ -8,6 +8,7 @@ from dash_extensions.javascript import Namespace
 
 from geodata.vocab import CASE_CATEGORIES, CASE_SOURCES, GAP_TYPES, STANDARD_RADIUS_M, YELLOW_HOURS
 from layouts import ids, text
+from layouts.chrome import outage_parts
 from layouts.tiles import tile_layers
 
 ns = Namespace("jinlin", "map")
@@ -92,9 +93,7 @@ def build_page(tile_provider: str, tianditu_key: str = "") -> html.Div:
             html.Form(action="/logout", method="post", className="logout",
                       children=html.Button(text.LOGOUT, type="submit", className="logout-btn")),
         ]),
-        html.Div(id=ids.ALERT, className="alert", role="alert"),
-        dcc.Interval(id=ids.DB_POLL, interval=3000, disabled=True),
-        dcc.Store(id=ids.RETRY),
+        *outage_parts(ids),
         dcc.Store(id=ids.INTAKE_FLASH),
         html.Div(id=ids.BREADCRUMB, className="breadcrumb"),
         html.Main(className="main", children=[

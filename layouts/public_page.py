@@ -6,6 +6,7 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 from layouts import public_ids as ids, text
+from layouts.chrome import outage_parts
 from layouts.map_page import DEFAULT_CENTER, SERVICE_GLYPH
 
 ns = Namespace("jinlinPublic", "map")
@@ -18,9 +19,7 @@ def build_page() -> html.Div:
     return html.Div(className="pub", children=[
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.LOCATION),
-        html.Div(id=ids.ALERT, className="alert", role="alert"),
-        dcc.Interval(id=ids.DB_POLL, interval=3000, disabled=True),
-        dcc.Store(id=ids.RETRY),
+        *outage_parts(ids),
         html.Header(className="pub-head", children=[
             html.H1(text.PUBLIC_TITLE), html.P(text.PUBLIC_SUBTITLE),
             html.Span(text.PUBLIC_DEMO_NOTE, className="pub-demo"),

@@ -7,6 +7,7 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 from layouts import screen_ids as ids, text
+from layouts.chrome import outage_parts
 from layouts.map_page import CATEGORY_COLOURS, DEFAULT_CENTER, SERVICE_GLYPH
 
 ns = Namespace("jinlin", "map")
@@ -21,9 +22,7 @@ def build_page() -> html.Div:
         dcc.Interval(id=ids.REFRESH, interval=30_000),
         dcc.Interval(id=ids.TOUR, interval=20_000, disabled=True),
         dcc.Store(id=ids.SIGNATURE),
-        html.Div(id=ids.ALERT, className="alert", role="alert"),
-        dcc.Interval(id=ids.DB_POLL, interval=3000, disabled=True),
-        dcc.Store(id=ids.RETRY),
+        *outage_parts(ids),
         html.Header(className="screen-head", children=[
             html.H1(id=ids.TITLE, className="screen-title"),
             html.Div(id=ids.CLOCK, className="screen-clock"),

@@ -33,10 +33,10 @@ def client(seeded_url):
 def _map_body(client):
     deps = client.get("/_dash-dependencies").get_json()
     dep = next(d for d in deps if d["output"] == "area-panel.children")
+    values = {"url.search": "?area=330381001006"}
+    fill = lambda items: [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in items]
     return {"output": dep["output"], "outputs": {"id": "area-panel", "property": "children"},
-            "inputs": [{"id": "url", "property": "search", "value": "?area=330381001006"},
-                       {"id": "app-retry", "property": "data", "value": None}],
-            "changedPropIds": ["url.search"], "state": []}
+            "inputs": fill(dep["inputs"]), "state": fill(dep["state"]), "changedPropIds": ["url.search"]}
 
 
 def test_outage_answers_clearly_and_recovers(client):
