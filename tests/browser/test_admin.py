@@ -1,7 +1,6 @@
 """An admin creates a grid leader in the browser; the new account logs in and sees only its own grid's cases."""
 from __future__ import annotations
 
-from sqlalchemy import select
 
 
 def test_admin_creates_user_who_can_log_in(staff, live_server, browser):

@@ -31,7 +31,7 @@ def test_case_from_intake_to_close(staff, live_server, session):
         page.wait_for_selector("#intake-message:has-text('已登记')")
         code = re.search(r"AJ\d{7}", page.locator("#intake-message").inner_text()).group(0)
         # the new case is open on this building, green (deadline three days away)
-        page.wait_for_selector(f".case-item:has-text('单元门禁损坏') .pill.light-green")
+        page.wait_for_selector(".case-item:has-text('单元门禁损坏') .pill.light-green")
 
         page.goto(f"{live_server}/cases/?area={building.code}")
         page.wait_for_selector(f".ag-row:has-text('{code}')")
