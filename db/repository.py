@@ -253,9 +253,15 @@ def data_version(session: Session) -> int:
 
 def building_distances(session: Session, area: dict, service_type: str) -> tuple[gpd.GeoDataFrame, pd.Series]:
     """Buildings of an area and their metres to the nearest point of `service_type` (inf when there is none)."""
-    column = "code" if area["level"] == "building" else LEVEL_COLUMN[area["level"]]
-    buildings = spatial.distances_to_nearest(session, column, area["code"], service_type)
-    return buildings, buildings.pop("distance_m")
+    # One computation per street, type and data version; every area inside it is a filter of that frame.
+    street = area["code"][:9]
+    every = cache.cached(session, "street_distances", (street, service_type),
+                         lambda: spatial.distances_to_nearest(session, "street_code", street, service_type))
+    if area["level"] == "grid":
+        mine = every[every.grid_code == area["code"]]
+    else:  # street, community, compound and building codes are prefixes of the building code
+        mine = every[every.code.str.startswith(area["code"])]
+    return mine.drop(columns=["distance_m"]), mine["distance_m"]
 
 
 def area_coverage(session: Session, code: str, service_type: str) -> dict | None:

@@ -52,11 +52,12 @@ def nearest_per_type(session: Session, building_code: str) -> pd.DataFrame:
 
 def distances_to_nearest(session: Session, level_column: str, code: str, service_type: str) -> gpd.GeoDataFrame:
     """Buildings whose `level_column` equals `code`, with metres to the nearest point of `service_type` (inf: none)."""
-    columns = ["code", "name", "households", "residents", "elderly"]
+    columns = ["code", "name", "grid_code", "households", "residents", "elderly"]
     if is_postgis(session):
         # KNN (<->) on the GiST index picks a few candidates in degrees; geography then measures true metres.
         rows = session.execute(text(f"""
-            SELECT b.code, b.name, b.households, b.residents, b.elderly, ST_AsBinary(b.geometry) AS wkb, nn.d
+            SELECT b.code, b.name, b.grid_code, b.households, b.residents, b.elderly, ST_AsBinary(b.geometry) AS wkb,
+                   nn.d
             FROM building b
             LEFT JOIN LATERAL (
                 SELECT min(ST_Distance(c.geom::geography, b.geometry::geography)) AS d
@@ -70,8 +71,8 @@ def distances_to_nearest(session: Session, level_column: str, code: str, service
         frame["distance_m"] = frame.distance_m.astype(float).fillna(float("inf"))
         geometry = shapely.from_wkb([bytes(w) for w in frame.pop("wkb")]) if len(frame) else []
         return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs.WGS84)
-    rows = session.execute(select(m.Building.code, m.Building.name, m.Building.households, m.Building.residents,
-                                  m.Building.elderly, m.Building.geometry)
+    rows = session.execute(select(m.Building.code, m.Building.name, m.Building.grid_code, m.Building.households,
+                                  m.Building.residents, m.Building.elderly, m.Building.geometry)
                            .where(getattr(m.Building, level_column) == code).order_by(m.Building.code)).all()
     buildings = gpd.GeoDataFrame(pd.DataFrame(rows, columns=[*columns, "geometry"]), geometry="geometry",
                                  crs=crs.WGS84)

@@ -269,12 +269,11 @@ def monthly_figure(monthly: pd.DataFrame) -> dict:
     """Stacked bars of cases per month by category, as a plain figure dict (no graph_objects validation cost)."""
     traces = []
     if not monthly.empty:
-        months = sorted(monthly.month.unique())
-        labels = [f"{int(m[5:])}月" for m in months]
-        totals = monthly.groupby("category")["count"].sum().sort_values(ascending=False)
-        for i, category in enumerate(totals.index):
-            rows = monthly[monthly.category == category].set_index("month")["count"].reindex(months, fill_value=0)
-            traces.append({"type": "bar", "x": labels, "y": rows.tolist(), "name": category,
+        table = monthly.pivot_table(index="category", columns="month", values="count", aggfunc="sum", fill_value=0)
+        table = table.loc[table.sum(axis=1).sort_values(ascending=False).index]
+        labels = [f"{int(m[5:])}月" for m in table.columns]
+        for i, (category, counts) in enumerate(table.iterrows()):
+            traces.append({"type": "bar", "x": labels, "y": [int(v) for v in counts], "name": category,
                            "marker": {"color": CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)]}})
     return {"data": traces, "layout": {
         "barmode": "stack", "height": 260, "margin": {"l": 36, "r": 8, "t": 8, "b": 28},
