@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from urllib.parse import parse_qs
 
 import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks.urls import query_param
 from callbacks.viewer import current_account, current_viewer
 from db import cases
 from db.engine import session_scope
@@ -42,7 +42,7 @@ FILTERS = [Input(ids.AREA, "value"), Input(ids.STATUS, "value"), Input(ids.CATEG
 def register(app: Dash) -> None:
     @app.callback(Output(ids.AREA, "value"), Input(ids.URL, "search"))
     def area_from_url(search):
-        return (parse_qs((search or "").lstrip("?")).get("area") or [""])[0]
+        return query_param(search, "area") or ""
 
     @app.callback(Output(ids.GRID, "rowData"), Output(ids.COUNT, "children"),
                   *FILTERS, Input(ids.CHANGED, "data"), Input(ids.RETRY, "data"))

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 from dash import Dash, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks.urls import query_param
 from callbacks.viewer import current_account, current_viewer
 from db import cases, layers, repository
 from db.engine import session_scope
@@ -22,8 +23,7 @@ DATA_LAYERS = (("drill", ids.MAP_DRILL), ("context", ids.MAP_CONTEXT), ("grids",
 
 def area_from_search(search: str | None) -> str | None:
     """The ?area= value of a query string, or None when absent or blank."""
-    values = parse_qs((search or "").lstrip("?")).get("area", [])
-    return values[0].strip() or None if values else None
+    return query_param(search, "area")
 
 
 def area_query(code: str) -> str:

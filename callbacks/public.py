@@ -1,11 +1,10 @@
 """Callbacks of the residents' page, registered on the public Dash app only."""
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 import dash_leaflet as dl
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 
+from callbacks.urls import query_param
 from db import repository
 from db.engine import session_scope
 from geodata import crs
@@ -58,7 +57,7 @@ def register(app: Dash) -> None:
         Input(ids.URL, "search"), Input(ids.RETRY, "data"), State(ids.POINTS, "hideout"),
     )
     def show_points(query, types, location, search, _retry, hideout):
-        selected = (parse_qs((search or "").lstrip("?")).get("point") or [None])[0]
+        selected = query_param(search, "point")
         with session_scope() as session:
             points = repository.list_public_points(session)
         chosen = next((p for p in points if p["code"] == selected), None)

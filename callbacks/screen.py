@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import parse_qs
 
 from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
+from callbacks.urls import query_param
 from callbacks.viewer import current_viewer
 from db import layers, repository
 from db.access import Viewer
@@ -15,17 +15,13 @@ from layouts import screen_ids as ids, screen_page, text
 EMPTY = {"type": "FeatureCollection", "features": []}
 
 
-def _param(search: str | None, name: str) -> str | None:
-    return (parse_qs((search or "").lstrip("?")).get(name) or [None])[0]
-
-
 def _seconds(value: str | None, default: int, low: int, high: int) -> int:
     return min(high, max(low, int(value))) if value and value.isdigit() else default
 
 
 def screen_area(session, viewer: Viewer, search: str | None) -> dict | None:
     """The area on screen: ?area= when the viewer may see it, else the viewer's scope, else the first street."""
-    wanted = _param(search, "area")
+    wanted = query_param(search, "area")
     if wanted and viewer.covers(wanted):
         area = repository.get_area(session, wanted)
         if area and area["level"] != "building":
@@ -43,8 +39,8 @@ def register(app: Dash) -> None:
     @app.callback(Output(ids.REFRESH, "interval"), Output(ids.TOUR, "interval"), Output(ids.TOUR, "disabled"),
                   Input(ids.URL, "search"))
     def configure(search):
-        refresh = _seconds(_param(search, "refresh"), 30, 5, 3600)
-        tour = _seconds(_param(search, "tour"), 20, 0, 3600)
+        refresh = _seconds(query_param(search, "refresh"), 30, 5, 3600)
+        tour = _seconds(query_param(search, "tour"), 20, 0, 3600)
         return refresh * 1000, max(tour, 5) * 1000, tour == 0
 
     @app.callback(

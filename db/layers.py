@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from db import models as m, spatial
 from db.access import SYSTEM, Viewer, case_scope
 from db.cache import cached
-from db.repository import LEVEL_COLUMN, building_distances, get_area, mask_name, scope_clause
+from db.repository import LEVEL_COLUMN, building_distances, filled_posts, get_area, mask_name, scope_clause
 from geodata import crs, payload
 from geodata.vocab import GAP_TYPES, OPEN_STATUSES, STANDARD_RADIUS_M
 
@@ -137,8 +137,7 @@ def _service_points(session: Session, area: dict, _option) -> dict:
 
 
 def _posts(session: Session, area: dict, _option) -> dict:
-    filled = (select(m.Assignment.post_code, func.count().label("n")).where(m.Assignment.active)
-              .group_by(m.Assignment.post_code).subquery())
+    filled = filled_posts()
     rows = session.execute(select(m.VolunteerPost, func.coalesce(filled.c.n, 0))
                            .outerjoin(filled, filled.c.post_code == m.VolunteerPost.code)
                            .where(scope_clause(m.VolunteerPost, _building_to_compound(area)))

@@ -69,13 +69,6 @@ class Geometry(TypeDecorator):
         return shapely.from_wkb(value)
 
 
-class AreaLevel(str, enum.Enum):
-    street = "street"
-    community = "community"
-    grid = "grid"
-    compound = "compound"
-
-
 class BBoxMixin:
     """Bounding box columns so "what lies in this view" is an indexed range query on any backend."""
 

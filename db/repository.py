@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from db import cache, models as m, spatial
 from db.access import SYSTEM, Viewer, case_scope
+from workflow import lifecycle as lc
 from geodata import coverage
 from geodata.vocab import OPEN_STATUSES, STANDARD_RADIUS_M, YELLOW_HOURS
 
@@ -120,11 +121,9 @@ def scope_clause(model, area: dict):
     return getattr(model, LEVEL_COLUMN[area["level"]]) == area["code"]
 
 
-def lights_for(deadlines: pd.Series, now: dt.datetime) -> pd.Series:
-    """红黄绿: red past the deadline, yellow within YELLOW_HOURS of it, green otherwise."""
-    soon = now + dt.timedelta(hours=YELLOW_HOURS)
-    return pd.Series(["red" if d < now else "yellow" if d < soon else "green" for d in deadlines],
-                     index=deadlines.index, dtype=object)
+def lights_for(deadlines: list[dt.datetime], now: dt.datetime) -> list[str]:
+    """红黄绿 for many deadlines, by the one rule in workflow.lifecycle.light."""
+    return [lc.light(d, now) for d in deadlines]
 
 
 def area_summary(session: Session, code: str, now: dt.datetime, viewer: Viewer = SYSTEM) -> dict | None:
@@ -174,11 +173,16 @@ def _summary(session: Session, area: dict, now: dt.datetime, viewer: Viewer) -> 
     }
 
 
+def filled_posts():
+    """Subquery: active volunteers per post (post_code, n)."""
+    return (select(m.Assignment.post_code, func.count().label("n")).where(m.Assignment.active)
+            .group_by(m.Assignment.post_code).subquery())
+
+
 def _post_staffing(session: Session, area: dict) -> dict:
     if area["level"] == "building":
         return {"total": 0, "staffed": 0, "short": 0, "slots": 0, "filled": 0}
-    filled = (select(m.Assignment.post_code, func.count().label("n")).where(m.Assignment.active)
-              .group_by(m.Assignment.post_code).subquery())
+    filled = filled_posts()
     rows = session.execute(select(m.VolunteerPost.slots_required, func.coalesce(filled.c.n, 0))
                            .outerjoin(filled, filled.c.post_code == m.VolunteerPost.code)
                            .where(scope_clause(m.VolunteerPost, area))).all()
@@ -218,7 +222,7 @@ def list_open_cases(session: Session, code: str, now: dt.datetime, limit: int = 
     rows = session.execute(select(m.Case).where(scope_clause(m.Case, area), case_scope(viewer),
                                                 m.Case.status.in_(OPEN_STATUSES))
                            .order_by(m.Case.deadline).limit(limit)).scalars().all()
-    lights = lights_for(pd.Series([r.deadline for r in rows], dtype=object), now) if rows else []
+    lights = lights_for([r.deadline for r in rows], now)
     return [{"code": r.code, "category": r.category, "status": r.status, "level": r.level,
              "description": r.description, "deadline": r.deadline, "light": lt,
              "reporter": mask_name(r.reporter_name) if viewer.shows_pii else None, "assignee": r.assignee}
@@ -308,21 +312,15 @@ def screen_stats(session: Session, code: str, now: dt.datetime, viewer: Viewer =
         resolved_today = session.execute(select(func.count()).where(here, m.Case.resolved_at >= today)).scalar()
         rows = session.execute(select(m.Case.created_at, m.Case.accepted_at, m.Case.resolved_at, m.Case.deadline,
                                       m.Case.satisfaction).where(here, m.Case.created_at >= since)).all()
-        accepted_in_time = sum(1 for r in rows if r.accepted_at and r.accepted_at - r.created_at <= dt.timedelta(hours=24))
-        resolved = [r for r in rows if r.resolved_at]
-        rated = [r for r in rows if r.satisfaction]
         volunteers = session.execute(
             select(func.count(func.distinct(m.Assignment.volunteer_id)))
             .join(m.VolunteerPost, m.VolunteerPost.code == m.Assignment.post_code)
             .where(m.Assignment.active, scope_clause(m.VolunteerPost, area))).scalar()
         points = session.execute(select(func.count()).where(scope_clause(m.ServicePoint, area))).scalar()
-        share = lambda part, whole: round(part / whole, 4) if whole else None
         return {
             "open": int(open_now), "overdue": int(overdue), "resolved_today": int(resolved_today),
-            "response_rate": share(accepted_in_time, len(rows)),
-            "resolution_rate": share(sum(1 for r in resolved if r.resolved_at <= r.deadline), len(resolved)),
-            "satisfaction_rate": share(sum(1 for r in rated if r.satisfaction in ("满意", "基本满意")), len(rated)),
-            "volunteers": int(volunteers), "service_points": int(points), "cases_in_period": len(rows),
+            **lc.rates(rows), "volunteers": int(volunteers), "service_points": int(points),
+            "cases_in_period": len(rows),
         }
 
     return cache.cached(session, "screen_stats", (code, minute, viewer.key, days), build)
@@ -354,7 +352,7 @@ def latest_cases(session: Session, code: str, now: dt.datetime, viewer: Viewer =
                            .join(compound, compound.code == m.Case.compound_code)
                            .where(scope_clause(m.Case, area), case_scope(viewer), m.Case.created_at <= now)
                            .order_by(m.Case.created_at.desc()).limit(limit)).all()
-    lights = lights_for(pd.Series([r[4] for r in rows], dtype=object), now) if rows else []
+    lights = lights_for([r[4] for r in rows], now)
     return [{"code": r[0], "created_at": r[1], "category": r[2], "status": r[3],
              "light": lt if r[3] in OPEN_STATUSES else None, "community": r[5], "compound": r[6]}
             for r, lt in zip(rows, lights)]
@@ -381,17 +379,6 @@ def rates_by_grid(session: Session, code: str, now: dt.datetime, viewer: Viewer 
         if not viewer.covers(g.code):
             continue
         cases_ = by_grid.get(g.code, [])
-        resolved = [r for r in cases_ if r.resolved_at]
-        rated = [r for r in cases_ if r.satisfaction]
-        share = lambda part, whole: round(part / whole, 4) if whole else None
-        out.append({
-            "grid_code": g.code, "grid": f"{names.get(g.parent_code, '')}{g.name}", "leader": g.leader_name,
-            "cases": len(cases_),
-            "response_rate": share(sum(1 for r in cases_ if r.accepted_at
-                                       and r.accepted_at - r.created_at <= dt.timedelta(hours=24)), len(cases_)),
-            "resolution_rate": share(sum(1 for r in resolved if r.resolved_at <= r.deadline), len(resolved)),
-            "satisfaction_rate": share(sum(1 for r in rated if r.satisfaction in ("满意", "基本满意")), len(rated)),
-            "hours_to_resolve": round(sum((r.resolved_at - r.created_at).total_seconds() for r in resolved)
-                                      / 3600 / len(resolved), 1) if resolved else None,
-        })
+        out.append({"grid_code": g.code, "grid": f"{names.get(g.parent_code, '')}{g.name}", "leader": g.leader_name,
+                    "cases": len(cases_), **lc.rates(cases_)})
     return sorted(out, key=lambda x: (x["resolution_rate"] is None, -(x["resolution_rate"] or 0)))

@@ -13,15 +13,10 @@ METRIC = "EPSG:32651"
 
 _GEOD = Geod(ellps="WGS84")
 _to_metric = Transformer.from_crs(WGS84, METRIC, always_xy=True)
-_to_wgs84 = Transformer.from_crs(METRIC, WGS84, always_xy=True)
 
 
 def lonlat_to_metric(lon, lat):
     return _to_metric.transform(lon, lat)
-
-
-def metric_to_lonlat(x, y):
-    return _to_wgs84.transform(x, y)
 
 
 def metres_per_degree(lat: float) -> tuple[float, float]:

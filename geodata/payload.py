@@ -46,11 +46,3 @@ def point_collection(lons: Sequence[float], lats: Sequence[float], properties: S
         "features": [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
                       "properties": p} for x, y, p in zip(lons, lats, properties)],
     }
-
-
-def bounds_of(geometries: Sequence) -> list[list[float]] | None:
-    """Leaflet bounds [[south, west], [north, east]] of geometries, or None when there are none."""
-    if not len(geometries):
-        return None
-    minx, miny, maxx, maxy = shapely.total_bounds(np.asarray(geometries, dtype=object))
-    return [[round(miny, 6), round(minx, 6)], [round(maxy, 6), round(maxx, 6)]]

@@ -3,9 +3,6 @@ from __future__ import annotations
 
 COUNTY_CODE = "330381"  # 瑞安市; demo street codes follow the 统计用区划代码 shape
 
-LEVELS = ("street", "community", "grid", "compound", "building")
-CHILD_LEVEL = {"street": "community", "community": "compound", "grid": "compound", "compound": "building"}
-
 SERVICE_TYPES = ("党群服务中心", "红色驿站", "爱心食堂", "日间照料中心", "百姓健身房", "共享工具柜",
                  "卫生服务站", "图书室", "儿童之家", "议事厅", "调解室")
 # GB 50180-2018 life circles: 5 min ≈ 300 m for daily elderly and child services.
@@ -49,7 +46,6 @@ SATISFACTION = {"满意": 0.78, "基本满意": 0.17, "不满意": 0.05}
 LADDER_LEVELS = ("小区", "网格", "社区", "街道")
 LEVEL_DEADLINE_DAYS = {"小区": 3, "网格": 5, "社区": 7, "街道": 10}
 OPEN_STATUSES = ("待受理", "已受理", "已派单", "处置中")
-CLOSED_STATUSES = ("已办结", "已回访", "已关闭", "退回", "重复")
 YELLOW_HOURS = 24  # a deadline this close turns the light yellow
 
 # Open311 service codes for the case categories (stable, ASCII, as the GeoReport spec expects)

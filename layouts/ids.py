@@ -1,7 +1,6 @@
 """Every component id of the staff pages, in one place."""
 
 URL = "url"
-PAGE = "page-content"
 
 MAP = "map-main"
 MAP_LAYERS = "map-layers-control"

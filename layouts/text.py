@@ -58,10 +58,8 @@ REPORTER = "反映人 {name}"
 FACT_LABELS = {"floors": "层数", "units": "单元数", "households": "户数", "residents": "常住人口",
                "elderly": "60岁以上", "party_members": "党员", "built_year": "建成年份"}
 
-LEGEND_TITLE = "图例"
 LEGEND_LIGHTS = "诉求时限"
 LEGEND_POSTS = "岗位"
-LEGEND_GAP = "覆盖缺口（超出标准半径的楼栋）"
 GAP_TYPE_LABEL = "缺口类型"
 
 DB_UNAVAILABLE = "数据库暂时不可用，正在自动重试，恢复后页面会自动刷新。"
@@ -72,9 +70,6 @@ PUBLIC_SUBTITLE = "找找身边的爱心食堂、日间照料中心、红色驿�
 PUBLIC_SEARCH = "搜索名称或地址，如：爱心食堂"
 PUBLIC_LOCATE = "定位我的位置"
 PUBLIC_TAP_HINT = "也可以在地图上点一下你所在的位置"
-PUBLIC_LOCATING = "正在定位…"
-PUBLIC_LOCATE_FAILED = "无法获取位置（可能未授权）。请在地图上点一下你所在的位置。"
-PUBLIC_LOCATED = "已按离你的距离排序"
 PUBLIC_COUNT = "共 {n} 处"
 PUBLIC_NONE = "没有找到符合条件的服务点，换个关键词试试。"
 PUBLIC_WALK = "步行约 {minutes} 分钟（约 {metres} 米，按直线估算）"
@@ -167,7 +162,6 @@ INTAKE_DONE = "已登记 {code}，时限 {deadline}"
 
 SECTION_RATES = "三率（近30天）"
 RATE_LABELS = {"response_rate": "响应率", "resolution_rate": "按期办结率", "satisfaction_rate": "满意率"}
-HOURS_TO_RESOLVE = "平均办结 {h} 小时"
 SECTION_RANKING = "网格三率排名（近30天）"
 RANKING_HEAD = ("网格", "网格长", "件数", "响应", "办结", "满意")
 INTAKE_SIMILAR = "；附近 50 米内还有同类在办诉求 {codes}，如重复可在诉求页合并"

@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from geodata.vocab import CASE_CATEGORIES, LADDER_LEVELS, LEVEL_DEADLINE_DAYS, YELLOW_HOURS
+from geodata.vocab import CASE_CATEGORIES, LADDER_LEVELS, LEVEL_DEADLINE_DAYS, OPEN_STATUSES, YELLOW_HOURS
 
 SUBMITTED, ACCEPTED, DISPATCHED, IN_PROGRESS = "待受理", "已受理", "已派单", "处置中"
 RESOLVED, VISITED, CLOSED, RETURNED, DUPLICATE = "已办结", "已回访", "已关闭", "退回", "重复"
-OPEN = (SUBMITTED, ACCEPTED, DISPATCHED, IN_PROGRESS)
+OPEN = OPEN_STATUSES  # 待受理, 已受理, 已派单, 处置中
 STATUSES = (SUBMITTED, ACCEPTED, DISPATCHED, IN_PROGRESS, RESOLVED, VISITED, CLOSED, RETURNED, DUPLICATE)
 SATISFIED = ("满意", "基本满意")
 UNSATISFIED = "不满意"
@@ -106,6 +106,30 @@ def due_escalations(level: str, deadline: dt.datetime, now: dt.datetime, categor
         level, deadline = up, deadline_for(up, at, category, rules)
         steps.append((level, at, deadline))
     return steps
+
+
+RESPONSE_HOURS = 24  # 响应: accepted within a day
+
+
+def rates(cases) -> dict:
+    """三率 of a set of cases (objects with created_at, accepted_at, resolved_at, deadline, satisfaction):
+    response (accepted within a day), resolution (resolved by the deadline), satisfaction, and mean hours to
+    resolve. A rate with nothing to measure is None, not 0."""
+    cases = list(cases)
+    resolved = [c for c in cases if c.resolved_at]
+    rated = [c for c in cases if c.satisfaction]
+
+    def share(part: int, whole: int) -> float | None:
+        return round(part / whole, 4) if whole else None
+
+    return {
+        "response_rate": share(sum(1 for c in cases if c.accepted_at and c.accepted_at - c.created_at
+                                   <= dt.timedelta(hours=RESPONSE_HOURS)), len(cases)),
+        "resolution_rate": share(sum(1 for c in resolved if c.resolved_at <= c.deadline), len(resolved)),
+        "satisfaction_rate": share(sum(1 for c in rated if c.satisfaction in SATISFIED), len(rated)),
+        "hours_to_resolve": round(sum((c.resolved_at - c.created_at).total_seconds() for c in resolved)
+                                  / 3600 / len(resolved), 1) if resolved else None,
+    }
 
 
 def known_category(category: str) -> bool:
