@@ -299,3 +299,56 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     seeded_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     note: Mapped[Optional[str]] = mapped_column(String(200))
+
+
+class AppSetting(Base):
+    """An admin-editable setting stored as JSON (deadlines per category, the yellow window, …)."""
+
+    __tablename__ = "app_setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)  # JSON
+    updated_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    updated_by: Mapped[Optional[str]] = mapped_column(String(50))
+
+
+class CasePhoto(Base):
+    """A photo taken at intake, re-encoded by the server (never the uploaded bytes as they came)."""
+
+    __tablename__ = "case_photo"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    content_type: Mapped[str] = mapped_column(String(20))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Wish(PointMixin, Base):
+    """微心愿: a resident's small wish, published → claimed by a volunteer or a 报到单位 → completed."""
+
+    __tablename__ = "wish"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[Optional[str]] = mapped_column(Text)
+    wisher_name: Mapped[Optional[str]] = mapped_column(String(50))  # PII
+    wisher_phone: Mapped[Optional[str]] = mapped_column(String(20))  # PII
+    building_code: Mapped[Optional[str]] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(8), index=True)  # 已发布 / 已认领 / 已完成 / 已撤回
+    claimant: Mapped[Optional[str]] = mapped_column(String(100))
+    claimant_kind: Mapped[Optional[str]] = mapped_column(String(10))  # 志愿者 / 报到单位
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    claimed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    completed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        CheckConstraint("status in ('已发布', '已认领', '已完成', '已撤回')", name="status_known"),
+        CheckConstraint("claimant_kind is null or claimant_kind in ('志愿者', '报到单位')", name="claimant_kind_known"),
+    )
