@@ -5,7 +5,8 @@ import datetime as dt
 
 from dash import Dash, Input, Output, State, ctx, no_update
 
-from db import users
+from callbacks.viewer import current_account
+from db import rules, users
 from db.engine import session_scope
 from layouts import admin_ids as ids, admin_page, text
 
@@ -72,3 +73,24 @@ def register(app: Dash) -> None:
         with session_scope() as session:
             rows = admin_page.token_rows(users.list_display_tokens(session))
         return rows, message, label_out
+
+    @app.callback(
+        Output(ids.RULES, "rowData"), Output(ids.RULES_YELLOW, "value"), Output(ids.RULES_MESSAGE, "children"),
+        Input(ids.RULES_SAVE, "n_clicks"), Input(ids.RETRY, "data"),
+        State(ids.RULES, "rowData"), State(ids.RULES_YELLOW, "value"),
+    )
+    def manage_rules(_save, _retry, rows, yellow):
+        message = None
+        if ctx.triggered_id == ids.RULES_SAVE:
+            table = {r["category"]: {k: v for k, v in r.items() if k != "category"} for r in rows or []}
+            account = current_account()
+            try:
+                with session_scope() as session:
+                    rules.save_case_rules(session, table, yellow, account.display_name if account else "?",
+                                          dt.datetime.now())
+                message = text.RULES_SAVED
+            except rules.RulesError as err:
+                return no_update, no_update, str(err)
+        with session_scope() as session:
+            current = rules.get_case_rules(session)
+        return rules.rules_table(current), current.yellow_hours, message

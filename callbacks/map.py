@@ -9,10 +9,10 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.urls import query_param
 from callbacks.viewer import current_account, current_viewer
-from db import cases, layers, repository
+from db import cases, layers, repository, rules as case_rules
 from db.engine import session_scope
 from geodata import crs
-from geodata.vocab import GAP_TYPES, YELLOW_HOURS
+from geodata.vocab import GAP_TYPES
 from layouts import ids, map_page, text
 
 EMPTY = {"type": "FeatureCollection", "features": []}
@@ -64,10 +64,11 @@ def register(app: Dash, tile_provider: str) -> None:
             several_streets = len(repository.list_streets(session)) > 1
             chain = repository.breadcrumb(session, code) if code else []
             bounds = area["bounds"] or repository.streets_bounds(session)
+            yellow = case_rules.get_case_rules(session).yellow_hours
         if gcj02 and bounds:
             bounds = crs.bounds_to_gcj02(bounds)
         hideout = {"selected": code if area["level"] == "building" else None, "level": area["level"],
-                   "yellowHours": YELLOW_HOURS, "glyphs": map_page.SERVICE_GLYPH}
+                   "yellowHours": yellow, "glyphs": map_page.SERVICE_GLYPH}
         crumbs = map_page.build_breadcrumb(chain, text.ALL_STREETS if several_streets else None)
         return data + [hideout, map_page.viewport_for(bounds), crumbs, None]
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from db import cache, models as m, spatial
+from db import cache, models as m, rules as case_rules, spatial
 from db.access import Viewer, case_scope
 from db.repository import LEVEL_COLUMN, get_area, mask_name, mask_phone
 from geodata import crs
@@ -93,7 +93,7 @@ def create_case(session: Session, new: NewCase, actor: str, viewer: Viewer, now:
                   lon=round(float(new.lon), 6), lat=round(float(new.lat), 6), building_code=place["building"],
                   compound_code=place["compound"], grid_code=grid, community_code=place["community"],
                   street_code=place["street"], level=level, status=lc.SUBMITTED, created_at=now,
-                  deadline=lc.deadline_for(level, now, new.category))
+                  deadline=lc.deadline_for(level, now, new.category, case_rules.get_case_rules(session).deadline_days))
     session.add(case)
     session.flush()
     # the code follows the id; set it without an ORM update so the new case keeps version 1
@@ -123,7 +123,8 @@ def act(session: Session, code: str, action: str, actor: str, viewer: Viewer, ex
     case = _load(session, code, viewer)
     if case.version != expected_version:
         raise Conflict(f"诉求 {code} 已被他人修改（版本 {case.version}），请刷新后再操作")
-    step = lc.apply(action, case.status, case.level, case.deadline, now, case.category, satisfaction)
+    step = lc.apply(action, case.status, case.level, case.deadline, now, case.category, satisfaction,
+                    rules=case_rules.get_case_rules(session).deadline_days)
     if action == "dispatch" and not (assignee or "").strip():
         raise lc.TransitionError("派单需要指定承办部门或人员")
     if action == "merge":
@@ -164,8 +165,9 @@ def escalate_due(session: Session, now: dt.datetime) -> int:
     due = session.execute(select(m.Case).where(m.Case.status.in_(lc.OPEN), m.Case.deadline <= now,
                                                m.Case.level != LADDER_LEVELS[-1])).scalars().all()
     moved = 0
+    days = case_rules.get_case_rules(session).deadline_days
     for case in due:
-        for level, at, deadline in lc.due_escalations(case.level, case.deadline, now, case.category):
+        for level, at, deadline in lc.due_escalations(case.level, case.deadline, now, case.category, days):
             previous = case.level
             case.level, case.deadline = level, deadline
             _event(session, case, "auto_escalate", SYSTEM_ACTOR, at, case.status, f"{previous}超时，上报至{level}")
@@ -184,11 +186,12 @@ def get_case(session: Session, code: str, viewer: Viewer, now: dt.datetime) -> d
     events = session.execute(select(m.CaseEvent).where(m.CaseEvent.case_id == case.id)
                              .order_by(m.CaseEvent.at, m.CaseEvent.id)).scalars().all()
     full = _shows_pii(viewer)
+    yellow = case_rules.get_case_rules(session).yellow_hours
     return {
         "code": case.code, "category": case.category, "source": case.source, "description": case.description,
         "status": case.status, "level": case.level, "assignee": case.assignee, "deadline": case.deadline,
         "created_at": case.created_at, "satisfaction": case.satisfaction, "version": case.version,
-        "light": lc.light(case.deadline, now) if case.status in lc.OPEN else None,
+        "light": lc.light(case.deadline, now, yellow) if case.status in lc.OPEN else None,
         "reporter": case.reporter_name if full else mask_name(case.reporter_name),
         "phone": case.reporter_phone if full else mask_phone(case.reporter_phone),
         "lon": case.lon, "lat": case.lat, "community_code": case.community_code, "grid_code": case.grid_code,
@@ -213,6 +216,7 @@ class CaseFilter:
 def list_cases(session: Session, viewer: Viewer, flt: CaseFilter, now: dt.datetime, limit: int = 5000) -> list[dict]:
     """Cases matching the filter inside the viewer's scope, newest first, reporter masked."""
     where = [case_scope(viewer)]
+    yellow = case_rules.get_case_rules(session).yellow_hours
     if flt.area:
         area = get_area(session, flt.area)
         if area is None:
@@ -231,7 +235,7 @@ def list_cases(session: Session, viewer: Viewer, flt: CaseFilter, now: dt.dateti
     if flt.created_to:
         where.append(m.Case.created_at < dt.datetime.combine(flt.created_to, dt.time()) + dt.timedelta(days=1))
     if flt.light:
-        soon = now + dt.timedelta(hours=lc.YELLOW_HOURS)
+        soon = now + dt.timedelta(hours=yellow)
         where.append(m.Case.status.in_(lc.OPEN))
         where.append({"red": m.Case.deadline < now,
                       "yellow": and_(m.Case.deadline >= now, m.Case.deadline < soon),
@@ -239,7 +243,7 @@ def list_cases(session: Session, viewer: Viewer, flt: CaseFilter, now: dt.dateti
     rows = session.execute(select(m.Case).where(*where).order_by(m.Case.created_at.desc()).limit(limit)).scalars()
     return [{"code": c.code, "created_at": c.created_at, "category": c.category, "source": c.source,
              "description": c.description, "status": c.status, "level": c.level, "assignee": c.assignee,
-             "deadline": c.deadline, "light": lc.light(c.deadline, now) if c.status in lc.OPEN else None,
+             "deadline": c.deadline, "light": lc.light(c.deadline, now, yellow) if c.status in lc.OPEN else None,
              "reporter": mask_name(c.reporter_name), "community_code": c.community_code, "grid_code": c.grid_code,
              "version": c.version} for c in rows]
 

@@ -11,11 +11,11 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import Session, aliased
 
-from db import cache, models as m, spatial
+from db import cache, models as m, rules as case_rules, spatial
 from db.access import SYSTEM, Viewer, case_scope
 from workflow import lifecycle as lc
 from geodata import coverage
-from geodata.vocab import OPEN_STATUSES, STANDARD_RADIUS_M, YELLOW_HOURS
+from geodata.vocab import OPEN_STATUSES, STANDARD_RADIUS_M
 
 CODE_PATTERN = re.compile(r"^[0-9]{9}([0-9]{3}([0-9]{2}|X[0-9]{3}(B[0-9]{3})?)?)?$")
 LEVEL_COLUMN = {"street": "street_code", "community": "community_code", "grid": "grid_code",
@@ -121,9 +121,10 @@ def scope_clause(model, area: dict):
     return getattr(model, LEVEL_COLUMN[area["level"]]) == area["code"]
 
 
-def lights_for(deadlines: list[dt.datetime], now: dt.datetime) -> list[str]:
-    """红黄绿 for many deadlines, by the one rule in workflow.lifecycle.light."""
-    return [lc.light(d, now) for d in deadlines]
+def lights_for(session: Session, deadlines: list[dt.datetime], now: dt.datetime) -> list[str]:
+    """红黄绿 for many deadlines, by the one rule in workflow.lifecycle.light and the admin's yellow window."""
+    yellow = case_rules.get_case_rules(session).yellow_hours
+    return [lc.light(d, now, yellow) for d in deadlines]
 
 
 def area_summary(session: Session, code: str, now: dt.datetime, viewer: Viewer = SYSTEM) -> dict | None:
@@ -152,7 +153,7 @@ def _summary(session: Session, area: dict, now: dt.datetime, viewer: Viewer) -> 
     cases_here = and_(scope_clause(m.Case, area), case_scope(viewer))
     by_status = dict(session.execute(select(m.Case.status, func.count()).where(cases_here)
                                      .group_by(m.Case.status)).all())
-    soon = now + dt.timedelta(hours=YELLOW_HOURS)
+    soon = now + dt.timedelta(hours=case_rules.get_case_rules(session).yellow_hours)
     light = sql_case((m.Case.deadline < now, "red"), (m.Case.deadline < soon, "yellow"), else_="green")
     by_light = dict(session.execute(select(light, func.count()).where(cases_here, m.Case.status.in_(OPEN_STATUSES))
                                     .group_by(light)).all())
@@ -222,7 +223,7 @@ def list_open_cases(session: Session, code: str, now: dt.datetime, limit: int = 
     rows = session.execute(select(m.Case).where(scope_clause(m.Case, area), case_scope(viewer),
                                                 m.Case.status.in_(OPEN_STATUSES))
                            .order_by(m.Case.deadline).limit(limit)).scalars().all()
-    lights = lights_for([r.deadline for r in rows], now)
+    lights = lights_for(session, [r.deadline for r in rows], now)
     return [{"code": r.code, "category": r.category, "status": r.status, "level": r.level,
              "description": r.description, "deadline": r.deadline, "light": lt,
              "reporter": mask_name(r.reporter_name) if viewer.shows_pii else None, "assignee": r.assignee}
@@ -352,7 +353,7 @@ def latest_cases(session: Session, code: str, now: dt.datetime, viewer: Viewer =
                            .join(compound, compound.code == m.Case.compound_code)
                            .where(scope_clause(m.Case, area), case_scope(viewer), m.Case.created_at <= now)
                            .order_by(m.Case.created_at.desc()).limit(limit)).all()
-    lights = lights_for([r[4] for r in rows], now)
+    lights = lights_for(session, [r[4] for r in rows], now)
     return [{"code": r[0], "created_at": r[1], "category": r[2], "status": r[3],
              "light": lt if r[3] in OPEN_STATUSES else None, "community": r[5], "compound": r[6]}
             for r, lt in zip(rows, lights)]

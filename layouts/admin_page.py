@@ -1,9 +1,10 @@
-"""The admin page: staff accounts and big-screen display tokens."""
+"""The admin page: staff accounts, big-screen display tokens, and the case deadlines per category."""
 from __future__ import annotations
 
 import dash_ag_grid as dag
 from dash import dcc, html
 
+from geodata.vocab import LADDER_LEVELS
 from layouts import admin_ids as ids, text
 from layouts.chrome import outage_parts, staff_topbar
 
@@ -61,6 +62,7 @@ def build_page() -> html.Div:
                 ]),
                 html.Div(id=ids.TOKEN_MESSAGE, className="admin-message", role="status"),
             ]),
+            build_rules_card(),
         ]),
     ])
 
@@ -74,3 +76,25 @@ def token_rows(tokens: list[dict]) -> list[dict]:
     return [{"id": t["id"], "label": t["label"], "scope_code": t["scope_code"],
              "created": t["created_at"].strftime("%Y-%m-%d %H:%M"), "state": "已吊销" if t["revoked"] else "有效"}
             for t in tokens]
+
+
+def build_rules_card() -> html.Section:
+    """办理时限: days per category and ladder level (double-click a cell to edit) and the yellow window."""
+    columns = [{"field": "category", "headerName": text.RULES_CATEGORY, "flex": 1, "pinned": "left"}]
+    columns += [{"field": level, "headerName": text.RULES_LEVEL_DAYS.format(level=level), "flex": 1,
+                 "editable": True, "cellEditor": "agNumberCellEditor",
+                 "cellEditorParams": {"min": 0.5, "max": 365, "precision": 1}} for level in LADDER_LEVELS]
+    return html.Section(className="admin-card wide", children=[
+        html.H2(text.RULES_TITLE),
+        html.P(text.RULES_HINT, className="muted"),
+        dag.AgGrid(id=ids.RULES, rowData=[], columnDefs=columns, className="ag-theme-alpine",
+                   getRowId="params.data.category", dashGridOptions={"singleClickEdit": True,
+                                                                      "stopEditingWhenCellsLoseFocus": True},
+                   style={"height": "460px"}),
+        html.Div(className="admin-form", children=[
+            html.Label(text.RULES_YELLOW, htmlFor=ids.RULES_YELLOW),
+            dcc.Input(id=ids.RULES_YELLOW, type="number", min=1, max=168, className="input narrow"),
+            html.Button(text.RULES_SAVE, id=ids.RULES_SAVE, className="btn primary"),
+        ]),
+        html.Div(id=ids.RULES_MESSAGE, className="admin-message", role="status"),
+    ])

@@ -165,3 +165,12 @@ RATE_LABELS = {"response_rate": "响应率", "resolution_rate": "按期办结率
 SECTION_RANKING = "网格三率排名（近30天）"
 RANKING_HEAD = ("网格", "网格长", "件数", "响应", "办结", "满意")
 INTAKE_SIMILAR = "；附近 50 米内还有同类在办诉求 {codes}，如重复可在诉求页合并"
+
+# 办理时限 (admin): deadlines per category and level
+RULES_TITLE = "办理时限"
+RULES_HINT = "各类诉求在每一层级的办理天数（单击单元格修改）。超过时限未办结的诉求自动上报上一级；距时限不足黄灯提前量时亮黄灯。"
+RULES_CATEGORY = "类别"
+RULES_LEVEL_DAYS = "{level}（天）"
+RULES_YELLOW = "黄灯提前量（小时）"
+RULES_SAVE = "保存办理时限"
+RULES_SAVED = "已保存：新登记和上报的诉求按新时限计算，红黄绿立即按新的黄灯提前量显示。"

@@ -45,3 +45,45 @@ def test_non_admin_cannot_reach_admin(page, live_server):
     page.wait_for_selector(".user-box:has-text('网格长')")
     response = page.request.get(live_server + "/admin/")
     assert response.status == 403
+
+
+def test_admin_sets_deadline_per_category_and_yellow_window(staff, live_server):
+    from db import rules
+    from db.engine import session_scope
+
+    page = staff
+    page.goto(live_server + "/admin/")
+    cell = page.locator('#admin-rules .ag-row[row-id="安全隐患"] .ag-cell[col-id="小区"]')
+    cell.wait_for()
+    assert cell.inner_text().strip() == "3"
+    try:
+        cell.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type("1")
+        page.keyboard.press("Enter")
+        page.fill("#admin-rules-yellow", "12")
+        page.click("#admin-rules-save")
+        page.wait_for_selector("#admin-rules-message:has-text('已保存')")
+        with session_scope() as session:
+            saved = rules.get_case_rules(session)
+        assert saved.days("安全隐患", "小区") == 1 and saved.yellow_hours == 12
+        assert saved.days("环境卫生", "小区") == 3
+
+        # a cleared cell is named in the message and nothing changes
+        other = page.locator('#admin-rules .ag-row[row-id="噪音扰民"] .ag-cell[col-id="社区"]')
+        other.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.press("Backspace")
+        page.keyboard.press("Enter")
+        page.click("#admin-rules-save")
+        page.wait_for_selector("#admin-rules-message:has-text('噪音扰民·社区时限（天）：请填写')")
+        with session_scope() as session:
+            assert rules.get_case_rules(session) == saved
+
+        page.reload()
+        page.locator('#admin-rules .ag-row[row-id="安全隐患"] .ag-cell[col-id="小区"]:has-text("1")').wait_for()
+        assert page.input_value("#admin-rules-yellow") == "12"
+    finally:
+        import datetime as dt
+        with session_scope() as session:  # other tests count lights with the default window
+            rules.save_case_rules(session, {}, 24, "test", dt.datetime.now())
