@@ -1,6 +1,8 @@
 """Callbacks of /cases/: filtered list, export of exactly those rows, bulk dispatch, one case's actions."""
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import io
 
@@ -13,7 +15,7 @@ from callbacks.viewer import current_account, current_viewer
 from db import cases
 from db.engine import session_scope
 from layouts import cases_ids as ids, cases_page, text
-from workflow import lifecycle as lc
+from workflow import case_table, lifecycle as lc
 
 
 def _filter(area, statuses, category, level, light, assignee, start, end) -> cases.CaseFilter:
@@ -25,8 +27,26 @@ def _filter(area, statuses, category, level, light, assignee, start, end) -> cas
 
 def export_frame(rows: list[dict]) -> pd.DataFrame:
     """The rows as the grid shows them, with Chinese column names, for Excel and CSV."""
-    shown = cases_page.grid_rows(rows)
-    return pd.DataFrame(shown, columns=list(text.CASE_FIELDS)).rename(columns=text.CASE_FIELDS)
+    # times stay datetimes: Excel gets real, sortable dates and a re-import keeps them to the second
+    shown = [{**shown, "created_at": raw["created_at"], "deadline": raw["deadline"]}
+             for shown, raw in zip(cases_page.grid_rows(rows), rows)]
+    headers = {**text.CASE_FIELDS, **text.EXPORT_EXTRA_FIELDS}
+    return pd.DataFrame(shown, columns=list(headers)).rename(columns=headers)
+
+
+def _read_upload(upload: dict | None, now: dt.datetime) -> tuple[list, str]:
+    """The rows of an uploaded sheet; raises case_table.TableError with a message for the user."""
+    if not upload or not upload.get("contents"):
+        raise case_table.TableError(text.IMPORT_CANCELLED)
+    encoded = upload["contents"].split(",", 1)[-1]
+    if len(encoded) * 3 // 4 > case_table.MAX_BYTES:
+        raise case_table.TableError(text.IMPORT_TOO_BIG)
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise case_table.TableError("文件上传不完整，请重新上传") from None
+    name = upload.get("filename") or ""
+    return case_table.read_case_table(data, name, now), name
 
 
 def _actor() -> str:
@@ -114,3 +134,55 @@ def register(app: Dash) -> None:
         except (cases.CaseError, lc.TransitionError) as err:
             return str(err), no_update
         return text.CASES_DONE.format(action=lc.ACTION_LABELS[action]), dt.datetime.now().isoformat()
+
+    @app.callback(Output(ids.DOWNLOAD, "data", allow_duplicate=True), Input(ids.IMPORT_TEMPLATE, "n_clicks"),
+                  prevent_initial_call=True)
+    def download_template(_n):
+        return dcc.send_bytes(case_table.template_xlsx(), "诉求导入模板.xlsx")
+
+    @app.callback(Output(ids.IMPORT_FILE, "data"), Output(ids.IMPORT_PANEL, "hidden"),
+                  Output(ids.IMPORT_SUMMARY, "children"), Output(ids.IMPORT_PROBLEMS, "children"),
+                  Output(ids.IMPORT_COMMIT, "children"), Output(ids.IMPORT_COMMIT, "hidden"),
+                  Output(ids.IMPORT_MESSAGE, "children"),
+                  Input(ids.IMPORT_UPLOAD, "contents"), State(ids.IMPORT_UPLOAD, "filename"),
+                  prevent_initial_call=True)
+    def preview_import(contents, filename):
+        if contents is None:  # cleared after a commit or cancel
+            raise PreventUpdate
+        upload = {"contents": contents, "filename": filename}
+        try:
+            rows, name = _read_upload(upload, dt.datetime.now())
+        except case_table.TableError as err:
+            return None, True, None, None, no_update, True, str(err)
+        with session_scope() as session:  # read only: the check writes nothing
+            check = cases.check_import(session, rows, current_viewer())
+        valid, bad = len(check.valid), len(check.refused)
+        summary = text.IMPORT_SUMMARY.format(name=name, total=check.total, valid=valid, bad=bad)
+        if not valid:
+            summary += text.IMPORT_NOTHING_VALID
+        label = (text.IMPORT_ONLY_VALID if bad else text.IMPORT_ALL).format(n=valid)
+        return (upload if valid else None), False, summary, cases_page.build_import_problems(check.refused), \
+            label, not valid, None
+
+    @app.callback(Output(ids.IMPORT_MESSAGE, "children", allow_duplicate=True),
+                  Output(ids.IMPORT_PANEL, "hidden", allow_duplicate=True),
+                  Output(ids.IMPORT_FILE, "data", allow_duplicate=True),
+                  Output(ids.IMPORT_UPLOAD, "contents"),
+                  Output(ids.CHANGED, "data", allow_duplicate=True),
+                  Input(ids.IMPORT_COMMIT, "n_clicks"), Input(ids.IMPORT_CANCEL, "n_clicks"),
+                  State(ids.IMPORT_FILE, "data"), prevent_initial_call=True)
+    def commit_import(_commit, _cancel, upload):
+        if ctx.triggered_id == ids.IMPORT_CANCEL or not upload:
+            return text.IMPORT_CANCELLED, True, None, None, no_update
+        now = dt.datetime.now()
+        try:
+            rows, _name = _read_upload(upload, now)
+            # checked again on the server at commit: what is written never rests on what the browser kept
+            with session_scope() as session:
+                check = cases.check_import(session, rows, current_viewer())
+                codes = cases.import_cases(session, check.valid, _actor(), current_viewer(), now)
+        except (case_table.TableError, cases.CaseError) as err:
+            return text.IMPORT_FAILED.format(reason=err), no_update, no_update, no_update, no_update
+        message = text.IMPORT_DONE.format(n=len(codes), first=codes[0], last=codes[-1]) if codes else \
+            text.IMPORT_NOTHING_VALID
+        return message, True, None, None, now.isoformat()

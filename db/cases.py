@@ -75,17 +75,23 @@ def _event(session: Session, case: m.Case, action: str, actor: str, at: dt.datet
                             to_status=case.status, note=(note or None) and note[:1000]))
 
 
-def create_case(session: Session, new: NewCase, actor: str, viewer: Viewer, now: dt.datetime) -> str:
+def _place(session: Session, lon: float, lat: float, viewer: Viewer) -> dict:
+    place = spatial.locate(session, lon, lat)
+    if place["community"] is None:
+        raise CaseError("位置不在任何社区范围内，请在辖区内选点")
+    if not viewer.covers(place["grid"] or place["community"]):
+        raise CaseError("该位置不在您负责的区域内")
+    return place
+
+
+def create_case(session: Session, new: NewCase, actor: str, viewer: Viewer, now: dt.datetime,
+                note: str | None = None) -> str:
     """Take in a problem at a location; hierarchy codes come from where it is. Returns the new case code."""
     problems = _problems(new)
     if problems:
         raise CaseError("；".join(problems))
-    place = spatial.locate(session, float(new.lon), float(new.lat))
-    if place["community"] is None:
-        raise CaseError("位置不在任何社区范围内，请在辖区内选点")
+    place = _place(session, float(new.lon), float(new.lat), viewer)
     grid = place["grid"]
-    if not viewer.covers(grid or place["community"]):
-        raise CaseError("该位置不在您负责的区域内")
     level = LADDER_LEVELS[0]
     case = m.Case(code="pending", category=new.category, source=new.source, description=new.description.strip(),
                   reporter_name=(new.reporter_name or "").strip() or None,
@@ -101,7 +107,7 @@ def create_case(session: Session, new: NewCase, actor: str, viewer: Viewer, now:
     session.execute(update(m.Case).where(m.Case.id == case.id).values(code=code)
                     .execution_options(synchronize_session=False))
     set_committed_value(case, "code", code)
-    _event(session, case, "create", actor, now, None)
+    _event(session, case, "create", actor, now, None, note)
     cache.mark_changed(session)
     return case.code
 
@@ -245,7 +251,7 @@ def list_cases(session: Session, viewer: Viewer, flt: CaseFilter, now: dt.dateti
              "description": c.description, "status": c.status, "level": c.level, "assignee": c.assignee,
              "deadline": c.deadline, "light": lc.light(c.deadline, now, yellow) if c.status in lc.OPEN else None,
              "reporter": mask_name(c.reporter_name), "community_code": c.community_code, "grid_code": c.grid_code,
-             "version": c.version} for c in rows]
+             "lon": c.lon, "lat": c.lat, "version": c.version} for c in rows]
 
 
 def bulk_dispatch(session: Session, codes: list[str], assignee: str, actor: str, viewer: Viewer,
@@ -278,3 +284,52 @@ def similar_open_cases(session: Session, category: str, lon: float, lat: float, 
     dist = crs.distance_m(lon, lat, [r.lon for r in rows], [r.lat for r in rows])
     return sorted(({"code": r.code, "description": r.description, "distance_m": int(round(d))}
                    for r, d in zip(rows, dist) if d <= radius_m), key=lambda x: x["distance_m"])
+
+
+@dataclass
+class ImportCheck:
+    """What an import would do: the rows it would write and, for each refused row, why."""
+
+    total: int
+    valid: list  # case_table.TableRow, ready to write
+    refused: list[tuple[int, str]]  # (row number as in Excel, reasons)
+
+
+def check_import(session: Session, rows: list, viewer: Viewer) -> ImportCheck:
+    """Add the checks that need the database (location, scope, existing codes, repeats) to each row's own."""
+    seen: dict[tuple, int] = {}
+    valid, refused = [], []
+    for row in rows:
+        problems = list(row.problems)
+        v = row.values
+        if not problems:
+            try:
+                _place(session, v["lon"], v["lat"], viewer)
+            except CaseError as err:
+                problems.append(str(err))
+        if v["code"] and session.execute(select(m.Case.id).where(m.Case.code == v["code"])).first():
+            problems.append(f"编号 {v['code']} 已存在")
+        key = (v["category"], v["description"], v["lon"], v["lat"], v["created_at"])
+        if key in seen:
+            problems.append(f"与第 {seen[key]} 行重复")
+        seen.setdefault(key, row.number)
+        if problems:
+            refused.append((row.number, "；".join(problems)))
+        else:
+            valid.append(row)
+    return ImportCheck(len(rows), valid, refused)
+
+
+def import_cases(session: Session, rows: list, actor: str, viewer: Viewer, now: dt.datetime) -> list[str]:
+    """Write the checked rows as new cases in the caller's transaction; any failure raises and writes nothing."""
+    codes = []
+    for row in rows:
+        v = row.values
+        new = NewCase(category=v["category"], description=v["description"], source=v["source"], lon=v["lon"],
+                      lat=v["lat"], reporter_name=v["reporter_name"] or None, reporter_phone=v["reporter_phone"] or None)
+        try:
+            codes.append(create_case(session, new, actor, viewer, v["created_at"] or now,
+                                     note=f"表格导入第 {row.number} 行"))
+        except CaseError as err:
+            raise CaseError(f"第 {row.number} 行：{err}") from None
+    return codes

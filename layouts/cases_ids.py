@@ -26,6 +26,15 @@ CHANGED = "cases-changed"
 ALERT = "cases-alert"
 DB_POLL = "cases-db-poll"
 RETRY = "cases-retry"
+IMPORT_UPLOAD = "cases-import-upload"
+IMPORT_TEMPLATE = "cases-import-template"
+IMPORT_FILE = "cases-import-file"
+IMPORT_PANEL = "cases-import-panel"
+IMPORT_SUMMARY = "cases-import-summary"
+IMPORT_PROBLEMS = "cases-import-problems"
+IMPORT_COMMIT = "cases-import-commit"
+IMPORT_CANCEL = "cases-import-cancel"
+IMPORT_MESSAGE = "cases-import-message"
 
 
 def action_button(action: str) -> dict:

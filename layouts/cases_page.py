@@ -46,6 +46,19 @@ def build_page() -> html.Div:
             dcc.Input(id=ids.BULK_ASSIGNEE, placeholder=text.CASES_BULK_ASSIGNEE, className="input wide"),
             html.Button(text.CASES_BULK, id=ids.BULK, className="btn primary"),
             html.Span(id=ids.BULK_MESSAGE, className="cases-message", role="status"),
+            dcc.Upload(id=ids.IMPORT_UPLOAD, accept=".xlsx,.csv",
+                       children=html.Button(text.IMPORT_BUTTON, className="btn")),
+            html.Button(text.IMPORT_TEMPLATE, id=ids.IMPORT_TEMPLATE, className="btn link"),
+            html.Span(id=ids.IMPORT_MESSAGE, className="cases-message", role="status"),
+        ]),
+        dcc.Store(id=ids.IMPORT_FILE),
+        html.Div(id=ids.IMPORT_PANEL, className="import-panel", hidden=True, children=[
+            html.Div(id=ids.IMPORT_SUMMARY, className="import-summary"),
+            html.Div(id=ids.IMPORT_PROBLEMS, className="import-problems"),
+            html.Div(className="import-buttons", children=[
+                html.Button(id=ids.IMPORT_COMMIT, className="btn primary"),
+                html.Button(text.IMPORT_CANCEL, id=ids.IMPORT_CANCEL, className="btn"),
+            ]),
         ]),
         html.Main(className="cases-main", children=[
             dag.AgGrid(id=ids.GRID, rowData=[], columnDefs=columns, className="ag-theme-alpine cases-grid",
@@ -95,3 +108,13 @@ def grid_rows(rows: list[dict]) -> list[dict]:
     return [{**r, "created_at": r["created_at"].strftime("%Y-%m-%d %H:%M"),
              "deadline": r["deadline"].strftime("%Y-%m-%d %H:%M"),
              "light_label": text.LIGHT[r["light"]] if r["light"] else ""} for r in rows]
+
+
+def build_import_problems(refused: list[tuple[int, str]], limit: int = 200) -> list:
+    """The refused rows as a table: row number as in Excel, and every reason."""
+    if not refused:
+        return []
+    body = [html.Tr([html.Td(n), html.Td(reason)]) for n, reason in refused[:limit]]
+    more = [html.P(text.IMPORT_MORE.format(n=len(refused) - limit), className="muted")] if len(refused) > limit else []
+    return [html.Table(className="import-table", children=[
+        html.Thead(html.Tr([html.Th(text.IMPORT_ROW), html.Th(text.IMPORT_REASON)])), html.Tbody(body)]), *more]

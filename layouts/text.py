@@ -151,6 +151,7 @@ CASES_DONE = "已{action}"
 CASE_FIELDS = {"code": "编号", "created_at": "登记时间", "category": "类别", "source": "来源", "description": "描述",
                "status": "状态", "level": "层级", "deadline": "时限", "light_label": "红黄绿", "assignee": "承办",
                "reporter": "反映人"}
+EXPORT_EXTRA_FIELDS = {"lon": "经度", "lat": "纬度"}  # in files only: they let an exported list be imported again
 INTAKE_TITLE = "在此楼登记诉求"
 INTAKE_CATEGORY = "类别"
 INTAKE_SOURCE = "来源"
@@ -174,3 +175,19 @@ RULES_LEVEL_DAYS = "{level}（天）"
 RULES_YELLOW = "黄灯提前量（小时）"
 RULES_SAVE = "保存办理时限"
 RULES_SAVED = "已保存：新登记和上报的诉求按新时限计算，红黄绿立即按新的黄灯提前量显示。"
+
+# 诉求批量导入 (/cases/)
+IMPORT_BUTTON = "导入 Excel/CSV"
+IMPORT_TEMPLATE = "下载导入模板"
+IMPORT_SUMMARY = "「{name}」共 {total} 行：可导入 {valid} 行，有问题 {bad} 行。"
+IMPORT_NOTHING_VALID = "没有可导入的行，请按下表修改后重新上传。"
+IMPORT_ALL = "导入这 {n} 行"
+IMPORT_ONLY_VALID = "只导入有效的 {n} 行"
+IMPORT_CANCEL = "取消"
+IMPORT_CANCELLED = "已取消，未导入任何数据。"
+IMPORT_DONE = "已导入 {n} 件诉求（{first} 至 {last}）。"
+IMPORT_FAILED = "导入失败，未写入任何数据：{reason}"
+IMPORT_TOO_BIG = "文件超过 5 MB，请分批导入。"
+IMPORT_ROW = "行号"
+IMPORT_REASON = "问题"
+IMPORT_MORE = "另有 {n} 行有问题未列出。"
