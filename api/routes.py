@@ -4,11 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from callbacks.viewer import current_viewer
-from db import layers, repository
+from db import cases, layers, repository
 from db.engine import backend_name, session_scope
 from geodata import payload
 from geodata.vocab import SERVICE_TYPES
@@ -104,3 +104,16 @@ def area_coverage(code: str):
     if result is None:
         return _error(404, "area not found", code=code)
     return jsonify(result)
+
+
+@bp.get("/api/cases/<code>/photos/<int:photo_id>")
+def case_photo(code: str, photo_id: int):
+    """A case photo, for staff who may read the case (the login boundary in api/auth.py keeps the public out)."""
+    with session_scope() as session:
+        try:
+            data, content_type = cases.get_photo(session, code, photo_id, current_viewer())
+        except cases.NotFound:
+            return _error(404, "not found")
+    response = Response(data, mimetype=content_type)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -4,7 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from dash import Dash, Input, Output, State, no_update
+import dash_leaflet as dl
+from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.urls import query_param
@@ -14,6 +15,7 @@ from db.engine import session_scope
 from geodata import crs
 from geodata.vocab import GAP_TYPES
 from layouts import ids, map_page, text
+from workflow import lifecycle as lc, photos as photo_rules
 
 EMPTY = {"type": "FeatureCollection", "features": []}
 DATA_LAYERS = (("drill", ids.MAP_DRILL), ("context", ids.MAP_CONTEXT), ("grids", ids.MAP_GRIDS),
@@ -40,6 +42,23 @@ def resolve(session, search: str | None) -> tuple[str | None, dict | None, str |
         return None, {"code": None, "level": "root", "name": text.ALL_STREETS, "bounds": None}, None
     area = repository.get_area(session, raw)
     return (raw, area, None) if area else (None, None, raw)
+
+
+SPOT = "spot"  # the flash key of an intake at a picked spot
+
+
+def _intake_spot(session, search: str | None, point: dict | None) -> tuple[str, float, float] | None:
+    """(flash key, lon, lat) where a new case goes: the picked spot, else the building in view, else None."""
+    if point:
+        return SPOT, float(point["lon"]), float(point["lat"])
+    building = repository.get_area(session, area_from_search(search) or "")
+    if building is None or building["level"] != "building":
+        return None
+    return building["code"], building["point"][0], building["point"][1]
+
+
+def _pick_state(picking: bool) -> tuple:
+    return picking, text.PICK_ACTIVE if picking else text.PICK_START, "pick-button active" if picking else "pick-button"
 
 
 def register(app: Dash, tile_provider: str) -> None:
@@ -73,9 +92,14 @@ def register(app: Dash, tile_provider: str) -> None:
         return data + [hideout, map_page.viewport_for(bounds), crumbs, None]
 
     @app.callback(Output(ids.PANEL, "children"), Input(ids.URL, "search"), Input(ids.RETRY, "data"),
-                  State(ids.INTAKE_FLASH, "data"))
-    def render_panel(search, _retry, flash):
+                  Input(ids.INTAKE_POINT, "data"), State(ids.INTAKE_FLASH, "data"))
+    def render_panel(search, _retry, point, flash):
         now = dt.datetime.now()
+        if point and ctx.triggered_id != ids.URL:
+            with session_scope() as session:
+                place, names = repository.locate_spot(session, point["lon"], point["lat"])
+            message = flash["message"] if flash and flash.get("area") == SPOT else None
+            return map_page.build_spot_panel(place, names, message)
         with session_scope() as session:
             code, area, _unknown = resolve(session, search)
             if area is None:
@@ -112,33 +136,105 @@ def register(app: Dash, tile_provider: str) -> None:
 
     @app.callback(Output(ids.INTAKE_MESSAGE, "children"), Output(ids.INTAKE_FLASH, "data"),
                   Output(ids.RETRY, "data", allow_duplicate=True),
-                  Input(ids.INTAKE_SUBMIT, "n_clicks"), State(ids.URL, "search"), State(ids.INTAKE_CATEGORY, "value"),
+                  Input(ids.INTAKE_SUBMIT, "n_clicks"), Input(ids.intake_merge(ALL), "n_clicks"),
+                  State(ids.URL, "search"), State(ids.INTAKE_POINT, "data"), State(ids.INTAKE_CATEGORY, "value"),
                   State(ids.INTAKE_SOURCE, "value"), State(ids.INTAKE_DESCRIPTION, "value"),
-                  State(ids.INTAKE_REPORTER, "value"), State(ids.INTAKE_PHONE, "value"), prevent_initial_call=True)
-    def take_in_case(n, search, category, source, description, reporter, phone):
-        if not n:
-            raise PreventUpdate
+                  State(ids.INTAKE_REPORTER, "value"), State(ids.INTAKE_PHONE, "value"),
+                  State(ids.INTAKE_PHOTO, "contents"), prevent_initial_call=True)
+    def take_in_case(n, merges, search, point, category, source, description, reporter, phone, photo):
+        merge_into = ctx.triggered_id["code"] if isinstance(ctx.triggered_id, dict) else None
+        if not (any(merges or []) if merge_into else n):
+            raise PreventUpdate  # buttons appearing with the form are not clicks
+        try:
+            photos = (photo_rules.prepare_photo(photo_rules.decode_upload(photo)),) if photo else ()
+        except photo_rules.PhotoError as err:
+            return str(err), no_update, no_update
         account = current_account()
+        actor = account.display_name if account else "?"
+        viewer = current_viewer()
         now = dt.datetime.now()
         with session_scope() as session:
-            building = repository.get_area(session, area_from_search(search) or "")
-            if building is None or building["level"] != "building":
+            spot = _intake_spot(session, search, point)
+            if spot is None:
                 raise PreventUpdate
+            key, lon, lat = spot
             new = cases.NewCase(category=category or "", description=description or "", source=source or "",
-                                lon=building["point"][0], lat=building["point"][1], reporter_name=reporter,
-                                reporter_phone=phone)
+                                lon=lon, lat=lat, reporter_name=reporter, reporter_phone=phone)
             try:
-                code = cases.create_case(session, new, account.display_name if account else "?", current_viewer(), now)
-            except cases.CaseError as err:
+                code = cases.create_case(session, new, actor, viewer, now, photos=photos)
+                if merge_into:
+                    cases.act(session, code, "merge", actor, viewer, 1, now, merge_into=merge_into)
+            except (cases.CaseError, lc.TransitionError) as err:
+                session.rollback()
                 return str(err), no_update, no_update
-            deadline = cases.get_case(session, code, current_viewer(), now)["deadline"]
-            similar = [c["code"] for c in cases.similar_open_cases(session, new.category, new.lon, new.lat, now,
-                                                                    current_viewer()) if c["code"] != code]
-        message = text.INTAKE_DONE.format(code=code, deadline=deadline.strftime("%m-%d %H:%M"))
-        if similar:
-            message += text.INTAKE_SIMILAR.format(codes="、".join(similar[:5]))
+            deadline = cases.get_case(session, code, viewer, now)["deadline"]
+            similar = [c["code"] for c in cases.similar_open_cases(session, new.category, lon, lat, now, viewer)
+                       if c["code"] not in (code, merge_into)]
+        if merge_into:
+            message = text.INTAKE_MERGED.format(code=code, target=merge_into)
+        else:
+            message = text.INTAKE_DONE.format(code=code, deadline=deadline.strftime("%m-%d %H:%M"))
+            if similar:
+                message += text.INTAKE_SIMILAR.format(codes="、".join(similar[:5]))
         # the panel re-renders with the new case listed; the message rides along in the flash store
-        return message, {"area": building["code"], "message": message}, now.isoformat()
+        return message, {"area": key, "message": message}, now.isoformat()
+
+    @app.callback(Output(ids.INTAKE_SIMILAR, "children"), Input(ids.INTAKE_CATEGORY, "value"),
+                  State(ids.URL, "search"), State(ids.INTAKE_POINT, "data"), prevent_initial_call=True)
+    def suggest_duplicates(category, search, point):
+        if not category:
+            return []
+        with session_scope() as session:
+            spot = _intake_spot(session, search, point)
+            if spot is None:
+                return []
+            _key, lon, lat = spot
+            similar = cases.similar_open_cases(session, category, lon, lat, dt.datetime.now(), current_viewer())
+        return map_page.build_similar(similar)
+
+    @app.callback(Output(ids.INTAKE_PHOTO_NAME, "children"), Input(ids.INTAKE_PHOTO, "filename"),
+                  prevent_initial_call=True)
+    def show_photo_name(filename):
+        return text.INTAKE_PHOTO_CHOSEN.format(name=filename) if filename else text.INTAKE_PHOTO
+
+    @app.callback(Output(ids.PICK_MODE, "data"), Output(ids.PICK_BUTTON, "children"),
+                  Output(ids.PICK_BUTTON, "className"), Input(ids.PICK_BUTTON, "n_clicks"), State(ids.PICK_MODE, "data"),
+                  prevent_initial_call=True)
+    def toggle_pick(_n, picking):
+        return _pick_state(not picking)
+
+    @app.callback(Output(ids.INTAKE_POINT, "data"), Output(ids.PICK_MODE, "data", allow_duplicate=True),
+                  Output(ids.PICK_BUTTON, "children", allow_duplicate=True),
+                  Output(ids.PICK_BUTTON, "className", allow_duplicate=True),
+                  Input(ids.MAP, "n_clicks"), State(ids.MAP, "clickData"), State(ids.PICK_MODE, "data"),
+                  prevent_initial_call=True)
+    def pick_spot(_n, click, picking):
+        # n_clicks, not clickData, is the trigger: a second click on the very same spot must count too
+        latlng = (click or {}).get("latlng")
+        if not picking or not latlng:
+            raise PreventUpdate
+        lon, lat = crs.from_display(float(latlng["lng"]), float(latlng["lat"]), gcj02)
+        return {"lon": round(lon, 6), "lat": round(lat, 6)}, *_pick_state(False)
+
+    @app.callback(Output(ids.INTAKE_POINT, "data", allow_duplicate=True), Input(ids.URL, "search"),
+                  prevent_initial_call=True)
+    def forget_spot_on_navigation(_search):
+        return None
+
+    @app.callback(Output(ids.INTAKE_POINT, "data", allow_duplicate=True), Input(ids.SPOT_CANCEL, "n_clicks"),
+                  prevent_initial_call=True)
+    def cancel_spot(n):
+        if not n:
+            raise PreventUpdate
+        return None
+
+    @app.callback(Output(ids.MAP_PICKED, "children"), Input(ids.INTAKE_POINT, "data"))
+    def draw_spot(point):
+        if not point:
+            return []
+        lon, lat = crs.to_display(point["lon"], point["lat"], gcj02)
+        return [dl.CircleMarker(center=[lat, lon], radius=10, color="#c0392b", weight=3, fillColor="#fff",
+                                fillOpacity=0.9)]
 
     @app.callback(Output(ids.USER_BOX, "children"), Output(ids.NAV_ADMIN, "hidden"), Input(ids.URL, "pathname"))
     def show_user(_path):
@@ -148,9 +244,9 @@ def register(app: Dash, tile_provider: str) -> None:
         return map_page.user_label(account.display_name, account.role), account.role != "admin"
 
     @app.callback(Output(ids.URL, "search"), Input(ids.MAP_DRILL, "clickData"), State(ids.URL, "search"),
-                  prevent_initial_call=True)
-    def drill_into_clicked_area(feature, search):
+                  State(ids.PICK_MODE, "data"), prevent_initial_call=True)
+    def drill_into_clicked_area(feature, search, picking):
         code = ((feature or {}).get("properties") or {}).get("code")
-        if not code or area_from_search(search) == code:
+        if picking or not code or area_from_search(search) == code:
             raise PreventUpdate
         return area_query(code)

@@ -85,8 +85,11 @@ def _place(session: Session, lon: float, lat: float, viewer: Viewer) -> dict:
 
 
 def create_case(session: Session, new: NewCase, actor: str, viewer: Viewer, now: dt.datetime,
-                note: str | None = None) -> str:
-    """Take in a problem at a location; hierarchy codes come from where it is. Returns the new case code."""
+                note: str | None = None, photos: tuple = ()) -> str:
+    """Take in a problem at a location; hierarchy codes come from where it is. Returns the new case code.
+
+    `photos` are already checked and re-encoded (workflow.photos.prepare_photo): (JPEG bytes, width, height).
+    """
     problems = _problems(new)
     if problems:
         raise CaseError("；".join(problems))
@@ -108,6 +111,9 @@ def create_case(session: Session, new: NewCase, actor: str, viewer: Viewer, now:
                     .execution_options(synchronize_session=False))
     set_committed_value(case, "code", code)
     _event(session, case, "create", actor, now, None, note)
+    for data, width, height in photos:
+        session.add(m.CasePhoto(case_id=case.id, content_type="image/jpeg", data=data, width=width, height=height,
+                                created_at=now))
     cache.mark_changed(session)
     return case.code
 
@@ -162,6 +168,9 @@ def act(session: Session, code: str, action: str, actor: str, viewer: Viewer, ex
     elif action == "escalate":
         detail = f"上报至{case.level}" + (f"：{note}" if note else "")
     _event(session, case, step.event, actor, now, before, detail)
+    if action == "merge":
+        # the surviving case's own trail says what joined it, so neither history is lost
+        _event(session, target, "absorb", actor, now, target.status, f"{case.code} 作为重复件合并至此")
     cache.mark_changed(session)
     return {"code": case.code, "status": case.status, "level": case.level, "version": case.version}
 
@@ -183,6 +192,16 @@ def escalate_due(session: Session, now: dt.datetime) -> int:
     return moved
 
 
+def get_photo(session: Session, code: str, photo_id: int, viewer: Viewer) -> tuple[bytes, str]:
+    """A case photo for a viewer who may read the case; NotFound otherwise (out of scope looks like missing)."""
+    case = _load(session, code, viewer)
+    photo = session.execute(select(m.CasePhoto).where(m.CasePhoto.id == photo_id,
+                                                      m.CasePhoto.case_id == case.id)).scalar_one_or_none()
+    if photo is None:
+        raise NotFound("照片不存在")
+    return photo.data, photo.content_type
+
+
 def _shows_pii(viewer: Viewer) -> bool:
     return viewer.role in PII_ROLES
 
@@ -191,6 +210,8 @@ def get_case(session: Session, code: str, viewer: Viewer, now: dt.datetime) -> d
     case = _load(session, code, viewer)
     events = session.execute(select(m.CaseEvent).where(m.CaseEvent.case_id == case.id)
                              .order_by(m.CaseEvent.at, m.CaseEvent.id)).scalars().all()
+    photos = session.execute(select(m.CasePhoto.id).where(m.CasePhoto.case_id == case.id)
+                             .order_by(m.CasePhoto.id)).scalars().all()
     full = _shows_pii(viewer)
     yellow = case_rules.get_case_rules(session).yellow_hours
     return {
@@ -201,7 +222,7 @@ def get_case(session: Session, code: str, viewer: Viewer, now: dt.datetime) -> d
         "reporter": case.reporter_name if full else mask_name(case.reporter_name),
         "phone": case.reporter_phone if full else mask_phone(case.reporter_phone),
         "lon": case.lon, "lat": case.lat, "community_code": case.community_code, "grid_code": case.grid_code,
-        "compound_code": case.compound_code, "building_code": case.building_code,
+        "compound_code": case.compound_code, "building_code": case.building_code, "photos": list(photos),
         "events": [{"at": e.at, "actor": e.actor, "action": lc.ACTION_LABELS.get(e.action, e.action),
                     "from": e.from_status, "to": e.to_status, "note": e.note} for e in events],
     }

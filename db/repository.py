@@ -59,6 +59,17 @@ def get_area(session: Session, code: str) -> dict | None:
     return out
 
 
+def locate_spot(session: Session, lon: float, lat: float) -> tuple[dict, dict]:
+    """(codes of the areas and building containing a point, {code: name}) for the picked-spot panel."""
+    place = spatial.locate(session, lon, lat)
+    names = {}
+    for code in place.values():
+        if code:
+            area = get_area(session, code)
+            names[code] = area["name"] if area else code
+    return place, names
+
+
 def list_streets(session: Session) -> list[dict]:
     rows = session.execute(select(m.Area.code, m.Area.name, m.Area.households, m.Area.residents)
                            .where(m.Area.level == "street").order_by(m.Area.code))

@@ -56,3 +56,18 @@ def distance_m(lon: float, lat: float, lons, lats) -> np.ndarray:
     lats = np.asarray(lats, dtype=float)
     _, _, dist = _GEOD.inv(np.full(lons.shape, lon), np.full(lats.shape, lat), lons, lats)
     return dist
+
+
+def from_display(lon: float, lat: float, gcj02: bool) -> tuple[float, float]:
+    """A point clicked on the map back in WGS-84 (the map shows GCJ-02 on 高德 tiles)."""
+    if not gcj02:
+        return lon, lat
+    back_lon, back_lat = coordTransform.gcj02_to_wgs84(lon, lat)
+    return back_lon, back_lat
+
+
+def to_display(lon: float, lat: float, gcj02: bool) -> tuple[float, float]:
+    if not gcj02:
+        return lon, lat
+    shown_lon, shown_lat = coordTransform.wgs84_to_gcj02(lon, lat)
+    return shown_lon, shown_lat

@@ -85,6 +85,9 @@ def build_detail(case: dict) -> list:
         html.H2([html.Span(text.LIGHT[light], className=f"pill light-{light}") if light else None,
                  f" {case['category']} · {case['status']}"], className="detail-title"),
         html.P(case["description"], className="detail-desc"),
+        html.Div(className="case-photos", children=[
+            html.A(html.Img(src=photo_url(case["code"], p), alt=text.CASES_PHOTO, className="case-photo"),
+                   href=photo_url(case["code"], p), target="_blank") for p in case["photos"]]) if case["photos"] else None,
         html.Table(className="facts", children=html.Tbody([html.Tr([html.Th(k), html.Td(v)]) for k, v in rows])),
         html.Div(className="detail-actions", children=[
             dcc.Input(id=ids.ACTION_ASSIGNEE, placeholder="承办部门或人员（派单时填写）", className="input"),
@@ -118,3 +121,7 @@ def build_import_problems(refused: list[tuple[int, str]], limit: int = 200) -> l
     more = [html.P(text.IMPORT_MORE.format(n=len(refused) - limit), className="muted")] if len(refused) > limit else []
     return [html.Table(className="import-table", children=[
         html.Thead(html.Tr([html.Th(text.IMPORT_ROW), html.Th(text.IMPORT_REASON)])), html.Tbody(body)]), *more]
+
+
+def photo_url(code: str, photo_id: int) -> str:
+    return f"/api/cases/{code}/photos/{photo_id}"

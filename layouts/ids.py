@@ -33,3 +33,16 @@ INTAKE_PHONE = "intake-phone"
 INTAKE_SUBMIT = "intake-submit"
 INTAKE_MESSAGE = "intake-message"
 INTAKE_FLASH = "intake-flash"     # the last intake's message, kept across the panel's re-render
+
+PICK_BUTTON = "map-pick"              # 地图选点登记: the next map click picks the spot of a new case
+PICK_MODE = "map-pick-mode"
+MAP_PICKED = "map-picked"             # the picked spot, drawn on the map
+INTAKE_POINT = "intake-point"         # {lon, lat} in WGS-84 of the picked spot, or None
+INTAKE_PHOTO = "intake-photo"
+INTAKE_PHOTO_NAME = "intake-photo-name"
+INTAKE_SIMILAR = "intake-similar"
+SPOT_CANCEL = "spot-cancel"
+
+
+def intake_merge(code: str) -> dict:
+    return {"type": "intake-merge", "code": code}

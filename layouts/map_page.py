@@ -49,9 +49,13 @@ def build_map(tile_provider: str, tianditu_key: str = "") -> html.Div:
             _geojson(ids.MAP_BASEMAP, style=ns("basemapStyle"), onEachFeature=ns("basemapLabel")),
             dl.LayersControl(id=ids.MAP_LAYERS, collapsed=False, position="topright", children=overlays),
             dl.ScaleControl(position="bottomright", imperial=False),
+            dl.LayerGroup(id=ids.MAP_PICKED),
         ],
     )
-    return html.Div(className="map-wrap", children=[leaflet_map, build_legend(), html.Div(id=ids.MAP_ERROR)])
+    return html.Div(className="map-wrap", children=[
+        leaflet_map, build_legend(), html.Div(id=ids.MAP_ERROR),
+        html.Button(text.PICK_START, id=ids.PICK_BUTTON, className="pick-button"),
+    ])
 
 
 def build_legend() -> html.Div:
@@ -94,7 +98,7 @@ def build_page(tile_provider: str, tianditu_key: str = "") -> html.Div:
                       children=html.Button(text.LOGOUT, type="submit", className="logout-btn")),
         ]),
         *outage_parts(ids),
-        dcc.Store(id=ids.INTAKE_FLASH),
+        dcc.Store(id=ids.INTAKE_FLASH), dcc.Store(id=ids.PICK_MODE, data=False), dcc.Store(id=ids.INTAKE_POINT),
         html.Div(id=ids.BREADCRUMB, className="breadcrumb"),
         html.Main(className="main", children=[
             build_map(tile_provider, tianditu_key),
@@ -211,9 +215,9 @@ def build_root_panel(streets: list[dict]) -> list:
     ]
 
 
-def build_intake(message: str | None = None) -> html.Section:
-    """Take in a problem at this building: 问题收集 straight from the map."""
-    return _section(text.INTAKE_TITLE, html.Div(className="intake", children=[
+def build_intake(message: str | None = None, title: str = text.INTAKE_TITLE) -> html.Section:
+    """Take in a problem here: 问题收集 straight from the map."""
+    return _section(title, html.Div(className="intake", children=[
         dcc.Dropdown(id=ids.INTAKE_CATEGORY, placeholder=text.INTAKE_CATEGORY, className="dropdown",
                      options=[{"label": c, "value": c} for c in [*CASE_CATEGORIES, "微心愿"]]),
         dcc.Dropdown(id=ids.INTAKE_SOURCE, placeholder=text.INTAKE_SOURCE, className="dropdown", value="网格巡查",
@@ -222,6 +226,9 @@ def build_intake(message: str | None = None) -> html.Section:
                      maxLength=1000),
         dcc.Input(id=ids.INTAKE_REPORTER, placeholder=text.INTAKE_REPORTER, className="input", maxLength=50),
         dcc.Input(id=ids.INTAKE_PHONE, placeholder=text.INTAKE_PHONE, className="input", maxLength=20),
+        dcc.Upload(id=ids.INTAKE_PHOTO, accept="image/*", className="photo-drop",
+                   children=html.Div(text.INTAKE_PHOTO, id=ids.INTAKE_PHOTO_NAME)),
+        html.Div(id=ids.INTAKE_SIMILAR, className="intake-similar"),
         html.Button(text.INTAKE_SUBMIT, id=ids.INTAKE_SUBMIT, className="button"),
         html.Div(message, id=ids.INTAKE_MESSAGE, className="intake-message", role="status"),
     ]))
@@ -254,6 +261,31 @@ def build_building_panel(area: dict, open_cases: list[dict], nearest: list[dict]
                  else html.Div(text.NO_DATA, className="muted")),
         build_intake(flash),
     ]
+
+
+def build_spot_panel(place: dict, names: dict, flash: str | None = None) -> list:
+    """The side panel for a spot picked on the map: where it is, and the intake form when it is in a community."""
+    head = html.Div(className="panel-head", children=[html.Span(text.SPOT_TITLE, className="level-tag"),
+                                                      html.H2(text.SPOT_INTAKE_TITLE, className="panel-title")])
+    cancel = html.Button(text.SPOT_CANCEL, id=ids.SPOT_CANCEL, className="button secondary")
+    if place.get("community") is None:
+        return [head, html.P(text.SPOT_OUTSIDE, className="spot-outside", role="alert"), cancel]
+    rows = [html.Tr([html.Th(label), html.Td(names.get(place[level]) or "—")])
+            for level, label in text.SPOT_PLACE.items()]
+    return [head, _section(text.SPOT_WHERE, html.Table(className="facts", children=html.Tbody(rows))),
+            build_intake(flash, text.SPOT_INTAKE_TITLE), cancel]
+
+
+def build_similar(similar: list[dict]) -> list:
+    """Open cases of the same kind close by, each with a button that files the new one as its duplicate."""
+    if not similar:
+        return []
+    return [html.Div(text.SIMILAR_TITLE, className="similar-title"), html.Ul(className="list", children=[
+        html.Li(className="similar-item", children=[
+            html.B(c["code"]), html.Span(text.SIMILAR_DISTANCE.format(m=c["distance_m"]), className="muted"),
+            html.Div(c["description"], className="case-desc"),
+            html.Button(text.SIMILAR_MERGE, id=ids.intake_merge(c["code"]), className="button secondary small"),
+        ]) for c in similar[:5]])]
 
 
 def _section(title: str, body) -> html.Section:

@@ -31,7 +31,8 @@ ACTIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
 }
 ACTION_LABELS = {"accept": "受理", "dispatch": "派单", "start": "开始处置", "resolve": "办结", "visit": "回访",
                  "close": "关闭", "return": "退回", "merge": "合并为重复", "escalate": "上报上一级",
-                 "create": "登记", "auto_escalate": "超时自动上报", "reopen": "回访不满意，重新处置"}
+                 "create": "登记", "auto_escalate": "超时自动上报", "reopen": "回访不满意，重新处置",
+                 "absorb": "合并重复件"}
 
 
 class TransitionError(ValueError):
