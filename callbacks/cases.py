@@ -10,9 +10,10 @@ import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks import intake
 from callbacks.urls import query_param
 from callbacks.viewer import current_account, current_viewer
-from db import cases
+from db import cases, repository
 from db.engine import session_scope
 from layouts import cases_ids as ids, cases_page, text
 from workflow import case_table, lifecycle as lc
@@ -59,7 +60,32 @@ FILTERS = [Input(ids.AREA, "value"), Input(ids.STATUS, "value"), Input(ids.CATEG
            Input(ids.DATES, "end_date")]
 
 
+def _building_spot(session, building_code: str | None) -> tuple[str, float, float] | None:
+    building = repository.get_area(session, building_code or "")
+    if building is None or building["level"] != "building":
+        return None
+    return building["code"], building["point"][0], building["point"][1]
+
+
 def register(app: Dash) -> None:
+    intake.register(app, [State(ids.INTAKE_BUILDING, "value")], _building_spot,
+                    Output(ids.CHANGED, "data", allow_duplicate=True))
+
+    @app.callback(Output(ids.INTAKE_PANEL, "hidden"), Input(ids.INTAKE_TOGGLE, "n_clicks"),
+                  State(ids.INTAKE_PANEL, "hidden"), prevent_initial_call=True)
+    def toggle_intake(_n, hidden):
+        return not hidden
+
+    @app.callback(Output(ids.INTAKE_BUILDING, "options"), Input(ids.INTAKE_BUILDING, "search_value"),
+                  State(ids.INTAKE_BUILDING, "value"), State(ids.INTAKE_BUILDING, "options"))
+    def find_buildings(query, chosen, options):
+        if not query:
+            # keep the chosen building listed, or the dropdown would show its code instead of its name
+            return [o for o in options or [] if o["value"] == chosen]
+        with session_scope() as session:
+            found = repository.search_buildings(session, query, current_viewer())
+        return [{"label": b["label"], "value": b["code"]} for b in found]
+
     @app.callback(Output(ids.AREA, "value"), Input(ids.URL, "search"))
     def area_from_url(search):
         return query_param(search, "area") or ""

@@ -5,9 +5,10 @@ import datetime as dt
 from urllib.parse import urlencode
 
 import dash_leaflet as dl
-from dash import ALL, Dash, Input, Output, State, ctx, no_update
+from dash import Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks import intake
 from callbacks.urls import query_param
 from callbacks.viewer import current_account, current_viewer
 from db import cases, layers, repository, rules as case_rules
@@ -15,7 +16,6 @@ from db.engine import session_scope
 from geodata import crs
 from geodata.vocab import GAP_TYPES
 from layouts import ids, map_page, text
-from workflow import lifecycle as lc, photos as photo_rules
 
 EMPTY = {"type": "FeatureCollection", "features": []}
 DATA_LAYERS = (("drill", ids.MAP_DRILL), ("context", ids.MAP_CONTEXT), ("grids", ids.MAP_GRIDS),
@@ -44,7 +44,7 @@ def resolve(session, search: str | None) -> tuple[str | None, dict | None, str |
     return (raw, area, None) if area else (None, None, raw)
 
 
-SPOT = "spot"  # the flash key of an intake at a picked spot
+SPOT = intake.SPOT
 
 
 def _intake_spot(session, search: str | None, point: dict | None) -> tuple[str, float, float] | None:
@@ -134,68 +134,8 @@ def register(app: Dash, tile_provider: str) -> None:
                 return EMPTY
             return layers.get_layer(session, code, "gaps", option=gap_type, gcj02=gcj02)
 
-    @app.callback(Output(ids.INTAKE_MESSAGE, "children"), Output(ids.INTAKE_FLASH, "data"),
-                  Output(ids.RETRY, "data", allow_duplicate=True),
-                  Input(ids.INTAKE_SUBMIT, "n_clicks"), Input(ids.intake_merge(ALL), "n_clicks"),
-                  State(ids.URL, "search"), State(ids.INTAKE_POINT, "data"), State(ids.INTAKE_CATEGORY, "value"),
-                  State(ids.INTAKE_SOURCE, "value"), State(ids.INTAKE_DESCRIPTION, "value"),
-                  State(ids.INTAKE_REPORTER, "value"), State(ids.INTAKE_PHONE, "value"),
-                  State(ids.INTAKE_PHOTO, "contents"), prevent_initial_call=True)
-    def take_in_case(n, merges, search, point, category, source, description, reporter, phone, photo):
-        merge_into = ctx.triggered_id["code"] if isinstance(ctx.triggered_id, dict) else None
-        if not (any(merges or []) if merge_into else n):
-            raise PreventUpdate  # buttons appearing with the form are not clicks
-        try:
-            photos = (photo_rules.prepare_photo(photo_rules.decode_upload(photo)),) if photo else ()
-        except photo_rules.PhotoError as err:
-            return str(err), no_update, no_update
-        account = current_account()
-        actor = account.display_name if account else "?"
-        viewer = current_viewer()
-        now = dt.datetime.now()
-        with session_scope() as session:
-            spot = _intake_spot(session, search, point)
-            if spot is None:
-                raise PreventUpdate
-            key, lon, lat = spot
-            new = cases.NewCase(category=category or "", description=description or "", source=source or "",
-                                lon=lon, lat=lat, reporter_name=reporter, reporter_phone=phone)
-            try:
-                code = cases.create_case(session, new, actor, viewer, now, photos=photos)
-                if merge_into:
-                    cases.act(session, code, "merge", actor, viewer, 1, now, merge_into=merge_into)
-            except (cases.CaseError, lc.TransitionError) as err:
-                session.rollback()
-                return str(err), no_update, no_update
-            deadline = cases.get_case(session, code, viewer, now)["deadline"]
-            similar = [c["code"] for c in cases.similar_open_cases(session, new.category, lon, lat, now, viewer)
-                       if c["code"] not in (code, merge_into)]
-        if merge_into:
-            message = text.INTAKE_MERGED.format(code=code, target=merge_into)
-        else:
-            message = text.INTAKE_DONE.format(code=code, deadline=deadline.strftime("%m-%d %H:%M"))
-            if similar:
-                message += text.INTAKE_SIMILAR.format(codes="、".join(similar[:5]))
-        # the panel re-renders with the new case listed; the message rides along in the flash store
-        return message, {"area": key, "message": message}, now.isoformat()
-
-    @app.callback(Output(ids.INTAKE_SIMILAR, "children"), Input(ids.INTAKE_CATEGORY, "value"),
-                  State(ids.URL, "search"), State(ids.INTAKE_POINT, "data"), prevent_initial_call=True)
-    def suggest_duplicates(category, search, point):
-        if not category:
-            return []
-        with session_scope() as session:
-            spot = _intake_spot(session, search, point)
-            if spot is None:
-                return []
-            _key, lon, lat = spot
-            similar = cases.similar_open_cases(session, category, lon, lat, dt.datetime.now(), current_viewer())
-        return map_page.build_similar(similar)
-
-    @app.callback(Output(ids.INTAKE_PHOTO_NAME, "children"), Input(ids.INTAKE_PHOTO, "filename"),
-                  prevent_initial_call=True)
-    def show_photo_name(filename):
-        return text.INTAKE_PHOTO_CHOSEN.format(name=filename) if filename else text.INTAKE_PHOTO
+    intake.register(app, [State(ids.URL, "search"), State(ids.INTAKE_POINT, "data")], _intake_spot,
+                    Output(ids.RETRY, "data", allow_duplicate=True))
 
     @app.callback(Output(ids.PICK_MODE, "data"), Output(ids.PICK_BUTTON, "children"),
                   Output(ids.PICK_BUTTON, "className"), Input(ids.PICK_BUTTON, "n_clicks"), State(ids.PICK_MODE, "data"),

@@ -70,6 +70,22 @@ def locate_spot(session: Session, lon: float, lat: float) -> tuple[dict, dict]:
     return place, names
 
 
+def search_buildings(session: Session, query: str, viewer: Viewer = SYSTEM, limit: int = 30) -> list[dict]:
+    """Buildings whose compound or own name contains `query`, inside the viewer's scope: 「锦阳御园 3幢」."""
+    words = (query or "").strip()
+    if not words:
+        return []
+    compound = aliased(m.Area)
+    label = compound.name + " " + m.Building.name
+    where = [label.contains(words, autoescape=True)]
+    if viewer.scope_code:
+        where.append(m.Building.grid_code.like(f"{viewer.scope_code}%"))
+    rows = session.execute(select(m.Building.code, compound.name, m.Building.name)
+                           .join(compound, compound.code == m.Building.compound_code)
+                           .where(*where).order_by(compound.name, m.Building.code).limit(limit)).all()
+    return [{"code": code, "label": f"{c_name} {b_name}"} for code, c_name, b_name in rows]
+
+
 def list_streets(session: Session) -> list[dict]:
     rows = session.execute(select(m.Area.code, m.Area.name, m.Area.households, m.Area.residents)
                            .where(m.Area.level == "street").order_by(m.Area.code))

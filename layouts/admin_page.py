@@ -40,7 +40,7 @@ def build_page() -> html.Div:
                 html.Div(className="admin-form", children=[
                     dcc.Input(id=ids.NEW_USERNAME, placeholder=text.ADMIN_USERNAME, className="input"),
                     dcc.Input(id=ids.NEW_NAME, placeholder=text.ADMIN_DISPLAY_NAME, className="input"),
-                    dcc.Dropdown(id=ids.NEW_ROLE, placeholder=text.ADMIN_ROLE, clearable=False, className="dropdown",
+                    dcc.Dropdown(labels=text.DROPDOWN_LABELS, id=ids.NEW_ROLE, placeholder=text.ADMIN_ROLE, clearable=False, className="dropdown",
                                  options=[{"label": v, "value": k} for k, v in text.ROLE_LABELS.items()
                                           if k != "screen"]),
                     dcc.Input(id=ids.NEW_SCOPE, placeholder=text.ADMIN_SCOPE, className="input"),

@@ -35,6 +35,9 @@ IMPORT_PROBLEMS = "cases-import-problems"
 IMPORT_COMMIT = "cases-import-commit"
 IMPORT_CANCEL = "cases-import-cancel"
 IMPORT_MESSAGE = "cases-import-message"
+INTAKE_TOGGLE = "cases-intake-toggle"
+INTAKE_PANEL = "cases-intake-panel"
+INTAKE_BUILDING = "cases-intake-building"
 
 
 def action_button(action: str) -> dict:

@@ -5,7 +5,8 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from geodata.vocab import CASE_CATEGORIES, LADDER_LEVELS
-from layouts import cases_ids as ids, text
+from layouts import cases_ids as ids, ids as intake_ids, text
+from layouts.intake_form import build_intake
 from layouts.chrome import outage_parts, staff_topbar
 from workflow import lifecycle as lc
 
@@ -13,7 +14,7 @@ UI_ACTIONS = ("accept", "dispatch", "start", "resolve", "visit", "close", "retur
 
 
 def _dropdown(id_, label, options, multi=False):
-    return dcc.Dropdown(id=id_, placeholder=label, multi=multi, className="dropdown", clearable=True,
+    return dcc.Dropdown(labels=text.DROPDOWN_LABELS, id=id_, placeholder=label, multi=multi, className="dropdown", clearable=True,
                         options=[{"label": o, "value": o} for o in options])
 
 
@@ -32,7 +33,7 @@ def build_page() -> html.Div:
             _dropdown(ids.STATUS, text.CASES_STATUS, lc.STATUSES, multi=True),
             _dropdown(ids.CATEGORY, text.CASES_CATEGORY, [*CASE_CATEGORIES, "微心愿"]),
             _dropdown(ids.LEVEL, text.CASES_LEVEL, LADDER_LEVELS),
-            dcc.Dropdown(id=ids.LIGHT, placeholder=text.CASES_LIGHT, className="dropdown",
+            dcc.Dropdown(labels=text.DROPDOWN_LABELS, id=ids.LIGHT, placeholder=text.CASES_LIGHT, className="dropdown",
                          options=[{"label": v, "value": k} for k, v in text.LIGHT.items()]),
             dcc.Input(id=ids.ASSIGNEE, placeholder=text.CASES_ASSIGNEE, debounce=True, className="input"),
             dcc.DatePickerRange(id=ids.DATES, display_format="YYYY-MM-DD", start_date_placeholder_text="开始日期",
@@ -40,6 +41,7 @@ def build_page() -> html.Div:
         ]),
         html.Div(className="cases-tools", children=[
             html.Span(id=ids.COUNT, className="cases-count"),
+            html.Button(text.CASES_NEW, id=ids.INTAKE_TOGGLE, className="btn primary"),
             html.Button(text.CASES_EXPORT_XLSX, id=ids.EXPORT_XLSX, className="btn"),
             html.Button(text.CASES_EXPORT_CSV, id=ids.EXPORT_CSV, className="btn"),
             dcc.Download(id=ids.DOWNLOAD),
@@ -51,7 +53,12 @@ def build_page() -> html.Div:
             html.Button(text.IMPORT_TEMPLATE, id=ids.IMPORT_TEMPLATE, className="btn link"),
             html.Span(id=ids.IMPORT_MESSAGE, className="cases-message", role="status"),
         ]),
-        dcc.Store(id=ids.IMPORT_FILE),
+        dcc.Store(id=ids.IMPORT_FILE), dcc.Store(id=intake_ids.INTAKE_FLASH),
+        html.Div(id=ids.INTAKE_PANEL, className="intake-panel", hidden=True, children=[
+            dcc.Dropdown(labels=text.DROPDOWN_LABELS, id=ids.INTAKE_BUILDING, placeholder=text.CASES_INTAKE_BUILDING, className="dropdown wide",
+                         options=[], searchable=True),
+            build_intake(title=text.CASES_INTAKE_TITLE),
+        ]),
         html.Div(id=ids.IMPORT_PANEL, className="import-panel", hidden=True, children=[
             html.Div(id=ids.IMPORT_SUMMARY, className="import-summary"),
             html.Div(id=ids.IMPORT_PROBLEMS, className="import-problems"),
@@ -91,7 +98,7 @@ def build_detail(case: dict) -> list:
         html.Table(className="facts", children=html.Tbody([html.Tr([html.Th(k), html.Td(v)]) for k, v in rows])),
         html.Div(className="detail-actions", children=[
             dcc.Input(id=ids.ACTION_ASSIGNEE, placeholder="承办部门或人员（派单时填写）", className="input"),
-            dcc.Dropdown(id=ids.ACTION_SATISFACTION, placeholder=text.CASES_SATISFACTION, className="dropdown",
+            dcc.Dropdown(labels=text.DROPDOWN_LABELS, id=ids.ACTION_SATISFACTION, placeholder=text.CASES_SATISFACTION, className="dropdown",
                          options=[{"label": s, "value": s} for s in lc.SATISFACTION_VALUES]),
             dcc.Input(id=ids.ACTION_NOTE, placeholder=text.CASES_NOTE, className="input wide"),
             html.Div(className="action-buttons", children=[

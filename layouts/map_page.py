@@ -6,8 +6,9 @@ import pandas as pd
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
-from geodata.vocab import CASE_CATEGORIES, CASE_SOURCES, GAP_TYPES, STANDARD_RADIUS_M, YELLOW_HOURS
+from geodata.vocab import GAP_TYPES, STANDARD_RADIUS_M, YELLOW_HOURS
 from layouts import ids, text
+from layouts.intake_form import build_intake
 from layouts.chrome import outage_parts
 from layouts.tiles import tile_layers
 
@@ -215,25 +216,6 @@ def build_root_panel(streets: list[dict]) -> list:
     ]
 
 
-def build_intake(message: str | None = None, title: str = text.INTAKE_TITLE) -> html.Section:
-    """Take in a problem here: 问题收集 straight from the map."""
-    return _section(title, html.Div(className="intake", children=[
-        dcc.Dropdown(id=ids.INTAKE_CATEGORY, placeholder=text.INTAKE_CATEGORY, className="dropdown",
-                     options=[{"label": c, "value": c} for c in [*CASE_CATEGORIES, "微心愿"]]),
-        dcc.Dropdown(id=ids.INTAKE_SOURCE, placeholder=text.INTAKE_SOURCE, className="dropdown", value="网格巡查",
-                     clearable=False, options=[{"label": c, "value": c} for c in CASE_SOURCES]),
-        dcc.Textarea(id=ids.INTAKE_DESCRIPTION, placeholder=text.INTAKE_DESCRIPTION, className="textarea",
-                     maxLength=1000),
-        dcc.Input(id=ids.INTAKE_REPORTER, placeholder=text.INTAKE_REPORTER, className="input", maxLength=50),
-        dcc.Input(id=ids.INTAKE_PHONE, placeholder=text.INTAKE_PHONE, className="input", maxLength=20),
-        dcc.Upload(id=ids.INTAKE_PHOTO, accept="image/*", className="photo-drop",
-                   children=html.Div(text.INTAKE_PHOTO, id=ids.INTAKE_PHOTO_NAME)),
-        html.Div(id=ids.INTAKE_SIMILAR, className="intake-similar"),
-        html.Button(text.INTAKE_SUBMIT, id=ids.INTAKE_SUBMIT, className="button"),
-        html.Div(message, id=ids.INTAKE_MESSAGE, className="intake-message", role="status"),
-    ]))
-
-
 def build_building_panel(area: dict, open_cases: list[dict], nearest: list[dict], flash: str | None = None) -> list:
     facts = area["facts"]
     fact_rows = [html.Tr([html.Th(text.FACT_LABELS[k]), html.Td(f"{v}" if v is not None else "—")])
@@ -274,18 +256,6 @@ def build_spot_panel(place: dict, names: dict, flash: str | None = None) -> list
             for level, label in text.SPOT_PLACE.items()]
     return [head, _section(text.SPOT_WHERE, html.Table(className="facts", children=html.Tbody(rows))),
             build_intake(flash, text.SPOT_INTAKE_TITLE), cancel]
-
-
-def build_similar(similar: list[dict]) -> list:
-    """Open cases of the same kind close by, each with a button that files the new one as its duplicate."""
-    if not similar:
-        return []
-    return [html.Div(text.SIMILAR_TITLE, className="similar-title"), html.Ul(className="list", children=[
-        html.Li(className="similar-item", children=[
-            html.B(c["code"]), html.Span(text.SIMILAR_DISTANCE.format(m=c["distance_m"]), className="muted"),
-            html.Div(c["description"], className="case-desc"),
-            html.Button(text.SIMILAR_MERGE, id=ids.intake_merge(c["code"]), className="button secondary small"),
-        ]) for c in similar[:5]])]
 
 
 def _section(title: str, body) -> html.Section:

@@ -207,4 +207,13 @@ SPOT_PLACE = {"community": "社区", "grid": "网格", "compound": "小区", "bu
 SIMILAR_TITLE = "附近 50 米内 30 天内的同类在办诉求，可能是同一件事："
 SIMILAR_MERGE = "登记并合并到此件"
 SIMILAR_DISTANCE = "{m} 米"
+INTAKE_NO_PLACE = "请先选择问题所在的楼栋或位置"
 INTAKE_MERGED = "已登记 {code} 并合并到 {target}（两件的办理记录都保留）"
+
+# 登记新诉求 on /cases/
+CASES_NEW = "登记新诉求"
+CASES_INTAKE_TITLE = "登记新诉求（如 12345 转办、来电来访）"
+CASES_INTAKE_BUILDING = "输入小区或楼栋名称查找，如：锦阳御园 3幢"
+# every dropdown's own words (Dash's defaults are English)
+DROPDOWN_LABELS = {"select_all": "全选", "deselect_all": "全不选", "selected_count": "已选 {num_selected} 项",
+                   "search": "搜索", "clear_search": "清除搜索", "clear_selection": "清除", "no_options_found": "没有匹配的选项"}

@@ -7,6 +7,8 @@ import re
 import openpyxl
 from sqlalchemy import delete, select
 
+from db.engine import session_scope
+
 GRID = "33038100100101"
 MARK = "导入测试"
 
@@ -19,6 +21,16 @@ def _sheet(rows) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _remove_marked():
+    from db import cache, models as m
+
+    with session_scope() as s:  # the shared demo data keeps its counts for other tests
+        ids = s.execute(select(m.Case.id).where(m.Case.description.like(f"{MARK}%"))).scalars().all()
+        s.execute(delete(m.CaseEvent).where(m.CaseEvent.case_id.in_(ids)))
+        s.execute(delete(m.Case).where(m.Case.id.in_(ids)))
+        cache.mark_changed(s)
 
 
 def test_export_gives_exactly_the_filtered_rows(staff, live_server):
@@ -65,9 +77,7 @@ def test_import_reports_bad_rows_and_writes_only_the_valid_ones_when_asked(staff
         problems = page.inner_text("#cases-import-problems")
         assert "类别「算命」不存在" in problems and "登记时间「2026-13-01」不是有效日期" in problems
         assert re.search(r"^3\s", problems, re.M) and re.search(r"^4\s", problems, re.M)
-        from db.engine import get_engine
-
-        with get_engine().connect() as conn:  # the preview wrote nothing
+        with session_scope() as conn:  # the preview wrote nothing
             assert conn.execute(select(m.Case.id).where(m.Case.description.like(f"{MARK}%"))).first() is None
 
         page.click("#cases-import-commit:has-text('只导入有效的 2 行')")
@@ -83,11 +93,37 @@ def test_import_reports_bad_rows_and_writes_only_the_valid_ones_when_asked(staff
         page.set_input_files("#cases-import-upload input[type=file]", str(wrong))
         page.wait_for_selector("#cases-import-message:has-text('缺少必需的列：类别、描述、来源、经度、纬度')")
     finally:
-        from db import cache
-        from db.engine import session_scope
+        _remove_marked()
 
-        with session_scope() as s:  # the shared demo data keeps its counts for other tests
-            ids = s.execute(select(m.Case.id).where(m.Case.description.like(f"{MARK}%"))).scalars().all()
-            s.execute(delete(m.CaseEvent).where(m.CaseEvent.case_id.in_(ids)))
-            s.execute(delete(m.Case).where(m.Case.id.in_(ids)))
-            cache.mark_changed(s)
+
+def test_hotline_operator_takes_in_a_case_on_the_list_page(staff, live_server, session):
+    from db import models as m
+
+    compound = session.execute(select(m.Area).where(m.Area.level == "compound",
+                                                    m.Area.parent_code == GRID).order_by(m.Area.code)).scalars().first()
+    page = staff
+    page.goto(f"{live_server}/cases/?area={GRID}")
+    page.wait_for_selector("#cases-count:has-text('共')")
+    try:
+        page.click("#cases-intake-toggle")
+        page.click("#intake-submit")  # no building chosen yet: told so, nothing written
+        page.wait_for_selector("#intake-message:has-text('请先选择问题所在的楼栋')")
+        page.click("#cases-intake-building")
+        page.get_by_placeholder("搜索").fill(compound.name)
+        option = page.get_by_role("option", name=f"{compound.name} 1幢", exact=True)
+        option.click()
+        page.click("#intake-category")
+        page.get_by_role("option", name="噪音扰民").click()
+        page.click("#intake-source")
+        page.get_by_role("option", name="12345").click()
+        page.fill("#intake-description", f"{MARK}：夜间施工噪音")
+        page.fill("#intake-reporter", "来电居民")
+        page.click("#intake-submit")
+        page.wait_for_selector("#intake-message:has-text('已登记')")
+        code = re.search(r"AJ\d{7}", page.inner_text("#intake-message")).group(0)
+        page.wait_for_selector(f".ag-row:has-text('{code}')")
+        with session_scope() as s:
+            case = s.execute(select(m.Case).where(m.Case.code == code)).scalar_one()
+            assert (case.source, case.compound_code, case.grid_code) == ("12345", compound.code, GRID)
+    finally:
+        _remove_marked()

@@ -1,0 +1,85 @@
+"""Callbacks of the intake form, for any page that shows it: register with where the new case goes."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+from dash import ALL, Dash, Input, Output, State, ctx, no_update
+from dash.exceptions import PreventUpdate
+
+from callbacks.viewer import current_account, current_viewer
+from db import cases
+from db.engine import session_scope
+from layouts import ids, intake_form, text
+from workflow import lifecycle as lc, photos as photo_rules
+
+SPOT = "spot"  # the flash key of an intake at a spot picked on the map
+
+# spot_of(session, *values of `where`) → (flash key, lon, lat) of the new case, or None when there is nowhere yet
+SpotOf = Callable[..., "tuple[str, float, float] | None"]
+
+
+def register(app: Dash, where: list[State], spot_of: SpotOf, refresh: Output) -> None:
+    """`where` are the states that say where the case is; `refresh` is bumped so the page shows the new case."""
+
+    @app.callback(Output(ids.INTAKE_MESSAGE, "children"), Output(ids.INTAKE_FLASH, "data"), refresh,
+                  Input(ids.INTAKE_SUBMIT, "n_clicks"), Input(ids.intake_merge(ALL), "n_clicks"), *where,
+                  State(ids.INTAKE_CATEGORY, "value"), State(ids.INTAKE_SOURCE, "value"),
+                  State(ids.INTAKE_DESCRIPTION, "value"), State(ids.INTAKE_REPORTER, "value"),
+                  State(ids.INTAKE_PHONE, "value"), State(ids.INTAKE_PHOTO, "contents"), prevent_initial_call=True)
+    def take_in_case(n, merges, *values):
+        *place, category, source, description, reporter, phone, photo = values
+        merge_into = ctx.triggered_id["code"] if isinstance(ctx.triggered_id, dict) else None
+        if not (any(merges or []) if merge_into else n):
+            raise PreventUpdate  # buttons appearing with the form are not clicks
+        try:
+            photos = (photo_rules.prepare_photo(photo_rules.decode_upload(photo)),) if photo else ()
+        except photo_rules.PhotoError as err:
+            return str(err), no_update, no_update
+        account = current_account()
+        actor = account.display_name if account else "?"
+        viewer = current_viewer()
+        now = dt.datetime.now()
+        with session_scope() as session:
+            spot = spot_of(session, *place)
+            if spot is None:
+                return text.INTAKE_NO_PLACE, no_update, no_update
+            key, lon, lat = spot
+            new = cases.NewCase(category=category or "", description=description or "", source=source or "",
+                                lon=lon, lat=lat, reporter_name=reporter, reporter_phone=phone)
+            try:
+                code = cases.create_case(session, new, actor, viewer, now, photos=photos)
+                if merge_into:
+                    cases.act(session, code, "merge", actor, viewer, 1, now, merge_into=merge_into)
+            except (cases.CaseError, lc.TransitionError) as err:
+                session.rollback()
+                return str(err), no_update, no_update
+            deadline = cases.get_case(session, code, viewer, now)["deadline"]
+            similar = [c["code"] for c in cases.similar_open_cases(session, new.category, lon, lat, now, viewer)
+                       if c["code"] not in (code, merge_into)]
+        if merge_into:
+            message = text.INTAKE_MERGED.format(code=code, target=merge_into)
+        else:
+            message = text.INTAKE_DONE.format(code=code, deadline=deadline.strftime("%m-%d %H:%M"))
+            if similar:
+                message += text.INTAKE_SIMILAR.format(codes="、".join(similar[:5]))
+        # a page that re-renders its form gets the message back through the flash store
+        return message, {"area": key, "message": message}, now.isoformat()
+
+    @app.callback(Output(ids.INTAKE_SIMILAR, "children"), Input(ids.INTAKE_CATEGORY, "value"), *where,
+                  prevent_initial_call=True)
+    def suggest_duplicates(category, *place):
+        if not category:
+            return []
+        with session_scope() as session:
+            spot = spot_of(session, *place)
+            if spot is None:
+                return []
+            _key, lon, lat = spot
+            similar = cases.similar_open_cases(session, category, lon, lat, dt.datetime.now(), current_viewer())
+        return intake_form.build_similar(similar)
+
+    @app.callback(Output(ids.INTAKE_PHOTO_NAME, "children"), Input(ids.INTAKE_PHOTO, "filename"),
+                  prevent_initial_call=True)
+    def show_photo_name(filename):
+        return text.INTAKE_PHOTO_CHOSEN.format(name=filename) if filename else text.INTAKE_PHOTO
