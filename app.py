@@ -12,9 +12,9 @@ from api.cli import cli
 from api.routes import bp
 from callbacks import admin as admin_callbacks, cases as cases_callbacks, errors, map as map_callbacks
 from callbacks import public as public_callbacks
-from callbacks import screen as screen_callbacks
+from callbacks import screen as screen_callbacks, wishes as wishes_callbacks
 from layouts import admin_ids, admin_page, cases_ids, cases_page, ids, map_page, public_ids, public_page
-from layouts import screen_ids, screen_page, text
+from layouts import screen_ids, screen_page, text, wishes_ids, wishes_page
 
 config = settings.load()
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -53,6 +53,10 @@ screen_app = page_app("/screen/", text.APP_TITLE, "screen", screen_ids, screen_p
 cases_app = page_app("/cases/", text.CASES_TITLE, "cases", cases_ids, cases_page.build_page(),
                      cases_callbacks.register, external_stylesheets=["/assets/style.css"],
                      suppress_callback_exceptions=True)
+# 微心愿: published, claimed, done (its page shares the case list's stylesheet folder).
+wishes_app = page_app("/wishes/", text.WISHES_TITLE, "cases", wishes_ids, wishes_page.build_page(),
+                      wishes_callbacks.register, external_stylesheets=["/assets/style.css"],
+                      suppress_callback_exceptions=True)
 # Accounts and display tokens: admins only (api/auth.py refuses everyone else under /admin/).
 admin_app = page_app("/admin/", text.ADMIN_TITLE, "admin", admin_ids, admin_page.build_page(),
                      admin_callbacks.register, external_stylesheets=["/assets/style.css"])
@@ -60,7 +64,7 @@ admin_app = page_app("/admin/", text.ADMIN_TITLE, "admin", admin_ids, admin_page
 # AG Grid (~360 KB gzipped) serves /cases/ and /admin/ only; the Dash table serves nobody.
 for light_app in (app, public_app, screen_app):
     bundles.omit_scripts(light_app, "dash_ag_grid", "dash/dash_table")
-for grid_app in (cases_app, admin_app):
+for grid_app in (cases_app, wishes_app, admin_app):
     bundles.omit_scripts(grid_app, "dash/dash_table")
 
 server.secret_key = config.secret_key

@@ -207,6 +207,19 @@
         return marker;
       },
 
+      wishPoint: function (feature, latlng) {
+        var p = feature.properties;
+        var claimed = p.status === "已认领";
+        var icon = L.divIcon({ html: "", className: "wish-icon " + (claimed ? "wish-claimed" : "wish-open"),
+                               iconSize: L.point(22, 22), iconAnchor: L.point(11, 11) });
+        var marker = L.marker(latlng, { icon: icon, title: p.title });
+        marker.on("add", function () { var node = marker.getElement(); if (node) { node.textContent = "愿"; } });
+        marker.bindPopup(popup("微心愿 · " + p.status, [
+          ["编号", p.code], ["心愿", p.title], ["发布", p.published], ["认领", p.claimant]
+        ]));
+        return marker;
+      },
+
       postPoint: function (feature, latlng) {
         var p = feature.properties;
         var marker = L.circleMarker(latlng, {

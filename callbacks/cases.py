@@ -76,15 +76,7 @@ def register(app: Dash) -> None:
     def toggle_intake(_n, hidden):
         return not hidden
 
-    @app.callback(Output(ids.INTAKE_BUILDING, "options"), Input(ids.INTAKE_BUILDING, "search_value"),
-                  State(ids.INTAKE_BUILDING, "value"), State(ids.INTAKE_BUILDING, "options"))
-    def find_buildings(query, chosen, options):
-        if not query:
-            # keep the chosen building listed, or the dropdown would show its code instead of its name
-            return [o for o in options or [] if o["value"] == chosen]
-        with session_scope() as session:
-            found = repository.search_buildings(session, query, current_viewer())
-        return [{"label": b["label"], "value": b["code"]} for b in found]
+    intake.register_building_search(app, ids.INTAKE_BUILDING)
 
     @app.callback(Output(ids.AREA, "value"), Input(ids.URL, "search"))
     def area_from_url(search):

@@ -8,7 +8,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.viewer import current_account, current_viewer
-from db import cases
+from db import cases, repository
 from db.engine import session_scope
 from layouts import ids, intake_form, text
 from workflow import lifecycle as lc, photos as photo_rules
@@ -83,3 +83,17 @@ def register(app: Dash, where: list[State], spot_of: SpotOf, refresh: Output) ->
                   prevent_initial_call=True)
     def show_photo_name(filename):
         return text.INTAKE_PHOTO_CHOSEN.format(name=filename) if filename else text.INTAKE_PHOTO
+
+
+def register_building_search(app: Dash, dropdown_id: str) -> None:
+    """A dropdown that finds buildings in the user's scope by compound or building name as they type."""
+
+    @app.callback(Output(dropdown_id, "options"), Input(dropdown_id, "search_value"),
+                  State(dropdown_id, "value"), State(dropdown_id, "options"))
+    def find_buildings(query, chosen, options):
+        if not query:
+            # keep the chosen building listed, or the dropdown would show its code instead of its name
+            return [o for o in options or [] if o["value"] == chosen]
+        with session_scope() as session:
+            found = repository.search_buildings(session, query, current_viewer())
+        return [{"label": b["label"], "value": b["code"]} for b in found]

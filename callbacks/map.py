@@ -20,7 +20,7 @@ from layouts import ids, map_page, text
 EMPTY = {"type": "FeatureCollection", "features": []}
 DATA_LAYERS = (("drill", ids.MAP_DRILL), ("context", ids.MAP_CONTEXT), ("grids", ids.MAP_GRIDS),
                ("basemap", ids.MAP_BASEMAP), ("cases", ids.MAP_CASES), ("service_points", ids.MAP_SERVICES),
-               ("posts", ids.MAP_POSTS))
+               ("posts", ids.MAP_POSTS), ("wishes", ids.MAP_WISHES))
 
 
 def area_from_search(search: str | None) -> str | None:

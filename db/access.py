@@ -34,6 +34,13 @@ class Viewer:
 SYSTEM = Viewer("admin", None)  # CLI, seeding, API of the whole dataset
 
 
+def wish_scope(viewer: Viewer):
+    """WHERE clause for 微心愿 this viewer may read, by the same grid-code rule as cases."""
+    if viewer.scope_code is None:
+        return true()
+    return m.Wish.grid_code.like(f"{viewer.scope_code}%")
+
+
 def case_scope(viewer: Viewer):
     """WHERE clause for cases this viewer may read: grid codes nest under community and street codes."""
     if viewer.scope_code is None:

@@ -75,6 +75,19 @@ def _event(session: Session, case: m.Case, action: str, actor: str, at: dt.datet
                             to_status=case.status, note=(note or None) and note[:1000]))
 
 
+def add_with_code(session: Session, row, prefix: str) -> str:
+    """Insert `row` and give it the code that follows its id (AJ0000123), keeping it at version 1."""
+    session.add(row)
+    session.flush()
+    code = f"{prefix}{row.id:07d}"
+    # set without an ORM update: that would bump the optimistic-locking version of a row nobody has edited yet
+    model = type(row)
+    session.execute(update(model).where(model.id == row.id).values(code=code)
+                    .execution_options(synchronize_session=False))
+    set_committed_value(row, "code", code)
+    return code
+
+
 def _place(session: Session, lon: float, lat: float, viewer: Viewer) -> dict:
     place = spatial.locate(session, lon, lat)
     if place["community"] is None:
@@ -103,13 +116,7 @@ def create_case(session: Session, new: NewCase, actor: str, viewer: Viewer, now:
                   compound_code=place["compound"], grid_code=grid, community_code=place["community"],
                   street_code=place["street"], level=level, status=lc.SUBMITTED, created_at=now,
                   deadline=lc.deadline_for(level, now, new.category, case_rules.get_case_rules(session).deadline_days))
-    session.add(case)
-    session.flush()
-    # the code follows the id; set it without an ORM update so the new case keeps version 1
-    code = f"AJ{case.id:07d}"
-    session.execute(update(m.Case).where(m.Case.id == case.id).values(code=code)
-                    .execution_options(synchronize_session=False))
-    set_committed_value(case, "code", code)
+    add_with_code(session, case, "AJ")
     _event(session, case, "create", actor, now, None, note)
     for data, width, height in photos:
         session.add(m.CasePhoto(case_id=case.id, content_type="image/jpeg", data=data, width=width, height=height,

@@ -8,13 +8,15 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from db import models as m, spatial
-from db.access import SYSTEM, Viewer, case_scope
+from db.access import SYSTEM, Viewer, case_scope, wish_scope
 from db.cache import cached
 from db.repository import LEVEL_COLUMN, building_distances, filled_posts, get_area, mask_name, scope_clause
 from geodata import crs, payload
 from geodata.vocab import GAP_TYPES, OPEN_STATUSES, STANDARD_RADIUS_M
+from workflow import wishes as wish_rules
 
-LAYERS = ("drill", "context", "grids", "basemap", "basemap_all", "cases", "service_points", "posts", "gaps")
+LAYERS = ("drill", "context", "grids", "basemap", "basemap_all", "cases", "service_points", "posts", "gaps", "wishes")
+BY_VIEWER = ("cases", "wishes")  # layers whose rows depend on who is looking
 
 
 def get_layer(session: Session, code: str | None, layer: str, option: str | None = None, gcj02: bool = False,
@@ -27,14 +29,13 @@ def get_layer(session: Session, code: str | None, layer: str, option: str | None
         area = get_area(session, code) if code else {"code": None, "level": "root"}
         if area is None:
             collection = payload.feature_collection([], [])
-        elif layer == "cases":
-            collection = _cases(session, area, viewer)
+        elif layer in BY_VIEWER:
+            collection = (_cases if layer == "cases" else _wishes)(session, area, viewer)
         else:
             collection = _BUILDERS[layer](session, area, option)
         return crs.geojson_to_gcj02(collection) if gcj02 else collection
 
-    # only the case layer depends on who is looking
-    who = viewer.key if layer == "cases" else None
+    who = viewer.key if layer in BY_VIEWER else None
     return cached(session, "layer", (code, layer, option, gcj02, who), build, version)
 
 
@@ -124,6 +125,18 @@ def _cases(session: Session, area: dict, viewer: Viewer) -> dict:
               "assignee": r.assignee if viewer.shows_pii else None,
               # residents' own words may name people: not for the big screen
               "description": r.description if viewer.shows_pii else None} for r in rows]
+    return payload.point_collection([r.lon for r in rows], [r.lat for r in rows], props)
+
+
+def _wishes(session: Session, area: dict, viewer: Viewer) -> dict:
+    """微心愿 still waiting or claimed, in the viewer's scope; what is wished and by whom it is taken, never the wisher."""
+    rows = session.execute(select(m.Wish.code, m.Wish.title, m.Wish.status, m.Wish.claimant, m.Wish.published_at,
+                                  m.Wish.lon, m.Wish.lat)
+                           .where(scope_clause(m.Wish, area), wish_scope(viewer),
+                                  m.Wish.status.in_(wish_rules.OPEN))).all()
+    props = [{"code": r.code, "title": r.title, "status": r.status,
+              "claimant": r.claimant if viewer.shows_pii else None,
+              "published": r.published_at.strftime("%Y-%m-%d")} for r in rows]
     return payload.point_collection([r.lon for r in rows], [r.lat for r in rows], props)
 
 

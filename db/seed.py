@@ -17,7 +17,7 @@ from geodata.demo import DemoData
 
 CHUNK = 20_000
 # Children first, so foreign keys never point at a deleted row.
-TABLES_IN_DELETE_ORDER = (m.CaseEvent, m.Case, m.ServiceRecord, m.Assignment, m.Volunteer, m.VolunteerPost,
+TABLES_IN_DELETE_ORDER = (m.Wish, m.CasePhoto, m.CaseEvent, m.Case, m.ServiceRecord, m.Assignment, m.Volunteer, m.VolunteerPost,
                           m.ServicePoint, m.BasemapFeature, m.Building, m.Area, m.DataVersion)
 
 
@@ -107,6 +107,11 @@ def write_demo(data: DemoData, progress: Callable[[str], None] | None = None) ->
         _insert(conn, m.Case, cases, say, "cases")
         ids = dict(conn.execute(select(m.Case.code, m.Case.id)).all())
         _insert(conn, m.CaseEvent, _records(case_trail(data.cases, ids), EVENT_COLUMNS), say, "case events")
+        if len(data.wishes):
+            wishes = _records(data.wishes, WISH_COLUMNS)
+            for i, row in enumerate(wishes, start=1):
+                row.update(code=f"WY{i:07d}", version=1)
+            _insert(conn, m.Wish, wishes, say, "wishes")
         conn.execute(insert(m.DataVersion), [{"name": "map", "version": 1, "seeded_at": data.reference_time,
                                               "note": "演示数据"}])
         with Session(bind=conn) as session:
@@ -116,6 +121,9 @@ def write_demo(data: DemoData, progress: Callable[[str], None] | None = None) ->
     return dict(data.counts)
 
 
+WISH_COLUMNS = ["title", "description", "wisher_name", "wisher_phone", "building_code", "lon", "lat",
+                "compound_code", "grid_code", "community_code", "street_code", "status", "claimant", "claimant_kind",
+                "published_at", "claimed_at", "completed_at"]
 EVENT_COLUMNS = ["case_id", "at", "actor", "action", "from_status", "to_status", "note"]
 
 

@@ -31,6 +31,9 @@ from geodata.vocab import (
     REPORT_UNITS,
     SATISFACTION,
     VOLUNTEER_KINDS,
+    WISH_CLAIMANT_KINDS,
+    WISH_TITLES,
+    WISHES_PER_STREET,
 )
 
 SCALES = {
@@ -81,6 +84,7 @@ class DemoData:
     cases: pd.DataFrame
     reference_time: dt.datetime
     counts: dict = field(default_factory=dict)
+    wishes: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def person_name(rng: np.random.Generator) -> str:
@@ -418,9 +422,46 @@ def generate(scale: str = "S", seed: int = DEFAULT_SEED, reference_time: dt.date
     records_df = _service_records(rng, assignments_df, reference_time)
     cases_df = _cases(rng, buildings_g, areas_g, plan["cases_per_street"] * plan["streets"], reference_time, say)
     _roll_up(areas_g, buildings_g)
+    # a stream of its own, so adding wishes changed nothing else the seed produces
+    wishes_df = _wishes(np.random.default_rng(seed + 101), buildings_g, volunteers_df,
+                        WISHES_PER_STREET * plan["streets"], reference_time)
     return DemoData(areas_g, buildings_g, basemap_g, points_g, posts_g, volunteers_df, assignments_df,
                     records_df, cases_df, reference_time,
-                    counts={"streets": plan["streets"], "buildings": len(buildings_g), "cases": len(cases_df)})
+                    counts={"streets": plan["streets"], "buildings": len(buildings_g), "cases": len(cases_df),
+                            "wishes": len(wishes_df)}, wishes=wishes_df)
+
+
+def _wishes(rng, buildings: gpd.GeoDataFrame, volunteers: pd.DataFrame, count: int,
+            now: dt.datetime) -> pd.DataFrame:
+    """微心愿 of the last three months: older buildings wish more; about a third done, a third claimed."""
+    weights = buildings.elderly.to_numpy(dtype=float) + 1
+    chosen = buildings.iloc[rng.choice(len(buildings), size=count, p=weights / weights.sum())]
+    inner = chosen.geometry.representative_point()
+    published = [(now - dt.timedelta(days=int(d))).replace(hour=int(h), minute=int(mi), second=0)
+                 for d, h, mi in zip(rng.integers(1, 90, count), rng.integers(8, 18, count), rng.integers(0, 60, count))]
+    status = rng.choice(["已发布", "已认领", "已完成"], size=count, p=[0.35, 0.3, 0.35])
+    kind = rng.choice(list(WISH_CLAIMANT_KINDS), size=count, p=[0.6, 0.4])
+    volunteer_names = volunteers.name.to_numpy() if len(volunteers) else np.array(["志愿者"])
+    rows = []
+    for i in range(count):
+        claimed = status[i] != "已发布"
+        claimed_at = published[i] + dt.timedelta(days=int(rng.integers(1, 6))) if claimed else None
+        done_at = claimed_at + dt.timedelta(days=int(rng.integers(1, 10))) if status[i] == "已完成" else None
+        if done_at and done_at > now:
+            done_at = now
+        if claimed_at and claimed_at > now:
+            claimed_at = now
+        b = chosen.iloc[i]
+        claimant = (str(rng.choice(volunteer_names)) if kind[i] == "志愿者" else str(rng.choice(REPORT_UNITS))) \
+            if claimed else None
+        rows.append({
+            "title": str(rng.choice(WISH_TITLES)), "description": None, "wisher_name": person_name(rng),
+            "wisher_phone": fake_mobile(rng), "building_code": b.code, "lon": round(inner.iloc[i].x, 6),
+            "lat": round(inner.iloc[i].y, 6), "compound_code": b.compound_code, "grid_code": b.grid_code,
+            "community_code": b.community_code, "street_code": b.street_code, "status": str(status[i]),
+            "claimant": claimant, "claimant_kind": str(kind[i]) if claimed else None, "published_at": published[i],
+            "claimed_at": claimed_at, "completed_at": done_at})
+    return pd.DataFrame(rows)
 
 
 def _to_wgs84(gdf: gpd.GeoDataFrame, origin: tuple[float, float]) -> gpd.GeoDataFrame:

@@ -50,3 +50,11 @@ YELLOW_HOURS = 24  # a deadline this close turns the light yellow
 
 # Open311 service codes for the case categories (stable, ASCII, as the GeoReport spec expects)
 SERVICE_CODES = {category: f"{i:03d}" for i, category in enumerate([*CASE_CATEGORIES, "微心愿"], start=1)}
+
+# 微心愿: small wishes of residents, claimed by a volunteer or a 报到单位 (the unit a party member reports to)
+WISH_STATUSES = ("已发布", "已认领", "已完成", "已撤回")
+WISH_CLAIMANT_KINDS = ("志愿者", "报到单位")
+WISH_TITLES = ("帮独居老人换楼道灯泡", "为留守儿童送一套课外读物", "教老人使用智能手机挂号", "陪高龄老人去医院复诊",
+               "帮残疾居民修理轮椅", "为困难家庭孩子辅导作业", "给独居老人送一台电风扇", "帮老人疏通厨房下水道",
+               "为社区老人理发", "帮孤寡老人打扫卫生", "为困难家庭送一袋大米", "帮老人网上缴纳水电费")
+WISHES_PER_STREET = 30

@@ -27,7 +27,7 @@ def build_page() -> html.Div:
         dcc.Store(id=ids.SELECTED), dcc.Store(id=ids.CHANGED),
         *outage_parts(ids),
         staff_topbar(text.CASES_TITLE, [(text.NAV_MAP, "/", False), (text.NAV_CASES, "/cases/", True),
-                                        (text.NAV_SCREEN, "/screen/", False)]),
+                                        (text.NAV_WISHES, "/wishes/", False), (text.NAV_SCREEN, "/screen/", False)]),
         html.Div(className="cases-filters", children=[
             dcc.Input(id=ids.AREA, placeholder=text.CASES_AREA, debounce=True, className="input"),
             _dropdown(ids.STATUS, text.CASES_STATUS, lc.STATUSES, multi=True),
@@ -72,10 +72,7 @@ def build_page() -> html.Div:
                        getRowId="params.data.code",
                        dashGridOptions={"rowSelection": {"mode": "multiRow", "enableClickSelection": False},
                                         "pagination": True, "paginationPageSize": 50,
-                                        "localeText": {"page": "第", "to": "至", "of": "共", "more": "更多",
-                                                       "pageSizeSelectorLabel": "每页", "noRowsToShow": "没有符合条件的诉求",
-                                                       "firstPage": "首页", "previousPage": "上一页",
-                                                       "nextPage": "下一页", "lastPage": "末页"}}),
+                                        "localeText": {**text.GRID_LOCALE, "noRowsToShow": "没有符合条件的诉求"}}),
             html.Aside(id=ids.DETAIL, className="cases-detail", children=html.P(text.CASES_PICK, className="muted")),
         ]),
     ])

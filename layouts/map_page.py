@@ -38,6 +38,8 @@ def build_map(tile_provider: str, tianditu_key: str = "") -> html.Div:
         dl.Overlay(name=text.OVERLAY_CASES, checked=True, children=_geojson(
             ids.MAP_CASES, cluster=True, pointToLayer=ns("casePoint"), clusterToLayer=ns("caseCluster"),
             superClusterOptions={"radius": 60, "maxZoom": 19}, zoomToBoundsOnClick=True, hideout=hideout)),
+        dl.Overlay(name=text.OVERLAY_WISHES, checked=False, children=_geojson(
+            ids.MAP_WISHES, pointToLayer=ns("wishPoint"), hideout=hideout)),
     ]
     leaflet_map = dl.Map(
         id=ids.MAP, center=DEFAULT_CENTER, zoom=15, minZoom=10, maxZoom=20, zoomSnap=0.25, zoomDelta=0.5, preferCanvas=True,
@@ -71,6 +73,8 @@ def build_legend() -> html.Div:
         html.Div(className="legend-glyphs", children=[
             html.Span(className="legend-item", children=[html.I(glyph, className="glyph"), name])
             for name, glyph in SERVICE_GLYPH.items()]),
+        html.Div(text.OVERLAY_WISHES, className="legend-title"),
+        html.Div([dot("wish-open", text.WISH_LEGEND_OPEN), dot("wish-claimed", text.WISH_LEGEND_CLAIMED)]),
         html.Div(text.LEGEND_POSTS, className="legend-title"),
         html.Div([dot("post-ok", text.POSTS_STAFFED), dot("post-short", text.POSTS_SHORT)]),
         html.Div(text.GAP_TYPE_LABEL, className="legend-title"),
@@ -90,6 +94,7 @@ def build_page(tile_provider: str, tianditu_key: str = "") -> html.Div:
             html.Nav(className="nav", children=[
                 dcc.Link(text.NAV_MAP, href="/", className="nav-link active"),
                 html.A(text.NAV_CASES, href="/cases/", className="nav-link"),
+                html.A(text.NAV_WISHES, href="/wishes/", className="nav-link"),
                 html.A(text.NAV_SCREEN, href="/screen/", className="nav-link"),
                 html.A(text.NAV_PUBLIC, href="/public/", className="nav-link"),
                 html.A(text.NAV_ADMIN, id=ids.NAV_ADMIN, href="/admin/", className="nav-link", hidden=True),

@@ -18,6 +18,9 @@ OVERLAY_CASES = "在办诉求"
 OVERLAY_SERVICES = "服务阵地"
 OVERLAY_POSTS = "志愿岗位"
 OVERLAY_GAPS = "覆盖缺口"
+OVERLAY_WISHES = "微心愿"
+WISH_LEGEND_OPEN = "待认领"
+WISH_LEGEND_CLAIMED = "已认领"
 
 NOT_FOUND_TITLE = "区域不存在"
 NOT_FOUND_BODY = "找不到编码为「{code}」的区域，可能链接有误或区域已调整。"
@@ -217,3 +220,23 @@ CASES_INTAKE_BUILDING = "输入小区或楼栋名称查找，如：锦阳御园 
 # every dropdown's own words (Dash's defaults are English)
 DROPDOWN_LABELS = {"select_all": "全选", "deselect_all": "全不选", "selected_count": "已选 {num_selected} 项",
                    "search": "搜索", "clear_search": "清除搜索", "clear_selection": "清除", "no_options_found": "没有匹配的选项"}
+
+# 微心愿 (/wishes/)
+NAV_WISHES = "微心愿"
+WISHES_TITLE = "微心愿"
+WISHES_STATUS = "状态"
+WISHES_COUNT = "共 {n} 个"
+WISHES_NEW = "发布微心愿"
+WISHES_NEW_TITLE = "心愿内容，如：帮独居老人换楼道灯泡"
+WISHES_NEW_DESCRIPTION = "补充说明（可选）"
+WISHES_NEW_WISHER = "心愿人姓名（可选）"
+WISHES_PUBLISH = "发布"
+WISHES_PUBLISHED = "已发布 {code}，等待志愿者或报到单位认领"
+WISHES_PICK = "在表格中点选一个微心愿查看详情、认领或标记完成。"
+WISHES_NONE = "没有符合条件的微心愿"
+WISHES_CLAIMANT = "认领的志愿者姓名或报到单位名称"
+WISHES_CLOSED = "该微心愿已结束。"
+WISHES_DONE = "已{action}"
+# AG Grid's pager and empty-table words
+GRID_LOCALE = {"page": "第", "to": "至", "of": "共", "more": "更多", "pageSizeSelectorLabel": "每页",
+               "firstPage": "首页", "previousPage": "上一页", "nextPage": "下一页", "lastPage": "末页"}

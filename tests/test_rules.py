@@ -59,13 +59,14 @@ def test_yellow_window_changes_the_light_in_lists_and_panel(session):
 
 
 def test_bad_rules_name_every_problem_and_store_nothing(session):
+    before = session.execute(select(m.AppSetting.value).where(m.AppSetting.key == rules.KEY)).scalar()
     with pytest.raises(rules.RulesError) as err:
         rules.save_case_rules(session, {"安全隐患": {"小区": "两天", "网格": -1}, "不存在的类别": {"小区": 1}},
                               0, "管理员", NOW)
     message = str(err.value)
     assert "「两天」不是数字" in message and "安全隐患·网格" in message and "不存在的类别" in message
     assert "黄灯提前量" in message
-    assert session.get(m.AppSetting, rules.KEY) is None
+    assert session.execute(select(m.AppSetting.value).where(m.AppSetting.key == rules.KEY)).scalar() == before
     assert rules.get_case_rules(session).yellow_hours == 24
 
 

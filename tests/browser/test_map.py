@@ -157,7 +157,8 @@ def test_overlays_have_popups_and_legend(staff, live_server):
     page = staff
     page.goto(f"{live_server}/?area=330381001001")
     page.wait_for_selector(".svc-icon")
-    assert page.locator(".leaflet-control-layers-overlays label").count() == 5
+    labels = {t.strip() for t in page.locator(".leaflet-control-layers-overlays label").all_inner_texts()}
+    assert labels == {"网格", "志愿岗位", "覆盖缺口", "服务阵地", "在办诉求", "微心愿"}
     # click an icon that no neighbour covers, as a user would
     xy = page.evaluate("""() => { for (const el of document.querySelectorAll('.svc-icon')) {
         const r = el.getBoundingClientRect(); const x = r.left + r.width / 2, y = r.top + r.height / 2;

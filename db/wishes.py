@@ -1,0 +1,126 @@
+"""微心愿 in the database: publish at a building, claim, complete, with optimistic locking and scope."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from db import cache, models as m, spatial
+from db.access import Viewer, wish_scope as _scope
+from db.cases import add_with_code
+from db.repository import LEVEL_COLUMN, get_area, mask_name, mask_phone
+from workflow import wishes as rules
+
+MAX_TITLE = 100
+MAX_DESCRIPTION = 1000
+
+
+@dataclass(frozen=True)
+class NewWish:
+    title: str
+    building_code: str
+    description: str | None = None
+    wisher_name: str | None = None
+    wisher_phone: str | None = None
+
+
+def publish_wish(session: Session, new: NewWish, viewer: Viewer, now: dt.datetime) -> str:
+    """Put a resident's wish on the board at their building; returns its code."""
+    if viewer.role == "screen":
+        raise rules.WishError("大屏为只读")
+    problems = []
+    title = (new.title or "").strip()
+    if not title:
+        problems.append("请填写心愿内容")
+    elif len(title) > MAX_TITLE:
+        problems.append(f"心愿内容不能超过 {MAX_TITLE} 字")
+    if new.description and len(new.description) > MAX_DESCRIPTION:
+        problems.append(f"补充说明不能超过 {MAX_DESCRIPTION} 字")
+    building = get_area(session, new.building_code or "")
+    if building is None or building["level"] != "building":
+        problems.append("请选择心愿人所在的楼栋")
+    if problems:
+        raise rules.WishError("；".join(problems))
+    lon, lat = building["point"]
+    place = spatial.locate(session, lon, lat)
+    if not viewer.covers(place["grid"] or place["community"]):
+        raise rules.WishError("该楼栋不在您负责的区域内")
+    wish = m.Wish(code="pending", title=title, description=(new.description or "").strip() or None,
+                  wisher_name=(new.wisher_name or "").strip()[:50] or None,
+                  wisher_phone=(new.wisher_phone or "").strip()[:20] or None, building_code=building["code"],
+                  lon=lon, lat=lat, compound_code=place["compound"], grid_code=place["grid"],
+                  community_code=place["community"], street_code=place["street"], status=rules.PUBLISHED,
+                  published_at=now)
+    code = add_with_code(session, wish, "WY")
+    cache.mark_changed(session)
+    return code
+
+
+def act_on_wish(session: Session, code: str, action: str, viewer: Viewer, expected_version: int, now: dt.datetime,
+                claimant: str | None = None, claimant_kind: str | None = None, note: str | None = None) -> dict:
+    """Claim, complete, release or withdraw; a stale version is refused rather than overwritten."""
+    if viewer.role == "screen":
+        raise rules.WishError("大屏为只读")
+    wish = session.execute(select(m.Wish).where(m.Wish.code == code, _scope(viewer))).scalar_one_or_none()
+    if wish is None:
+        raise rules.WishError(f"微心愿 {code} 不存在或不在您的负责范围内")
+    if wish.version != expected_version:
+        raise rules.WishError(f"微心愿 {code} 已被他人修改，请刷新后再操作")
+    step = rules.apply(action, wish.status, claimant, claimant_kind, wish.claimant, wish.claimant_kind)
+    wish.status, wish.claimant, wish.claimant_kind = step.status, step.claimant, step.claimant_kind
+    if action == "claim":
+        wish.claimed_at = now
+    elif action == "release":
+        wish.claimed_at = None
+    elif action == "complete":
+        wish.completed_at = now
+    if note:
+        wish.note = note.strip()[:1000]
+    try:
+        session.flush()
+    except StaleDataError:
+        raise rules.WishError(f"微心愿 {code} 已被他人修改，请刷新后再操作") from None
+    cache.mark_changed(session)
+    return {"code": wish.code, "status": wish.status, "version": wish.version}
+
+
+def list_wishes(session: Session, viewer: Viewer, area_code: str | None = None, statuses: tuple[str, ...] = (),
+                limit: int = 2000) -> list[dict]:
+    """Wishes in the viewer's scope, newest first; the wisher is masked (the detail shows staff the full name)."""
+    where = [_scope(viewer)]
+    if area_code:
+        area = get_area(session, area_code)
+        if area is None:
+            return []
+        if area["level"] == "building":
+            where.append(m.Wish.building_code == area["code"])
+        else:
+            where.append(getattr(m.Wish, LEVEL_COLUMN[area["level"]]) == area["code"])
+    if statuses:
+        where.append(m.Wish.status.in_(statuses))
+    compound = m.Area.__table__.alias("compound")
+    rows = session.execute(select(m.Wish, compound.c.name).outerjoin(compound, compound.c.code == m.Wish.compound_code)
+                           .where(*where).order_by(m.Wish.published_at.desc()).limit(limit)).all()
+    return [_row(w, place, viewer) for w, place in rows]
+
+
+def _row(w: m.Wish, place: str | None, viewer: Viewer) -> dict:
+    full = viewer.role in ("admin", "street_official", "community_staff", "grid_leader")
+    return {"code": w.code, "title": w.title, "description": w.description, "status": w.status,
+            "place": place or "", "building_code": w.building_code, "lon": w.lon, "lat": w.lat,
+            "wisher": mask_name(w.wisher_name), "wisher_full": w.wisher_name if full else mask_name(w.wisher_name),
+            "phone": w.wisher_phone if full else mask_phone(w.wisher_phone),
+            "claimant": w.claimant, "claimant_kind": w.claimant_kind, "published_at": w.published_at,
+            "claimed_at": w.claimed_at, "completed_at": w.completed_at, "note": w.note, "version": w.version}
+
+
+def get_wish(session: Session, code: str, viewer: Viewer) -> dict:
+    compound = m.Area.__table__.alias("compound")
+    row = session.execute(select(m.Wish, compound.c.name).outerjoin(compound, compound.c.code == m.Wish.compound_code)
+                          .where(m.Wish.code == code, _scope(viewer))).first()
+    if row is None:
+        raise rules.WishError(f"微心愿 {code} 不存在或不在您的负责范围内")
+    return _row(row[0], row[1], viewer)

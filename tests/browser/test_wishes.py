@@ -1,0 +1,64 @@
+"""微心愿 in Chromium: publish at a building, see it on the map, claim it for a 报到单位, mark it done."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import delete, select
+
+from db.engine import session_scope
+
+GRID = "33038100100101"
+TITLE = "心愿测试：帮独居老人修好收音机"
+WISH_ON_MAP = ("(t) => { let found = false; window.jinlinMap && window.jinlinMap.eachLayer(l => {"
+               " if (l.feature && l.feature.properties.title === t) found = true; }); return found; }")
+
+
+def test_publish_claim_and_complete_a_wish(staff, live_server, session):
+    from db import cache, models as m
+
+    compound = session.execute(select(m.Area).where(m.Area.level == "compound", m.Area.parent_code == GRID)
+                               .order_by(m.Area.code)).scalars().first()
+    page = staff
+    page.goto(f"{live_server}/wishes/?area={GRID}")
+    page.wait_for_selector("#wishes-count:has-text('共')")
+    try:
+        page.click("#wishes-new-toggle")
+        page.click("#wishes-new-submit")  # nothing filled in
+        page.wait_for_selector("#wishes-new-message:has-text('请填写心愿内容；请选择心愿人所在的楼栋')")
+        page.click("#wishes-new-building")
+        page.get_by_placeholder("搜索").fill(compound.name)
+        page.get_by_role("option", name=f"{compound.name} 1幢", exact=True).click()
+        page.fill("#wishes-new-title", TITLE)
+        page.fill("#wishes-new-wisher", "王奶奶")
+        page.click("#wishes-new-submit")
+        page.wait_for_selector("#wishes-new-message:has-text('已发布')")
+        code = re.search(r"WY\d{7}", page.inner_text("#wishes-new-message")).group(0)
+
+        # on the map, with the 微心愿 overlay switched on, the wish is there; the wisher's name is not
+        page.goto(f"{live_server}/?area={GRID}")
+        page.wait_for_selector(".panel-title:has-text('第1网格')")
+        page.locator(".leaflet-control-layers label", has_text="微心愿").locator("input").check()
+        page.wait_for_function(WISH_ON_MAP, arg=TITLE)
+        assert "王奶奶" not in page.content()
+
+        page.goto(f"{live_server}/wishes/?area={GRID}")
+        page.locator(f".ag-row:has-text('{code}') .ag-cell[col-id=title]").click()
+        page.wait_for_selector(".detail-title:has-text('已发布')")
+        assert "王奶奶" in page.inner_text(".cases-detail")  # staff see who wished it
+        page.locator(".action-buttons button", has_text="认领").click()
+        page.wait_for_selector("#wishes-action-message:has-text('认领需要填写')")
+        page.fill("#wishes-claimant", "市图书馆")
+        page.get_by_label("报到单位").check()
+        page.locator(".action-buttons button", has_text="认领").click()
+        page.wait_for_selector(".detail-title:has-text('已认领')")
+        assert "市图书馆（报到单位）" in page.inner_text(".cases-detail")
+        page.locator(".action-buttons button", has_text="完成").click()
+        page.wait_for_selector(".detail-title:has-text('已完成')")
+        page.wait_for_selector("text=该微心愿已结束")
+        # the default list shows open wishes: the finished one has left it
+        page.wait_for_function("(c) => ![...document.querySelectorAll('.ag-row')].some(r => r.innerText.includes(c))",
+                               arg=code)
+    finally:
+        with session_scope() as s:  # the shared demo data keeps its counts for other tests
+            s.execute(delete(m.Wish).where(m.Wish.title == TITLE))
+            cache.mark_changed(s)
