@@ -92,8 +92,9 @@ def register(app: Dash, tile_provider: str) -> None:
         return data + [hideout, map_page.viewport_for(bounds), crumbs, None]
 
     @app.callback(Output(ids.PANEL, "children"), Input(ids.URL, "search"), Input(ids.RETRY, "data"),
-                  Input(ids.INTAKE_POINT, "data"), State(ids.INTAKE_FLASH, "data"))
-    def render_panel(search, _retry, point, flash):
+                  Input(ids.INTAKE_POINT, "data"), Input(ids.RATES_DAYS, "data"), State(ids.INTAKE_FLASH, "data"))
+    def render_panel(search, _retry, point, days, flash):
+        days = days if days in text.RATE_PERIODS else 30
         now = dt.datetime.now()
         if point and ctx.triggered_id != ids.URL:
             with session_scope() as session:
@@ -116,8 +117,8 @@ def register(app: Dash, tile_provider: str) -> None:
             grids = repository.list_grids(session, code) if area["level"] == "community" else []
             monthly = repository.cases_per_month(session, code, now, viewer=viewer)
             cover = [repository.area_coverage(session, code, t) for t in GAP_TYPES]
-            rates = map_page.build_rates(repository.screen_stats(session, code, now, viewer),
-                                         repository.rates_by_grid(session, code, now, viewer))
+            rates = map_page.build_rates(repository.screen_stats(session, code, now, viewer, days),
+                                         repository.rates_by_grid(session, code, now, viewer, days), days)
         return map_page.build_panel(summary, children, grids, monthly, cover, rates)
 
     @app.callback(
@@ -136,6 +137,13 @@ def register(app: Dash, tile_provider: str) -> None:
 
     intake.register(app, [State(ids.URL, "search"), State(ids.INTAKE_POINT, "data")], _intake_spot,
                     Output(ids.RETRY, "data", allow_duplicate=True))
+
+    @app.callback(Output(ids.RATES_DAYS, "data"), Input(ids.RATES_PERIOD, "value"), State(ids.RATES_DAYS, "data"),
+                  prevent_initial_call=True)
+    def choose_rates_period(days, current):
+        if days == current or days not in text.RATE_PERIODS:
+            raise PreventUpdate  # the panel re-rendering its own switch is not a choice
+        return days
 
     @app.callback(Output(ids.PICK_MODE, "data"), Output(ids.PICK_BUTTON, "children"),
                   Output(ids.PICK_BUTTON, "className"), Input(ids.PICK_BUTTON, "n_clicks"), State(ids.PICK_MODE, "data"),

@@ -43,6 +43,8 @@ INTAKE_PHOTO = "intake-photo"
 INTAKE_PHOTO_NAME = "intake-photo-name"
 INTAKE_SIMILAR = "intake-similar"
 SPOT_CANCEL = "spot-cancel"
+RATES_DAYS = "rates-days"             # the period of the 三率 on the panel, kept across drills
+RATES_PERIOD = "rates-period"         # its radio buttons inside the panel
 
 
 def intake_merge(code: str) -> dict:

@@ -105,6 +105,7 @@ def build_page(tile_provider: str, tianditu_key: str = "") -> html.Div:
         ]),
         *outage_parts(ids),
         dcc.Store(id=ids.INTAKE_FLASH), dcc.Store(id=ids.PICK_MODE, data=False), dcc.Store(id=ids.INTAKE_POINT),
+        dcc.Store(id=ids.RATES_DAYS, data=30),
         html.Div(id=ids.BREADCRUMB, className="breadcrumb"),
         html.Main(className="main", children=[
             build_map(tile_provider, tianditu_key),
@@ -153,16 +154,22 @@ def _light(light: str, count: int | None = None) -> html.Span:
     return html.Span(label, className=f"pill light-{light}")
 
 
-def build_rates(stats: dict, ranking: list[dict]) -> list:
-    """The 三率 of the area and, where there are several grids, their ranking."""
+def build_rates(stats: dict, ranking: list[dict], days: int = 30) -> list:
+    """The 三率 of the area over `days` (with a period switch) and, where there are several grids, their ranking."""
     chips = [html.Span(f"{label} {_pct(stats.get(key))}", className="chip") for key, label in text.RATE_LABELS.items()]
-    block = [_section(text.SECTION_RATES, html.Div(className="chips", children=chips))]
+    if stats.get("hours_to_resolve") is not None:
+        chips.append(html.Span(text.RATE_HOURS.format(hours=stats["hours_to_resolve"]), className="chip"))
+    period = dcc.RadioItems(id=ids.RATES_PERIOD, value=days, inline=True, className="rates-period",
+                            options=[{"label": v, "value": k} for k, v in text.RATE_PERIODS.items()])
+    block = [_section(text.SECTION_RATES.format(days=days), [period, html.Div(className="chips", children=chips)])]
     if len(ranking) > 1:
         head = html.Thead(html.Tr([html.Th(h) for h in text.RANKING_HEAD]))
         body = html.Tbody([html.Tr([html.Td(r["grid"]), html.Td(r["leader"] or ""), html.Td(r["cases"]),
                                     html.Td(_pct(r["response_rate"])), html.Td(_pct(r["resolution_rate"])),
-                                    html.Td(_pct(r["satisfaction_rate"]))]) for r in ranking])
-        block.append(_section(text.SECTION_RANKING, html.Table([head, body], className="ranking")))
+                                    html.Td(_pct(r["satisfaction_rate"])),
+                                    html.Td("—" if r["hours_to_resolve"] is None else f"{r['hours_to_resolve']:g}")])
+                           for r in ranking])
+        block.append(_section(text.SECTION_RANKING.format(days=days), html.Table([head, body], className="ranking")))
     return block
 
 

@@ -164,10 +164,12 @@ INTAKE_PHONE = "联系电话（可选）"
 INTAKE_SUBMIT = "登记"
 INTAKE_DONE = "已登记 {code}，时限 {deadline}"
 
-SECTION_RATES = "三率（近30天）"
+SECTION_RATES = "三率（近{days}天）"
+RATE_PERIODS = {7: "近7天", 30: "近30天", 90: "近90天", 365: "近一年"}
+RATE_HOURS = "平均办结 {hours} 小时"
 RATE_LABELS = {"response_rate": "响应率", "resolution_rate": "按期办结率", "satisfaction_rate": "满意率"}
-SECTION_RANKING = "网格三率排名（近30天）"
-RANKING_HEAD = ("网格", "网格长", "件数", "响应", "办结", "满意")
+SECTION_RANKING = "网格三率排名（近{days}天）"
+RANKING_HEAD = ("网格", "网格长", "件数", "响应", "办结", "满意", "平均办结(时)")
 INTAKE_SIMILAR = "；附近 50 米内还有同类在办诉求 {codes}，如重复可在诉求页合并"
 
 # 办理时限 (admin): deadlines per category and level

@@ -184,3 +184,24 @@ def test_gap_overlay_loads_only_when_switched_on(staff, live_server):
     page.locator(".gap-type label", has_text="爱心食堂").click()
     page.wait_for_function(
         "() => { let r = null; window.jinlinMap.eachLayer(l => { if (l.feature && l.feature.properties.radius) r = l.feature.properties.distance; }); return r === null || r > 300; }")
+
+
+def test_rates_period_switch_recomputes_the_three_rates(staff, live_server, session):
+    import datetime as dt
+
+    from db import repository
+
+    page = staff
+    community = "330381001001"
+    page.goto(f"{live_server}/?area={community}")
+    page.wait_for_selector("text=三率（近30天）")
+    page.get_by_label("近7天").check()
+    page.wait_for_selector("text=三率（近7天）")
+    page.wait_for_selector("text=网格三率排名（近7天）")
+    stats = repository.screen_stats(session, community, dt.datetime.now(), days=7)
+    expected = "—" if stats["response_rate"] is None else f"{stats['response_rate'] * 100:.0f}%"
+    assert page.locator(".chip", has_text="响应率").first.inner_text() == f"响应率 {expected}"
+    # the chosen period stays while drilling on
+    page.locator(".child-link").first.click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('area').length > 12")
+    page.wait_for_selector("text=三率（近7天）")
