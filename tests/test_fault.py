@@ -60,3 +60,73 @@ def test_outage_answers_clearly_and_recovers(client):
         time.sleep(0.2)
     again = client.post("/_dash-update-component", json=body).get_json()
     assert again["response"]["area-panel"]["children"]
+
+
+def test_no_acknowledged_write_is_lost_across_a_restart(client, monkeypatch):
+    """A hotline keeps filing cases through Open311 while PostgreSQL restarts: every 201 it got is in the database."""
+    import threading
+
+    from sqlalchemy import delete, select, text as sql
+
+    from app import server
+    from db import models as m
+    from db.engine import session_scope
+
+    key = "fault-key-0123456789abcdef"
+    monkeypatch.setitem(server.config, "OPEN311_KEYS", {key: "12345热线"})
+    with session_scope() as s:  # not the rolled-back test session: its connection would die in the restart
+        b = s.execute(select(m.Building).where(m.Building.grid_code == "33038100100101").limit(1)).scalar_one()
+        point = b.geometry.representative_point()
+    code = client.get("/open311/v2/services.json", query_string={"api_key": key}).get_json()[0]["service_code"]
+    acked: dict[str, str] = {}
+    refused: list[int] = []
+    stop = threading.Event()
+
+    def hotline():
+        writer = server.test_client()
+        n = 0
+        while not stop.is_set():
+            n += 1
+            description = f"故障测试第{n}件"
+            r = writer.post("/open311/v2/requests.json", data={
+                "api_key": key, "service_code": code, "lat": point.y, "long": point.x, "description": description})
+            if r.status_code == 201:
+                acked[r.get_json()[0]["service_request_id"]] = description
+            else:
+                refused.append(r.status_code)
+                time.sleep(0.05)
+
+    def started_at():
+        with session_scope() as s:
+            return s.execute(sql("select pg_postmaster_start_time()")).scalar()
+
+    before = started_at()
+    thread = threading.Thread(target=hotline, daemon=True)
+    thread.start()
+    try:
+        deadline = time.time() + 20
+        while len(acked) < 5:
+            assert time.time() < deadline, "no writes were acknowledged before the restart"
+            time.sleep(0.05)
+        _cluster("restart")
+        after_restart = len(acked)
+        deadline = time.time() + 20
+        while len(acked) < after_restart + 5:
+            assert time.time() < deadline, "writes did not resume within 20 s of the restart"
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    try:
+        assert started_at() != before  # the server really restarted under the writer
+        assert set(refused) <= {503}, f"unexpected answers during the restart: {sorted(set(refused))}"
+        with session_scope() as s:
+            stored = dict(s.execute(select(m.Case.code, m.Case.description)
+                                    .where(m.Case.description.like("故障测试%"))).all())
+        missing = {k: v for k, v in acked.items() if stored.get(k) != v}
+        assert not missing, f"acknowledged but lost: {missing}"
+    finally:
+        with session_scope() as s:  # the shared demo data keeps its counts for other tests
+            ids = s.execute(select(m.Case.id).where(m.Case.description.like("故障测试%"))).scalars().all()
+            s.execute(delete(m.CaseEvent).where(m.CaseEvent.case_id.in_(ids)))
+            s.execute(delete(m.Case).where(m.Case.id.in_(ids)))
