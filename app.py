@@ -21,7 +21,7 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 
 app = Dash(__name__, title=text.APP_TITLE, update_title=None, compress=True, serve_locally=True,
            suppress_callback_exceptions=True,  # the building panel's intake form exists only at building level
-           assets_folder=str(ASSETS), assets_ignore=r"^(public|screen|admin|cases)",
+           assets_folder=str(ASSETS), assets_ignore=r"^(public|screen|admin|cases|plotly)",
            on_error=errors.error_handler(ids.ALERT, ids.DB_POLL))
 app.layout = map_page.build_page(config.tile_provider, config.tianditu_key)
 map_callbacks.register(app, config.tile_provider)

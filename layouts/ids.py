@@ -19,7 +19,6 @@ GAP_TYPE = "map-gap-type"
 
 BREADCRUMB = "area-breadcrumb"
 PANEL = "area-panel"
-PANEL_CHART = "area-chart"
 
 ALERT = "app-alert"                # banner for outages and unexpected errors
 DB_POLL = "app-db-poll"            # interval that checks the database while it is away

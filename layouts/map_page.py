@@ -208,8 +208,7 @@ def build_panel(summary: dict, children: list[dict], grids: list[dict], monthly:
         html.Div(text.COVERAGE_LINE.format(type=c["service_type"], elderly=_pct(c["elderly_share"]),
                                            households=_pct(c["households_share"]), gap=f"{c['gap_households']:,}"),
                  className="coverage-line") for c in coverage_rows])
-    chart = _section(text.SECTION_CHART, dcc.Graph(id=ids.PANEL_CHART, figure=monthly_figure(monthly),
-                                                   config={"displayModeBar": False}, className="chart"))
+    chart = _section(text.SECTION_CHART, monthly_chart(monthly))
     leaders = _section(text.SECTION_GRID_LEADERS, html.Ul(className="list", children=[
         html.Li([html.Span(g["name"]), html.Span(g["leader_name"] or "", className="muted")]) for g in grids
     ])) if grids else None
@@ -279,22 +278,39 @@ def _pct(share: float | None) -> str:
     return "—" if share is None else f"{share * 100:.0f}%"
 
 
-def monthly_figure(monthly: pd.DataFrame) -> dict:
-    """Stacked bars of cases per month by category, as a plain figure dict (no graph_objects validation cost)."""
-    traces = []
-    if not monthly.empty:
-        table = monthly.pivot_table(index="category", columns="month", values="count", aggfunc="sum", fill_value=0)
-        table = table.loc[table.sum(axis=1).sort_values(ascending=False).index]
-        labels = [f"{int(m[5:])}月" for m in table.columns]
-        for i, (category, counts) in enumerate(table.iterrows()):
-            traces.append({"type": "bar", "x": labels, "y": [int(v) for v in counts], "name": category,
-                           "marker": {"color": CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)]}})
-    return {"data": traces, "layout": {
-        "barmode": "stack", "height": 260, "margin": {"l": 36, "r": 8, "t": 8, "b": 28},
-        "plot_bgcolor": "#fff", "paper_bgcolor": "rgba(0,0,0,0)", "font": {"size": 11},
-        "legend": {"orientation": "h", "y": -0.18, "font": {"size": 10}}, "showlegend": bool(traces),
-        "xaxis": {"type": "category"}, "yaxis": {"gridcolor": "#eef0f3"},
-    }}
+def monthly_chart(monthly: pd.DataFrame) -> html.Div:
+    """Stacked columns of cases per month by category in plain HTML: the map page carries no chart library."""
+    if monthly.empty:
+        return html.Div(text.NO_DATA, className="muted")
+    table = monthly.pivot_table(index="category", columns="month", values="count", aggfunc="sum", fill_value=0)
+    table = table.loc[table.sum(axis=1).sort_values(ascending=False).index]
+    colours = {c: CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i, c in enumerate(table.index)}
+    top = _round_up(int(table.sum(axis=0).max()))
+    columns = []
+    for month in table.columns:
+        label = f"{int(month[5:])}月"
+        counts = table[month]
+        segments = [html.Div(className="bar-seg", title=text.CHART_TIP.format(month=label, category=c, n=int(n)),
+                             style={"height": f"{n / top * 100:.2f}%", "background": colours[c]})
+                    for c, n in counts.items() if n]
+        columns.append(html.Div(className="bar-col", children=[
+            html.Div(className="bar-stack", children=[*segments, html.Div(f"{int(counts.sum())}", className="bar-total")]),
+            html.Div(label, className="bar-label")]))
+    axis = html.Div(className="bar-axis", children=[html.Span(f"{top}"), html.Span(f"{top // 2}"), html.Span("0")])
+    legend = html.Div(className="chart-legend", children=[
+        html.Span(className="legend-item", children=[html.I(className="swatch", style={"background": colours[c]}), c])
+        for c in table.index])
+    return html.Div(className="bar-chart-wrap", children=[
+        html.Div(className="bar-chart", role="img", **{"aria-label": text.SECTION_CHART}, children=[axis, *columns]),
+        legend])
+
+
+def _round_up(value: int) -> int:
+    """A readable top for the axis: 7 → 10, 23 → 25, 130 → 150."""
+    for step in (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000):
+        if value <= step * 10:
+            return max(step, -(-value // step) * step)
+    return value
 
 
 def viewport_for(bounds: list[list[float]] | None) -> dict:

@@ -165,6 +165,7 @@ INTAKE_SUBMIT = "登记"
 INTAKE_DONE = "已登记 {code}，时限 {deadline}"
 
 SECTION_RATES = "三率（近{days}天）"
+CHART_TIP = "{month} {category} {n} 件"
 RATE_PERIODS = {7: "近7天", 30: "近30天", 90: "近90天", 365: "近一年"}
 RATE_HOURS = "平均办结 {hours} 小时"
 RATE_LABELS = {"response_rate": "响应率", "resolution_rate": "按期办结率", "satisfaction_rate": "满意率"}
