@@ -7,7 +7,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
 from callbacks.urls import query_param
 from callbacks.viewer import current_viewer
-from db import layers, repository
+from db import layers, repository, rules as case_rules
 from db.access import Viewer
 from db.engine import session_scope
 from layouts import screen_ids as ids, screen_page, text
@@ -47,24 +47,26 @@ def register(app: Dash) -> None:
         Output(ids.TITLE, "children"), Output(ids.KPIS, "children"), Output(ids.CHART_CATEGORY, "figure"),
         Output(ids.CHART_TREND, "figure"), Output(ids.BOARD, "children"),
         Output(ids.MAP_AREAS, "data"), Output(ids.MAP_BASEMAP, "data"), Output(ids.MAP_CASES, "data"),
-        Output(ids.MAP_SERVICES, "data"), Output(ids.SIGNATURE, "data"),
+        Output(ids.MAP_SERVICES, "data"), Output(ids.SIGNATURE, "data"), Output(ids.MAP_CASES, "hideout"),
         Input(ids.REFRESH, "n_intervals"), Input(ids.URL, "search"), Input(ids.RETRY, "data"),
-        State(ids.SIGNATURE, "data"),
+        State(ids.SIGNATURE, "data"), State(ids.MAP_CASES, "hideout"),
     )
-    def refresh(_n, search, _retry, signature):
+    def refresh(_n, search, _retry, signature, hideout):
         now = dt.datetime.now()
         # whoever is logged in, the big screen shows no names or phones: always query as a screen
         viewer = Viewer("screen", current_viewer().scope_code)
         with session_scope() as session:
             area = screen_area(session, viewer, search)
             if area is None:
-                return (text.SCREEN_NO_AREA, [], no_update, no_update, [], EMPTY, EMPTY, EMPTY, EMPTY, None)
+                return (text.SCREEN_NO_AREA, [], no_update, no_update, [], EMPTY, EMPTY, EMPTY, EMPTY, None,
+                        no_update)
             code = area["code"]
             version = repository.data_version(session)
             stats = repository.screen_stats(session, code, now, viewer)
             monthly = repository.cases_per_month(session, code, now, months=1, viewer=viewer)
             daily = repository.cases_by_day(session, code, now, viewer)
             board = repository.latest_cases(session, code, now, viewer)
+            yellow = case_rules.get_case_rules(session).yellow_hours
             fresh = [code, version]
             if fresh == signature:
                 # nothing changed: keep the map's layers (no flicker); lights recolour on the client by the clock
@@ -74,7 +76,9 @@ def register(app: Dash) -> None:
                         for name in ("drill", "basemap", "cases", "service_points")]
         return (text.SCREEN_TITLE.format(name=area["name"]), screen_page.build_kpis(stats),
                 screen_page.category_figure(monthly), screen_page.trend_figure(daily),
-                screen_page.build_board(board), *maps, fresh)
+                screen_page.build_board(board), *maps, fresh,
+                # the same yellow window as the lists and the staff map
+                no_update if (hideout or {}).get("yellowHours") == yellow else {**(hideout or {}), "yellowHours": yellow})
 
     @app.callback(Output(ids.MAP, "viewport"), Output(ids.MAP_AREAS, "hideout"), Output(ids.TOUR_LABEL, "children"),
                   Input(ids.TOUR, "n_intervals"), Input(ids.SIGNATURE, "data"), State(ids.MAP_AREAS, "hideout"),
