@@ -3,8 +3,9 @@
     python bench/load.py --backend sqlite --clients 50 --seconds 60
     python bench/load.py --backend postgis --clients 50 --seconds 60 --restart-db-at 20
 
-The mix stands in for the three audiences: staff drill-downs (the two Dash callbacks a drill fires),
-big-screen refreshes (area summaries) and public map loads (the page and the street list). With
+The mix is what the three audiences' browsers send: staff drill-downs (the two Dash callbacks a drill fires),
+big-screen refreshes (the screen's own refresh callback for a street) and residents' map loads (the /public/
+page, its service-point GeoJSON and the callback that lists the points). With
 --restart-db-at the PostgreSQL cluster is restarted mid-run; the run then reports how the app answered
 while the database was away (a clear 数据库暂时不可用, never a traceback) and how long recovery took.
 Traffic goes only to 127.0.0.1 and stops by itself.
@@ -124,23 +125,37 @@ class Server:
                 os.killpg(self.proc.pid, signal.SIGKILL)
 
 
+def dependencies(opener, base: str, prefix: str = "/") -> list[dict]:
+    with opener.open(f"{base}{prefix}_dash-dependencies", timeout=10) as r:
+        return json.loads(r.read())
+
+
+def callback_body(dep: dict, url_id: str, search: str) -> dict:
+    """The body a browser posts for `dep` when the page's URL is `search`: every other input empty."""
+    outs = [dict(zip(("id", "property"), o.split("."))) for o in dep["output"].strip(".").split("...")]
+    fill = lambda items: [{**i, "value": search if i["id"] == url_id else None} for i in items]
+    return {"output": dep["output"], "outputs": outs if len(outs) > 1 else outs[0],
+            "inputs": fill(dep["inputs"]), "state": fill(dep.get("state", [])),
+            "changedPropIds": [f"{url_id}.search"]}
+
+
 def callback_bodies(opener, base: str, codes: list[str]) -> list[list[dict]]:
     """For each area code, the request bodies of the two callbacks a drill into it fires."""
-    with opener.open(base + "/_dash-dependencies", timeout=10) as r:
-        deps = json.loads(r.read())
-    wanted = [d for d in deps if "map-drill.data" in d["output"] or d["output"] == "area-panel.children"]
-    bodies = []
-    for code in codes:
-        per_code = []
-        for dep in wanted:
-            outs = [dict(zip(("id", "property"), o.split("."))) for o in dep["output"].strip(".").split("...")]
-            fill = lambda items: [{**i, "value": f"?area={code}" if i["id"] == "url" else None} for i in items]
-            per_code.append({
-                "output": dep["output"], "outputs": outs if len(outs) > 1 else outs[0],
-                "inputs": fill(dep["inputs"]), "state": fill(dep.get("state", [])),
-                "changedPropIds": ["url.search"]})
-        bodies.append(per_code)
-    return bodies
+    wanted = [d for d in dependencies(opener, base)
+              if "map-drill.data" in d["output"] or d["output"] == "area-panel.children"]
+    return [[callback_body(dep, "url", f"?area={code}") for dep in wanted] for code in codes]
+
+
+def screen_bodies(opener, base: str, streets: list[str]) -> list[dict]:
+    """The big screen's refresh callback, one body per street shown."""
+    dep = next(d for d in dependencies(opener, base, "/screen/") if "screen-title.children" in d["output"])
+    return [callback_body(dep, "screen-url", f"?area={code}") for code in streets]
+
+
+def public_body(opener, base: str) -> dict:
+    """The residents' map callback that lists and filters the service points."""
+    dep = next(d for d in dependencies(opener, base, "/public/") if "public-list.children" in d["output"])
+    return callback_body(dep, "public-url", "")
 
 
 def area_codes(opener, base: str) -> tuple[list[str], list[str]]:
@@ -165,15 +180,16 @@ class Recorder:
 
 
 async def client(session: aiohttp.ClientSession, base: str, stop_at: float, started: float, rec: Recorder,
-                 streets: list[str], drill_bodies: list[list[dict]], rng: random.Random) -> None:
+                 mix: dict, rng: random.Random) -> None:
     while time.perf_counter() < stop_at:
         roll = rng.random()
         if roll < 0.5:
-            kind, requests = "drill", [("POST", "/_dash-update-component", body) for body in rng.choice(drill_bodies)]
+            kind, requests = "drill", [("POST", "/_dash-update-component", body) for body in rng.choice(mix["drill"])]
         elif roll < 0.8:
-            kind, requests = "screen", [("GET", f"/api/areas/{rng.choice(streets)}", None)]
+            kind, requests = "screen", [("POST", "/screen/_dash-update-component", rng.choice(mix["screen"]))]
         else:
-            kind, requests = "public", [("GET", "/", None), ("GET", "/api/areas", None)]
+            kind, requests = "public", [("GET", "/public/", None), ("GET", "/api/public/service-points.geojson", None),
+                                        ("POST", "/public/_dash-update-component", mix["public"])]
         for method, path, body in requests:
             t0 = time.perf_counter()
             try:
@@ -214,7 +230,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-async def drive(base: str, clients: int, seconds: float, streets, drill_bodies, restart=None) -> Recorder:
+async def drive(base: str, clients: int, seconds: float, mix: dict, restart=None) -> Recorder:
     rec = Recorder()
     started = time.perf_counter()
     stop_at = started + seconds
@@ -224,8 +240,8 @@ async def drive(base: str, clients: int, seconds: float, streets, drill_bodies, 
     async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=clients),
                                      cookie_jar=jar) as session:
         await login(session, base)
-        tasks = [asyncio.create_task(client(session, base, stop_at, started, rec, streets, drill_bodies,
-                                            random.Random(i))) for i in range(clients)]
+        tasks = [asyncio.create_task(client(session, base, stop_at, started, rec, mix, random.Random(i)))
+                 for i in range(clients)]
         if restart:
             at, action = restart
             await asyncio.sleep(at)
@@ -286,9 +302,10 @@ def main() -> int:
 
         opener = logged_in_opener(server.base)
         streets, drill = area_codes(opener, server.base)
-        bodies = callback_bodies(opener, server.base, drill)
+        mix = {"drill": callback_bodies(opener, server.base, drill),
+               "screen": screen_bodies(opener, server.base, streets), "public": public_body(opener, server.base)}
         restart = (args.restart_db_at, db.restart) if args.restart_db_at is not None else None
-        rec = asyncio.run(drive(server.base, args.clients, args.seconds, streets, bodies, restart))
+        rec = asyncio.run(drive(server.base, args.clients, args.seconds, mix, restart))
     result = report(rec, args)
     name = f"load-{args.backend}-{args.scale}{'-fault' if restart else ''}.json"
     (OUT / name).write_text(json.dumps(result, ensure_ascii=False, indent=2))
