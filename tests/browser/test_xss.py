@@ -139,3 +139,29 @@ def test_public_shows_hostile_point_as_text(page, live_server, hostile, dialogs)
     assert page.locator(".leaflet-popup .pub-popup b").inner_text() == PAYLOAD
     assert page.locator(".leaflet-popup img").count() == 0
     assert dialogs == []
+
+
+def test_wishes_show_hostile_wish_as_text(staff, live_server, hostile, dialogs):
+    from db import wishes
+    from db.access import SYSTEM
+
+    with session_scope() as s:
+        code = wishes.publish_wish(s, wishes.NewWish(title=PAYLOAD, building_code=hostile["building"],
+                                                     description=PAYLOAD, wisher_name=SHORT_PAYLOAD),
+                                   SYSTEM, dt.datetime.now())
+    page = staff
+    try:
+        page.goto(f"{live_server}/wishes/?area={hostile['building']}")
+        cell = page.locator(f".ag-row[row-id='{code}'] .ag-cell[col-id='title']")
+        cell.wait_for()
+        assert cell.inner_text() == PAYLOAD
+        cell.click()
+        page.wait_for_selector(".cases-detail .detail-desc")
+        assert page.locator(".cases-detail .detail-desc").inner_text() == PAYLOAD
+        assert SHORT_PAYLOAD in page.locator(".cases-detail .facts").inner_text()
+        assert page.locator(".cases-grid img, .cases-detail img, .cases-detail svg[onload]").count() == 0
+        assert dialogs == []
+    finally:
+        with session_scope() as s:
+            s.execute(delete(m.Wish).where(m.Wish.code == code))
+            cache.mark_changed(s)
