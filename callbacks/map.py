@@ -92,9 +92,8 @@ def register(app: Dash, tile_provider: str) -> None:
         return data + [hideout, map_page.viewport_for(bounds), crumbs, None]
 
     @app.callback(Output(ids.PANEL, "children"), Input(ids.URL, "search"), Input(ids.RETRY, "data"),
-                  Input(ids.INTAKE_POINT, "data"), Input(ids.RATES_DAYS, "data"), State(ids.INTAKE_FLASH, "data"))
-    def render_panel(search, _retry, point, days, flash):
-        days = days if days in text.RATE_PERIODS else 30
+                  Input(ids.INTAKE_POINT, "data"), State(ids.INTAKE_FLASH, "data"))
+    def render_panel(search, _retry, point, flash):
         now = dt.datetime.now()
         if point and ctx.triggered_id != ids.URL:
             with session_scope() as session:
@@ -113,13 +112,25 @@ def register(app: Dash, tile_provider: str) -> None:
             if area["level"] == "root":
                 return map_page.build_root_panel(repository.list_streets(session))
             summary = repository.area_summary(session, code, now, viewer)
+        return map_page.build_panel(summary)
+
+    @app.callback(Output(ids.PANEL_DETAILS, "children"), Input(ids.PANEL_AREA, "data"), Input(ids.RATES_DAYS, "data"))
+    def render_panel_details(code, days):
+        # a callback of its own, fired when the panel head appears: the headline never waits for these
+        days = days if days in text.RATE_PERIODS else 30
+        now = dt.datetime.now()
+        with session_scope() as session:
+            area = repository.get_area(session, code or "")
+            if area is None or area["level"] in ("building", "root"):
+                raise PreventUpdate
+            viewer = current_viewer()
             children = repository.list_children(session, code)
             grids = repository.list_grids(session, code) if area["level"] == "community" else []
             monthly = repository.cases_per_month(session, code, now, viewer=viewer)
             cover = [repository.area_coverage(session, code, t) for t in GAP_TYPES]
             rates = map_page.build_rates(repository.screen_stats(session, code, now, viewer, days),
                                          repository.rates_by_grid(session, code, now, viewer, days), days)
-        return map_page.build_panel(summary, children, grids, monthly, cover, rates)
+        return map_page.build_panel_details(children, grids, monthly, cover, rates)
 
     @app.callback(
         Output(ids.MAP_GAPS, "data"),

@@ -19,6 +19,8 @@ GAP_TYPE = "map-gap-type"
 
 BREADCRUMB = "area-breadcrumb"
 PANEL = "area-panel"
+PANEL_AREA = "area-panel-code"     # the area whose panel head is shown; its details load after it
+PANEL_DETAILS = "area-panel-details"
 
 ALERT = "app-alert"                # banner for outages and unexpected errors
 DB_POLL = "app-db-poll"            # interval that checks the database while it is away

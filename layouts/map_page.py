@@ -173,8 +173,8 @@ def build_rates(stats: dict, ranking: list[dict], days: int = 30) -> list:
     return block
 
 
-def build_panel(summary: dict, children: list[dict], grids: list[dict], monthly: pd.DataFrame,
-                coverage_rows: list[dict], rates: list | None = None) -> list:
+def build_panel(summary: dict) -> list:
+    """The head of an area's panel, from the cheap counts: it shows at once; build_panel_details fills in below."""
     area = summary["area"]
     people = summary["people"]
     lights = summary["cases_by_light"]
@@ -204,6 +204,14 @@ def build_panel(summary: dict, children: list[dict], grids: list[dict], monthly:
         html.Span(f"{text.POSTS_SHORT} {posts['short']}", className="pill post-short"),
         html.Span(text.POSTS_FILLED.format(filled=posts["filled"], slots=posts["slots"]), className="muted"),
     ]))
+    details = html.Div(id=ids.PANEL_DETAILS, className="panel-details",
+                       children=html.Div(text.LOADING, className="muted"))
+    return [*head, kpis, cases, services, post_block, dcc.Store(id=ids.PANEL_AREA, data=area["code"]), details]
+
+
+def build_panel_details(children: list[dict], grids: list[dict], monthly: pd.DataFrame, coverage_rows: list[dict],
+                        rates: list) -> list:
+    """The slower half of an area's panel: 三率 and ranking, coverage, the monthly chart, grid leaders, children."""
     cover = _section(text.SECTION_COVERAGE.format(radius=STANDARD_RADIUS_M[GAP_TYPES[0]]), [
         html.Div(text.COVERAGE_LINE.format(type=c["service_type"], elderly=_pct(c["elderly_share"]),
                                            households=_pct(c["households_share"]), gap=f"{c['gap_households']:,}"),
@@ -214,7 +222,7 @@ def build_panel(summary: dict, children: list[dict], grids: list[dict], monthly:
     ])) if grids else None
     kids = _section(f"{text.SECTION_CHILDREN}（{len(children)}）", html.Div(className="child-links", children=[
         dcc.Link(c["name"], href=area_href(c["code"]), className="child-link") for c in children])) if children else None
-    return [*head, kpis, cases, *(rates or []), services, post_block, cover, chart, leaders, kids]
+    return [*rates, cover, chart, leaders, kids]
 
 
 def build_root_panel(streets: list[dict]) -> list:
