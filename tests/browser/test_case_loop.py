@@ -1,11 +1,17 @@
 """A day's work in Chromium: take in a problem at a building, dispatch, resolve, return visit, close."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 DESCRIPTION = "单元门禁损坏，老人进出不便"
+
+
+MARKER_COLOUR = """(code) => { let c = null; window.jinlinMap && window.jinlinMap.eachLayer(l => {
+  if (l.feature && l.feature.properties.code === code && l.options.fillColor) c = l.options.fillColor; }); return c; }"""
+GREEN, YELLOW = "#1e8e3e", "#f2a600"
 
 
 def _click_action(page, label):
@@ -30,8 +36,21 @@ def test_case_from_intake_to_close(staff, live_server, session):
         page.click("#intake-submit")
         page.wait_for_selector("#intake-message:has-text('已登记')")
         code = re.search(r"AJ\d{7}", page.locator("#intake-message").inner_text()).group(0)
-        # the new case is open on this building, green (deadline three days away)
+        # the new case is open on this building, green (deadline three days away), on the panel and on the map
         page.wait_for_selector(".case-item:has-text('单元门禁损坏') .pill.light-green")
+        page.wait_for_function(f"(c) => ({MARKER_COLOUR})(c) === '{GREEN}'", arg=code)
+
+        # half a day before its deadline the same case turns yellow, in the panel and on the map
+        from db import cache
+        from db.engine import session_scope
+
+        with session_scope() as s:
+            s.execute(update(m.Case).where(m.Case.code == code)
+                      .values(deadline=dt.datetime.now() + dt.timedelta(hours=12)))
+            cache.mark_changed(s)
+        page.reload()
+        page.wait_for_selector(".case-item:has-text('单元门禁损坏') .pill.light-yellow")
+        page.wait_for_function(f"(c) => ({MARKER_COLOUR})(c) === '{YELLOW}'", arg=code)
 
         page.goto(f"{live_server}/cases/?area={building.code}")
         page.wait_for_selector(f".ag-row:has-text('{code}')")
@@ -60,6 +79,8 @@ def test_case_from_intake_to_close(staff, live_server, session):
         page.goto(f"{live_server}/?area={building.code}")
         page.wait_for_selector("text=最近的服务阵地")
         assert page.locator(".case-item:has-text('单元门禁损坏')").count() == 0
+        page.wait_for_function("() => !!window.jinlinMap")
+        assert page.evaluate(MARKER_COLOUR, code) is None  # closed: off the map
     finally:
         from db import cache
         from db.engine import session_scope
