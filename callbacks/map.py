@@ -176,8 +176,10 @@ def register(app: Dash, tile_provider: str) -> None:
         return {"lon": round(lon, 6), "lat": round(lat, 6)}, *_pick_state(False)
 
     @app.callback(Output(ids.INTAKE_POINT, "data", allow_duplicate=True), Input(ids.URL, "search"),
-                  prevent_initial_call=True)
-    def forget_spot_on_navigation(_search):
+                  State(ids.INTAKE_POINT, "data"), prevent_initial_call=True)
+    def forget_spot_on_navigation(_search, point):
+        if not point:
+            raise PreventUpdate  # nothing picked: clearing it again would re-render the panel for nothing
         return None
 
     @app.callback(Output(ids.INTAKE_POINT, "data", allow_duplicate=True), Input(ids.SPOT_CANCEL, "n_clicks"),

@@ -73,10 +73,10 @@ def build_legend() -> html.Div:
         html.Div(className="legend-glyphs", children=[
             html.Span(className="legend-item", children=[html.I(glyph, className="glyph"), name])
             for name, glyph in SERVICE_GLYPH.items()]),
-        html.Div(text.OVERLAY_WISHES, className="legend-title"),
-        html.Div([dot("wish-open", text.WISH_LEGEND_OPEN), dot("wish-claimed", text.WISH_LEGEND_CLAIMED)]),
-        html.Div(text.LEGEND_POSTS, className="legend-title"),
-        html.Div([dot("post-ok", text.POSTS_STAFFED), dot("post-short", text.POSTS_SHORT)]),
+        # posts and wishes share a row: the legend must not bury the map's south-west corner
+        html.Div(text.LEGEND_POSTS_WISHES, className="legend-title"),
+        html.Div([dot("post-ok", text.POSTS_STAFFED), dot("post-short", text.POSTS_SHORT),
+                  dot("wish-open", text.WISH_LEGEND_OPEN), dot("wish-claimed", text.WISH_LEGEND_CLAIMED)]),
         html.Div(text.GAP_TYPE_LABEL, className="legend-title"),
         dcc.RadioItems(id=ids.GAP_TYPE, className="gap-type", value=GAP_TYPES[0], inline=True,
                        options=[{"label": f"{t}（{STANDARD_RADIUS_M[t]}米）", "value": t} for t in GAP_TYPES]),

@@ -19,8 +19,9 @@ OVERLAY_SERVICES = "服务阵地"
 OVERLAY_POSTS = "志愿岗位"
 OVERLAY_GAPS = "覆盖缺口"
 OVERLAY_WISHES = "微心愿"
-WISH_LEGEND_OPEN = "待认领"
-WISH_LEGEND_CLAIMED = "已认领"
+WISH_LEGEND_OPEN = "心愿待认领"
+WISH_LEGEND_CLAIMED = "心愿已认领"
+LEGEND_POSTS_WISHES = "岗位 · 微心愿"
 
 NOT_FOUND_TITLE = "区域不存在"
 NOT_FOUND_BODY = "找不到编码为「{code}」的区域，可能链接有误或区域已调整。"
@@ -62,7 +63,6 @@ FACT_LABELS = {"floors": "层数", "units": "单元数", "households": "户数",
                "elderly": "60岁以上", "party_members": "党员", "built_year": "建成年份"}
 
 LEGEND_LIGHTS = "诉求时限"
-LEGEND_POSTS = "岗位"
 GAP_TYPE_LABEL = "缺口类型"
 
 DB_UNAVAILABLE = "数据库暂时不可用，正在自动重试，恢复后页面会自动刷新。"
