@@ -9,6 +9,7 @@ from dash import Dash
 import settings
 from api import auth, bundles, open311, timing
 from api.cli import cli
+from api.cli_import import cli_import
 from api.routes import bp
 from callbacks import admin as admin_callbacks, cases as cases_callbacks, errors, map as map_callbacks
 from callbacks import public as public_callbacks
@@ -70,6 +71,7 @@ server.register_blueprint(bp)
 server.register_blueprint(open311.bp)
 server.config["OPEN311_KEYS"] = config.open311_keys
 server.register_blueprint(cli)
+server.register_blueprint(cli_import)
 timing.install(server)
 
 if __name__ == "__main__":
