@@ -10,24 +10,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from db import exporting, importer
 from db.engine import session_scope
+from db.importer import import_file
 from db.migrate import upgrade_to_head
 from geodata.importing import mapping as mp
 from geodata.importing.errors import ImportRefused
-from geodata.importing.prepare import prepare
-from geodata.importing.readers import read_source
 
 cli_import = Blueprint("jinlin_cli_import", __name__, cli_group=None)
-
-
-def run_import(path: Path, kind: str, crs: str | None, mapping: dict | None, dry_run: bool,
-               street: str | None = None, street_name: str | None = None, layer: str | None = None) -> importer.Plan:
-    """Read, plan and (unless dry_run) write in one transaction. ImportRefused for bad input; nothing written."""
-    prepared = prepare(read_source(path), kind, crs, mapping, layer)
-    with session_scope() as session:
-        plan = importer.plan_import(session, prepared, street, street_name)
-        if not dry_run:
-            importer.commit_plan(session, plan)
-    return plan
 
 
 def _report(plan: importer.Plan, dry_run: bool, seconds: float) -> None:
@@ -63,7 +51,7 @@ def import_command(file: Path, kind: str, crs: str | None, mapping_file: Path | 
     started = time.perf_counter()
     upgrade_to_head()
     try:
-        plan = run_import(file, kind, crs, mp.load_mapping(mapping_file), dry_run, street, street_name, layer)
+        plan = import_file(file, kind, crs, mp.load_mapping(mapping_file), dry_run, street, street_name, layer)
     except ImportRefused as err:
         raise click.ClickException(f"{file.name}: {err.detail} (nothing written)") from None
     except SQLAlchemyError as err:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -11,12 +12,14 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from db import cache, models as m
+from db.engine import session_scope
 from geodata import crs as crs_mod
 from geodata.importing import hierarchy
 from geodata.importing.errors import ImportRefused
 from geodata.importing.hygiene import GRID, problem
 from geodata.importing.mapping import AREA_LEVEL
-from geodata.importing.prepare import Prepared
+from geodata.importing.prepare import Prepared, prepare
+from geodata.importing.readers import read_source
 
 PREVIEW_FEATURES = 3000
 FAR_OUTSIDE_M = 3000  # a point this far from every street is a typo or a shifted datum, not a neighbour
@@ -408,3 +411,14 @@ def roll_up(session: Session, street_codes: set[str]) -> None:
             values = [v for v in values if v["code"] in known]
             if values:
                 session.execute(update(m.Area), values)
+
+
+def import_file(path: Path, kind: str, crs: str | None, mapping: dict | None, dry_run: bool,
+                street: str | None = None, street_name: str | None = None, layer: str | None = None) -> Plan:
+    """Read, plan and (unless dry_run) write in one transaction. ImportRefused for bad input; nothing written."""
+    prepared = prepare(read_source(path), kind, crs, mapping, layer)
+    with session_scope() as session:
+        plan = plan_import(session, prepared, street, street_name)
+        if not dry_run:
+            commit_plan(session, plan)
+    return plan

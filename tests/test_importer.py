@@ -1,7 +1,6 @@
 """Imports into the database: preview, one all-or-nothing write, updates by source id, bad input changes nothing."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import zipfile
@@ -52,9 +51,9 @@ def community_shape(code: str):
 
 
 def run(path, kind, **options):
-    from api.cli_import import run_import
+    from db.importer import import_file
 
-    return run_import(path, kind, options.pop("crs", None), options.pop("mapping", None),
+    return import_file(path, kind, options.pop("crs", None), options.pop("mapping", None),
                       options.pop("dry_run", False), **options)
 
 
