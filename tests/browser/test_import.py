@@ -37,7 +37,7 @@ def _rows(url: str) -> dict:
                   for t in ("area", "building", "service_point", "basemap_feature")}
         counts["version"] = conn.execute(text("SELECT max(version) FROM data_version")).scalar()
         community = shapely.from_wkb(bytes.fromhex(conn.execute(
-            text("SELECT ST_AsHex(ST_AsBinary(geometry)) FROM area WHERE code = :c") if url.startswith("postgresql")
+            text("SELECT encode(ST_AsBinary(geometry), 'hex') FROM area WHERE code = :c") if url.startswith("postgresql")
             else text("SELECT hex(geometry) FROM area WHERE code = :c"), {"c": COMMUNITY}).scalar()))
     engine.dispose()
     return {**counts, "community": community}
