@@ -38,7 +38,8 @@ def _report(plan: importer.Plan, dry_run: bool, seconds: float) -> None:
 @cli_import.cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--as", "kind", type=click.Choice(mp.KINDS), required=True, help="what the features are")
-@click.option("--crs", default=None, help="EPSG:xxxx, gcj02 (高德/腾讯) or bd09 (百度); required when the file declares none")
+@click.option("--crs", default=None,
+              help="EPSG:xxxx, gcj02 (高德/腾讯) or bd09 (百度); required when the file declares none")
 @click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help='JSON {"our field": "source column" or "=constant"}')
 @click.option("--layer", default=None, help="layer name in a multi-layer file (GeoPackage)")
@@ -55,8 +56,9 @@ def import_command(file: Path, kind: str, crs: str | None, mapping_file: Path | 
     except ImportRefused as err:
         raise click.ClickException(f"{file.name}: {err.detail} (nothing written)") from None
     except SQLAlchemyError as err:
+        cause = str(getattr(err, "orig", None) or err)[:300]
         raise click.ClickException(f"{file.name}: the database refused the import, nothing written: "
-                                   f"{err.__class__.__name__}: {str(err.orig if hasattr(err, 'orig') else err)[:300]}") from None
+                                   f"{err.__class__.__name__}: {cause}") from None
     _report(plan, dry_run, time.perf_counter() - started)
 
 

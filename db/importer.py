@@ -301,7 +301,9 @@ def _street_frame(session: Session) -> gpd.GeoDataFrame:
 
 def _plan_roads(session: Session, frame, plan: Plan) -> None:
     streets = _street_frame(session)
-    street = pd.Series(hierarchy.largest_overlap(gpd.GeoSeries(shapely.buffer(frame.geometry.values, 1e-5), index=frame.index, crs=frame.crs), streets).to_numpy(), index=frame.index)
+    # a road along the boundary touches the street without overlapping it: widen lines by ≈1 m
+    widened = gpd.GeoSeries(shapely.buffer(frame.geometry.values, 1e-5), index=frame.index, crs=frame.crs)
+    street = pd.Series(hierarchy.largest_overlap(widened, streets).to_numpy(), index=frame.index)
     lost = street.isna().to_numpy()
     _outside(plan, frame, lost, "touches no street")
     keep = frame[~lost]

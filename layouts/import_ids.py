@@ -2,6 +2,7 @@
 
 URL = "import-url"
 UPLOAD = "import-upload"
+UPLOAD_BOX = "import-upload-box"  # carries the size limit for the browser-side check
 FILE_INFO = "import-file-info"
 KIND = "import-kind"
 CRS = "import-crs"

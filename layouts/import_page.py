@@ -32,8 +32,13 @@ def build_page() -> html.Div:
         html.Main(className="import-main", children=[
             html.Section(className="admin-card import-steps", children=[
                 html.H2(text.IMPORT_STEP_FILE),
-                dcc.Upload(id=ids.UPLOAD, className="import-drop", max_size=UPLOAD_LIMIT, multiple=False,
-                           children=html.Div(text.IMPORT_DROP)),
+                # dcc.Upload's max_size drops a big file without a word (plotly/dash#2638): assets/import/import.js
+                # checks the size first and says so, with the message and limit carried here
+                html.Div(id=ids.UPLOAD_BOX, **{"data-limit": str(UPLOAD_LIMIT),
+                                               "data-message": text.IMPORT_ERRORS["too_large_client"].format(
+                                                   limit_mb=UPLOAD_LIMIT // 2**20)},
+                         children=dcc.Upload(id=ids.UPLOAD, className="import-drop", max_size=UPLOAD_LIMIT,
+                                             multiple=False, children=html.Div(text.IMPORT_DROP))),
                 html.P(text.IMPORT_FORMATS.format(limit=UPLOAD_LIMIT // 2**20), className="import-hint"),
                 html.Div(id=ids.FILE_INFO, className="import-file-info", role="status"),
                 html.H2(text.IMPORT_STEP_OPTIONS),

@@ -221,6 +221,7 @@ IMPORT_DB_REFUSED = "数据库拒绝了这次导入，没有写入任何数据�
 IMPORT_ERROR_GENERIC = "文件无法导入，没有写入任何数据。"
 IMPORT_ERRORS = {
     "too_large": "文件过大（{size_mb} MB），上限 {limit_mb} MB。",
+    "too_large_client": "文件超过 {limit_mb} MB，网页上传不了；请分批导出，或由管理员用命令行导入。没有写入任何数据。",
     "empty_file": "文件是空的，或没有任何要素。",
     "corrupt": "文件已损坏或不完整，无法读取。没有写入任何数据。",
     "zip_members": "压缩包内文件过多（{count} 个，上限 {limit} 个）。",

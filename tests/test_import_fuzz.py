@@ -35,7 +35,8 @@ document = st.fixed_dictionaries({"type": st.sampled_from(["FeatureCollection", 
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(doc=document, cut=st.one_of(st.just(0), st.just(0), st.integers(min_value=1, max_value=400)), kind=st.sampled_from(["buildings", "service-points"]))
+@given(doc=document, cut=st.one_of(st.just(0), st.just(0), st.integers(min_value=1, max_value=400)),
+       kind=st.sampled_from(["buildings", "service-points"]))
 def test_broken_geojson_gives_a_plan_or_a_refusal(tmp_path, doc, cut, kind):
     body = json.dumps(doc, ensure_ascii=False, allow_nan=True)
     if cut:

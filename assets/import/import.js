@@ -12,6 +12,24 @@
     return COLOUR[(feature.properties || {}).change] || "#5f6b7a";
   }
 
+  // A file over the page's limit never reaches a callback (dcc.Upload drops it), so say so here.
+  function checkSize(files, target) {
+    var box = target && target.closest && target.closest("#import-upload-box");
+    if (!box || !files || !files.length || !window.dash_clientside || !window.dash_clientside.set_props) { return; }
+    if (files[0].size > Number(box.getAttribute("data-limit"))) {
+      window.dash_clientside.set_props("import-message", {
+        children: box.getAttribute("data-message"), className: "admin-message error"
+      });
+      window.dash_clientside.set_props("import-file-info", { children: files[0].name });
+    }
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target && e.target.type === "file") { checkSize(e.target.files, e.target); }
+  }, true);
+  document.addEventListener("drop", function (e) {
+    checkSize(e.dataTransfer && e.dataTransfer.files, e.target);
+  }, true);
+
   window.jinlinImport = {
     map: {
       style: function (feature) {

@@ -132,3 +132,20 @@ def test_import_page_is_for_admins_only(page, import_server):
     login_form(page, base, "street")
     assert page.request.get(base + "/admin/import/").status == 403
     assert page.request.get(base + "/admin/import/_dash-layout").status == 403
+
+
+def test_a_file_over_the_page_limit_gets_a_message_not_silence(page, import_server, tmp_path):
+    from layouts.import_page import UPLOAD_LIMIT
+
+    base, url = import_server
+    before = _rows(url)
+    login_form(page, base)
+    page.goto(base + "/admin/import/")
+    big = tmp_path / "大文件.geojson"
+    with open(big, "wb") as f:
+        f.truncate(UPLOAD_LIMIT + 1024)
+    page.set_input_files("#import-upload input[type=file]", str(big))
+    page.wait_for_selector("#import-message:has-text('文件超过 50 MB')")
+    assert page.locator("#import-file-info").inner_text() == "大文件.geojson"
+    after = _rows(url)
+    assert (after["area"], after["version"]) == (before["area"], before["version"])
