@@ -311,3 +311,31 @@ def test_models_and_migrations_agree(seeded_url):
     with get_engine().connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert [d for d in diff if not postgis_only(d)] == []
+
+
+def test_cli_mapping_file_with_a_constant_type(demo_db):
+    from app import server
+    from db import models as m
+    from db.engine import session_scope
+
+    c = community_shape("330381001007").centroid
+    table = demo_db / "照料中心.csv"
+    pd.DataFrame({"编号": ["RZ-1", "RZ-2"], "站点名称": ["东山日间照料中心", "锦湖日间照料中心"],
+                  "lng": [c.x, c.x + 0.001], "lat": [c.y, c.y + 0.001]}).to_csv(table, index=False)
+    mapping = demo_db / "mapping.json"
+    mapping.write_text(json.dumps({"source_id": "编号", "name": "站点名称", "service_type": "=日间照料中心"},
+                                  ensure_ascii=False), encoding="utf-8")
+    runner = server.test_cli_runner()
+    result = runner.invoke(args=["import", str(table), "--as", "service-points", "--crs", "EPSG:4326",
+                                 "--mapping", str(mapping)])
+    assert result.exit_code == 0, result.output
+    assert "new 2" in result.output
+    with session_scope() as s:
+        rows = s.execute(select(m.ServicePoint.name, m.ServicePoint.service_type, m.ServicePoint.community_code)
+                         .where(m.ServicePoint.source_id.in_(["RZ-1", "RZ-2"])).order_by(m.ServicePoint.source_id)).all()
+    assert [tuple(r) for r in rows] == [("东山日间照料中心", "日间照料中心", "330381001007"),
+                                        ("锦湖日间照料中心", "日间照料中心", "330381001007")]
+    mapping.write_text(json.dumps({"floors": "层数"}), encoding="utf-8")
+    bad = runner.invoke(args=["import", str(table), "--as", "service-points", "--crs", "EPSG:4326",
+                              "--mapping", str(mapping)])
+    assert bad.exit_code != 0 and "fields ['floors'] do not exist for service-points" in bad.output

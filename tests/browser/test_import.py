@@ -149,3 +149,23 @@ def test_a_file_over_the_page_limit_gets_a_message_not_silence(page, import_serv
     assert page.locator("#import-file-info").inner_text() == "大文件.geojson"
     after = _rows(url)
     assert (after["area"], after["version"]) == (before["area"], before["version"])
+
+
+def test_admin_downloads_a_layer_as_geopackage(page, import_server, tmp_path):
+    import pyogrio
+
+    base, url = import_server
+    login_form(page, base)
+    page.goto(base + "/admin/import/")
+    page.click("#import-export-layer")
+    page.get_by_role("option", name="社区").click()
+    page.click("#import-export-format")
+    page.get_by_role("option", name="GeoPackage").click()
+    with page.expect_download() as download:
+        page.click("#import-export")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "communities.gpkg"
+    frame = pyogrio.read_dataframe(saved)
+    assert len(frame) == 8 and frame.crs.to_epsg() == 4326
+    assert set(frame.code.str[:9]) == {"330381001"}
