@@ -64,6 +64,13 @@ def test_shapefile_zip_without_cpg_reads_gbk(tmp_path):
     assert source.encoding == "GBK" and any("GBK" in n for n in source.notes)
 
 
+def test_shapefile_on_disk_reads_like_a_zipped_one(tmp_path):
+    grids = grid_frame(shapely.box(120.62, 27.76, 120.64, 27.77), ["安阳网格"])
+    zip_shapefile(grids, tmp_path, "disk", keep_cpg=False)
+    source = read_source(tmp_path / "disk_shp" / "disk.shp")
+    assert list(next(iter(source.layers.values()))["网格名称"]) == ["安阳网格"] and source.encoding == "GBK"
+
+
 def test_projected_shapefile_is_reprojected_by_its_prj(tmp_path):
     community = shapely.box(120.62, 27.76, 120.64, 27.77)
     utm = grid_frame(community, ["一网格"]).to_crs("EPSG:32651")

@@ -339,3 +339,27 @@ def test_cli_mapping_file_with_a_constant_type(demo_db):
     bad = runner.invoke(args=["import", str(table), "--as", "service-points", "--crs", "EPSG:4326",
                               "--mapping", str(mapping)])
     assert bad.exit_code != 0 and "fields ['floors'] do not exist for service-points" in bad.output
+
+
+def test_a_building_moved_to_another_compound_is_recoded_not_duplicated(demo_db):
+    from db import models as m
+    from db.engine import session_scope
+
+    with session_scope() as s:
+        compounds = s.execute(select(m.Area.code, m.Area.geometry).where(m.Area.level == "compound")
+                              .order_by(m.Area.code).limit(2)).all()
+    (code_a, shape_a), (code_b, shape_b) = compounds
+
+    def footprint(shape):
+        p = shapely.point_on_surface(shape)
+        return shapely.box(p.x - 5e-5, p.y - 3e-5, p.x + 5e-5, p.y + 3e-5)
+
+    first = run(write_geojson(demo_db / "a.geojson", [feature(footprint(shape_a), id="LD-9", 层数=6)]), "buildings")
+    assert first.counts["new"] == 1
+    moved = run(write_geojson(demo_db / "b.geojson", [feature(footprint(shape_b), id="LD-9", 层数=6)]), "buildings")
+    assert moved.counts["new"] == 1
+    with session_scope() as s:
+        rows = s.execute(select(m.Building.code, m.Building.compound_code, m.Building.floors)
+                         .where(m.Building.source_id == "LD-9")).all()
+    assert len(rows) == 1 and rows[0].compound_code == code_b and rows[0].code.startswith(code_b + "B")
+    assert rows[0].floors == 6

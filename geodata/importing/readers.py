@@ -56,6 +56,8 @@ def read_source(path: Path, limits: Limits = LIMITS) -> Source:
             return _read_osm(path)
         if suffix in TABLE_SUFFIXES:
             return _read_table(path, suffix)
+        if suffix == ".shp":  # the CLI may name a Shapefile on disk; its .cpg rules apply as in a zip
+            return _read_shapefile(path)
         if suffix in VECTOR_SUFFIXES:
             return _read_vector(path)
     except ImportRefused:
