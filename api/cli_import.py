@@ -24,6 +24,8 @@ def _report(plan: importer.Plan, dry_run: bool, seconds: float) -> None:
                f"{', encoding ' + plan.encoding if plan.encoding else ''}) in {seconds:.1f}s")
     click.echo(f"  read {c['read']}: new {c['new']}, updated {c['updated']}, unchanged {c['unchanged']}, "
                f"rejected {c['rejected']} (repaired {c['repaired']}, multi-part {c['multipart']})")
+    if c.get("reattached"):
+        click.echo(f"  compounds moved to the grid they overlap most: {c['reattached']}")
     for note in plan.notes:
         click.echo(f"  note: {note}")
     shown = [p for p in plan.problems if p["reason"] != "repaired"][:20]

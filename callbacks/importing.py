@@ -137,7 +137,10 @@ def register(app: Dash) -> None:
             log.warning("import refused by the database: %s", err.__class__.__name__)
             return text.IMPORT_DB_REFUSED, "admin-message error", True, no_update
         uploads.discard(options["token"])
-        return (text.IMPORT_DONE.format(**plan.counts), "admin-message", True, import_page.summary(plan.counts))
+        done = text.IMPORT_DONE.format(**plan.counts)
+        if plan.counts.get("reattached"):
+            done += text.IMPORT_REATTACHED.format(n=plan.counts["reattached"])
+        return done, "admin-message", True, import_page.summary(plan.counts)
 
     @app.callback(
         Output(ids.DOWNLOAD, "data"),

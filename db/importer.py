@@ -391,13 +391,51 @@ def commit_plan(session: Session, plan: Plan) -> dict:
         session.execute(update(model), [strip(r) for r in updates])
     if plan.kind == "buildings":
         roll_up(session, {r["street_code"] for r in plan.rows_new + updates})
+    if plan.kind == "grids":
+        plan.counts["reattached"] = reattach_to_grids(session, {r["parent_code"] for r in plan.rows_new + updates})
     cache.mark_changed(session)
     session.flush()
-    return {"new": len(plan.rows_new), "updated": len(updates)}
+    return {"new": len(plan.rows_new), "updated": len(updates), "reattached": plan.counts.get("reattached", 0)}
 
 
-def roll_up(session: Session, street_codes: set[str]) -> None:
-    """The denormalised counts on every area of these streets, summed again from their buildings."""
+def reattach_to_grids(session: Session, community_codes: set[str]) -> int:
+    """Compounds (and their buildings) of these communities moved to the grid they now overlap most.
+
+    Grids often arrive after compounds and buildings (网格化 exports come last): without this the new grids would
+    show no households on the panel. A compound moves only when another grid overlaps it strictly more than its
+    current one, so a tie never shuffles the map. Cases keep the grid they were registered in.
+    """
+    moved: dict[str, str] = {}
+    for community in sorted(community_codes):
+        grids = _areas(session, "grid", community)
+        compounds = _areas(session, "compound", community + "X")
+        if grids.empty or compounds.empty:
+            continue
+        best = hierarchy.largest_overlap(compounds.geometry, grids)
+        shape_of = dict(zip(grids.code, grids.geometry))
+        for code, parent, target, shape in zip(compounds.code, compounds.parent_code, best, compounds.geometry):
+            if target is None or target == parent:
+                continue
+            now_overlap = shapely.area(shapely.intersection(shape, shape_of[parent])) if parent in shape_of else 0.0
+            if shapely.area(shapely.intersection(shape, shape_of[target])) > now_overlap * (1 + 1e-9):
+                moved[code] = target
+    if not moved:
+        return 0
+    old_parents = set(session.execute(select(m.Area.parent_code).where(m.Area.code.in_(list(moved)))).scalars())
+    session.execute(update(m.Area), [{"code": c, "parent_code": g} for c, g in moved.items()])
+    for compound, grid in moved.items():
+        session.execute(update(m.Building).where(m.Building.compound_code == compound).values(grid_code=grid)
+                        .execution_options(synchronize_session=False))
+    roll_up(session, {c[:9] for c in moved}, emptied=old_parents)
+    return len(moved)
+
+
+def roll_up(session: Session, street_codes: set[str], emptied: set[str] = frozenset()) -> None:
+    """The denormalised counts on every area of these streets, summed again from their buildings.
+
+    Areas without buildings keep the counts their own file gave them, except those in `emptied` (they just lost
+    their buildings to another area), which go to zero.
+    """
     metrics = ("households", "residents", "elderly", "party_members")
     for street in street_codes:
         for level, column in (("compound", "compound_code"), ("grid", "grid_code"), ("community", "community_code"),
@@ -411,6 +449,9 @@ def roll_up(session: Session, street_codes: set[str]) -> None:
             known = set(session.execute(select(m.Area.code).where(m.Area.level == level,
                                                                   m.Area.code.like(f"{street}%"))).scalars())
             values = [v for v in values if v["code"] in known]
+            counted = {v["code"] for v in values}
+            values += [{"code": c, "buildings": 0, **{x: 0 for x in metrics}}
+                       for c in sorted(set(emptied) & known - counted)]
             if values:
                 session.execute(update(m.Area), values)
 

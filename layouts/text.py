@@ -215,6 +215,7 @@ IMPORT_REASONS = {"repaired": "几何无效，已自动修复", "empty": "空几
                   "unknown_type": "类型不在目录中", "outside": "不在任何上级区域内", "far_outside": "远离本街道（疑似坐标错误）",
                   "moved": "上级区域已变化，请先核对"}
 IMPORT_DONE = "导入完成：新增 {new}，更新 {updated}。地图、面板和覆盖分析已使用新数据。"
+IMPORT_REATTACHED = "{n} 个小区已按面积重叠最多归入新的网格。"
 IMPORT_PREVIEW_FIRST = "请先预览，确认无误后再导入。"
 IMPORT_NO_FILE = "请先选择文件。"
 IMPORT_DB_REFUSED = "数据库拒绝了这次导入，没有写入任何数据，请联系管理员。"

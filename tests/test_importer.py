@@ -1,6 +1,7 @@
 """Imports into the database: preview, one all-or-nothing write, updates by source id, bad input changes nothing."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import zipfile
@@ -230,6 +231,12 @@ def test_osm_extract_end_to_end_in_a_fresh_database(tmp_path, monkeypatch):
         assert "imported" in result.output
     again = runner.invoke(args=["import", str(OSM_PBF), "--as", "buildings", "--dry-run"])
     assert "new 0, updated 0" in again.output
+    # the grids come last, as 网格化 exports do: compounds and their buildings move into them
+    grids = write_geojson(tmp_path / "grids.geojson", [
+        feature(shapely.box(mid, 60.515, 26.98, 60.53), 网格名称="东一网格", 网格编号="G1"),
+        feature(shapely.box(mid, 60.53, 26.98, 60.545), 网格名称="东二网格", 网格编号="G2")])
+    result = runner.invoke(args=["import", str(grids), "--as", "grids"])
+    assert result.exit_code == 0 and "compounds moved to the grid they overlap most" in result.output, result.output
 
     with session_scope() as s:
         street_layer = layers.get_layer(s, "990000001", "drill")
@@ -242,6 +249,10 @@ def test_osm_extract_end_to_end_in_a_fresh_database(tmp_path, monkeypatch):
         assert len(roads) > 200 and {f["properties"]["kind"] for f in roads} == {"arterial", "branch"}
         points = layers.get_layer(s, "990000001", "service_points")["features"]
         assert {f["properties"]["type"] for f in points} >= {"儿童之家", "百姓健身房"}
+        for grid in ("99000000100201", "99000000100202"):
+            summary = repository.area_summary(s, grid, dt.datetime(2026, 11, 20))
+            assert summary["area"]["level"] == "grid" and summary["people"]["buildings"] > 100
+            assert layers.get_layer(s, grid, "drill")["features"]  # the grid drills into its compounds
         coverage = repository.area_coverage(s, "990000001", "儿童之家")
         assert coverage["buildings"] > 1000 and 0 < coverage["buildings_covered"] < coverage["buildings"]
     public = server.test_client().get("/api/public/service-points.geojson").get_json()
