@@ -9,19 +9,22 @@ from dash import Dash
 import settings
 from api import auth, bundles, open311, timing
 from api.cli import cli
+from api.cli_import import cli_import
 from api.routes import bp
 from callbacks import admin as admin_callbacks, cases as cases_callbacks, errors, map as map_callbacks
 from callbacks import public as public_callbacks
 from callbacks import screen as screen_callbacks, wishes as wishes_callbacks
+from callbacks import importing as import_callbacks
 from layouts import admin_ids, admin_page, cases_ids, cases_page, ids, map_page, public_ids, public_page
 from layouts import screen_ids, screen_page, text, wishes_ids, wishes_page
+from layouts import import_ids, import_page
 
 config = settings.load()
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 app = Dash(__name__, title=text.APP_TITLE, update_title=None, compress=True, serve_locally=True,
            suppress_callback_exceptions=True,  # the building panel's intake form exists only at building level
-           assets_folder=str(ASSETS), assets_ignore=r"^(public|screen|admin|cases|plotly)",
+           assets_folder=str(ASSETS), assets_ignore=r"^(public|screen|admin|cases|import|plotly)",
            on_error=errors.error_handler(ids.ALERT, ids.DB_POLL))
 app.layout = map_page.build_page(config.tile_provider, config.tianditu_key)
 map_callbacks.register(app, config.tile_provider)
@@ -61,6 +64,11 @@ wishes_app = page_app("/wishes/", text.WISHES_TITLE, "cases", wishes_ids, wishes
 admin_app = page_app("/admin/", text.ADMIN_TITLE, "admin", admin_ids, admin_page.build_page(),
                      admin_callbacks.register, external_stylesheets=["/assets/style.css"])
 
+# Importing real files (issue 7): admins only, like everything under /admin/ (api/auth.py).
+import_app = page_app("/admin/import/", text.IMPORT_TITLE, "import", import_ids, import_page.build_page(),
+                      import_callbacks.register, external_stylesheets=["/assets/style.css", "/admin/assets/admin.css"])
+bundles.omit_scripts(import_app, "dash_ag_grid", "dash/dash_table")
+
 # AG Grid (~360 KB gzipped) serves /cases/ and /admin/ only; the Dash table serves nobody.
 for light_app in (app, public_app, screen_app):
     bundles.omit_scripts(light_app, "dash_ag_grid", "dash/dash_table")
@@ -74,6 +82,7 @@ server.register_blueprint(bp)
 server.register_blueprint(open311.bp)
 server.config["OPEN311_KEYS"] = config.open311_keys
 server.register_blueprint(cli)
+server.register_blueprint(cli_import)
 timing.install(server)
 
 if __name__ == "__main__":

@@ -38,10 +38,10 @@ def export_frame(rows: list[dict]) -> pd.DataFrame:
 def _read_upload(upload: dict | None, now: dt.datetime) -> tuple[list, str]:
     """The rows of an uploaded sheet; raises case_table.TableError with a message for the user."""
     if not upload or not upload.get("contents"):
-        raise case_table.TableError(text.IMPORT_CANCELLED)
+        raise case_table.TableError(text.CASES_IMPORT_CANCELLED)
     encoded = upload["contents"].split(",", 1)[-1]
     if len(encoded) * 3 // 4 > case_table.MAX_BYTES:
-        raise case_table.TableError(text.IMPORT_TOO_BIG)
+        raise case_table.TableError(text.CASES_IMPORT_TOO_BIG)
     try:
         data = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
@@ -175,10 +175,10 @@ def register(app: Dash) -> None:
         with session_scope() as session:  # read only: the check writes nothing
             check = cases.check_import(session, rows, current_viewer())
         valid, bad = len(check.valid), len(check.refused)
-        summary = text.IMPORT_SUMMARY.format(name=name, total=check.total, valid=valid, bad=bad)
+        summary = text.CASES_IMPORT_SUMMARY.format(name=name, total=check.total, valid=valid, bad=bad)
         if not valid:
-            summary += text.IMPORT_NOTHING_VALID
-        label = (text.IMPORT_ONLY_VALID if bad else text.IMPORT_ALL).format(n=valid)
+            summary += text.CASES_IMPORT_NOTHING_VALID
+        label = (text.CASES_IMPORT_ONLY_VALID if bad else text.CASES_IMPORT_ALL).format(n=valid)
         return (upload if valid else None), False, summary, cases_page.build_import_problems(check.refused), \
             label, not valid, None
 
@@ -191,7 +191,7 @@ def register(app: Dash) -> None:
                   State(ids.IMPORT_FILE, "data"), prevent_initial_call=True)
     def commit_import(_commit, _cancel, upload):
         if ctx.triggered_id == ids.IMPORT_CANCEL or not upload:
-            return text.IMPORT_CANCELLED, True, None, None, no_update
+            return text.CASES_IMPORT_CANCELLED, True, None, None, no_update
         now = dt.datetime.now()
         try:
             rows, _name = _read_upload(upload, now)
@@ -200,7 +200,7 @@ def register(app: Dash) -> None:
                 check = cases.check_import(session, rows, current_viewer())
                 codes = cases.import_cases(session, check.valid, _actor(), current_viewer(), now)
         except (case_table.TableError, cases.CaseError) as err:
-            return text.IMPORT_FAILED.format(reason=err), no_update, no_update, no_update, no_update
-        message = text.IMPORT_DONE.format(n=len(codes), first=codes[0], last=codes[-1]) if codes else \
-            text.IMPORT_NOTHING_VALID
+            return text.CASES_IMPORT_FAILED.format(reason=err), no_update, no_update, no_update, no_update
+        message = text.CASES_IMPORT_DONE.format(n=len(codes), first=codes[0], last=codes[-1]) if codes else \
+            text.CASES_IMPORT_NOTHING_VALID
         return message, True, None, None, now.isoformat()

@@ -94,6 +94,7 @@ class Area(BBoxMixin, Base):
     party_members: Mapped[int] = mapped_column(Integer, default=0)
     buildings: Mapped[int] = mapped_column(Integer, default=0)
     geometry: Mapped[object] = mapped_column(Geometry)
+    source_id: Mapped[Optional[str]] = mapped_column(String(100), index=True)  # id in the imported file
 
     __table_args__ = (
         CheckConstraint("level in ('street', 'community', 'grid', 'compound')", name="level_known"),
@@ -119,6 +120,7 @@ class Building(BBoxMixin, Base):
     lon: Mapped[float] = mapped_column(Float)  # a point inside the footprint
     lat: Mapped[float] = mapped_column(Float)
     geometry: Mapped[object] = mapped_column(Geometry)
+    source_id: Mapped[Optional[str]] = mapped_column(String(100), index=True)  # id in the imported file
 
 
 class BasemapFeature(Base):
@@ -131,6 +133,7 @@ class BasemapFeature(Base):
     kind: Mapped[str] = mapped_column(String(16))
     name: Mapped[Optional[str]] = mapped_column(String(100))
     geometry: Mapped[object] = mapped_column(Geometry)
+    source_id: Mapped[Optional[str]] = mapped_column(String(100), index=True)  # id in the imported file
 
 
 class PointMixin:
@@ -153,6 +156,7 @@ class ServicePoint(PointMixin, Base):
     phone: Mapped[Optional[str]] = mapped_column(String(30))  # the venue's public phone, not a person's
     capacity: Mapped[Optional[int]] = mapped_column(Integer)
     is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    source_id: Mapped[Optional[str]] = mapped_column(String(100), index=True)  # id in the imported file
 
 
 class VolunteerPost(PointMixin, Base):
@@ -163,6 +167,7 @@ class VolunteerPost(PointMixin, Base):
     name: Mapped[str] = mapped_column(String(100))
     slots_required: Mapped[int] = mapped_column(Integer)
     schedule: Mapped[Optional[str]] = mapped_column(String(100))
+    source_id: Mapped[Optional[str]] = mapped_column(String(100), index=True)  # id in the imported file
 
 
 class Volunteer(Base):

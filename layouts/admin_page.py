@@ -22,7 +22,7 @@ def build_page() -> html.Div:
     return html.Div(className="page admin", children=[
         dcc.Location(id="admin-url"),
         *outage_parts(ids),
-        staff_topbar(text.ADMIN_TITLE, [(text.ADMIN_BACK, "/", False)]),
+        staff_topbar(text.ADMIN_TITLE, [(text.ADMIN_BACK, "/", False), (text.IMPORT_NAV, "/admin/import/", False)]),
         html.Main(className="admin-main", children=[
             html.Section(className="admin-card", children=[
                 html.H2(text.ADMIN_USERS),

@@ -49,8 +49,8 @@ def build_page() -> html.Div:
             html.Button(text.CASES_BULK, id=ids.BULK, className="btn primary"),
             html.Span(id=ids.BULK_MESSAGE, className="cases-message", role="status"),
             dcc.Upload(id=ids.IMPORT_UPLOAD, accept=".xlsx,.csv",
-                       children=html.Button(text.IMPORT_BUTTON, className="btn")),
-            html.Button(text.IMPORT_TEMPLATE, id=ids.IMPORT_TEMPLATE, className="btn link"),
+                       children=html.Button(text.CASES_IMPORT_BUTTON, className="btn")),
+            html.Button(text.CASES_IMPORT_TEMPLATE, id=ids.IMPORT_TEMPLATE, className="btn link"),
             html.Span(id=ids.IMPORT_MESSAGE, className="cases-message", role="status"),
         ]),
         dcc.Store(id=ids.IMPORT_FILE), dcc.Store(id=intake_ids.INTAKE_FLASH),
@@ -64,7 +64,7 @@ def build_page() -> html.Div:
             html.Div(id=ids.IMPORT_PROBLEMS, className="import-problems"),
             html.Div(className="import-buttons", children=[
                 html.Button(id=ids.IMPORT_COMMIT, className="btn primary"),
-                html.Button(text.IMPORT_CANCEL, id=ids.IMPORT_CANCEL, className="btn"),
+                html.Button(text.CASES_IMPORT_CANCEL, id=ids.IMPORT_CANCEL, className="btn"),
             ]),
         ]),
         html.Main(className="cases-main", children=[
@@ -122,9 +122,9 @@ def build_import_problems(refused: list[tuple[int, str]], limit: int = 200) -> l
     if not refused:
         return []
     body = [html.Tr([html.Td(n), html.Td(reason)]) for n, reason in refused[:limit]]
-    more = [html.P(text.IMPORT_MORE.format(n=len(refused) - limit), className="muted")] if len(refused) > limit else []
+    more = [html.P(text.CASES_IMPORT_MORE.format(n=len(refused) - limit), className="muted")] if len(refused) > limit else []
     return [html.Table(className="import-table", children=[
-        html.Thead(html.Tr([html.Th(text.IMPORT_ROW), html.Th(text.IMPORT_REASON)])), html.Tbody(body)]), *more]
+        html.Thead(html.Tr([html.Th(text.CASES_IMPORT_ROW), html.Th(text.CASES_IMPORT_REASON)])), html.Tbody(body)]), *more]
 
 
 def photo_url(code: str, photo_id: int) -> str:

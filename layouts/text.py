@@ -183,20 +183,20 @@ RULES_SAVE = "保存办理时限"
 RULES_SAVED = "已保存：新登记和上报的诉求按新时限计算，红黄绿立即按新的黄灯提前量显示。"
 
 # 诉求批量导入 (/cases/)
-IMPORT_BUTTON = "导入 Excel/CSV"
-IMPORT_TEMPLATE = "下载导入模板"
-IMPORT_SUMMARY = "「{name}」共 {total} 行：可导入 {valid} 行，有问题 {bad} 行。"
-IMPORT_NOTHING_VALID = "没有可导入的行，请按下表修改后重新上传。"
-IMPORT_ALL = "导入这 {n} 行"
-IMPORT_ONLY_VALID = "只导入有效的 {n} 行"
-IMPORT_CANCEL = "取消"
-IMPORT_CANCELLED = "已取消，未导入任何数据。"
-IMPORT_DONE = "已导入 {n} 件诉求（{first} 至 {last}）。"
-IMPORT_FAILED = "导入失败，未写入任何数据：{reason}"
-IMPORT_TOO_BIG = "文件超过 5 MB，请分批导入。"
-IMPORT_ROW = "行号"
-IMPORT_REASON = "问题"
-IMPORT_MORE = "另有 {n} 行有问题未列出。"
+CASES_IMPORT_BUTTON = "导入 Excel/CSV"
+CASES_IMPORT_TEMPLATE = "下载导入模板"
+CASES_IMPORT_SUMMARY = "「{name}」共 {total} 行：可导入 {valid} 行，有问题 {bad} 行。"
+CASES_IMPORT_NOTHING_VALID = "没有可导入的行，请按下表修改后重新上传。"
+CASES_IMPORT_ALL = "导入这 {n} 行"
+CASES_IMPORT_ONLY_VALID = "只导入有效的 {n} 行"
+CASES_IMPORT_CANCEL = "取消"
+CASES_IMPORT_CANCELLED = "已取消，未导入任何数据。"
+CASES_IMPORT_DONE = "已导入 {n} 件诉求（{first} 至 {last}）。"
+CASES_IMPORT_FAILED = "导入失败，未写入任何数据：{reason}"
+CASES_IMPORT_TOO_BIG = "文件超过 5 MB，请分批导入。"
+CASES_IMPORT_ROW = "行号"
+CASES_IMPORT_REASON = "问题"
+CASES_IMPORT_MORE = "另有 {n} 行有问题未列出。"
 
 # 现场照片 and 地图选点登记
 CASES_PHOTO = "现场照片"
@@ -243,3 +243,93 @@ WISHES_DONE = "已{action}"
 # AG Grid's pager and empty-table words
 GRID_LOCALE = {"page": "第", "to": "至", "of": "共", "more": "更多", "pageSizeSelectorLabel": "每页",
                "firstPage": "首页", "previousPage": "上一页", "nextPage": "下一页", "lastPage": "末页"}
+
+# --- Import of real data (issue 7): the admin page /admin/import/ ---
+IMPORT_TITLE = "数据导入"
+IMPORT_NAV = "数据导入"
+IMPORT_BACK_ADMIN = "账号管理"
+IMPORT_STEP_FILE = "① 选择文件"
+IMPORT_DROP = "拖入文件，或点击选择"
+IMPORT_FORMATS = "支持：Shapefile（打包为 .zip，含 .cpg 时按其编码，否则按 UTF-8/GBK）、GeoJSON、GeoPackage、KML、" \
+                 "OpenStreetMap（.osm.pbf / .osm）、CSV / Excel（含经度、纬度列）。单个文件不超过 {limit} MB。"
+IMPORT_FILE_INFO = "{name}：{fmt}，{rows} 条要素{encoding}{crs}"
+IMPORT_FILE_ENCODING = "，属性编码 {encoding}"
+IMPORT_FILE_CRS = "，声明坐标系 {crs}"
+IMPORT_FILE_NO_CRS = "，未声明坐标系（请在下方选择）"
+IMPORT_STEP_OPTIONS = "② 导入为"
+IMPORT_KIND = "图层"
+IMPORT_KINDS = {"grids": "网格", "compounds": "小区", "buildings": "楼栋", "communities": "社区",
+                "service-points": "服务点位", "posts": "志愿岗位", "roads": "道路（步行路网）"}
+IMPORT_CRS = "坐标系"
+IMPORT_CRS_OPTIONS = {"": "按文件声明", "EPSG:4326": "WGS-84（GPS）", "EPSG:4490": "CGCS2000（天地图）",
+                      "gcj02": "GCJ-02（高德、腾讯）", "bd09": "BD-09（百度）"}
+IMPORT_CRS_ASK = "此文件没有声明坐标系：请选择坐标来源（从高德地图复制的坐标选 GCJ-02，百度选 BD-09）。"
+IMPORT_STREET = "所属街道编码（9 位，仅导入社区时）"
+IMPORT_STREET_NAME = "新街道名称（街道不存在时）"
+IMPORT_STEP_MAPPING = "③ 字段对应"
+IMPORT_MAPPING_HINT = "为每个字段选择文件中的列；不选则留空。"
+IMPORT_MAPPING_NONE = "（不导入）"
+IMPORT_MAPPING_OSM = "OpenStreetMap 文件按标签自动对应（见 docs/import.md）。"
+IMPORT_CONSTANT = "固定值：{value}"
+IMPORT_FIELDS = {"source_id": "源编号（重复导入时据此更新）", "name": "名称", "floors": "层数", "units": "单元数",
+                 "households": "户数", "residents": "人口", "elderly": "60岁以上老人", "party_members": "党员",
+                 "built_year": "建成年份", "era": "年代", "leader_name": "网格长", "leader_phone": "网格长电话",
+                 "kind": "道路等级", "service_type": "服务类型", "address": "地址", "hours": "开放时间",
+                 "phone": "电话", "capacity": "容量", "is_public": "是否公开", "post_type": "岗位类型",
+                 "slots_required": "需要人数", "schedule": "服务时间"}
+IMPORT_PREVIEW = "预览（不写入）"
+IMPORT_COMMIT = "确认导入"
+IMPORT_READING = "正在读取并检查文件…"
+IMPORT_WRITING = "正在导入（一个事务，失败则全部不写入）…"
+IMPORT_STEP_PREVIEW = "④ 预览"
+IMPORT_SUMMARY = "读取 {read} 条：新增 {new}，更新 {updated}，不变 {unchanged}，拒绝 {rejected}（已修复 {repaired}，多部件 {multipart}）"
+IMPORT_LEGEND = (("new", "新增"), ("updated", "更新"), ("rejected", "拒绝"))
+IMPORT_PROBLEMS = "问题清单（前 {shown} 条，共 {total} 条）"
+IMPORT_NO_PROBLEMS = "没有发现问题。"
+IMPORT_ROW = "第 {row} 行"
+IMPORT_FEATURE = "编号 {id}"
+IMPORT_REASONS = {"repaired": "几何无效，已自动修复", "empty": "空几何，已跳过", "wrong_type": "几何类型不符，已拒绝",
+                  "duplicate": "重复要素，已跳过", "out_of_range": "坐标超出经纬度范围", "swapped": "经纬度填反",
+                  "unknown_type": "类型不在目录中", "outside": "不在任何上级区域内", "far_outside": "远离本街道（疑似坐标错误）",
+                  "moved": "上级区域已变化，请先核对"}
+IMPORT_DONE = "导入完成：新增 {new}，更新 {updated}。地图、面板和覆盖分析已使用新数据。"
+IMPORT_REATTACHED = "{n} 个小区已按面积重叠最多归入新的网格。"
+IMPORT_PREVIEW_FIRST = "请先预览，确认无误后再导入。"
+IMPORT_NO_FILE = "请先选择文件。"
+IMPORT_DB_REFUSED = "数据库拒绝了这次导入，没有写入任何数据，请联系管理员。"
+IMPORT_ERROR_GENERIC = "文件无法导入，没有写入任何数据。"
+IMPORT_ERRORS = {
+    "too_large": "文件过大（{size_mb} MB），上限 {limit_mb} MB。",
+    "too_large_client": "文件超过 {limit_mb} MB，网页上传不了；请分批导出，或由管理员用命令行导入。没有写入任何数据。",
+    "empty_file": "文件是空的，或没有任何要素。",
+    "corrupt": "文件已损坏或不完整，无法读取。没有写入任何数据。",
+    "zip_members": "压缩包内文件过多（{count} 个，上限 {limit} 个）。",
+    "zip_path": "压缩包内含有越界路径（{member}），出于安全原因拒绝。",
+    "zip_bomb": "压缩包解压后异常巨大（疑似压缩炸弹），出于安全原因拒绝。",
+    "encoding": "文字编码与声明不符（例如 .cpg 写 UTF-8，实际是 GBK）。请修正 .cpg 或删除后重试。",
+    "format": "不支持的文件类型 {suffix}。",
+    "no_geometry": "文件中没有带几何的图层。",
+    "zip_empty": "压缩包中没有 .shp、.geojson、.gpkg 或 .kml 文件。",
+    "zip_many": "压缩包中有多个数据集（{found}），请每次只打包一个。",
+    "shp_parts": "Shapefile 缺少 {part} 文件，请连同 .shx、.dbf、.prj、.cpg 一起打包。",
+    "no_lonlat": "表格中找不到经度、纬度列（现有列：{columns}）。",
+    "bad_crs": "无法识别的坐标系：{value}。",
+    "no_crs": "此文件没有声明坐标系：请在“坐标系”中选择坐标来源后再预览。",
+    "no_crs_projected": "此文件没有声明坐标系，而且数值不是经纬度（像是投影坐标），请提供带 .prj 的文件。",
+    "crs_conflict": "文件声明的坐标系是 {declared}，不能再按 {chosen} 处理。",
+    "not_lonlat": "坐标数值不是经纬度，请选择正确的坐标系或提供带 .prj 的文件。",
+    "swapped": "经度、纬度看起来填反了（经度列里是纬度），请核对表格后重试。",
+    "bad_kind": "未知的图层类型。",
+    "no_layer": "文件中没有图层 {layer}。",
+    "bad_mapping": "字段对应有误：{fields}。",
+    "mapping_column": "对应的列在文件中不存在：{columns}。",
+    "osm_kind": "OpenStreetMap 文件只能导入为楼栋、小区、道路或服务点位。",
+    "need_type": "请为“{field}”选择一列，或选择一个固定值。",
+    "codes_full": "上级区域 {prefix} 下的编码已用完。",
+    "bad_street": "街道编码必须是 9 位数字。",
+    "no_street": "数据库里还没有街道：请先导入社区并填写街道编码。",
+}
+IMPORT_STEP_EXPORT = "导出图层"
+IMPORT_EXPORT_LAYERS = {"streets": "街道", "communities": "社区", "grids": "网格", "compounds": "小区",
+                        "buildings": "楼栋", "roads": "道路", "service-points": "服务点位", "posts": "志愿岗位"}
+IMPORT_EXPORT = "下载"

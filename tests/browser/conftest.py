@@ -25,9 +25,13 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def live_server(seeded_url, tmp_path_factory):
+    yield from serve(seeded_url, tmp_path_factory.mktemp("server") / "app.log")
+
+
+def serve(database_url: str, log: Path):
+    """`python app.py` on a free loopback port against `database_url`: yields the base URL, stops it afterwards."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "app.log"
-    env = {**os.environ, "DATABASE_URL": seeded_url, "PORT": str(port)}
+    env = {**os.environ, "DATABASE_URL": database_url, "PORT": str(port)}
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -98,11 +102,16 @@ def page(browser, request):
 @pytest.fixture()
 def staff(page, live_server):
     """A page logged in through the login form as the demo admin."""
+    return login_form(page, live_server)
+
+
+def login_form(page, base: str, username: str = "admin"):
+    """Log `page` in through the login form of the server at `base` as a demo account."""
     from tests.helpers import PASSWORDS
 
-    page.goto(live_server + "/login")
-    page.fill("#username", "admin")
-    page.fill("#password", PASSWORDS["admin"])
+    page.goto(base + "/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORDS[username])
     page.click("button[type=submit]")
-    page.wait_for_url(live_server + "/")
+    page.wait_for_url(base + "/")
     return page

@@ -1,0 +1,157 @@
+"""Callbacks of the admin import page: each step calls the importer (geodata.importing, db.importer) and shows its answer."""
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from dash import ALL, Dash, Input, Output, State, dcc, no_update
+from dash.exceptions import PreventUpdate
+from sqlalchemy.exc import DataError, IntegrityError
+
+from db.importer import import_file
+from db import exporting, layers
+from db.engine import session_scope
+from geodata.importing import uploads
+from geodata.importing.errors import ImportRefused
+from geodata.importing.mapping import guess_mapping
+from geodata.importing.readers import read_source
+from layouts import import_ids as ids, import_page, text
+
+log = logging.getLogger(__name__)
+# preview layer, map viewport, commit button disabled, plan store, context layer: after a refusal nothing can commit
+NOTHING_PREVIEWED = ({"type": "FeatureCollection", "features": []}, no_update, True, None, no_update)
+
+
+def _mapping(field_ids: list[dict], values: list) -> dict | None:
+    chosen = {i["field"]: v for i, v in zip(field_ids or [], values or []) if v}
+    return chosen or None
+
+
+def _viewport(collection: dict) -> dict | object:
+    import shapely
+
+    shapes = [shapely.geometry.shape(f["geometry"]) for f in collection["features"] if f.get("geometry")]
+    if not shapes:
+        return no_update
+    minx, miny, maxx, maxy = shapely.GeometryCollection(shapes).bounds
+    return {"bounds": [[miny, minx], [maxy, maxx]], "transition": "fitBounds",
+            "options": {"padding": [20, 20], "maxZoom": 18, "animate": False}}
+
+
+def _context(session) -> dict:
+    """Street and community outlines already stored, so the preview shows where the new features land."""
+    streets = layers.get_layer(session, None, "drill")["features"]
+    communities = [f for s in streets for f in layers.get_layer(session, s["properties"]["code"], "drill")["features"]]
+    return {"type": "FeatureCollection", "features": streets + communities}
+
+
+def register(app: Dash) -> None:
+    @app.callback(
+        Output(ids.FILE_STORE, "data"), Output(ids.FILE_INFO, "children"), Output(ids.MESSAGE, "children"),
+        Output(ids.MESSAGE, "className"),
+        Input(ids.UPLOAD, "contents"), State(ids.UPLOAD, "filename"), State(ids.FILE_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    def receive_file(contents, filename, previous):
+        if not contents:
+            raise PreventUpdate
+        uploads.discard((previous or {}).get("token"))
+        token = None
+        try:
+            token, path = uploads.save_upload(contents, filename or "", import_page.UPLOAD_LIMIT)
+            source = read_source(path)
+        except ImportRefused as refused:
+            uploads.discard(token)
+            return None, filename, import_page.refusal_message(refused.kind, refused.params), "admin-message error"
+        first = next(iter(source.layers.values()))
+        columns = [] if source.fmt == "osm" else [str(c) for c in first.columns if c not in ("geometry", "_row")]
+        rows = sum(len(f) for f in source.layers.values())
+        info = import_page.file_info(filename, source.fmt, rows, source.encoding, source.declared_crs)
+        store = {"token": token, "name": filename, "columns": columns, "declared": source.declared_crs,
+                 "osm": source.fmt == "osm"}
+        return store, info, None, "admin-message"
+
+    @app.callback(
+        Output(ids.MAPPING, "children"), Output(ids.CRS_HINT, "children"), Output(ids.STREET_ROW, "style"),
+        Input(ids.FILE_STORE, "data"), Input(ids.KIND, "value"), Input(ids.CRS, "value"),
+    )
+    def show_options(store, kind, crs):
+        street_style = {} if kind == "communities" else {"display": "none"}
+        if not store:
+            return None, None, street_style
+        ask = text.IMPORT_CRS_ASK if not store["declared"] and not crs else None
+        rows = import_page.mapping_rows(kind, store["columns"], guess_mapping(store["columns"], kind))
+        return rows, ask, street_style
+
+    @app.callback(
+        Output(ids.SUMMARY, "children"), Output(ids.PROBLEMS, "children"), Output(ids.PREVIEW_LAYER, "data"),
+        Output(ids.MAP, "viewport"), Output(ids.COMMIT, "disabled"), Output(ids.PLAN_STORE, "data"),
+        Output(ids.CONTEXT_LAYER, "data"), Output(ids.MESSAGE, "children", allow_duplicate=True),
+        Output(ids.MESSAGE, "className", allow_duplicate=True),
+        Input(ids.PREVIEW, "n_clicks"),
+        State(ids.FILE_STORE, "data"), State(ids.KIND, "value"), State(ids.CRS, "value"), State(ids.STREET, "value"),
+        State(ids.STREET_NAME, "value"), State(ids.mapping_field(ALL), "id"), State(ids.mapping_field(ALL), "value"),
+        running=[(Output(ids.PREVIEW, "disabled"), True, False), (Output(ids.PROGRESS, "children"),
+                                                                  text.IMPORT_READING, "")],
+        prevent_initial_call=True,
+    )
+    def preview(_n, store, kind, crs, street, street_name, field_ids, values):
+        path = uploads.upload_path((store or {}).get("token"))
+        if path is None:
+            return None, None, *NOTHING_PREVIEWED, text.IMPORT_NO_FILE, "admin-message error"
+        options = {"token": store["token"], "kind": kind, "crs": crs or None, "mapping": _mapping(field_ids, values),
+                   "street": (street or "").strip() or None, "street_name": (street_name or "").strip() or None}
+        try:
+            plan = import_file(path, kind, options["crs"], options["mapping"], True, options["street"],
+                              options["street_name"])
+        except ImportRefused as refused:
+            return (None, None, *NOTHING_PREVIEWED,
+                    import_page.refusal_message(refused.kind, refused.params), "admin-message error")
+        with session_scope() as session:
+            context = _context(session)
+        ready = plan.counts["written"] == 0
+        return (import_page.summary(plan.counts), import_page.problem_list(plan.problems), plan.preview,
+                _viewport(plan.preview), ready, options, context, None, "admin-message")
+
+    @app.callback(
+        Output(ids.MESSAGE, "children", allow_duplicate=True), Output(ids.MESSAGE, "className", allow_duplicate=True),
+        Output(ids.COMMIT, "disabled", allow_duplicate=True), Output(ids.SUMMARY, "children", allow_duplicate=True),
+        Input(ids.COMMIT, "n_clicks"), State(ids.PLAN_STORE, "data"), State(ids.FILE_STORE, "data"),
+        running=[(Output(ids.COMMIT, "disabled"), True, True), (Output(ids.PROGRESS, "children"),
+                                                                text.IMPORT_WRITING, "")],
+        prevent_initial_call=True,
+    )
+    def commit(_n, options, store):
+        if not options or not store or options.get("token") != store.get("token"):
+            return text.IMPORT_PREVIEW_FIRST, "admin-message error", True, no_update
+        path = uploads.upload_path(options["token"])
+        if path is None:
+            return text.IMPORT_NO_FILE, "admin-message error", True, no_update
+        try:
+            plan = import_file(path, options["kind"], options["crs"], options["mapping"], False, options["street"],
+                              options["street_name"])
+        except ImportRefused as refused:
+            return import_page.refusal_message(refused.kind, refused.params), "admin-message error", True, no_update
+        except (IntegrityError, DataError) as err:
+            log.warning("import refused by the database: %s", err.__class__.__name__)
+            return text.IMPORT_DB_REFUSED, "admin-message error", True, no_update
+        uploads.discard(options["token"])
+        done = text.IMPORT_DONE.format(**plan.counts)
+        if plan.counts.get("reattached"):
+            done += text.IMPORT_REATTACHED.format(n=plan.counts["reattached"])
+        return done, "admin-message", True, import_page.summary(plan.counts)
+
+    @app.callback(
+        Output(ids.DOWNLOAD, "data"),
+        Input(ids.EXPORT, "n_clicks"), State(ids.EXPORT_LAYER, "value"), State(ids.EXPORT_FORMAT, "value"),
+        prevent_initial_call=True,
+    )
+    def export(_n, layer, fmt):
+        if layer not in exporting.EXPORT_LAYERS or fmt not in exporting.FORMATS:
+            raise PreventUpdate
+        with session_scope() as session:
+            frame = exporting.layer_frame(session, layer)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = exporting.write_layer(frame, Path(tmp) / f"{layer}{exporting.FORMATS[fmt][1]}", fmt, layer)
+            return dcc.send_bytes(path.read_bytes(), f"{layer}{exporting.FORMATS[fmt][1]}")

@@ -1,0 +1,467 @@
+"""Import prepared features: a dry-run plan (new / updated / unchanged / rejected), then one all-or-nothing write."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from db import cache, models as m
+from db.engine import session_scope
+from geodata import crs as crs_mod
+from geodata.importing import hierarchy
+from geodata.importing.errors import ImportRefused
+from geodata.importing.hygiene import GRID, problem
+from geodata.importing.mapping import AREA_LEVEL
+from geodata.importing.prepare import Prepared, prepare
+from geodata.importing.readers import read_source
+
+PREVIEW_FEATURES = 3000
+FAR_OUTSIDE_M = 3000  # a point this far from every street is a typo or a shifted datum, not a neighbour
+CHUNK = 5000
+AREA_COLUMNS = ("name", "households", "residents", "elderly", "party_members", "era", "leader_name", "leader_phone")
+BUILDING_COLUMNS = ("name", "floors", "units", "households", "residents", "elderly", "party_members", "built_year")
+POINT_COLUMNS = {"service-points": ("name", "service_type", "address", "hours", "phone", "capacity", "is_public"),
+                 "posts": ("name", "post_type", "slots_required", "schedule")}
+MODEL = {"buildings": m.Building, "roads": m.BasemapFeature, "service-points": m.ServicePoint,
+         "posts": m.VolunteerPost, "compounds": m.Area, "grids": m.Area, "communities": m.Area}
+
+
+@dataclass
+class Plan:
+    """What an import would do. `rows_new` / `rows_updated` are written by commit_plan."""
+
+    kind: str
+    counts: dict
+    problems: list[dict]
+    preview: dict
+    crs_used: str
+    encoding: str | None
+    notes: list[str]
+    mapping: dict
+    columns: list[str]
+    rows_new: list[dict] = field(default_factory=list, repr=False)
+    rows_updated: list[dict] = field(default_factory=list, repr=False)
+    street_new: dict | None = field(default=None, repr=False)
+
+    def summary(self) -> dict:
+        """JSON-safe: everything but the rows to write."""
+        return {"kind": self.kind, "counts": self.counts, "problems": self.problems, "crs": self.crs_used,
+                "encoding": self.encoding, "notes": self.notes, "mapping": self.mapping, "columns": self.columns}
+
+
+def _clean(value):
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _int(value, default: int = 0) -> int:
+    v = _clean(value)
+    return default if v is None else int(v)
+
+
+def _bbox(geom) -> dict:
+    minx, miny, maxx, maxy = geom.bounds
+    return {"min_lon": minx, "min_lat": miny, "max_lon": maxx, "max_lat": maxy}
+
+
+def _same_shape(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    return shapely.equals_exact(shapely.normalize(shapely.set_precision(a, GRID)),
+                                shapely.normalize(shapely.set_precision(b, GRID)), tolerance=GRID * 2)
+
+
+def _areas(session: Session, level: str, prefix: str | None = None) -> gpd.GeoDataFrame:
+    q = select(m.Area.code, m.Area.name, m.Area.parent_code, m.Area.geometry).where(m.Area.level == level)
+    if prefix:
+        q = q.where(m.Area.code.like(f"{prefix}%"))
+    rows = session.execute(q.order_by(m.Area.code)).all()
+    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=["code", "name", "parent_code", "geometry"]),
+                            geometry="geometry", crs=crs_mod.WGS84)
+
+
+def _existing(session: Session, model, ids: list[str], level: str | None = None) -> dict[str, object]:
+    """Rows already imported from these source ids, by source id."""
+    found = {}
+    for start in range(0, len(ids), CHUNK):
+        q = select(model).where(model.source_id.in_(ids[start:start + CHUNK]))
+        if level:
+            q = q.where(model.level == level)
+        for row in session.execute(q).scalars():
+            found[row.source_id] = row
+    return found
+
+
+def _taken(session: Session, model, prefix_like: str) -> set[str]:
+    return set(session.execute(select(model.code).where(model.code.like(prefix_like))).scalars())
+
+
+def plan_import(session: Session, prepared: Prepared, street_code: str | None = None,
+                street_name: str | None = None) -> Plan:
+    """The plan for `prepared` against the database as it is now. Reads only."""
+    frame = prepared.frame.reset_index(drop=True)
+    plan = Plan(prepared.kind, {**prepared.counts, "new": 0, "updated": 0, "unchanged": 0, "outside": 0},
+                list(prepared.problems), {"type": "FeatureCollection", "features": []}, prepared.crs_used,
+                prepared.encoding, list(prepared.notes), prepared.mapping, prepared.columns)
+    builders = {"communities": _plan_communities, "grids": _plan_areas, "compounds": _plan_areas,
+                "buildings": _plan_buildings, "roads": _plan_roads, "service-points": _plan_points,
+                "posts": _plan_points}
+    if len(frame):
+        if prepared.kind == "communities":
+            _plan_communities(session, frame, plan, street_code, street_name)
+        else:
+            builders[prepared.kind](session, frame, plan)
+    rejected = sum(plan.counts.get(k, 0) for k in ("empty", "wrong_type", "duplicate", "out_of_range", "bad_value",
+                                                  "outside", "moved"))
+    plan.counts["rejected"] = rejected
+    plan.counts["written"] = plan.counts["new"] + plan.counts["updated"]
+    plan.problems.sort(key=lambda p: (p["row"] is None, p["row"] or 0))
+    return plan
+
+
+def _outside(plan: Plan, frame: pd.DataFrame, mask, detail: str = "") -> None:
+    for r, sid, geom in zip(frame["_row"][mask], frame["source_id"][mask], frame.geometry[mask]):
+        plan.problems.append(problem(r, sid, "outside", detail))
+        _preview(plan, geom, {"change": "rejected", "name": None, "source_id": sid})
+    plan.counts["outside"] += int(np.asarray(mask).sum())
+
+
+def _preview(plan: Plan, geom, props: dict) -> None:
+    if len(plan.preview["features"]) < PREVIEW_FEATURES:
+        simple = shapely.set_precision(geom, 1e-6)
+        plan.preview["features"].append({"type": "Feature", "geometry": shapely.geometry.mapping(simple),
+                                         "properties": {k: _clean(v) for k, v in props.items()}})
+
+
+def _classify(plan: Plan, row: dict, existing, columns, key: str = "code") -> None:
+    """Put one row into new / updated / unchanged by comparing it with what its source id wrote last time."""
+    if existing is not None:
+        # a value the file leaves empty keeps what is stored: a re-import never erases data it does not carry
+        for c in columns:
+            if row.get(c) is None and getattr(existing, c, None) is not None:
+                row[c] = getattr(existing, c)
+    if existing is None:
+        plan.rows_new.append(row)
+        plan.counts["new"] += 1
+        change = "new"
+    elif all(_clean(getattr(existing, c)) == _clean(row.get(c)) for c in columns) and \
+            _same_shape(existing.geometry, row["geometry"]):
+        plan.counts["unchanged"] += 1
+        return
+    else:
+        row[key] = getattr(existing, key)
+        plan.rows_updated.append(row)
+        plan.counts["updated"] += 1
+        change = "updated"
+    _preview(plan, row["geometry"], {"change": change, "name": row.get("name"), "code": row.get("code")})
+
+
+def _area_row(level: str, code: str | None, parent: str, rec, geom) -> dict:
+    geom = shapely.set_precision(geom, 1e-6)
+    return {"code": code, "level": level, "parent_code": parent, "source_id": rec["source_id"],
+            "name": _clean(rec.get("name")), "era": _clean(rec.get("era")),
+            "leader_name": _clean(rec.get("leader_name")), "leader_phone": _clean(rec.get("leader_phone")),
+            "households": _int(rec.get("households")), "residents": _int(rec.get("residents")),
+            "elderly": _int(rec.get("elderly")), "party_members": _int(rec.get("party_members")),
+            "buildings": 0, "geometry": geom, **_bbox(geom)}
+
+
+def _assign_codes(plan: Plan, session: Session, rows: list[dict], prefix_of, width: int, model=m.Area) -> None:
+    """Codes for the new rows: the next free numbers under each parent's prefix."""
+    by_prefix: dict[str, list[dict]] = {}
+    for row in rows:
+        by_prefix.setdefault(prefix_of(row), []).append(row)
+    for prefix, group in by_prefix.items():
+        try:
+            codes = hierarchy.next_codes(prefix, _taken(session, model, f"{prefix}%"), len(group), width)
+        except OverflowError as err:
+            raise ImportRefused("codes_full", str(err), prefix=prefix) from None
+        for row, code in zip(group, codes):
+            row["code"] = code
+
+
+def _plan_communities(session: Session, frame, plan: Plan, street_code: str | None, street_name: str | None) -> None:
+    streets = _areas(session, "street")
+    if street_code:
+        if not (len(street_code) == 9 and street_code.isdigit()):
+            raise ImportRefused("bad_street", f"street code {street_code!r} must be 9 digits (统计用区划代码)",
+                                code=street_code)
+        if street_code not in set(streets.code):
+            union = shapely.make_valid(shapely.union_all(frame.geometry.values))
+            geom = shapely.set_precision(union, 1e-6)
+            plan.street_new = {**_area_row("street", street_code, None, {"source_id": None}, geom),
+                               "name": street_name or f"街道{street_code}"}
+            plan.notes.append(f"new street {street_code} drawn around the communities")
+        parents = pd.Series([street_code] * len(frame))
+    else:
+        parents = hierarchy.largest_overlap(frame.geometry, streets)
+    _plan_area_rows(session, frame, plan, "community", parents, lambda r: r["parent_code"], 3)
+
+
+def _plan_areas(session: Session, frame, plan: Plan) -> None:
+    level = AREA_LEVEL[plan.kind]
+    communities = _areas(session, "community")
+    community = hierarchy.largest_overlap(frame.geometry, communities)
+    if level == "grid":
+        _plan_area_rows(session, frame, plan, "grid", community, lambda r: r["parent_code"], 2)
+        return
+    grids = _areas(session, "grid")
+    grid = hierarchy.largest_overlap(frame.geometry, grids)
+    # a compound's grid must belong to its community; otherwise it hangs off the community itself
+    grid = grid.where([g is not None and c is not None and g.startswith(c) for g, c in zip(grid, community)], None)
+    parents = pd.Series([g or c for g, c in zip(grid, community)], dtype=object)
+    _plan_area_rows(session, frame, plan, "compound", parents, lambda r: r["parent_code"][:12] + "X", 3)
+
+
+def _plan_area_rows(session, frame, plan: Plan, level: str, parents: pd.Series, prefix_of, width: int) -> None:
+    parents = pd.Series(parents.to_numpy(), index=frame.index)
+    lost = parents.isna().to_numpy()
+    _outside(plan, frame, lost, f"no {'street' if level == 'community' else 'community'} overlaps it")
+    keep = frame[~lost]
+    existing = _existing(session, m.Area, list(keep["source_id"]), level)
+    fresh = []
+    for rec, parent in zip(keep.to_dict("records"), parents[~lost]):
+        row = _area_row(level, None, parent, rec, rec["geometry"])
+        old = existing.get(rec["source_id"])
+        if old is not None and not old.code.startswith(prefix_of({"parent_code": parent})):
+            # codes nest (DESIGN §3): an area that moved to another parent needs a decision, not a silent re-code
+            plan.problems.append(problem(rec["_row"], rec["source_id"], "moved", f"{old.code} → {parent}"))
+            plan.counts["moved"] = plan.counts.get("moved", 0) + 1
+            continue
+        before = plan.counts["new"]
+        _classify(plan, row, old, ("name", "parent_code", "households", "residents", "elderly", "party_members"))
+        if plan.counts["new"] > before:
+            fresh.append(row)
+    _assign_codes(plan, session, fresh, prefix_of, width)
+    for row in fresh:
+        if not row["name"]:
+            row["name"] = {"community": "社区", "grid": "网格", "compound": "小区"}[level] + row["code"][-3:]
+    _fix_preview_codes(plan)
+
+
+def _fix_preview_codes(plan: Plan) -> None:
+    codes = [r["code"] for r in plan.rows_new]
+    feats = [f for f in plan.preview["features"] if f["properties"].get("change") == "new"]
+    for f, code in zip(feats, codes):
+        f["properties"]["code"] = code
+
+
+def _plan_buildings(session: Session, frame, plan: Plan) -> None:
+    compounds = _areas(session, "compound")
+    compound = pd.Series(hierarchy.largest_overlap(frame.geometry, compounds).to_numpy(), index=frame.index)
+    lost = compound.isna().to_numpy()
+    _outside(plan, frame, lost, "no compound overlaps it")
+    parent_of = dict(zip(compounds.code, compounds.parent_code))
+    keep = frame[~lost]
+    existing = _existing(session, m.Building, list(keep["source_id"]))
+    inner = shapely.point_on_surface(keep.geometry.values)
+    fresh = []
+    for rec, comp, pt in zip(keep.to_dict("records"), compound[~lost], inner):
+        parent = parent_of[comp]
+        grid = parent if len(parent) == 14 else comp[:12]
+        geom = shapely.set_precision(rec["geometry"], 1e-6)
+        row = {"code": None, "source_id": rec["source_id"], "name": _clean(rec.get("name")), "compound_code": comp,
+               "grid_code": grid, "community_code": comp[:12], "street_code": comp[:9],
+               "floors": _int(rec.get("floors")), "units": _int(rec.get("units")),
+               "households": _int(rec.get("households")), "residents": _int(rec.get("residents")),
+               "elderly": _int(rec.get("elderly")), "party_members": _int(rec.get("party_members")),
+               "built_year": _clean(rec.get("built_year")), "lon": round(pt.x, 6), "lat": round(pt.y, 6),
+               "geometry": geom, **_bbox(geom)}
+        if row["built_year"] is not None:
+            row["built_year"] = int(row["built_year"])
+        old = existing.get(rec["source_id"])
+        if old is not None and old.compound_code != comp:
+            old = None  # moved to another compound: a new code under the new compound (the old row is replaced)
+            plan.rows_updated.append({"_drop": existing[rec["source_id"]].code})
+        before = plan.counts["new"]
+        _classify(plan, row, old, ("name",) + BUILDING_COLUMNS[1:] + ("compound_code",))
+        if plan.counts["new"] > before:
+            fresh.append(row)
+    _assign_codes(plan, session, fresh, lambda r: r["compound_code"] + "B", 3, m.Building)
+    for row in fresh:
+        row["name"] = row["name"] or f"{int(row['code'][-3:])}幢"
+    _fix_preview_codes(plan)
+
+
+def _street_frame(session: Session) -> gpd.GeoDataFrame:
+    streets = _areas(session, "street")
+    if streets.empty:
+        raise ImportRefused("no_street", "the database has no street yet: import communities with --street first")
+    return streets
+
+
+def _plan_roads(session: Session, frame, plan: Plan) -> None:
+    streets = _street_frame(session)
+    # a road along the boundary touches the street without overlapping it: widen lines by ≈1 m
+    widened = gpd.GeoSeries(shapely.buffer(frame.geometry.values, 1e-5), index=frame.index, crs=frame.crs)
+    street = pd.Series(hierarchy.largest_overlap(widened, streets).to_numpy(), index=frame.index)
+    lost = street.isna().to_numpy()
+    _outside(plan, frame, lost, "touches no street")
+    keep = frame[~lost]
+    existing = _existing(session, m.BasemapFeature, list(keep["source_id"]))
+    for rec, st in zip(keep.to_dict("records"), street[~lost]):
+        row = {"source_id": rec["source_id"], "street_code": st, "kind": _clean(rec.get("kind")) or "branch",
+               "name": _clean(rec.get("name")), "geometry": shapely.set_precision(rec["geometry"], 1e-6)}
+        _classify(plan, row, existing.get(rec["source_id"]), ("name", "kind", "street_code"), key="id")
+
+
+def _plan_points(session: Session, frame, plan: Plan) -> None:
+    streets = _street_frame(session)
+    found = {level: pd.Series(hierarchy.containing(frame.geometry, _areas(session, level)).to_numpy(),
+                              index=frame.index)
+             for level in ("street", "community", "grid", "compound")}
+    lost = found["street"].isna().to_numpy()
+    if plan.kind == "posts":
+        lost |= found["compound"].isna().to_numpy()  # a post belongs to a compound (小区)
+    if lost.any():
+        # say how far: a few metres is a boundary question, kilometres a wrong datum or a typo
+        union = shapely.union_all(streets.geometry.values)
+        far = hierarchy.distance_outside_m(frame.geometry[lost].values, union)
+        for r, sid, d, geom in zip(frame["_row"][lost], frame["source_id"][lost], far, frame.geometry[lost]):
+            reason = "far_outside" if d > FAR_OUTSIDE_M else "outside"
+            plan.problems.append(problem(r, sid, reason, f"{int(round(d))} m"))
+            _preview(plan, geom, {"change": "rejected", "name": None, "source_id": sid})
+        plan.counts["outside"] += int(lost.sum())
+    keep = frame[~lost]
+    model = MODEL[plan.kind]
+    columns = POINT_COLUMNS[plan.kind]
+    existing = _existing(session, model, list(keep["source_id"]))
+    fresh = []
+    for i, rec in zip(keep.index, keep.to_dict("records")):
+        pt = rec["geometry"]
+        row = {"code": None, "source_id": rec["source_id"], "lon": round(pt.x, 6), "lat": round(pt.y, 6),
+               **{f"{lv}_code": found[lv][i] for lv in ("street", "community", "grid", "compound")}}
+        for c in columns:
+            row[c] = _clean(rec.get(c))
+        if plan.kind == "posts":
+            row["slots_required"] = _int(row["slots_required"], 1)
+        else:
+            row["is_public"] = str(row["is_public"]).strip().lower() not in ("0", "false", "否", "no") \
+                if row["is_public"] is not None else True
+            row["capacity"] = None if row["capacity"] is None else int(row["capacity"])
+        row["name"] = row["name"] or (row.get("service_type") or row.get("post_type"))
+        old = existing.get(rec["source_id"])
+        row["geometry"] = pt
+        before = plan.counts["new"]
+        _classify(plan, row, old and _PointView(old), columns + ("lon", "lat", "compound_code"))
+        if plan.counts["new"] > before:
+            fresh.append(row)
+    if plan.kind == "posts":
+        _assign_codes(plan, session, fresh, lambda r: r["compound_code"] + "P", 2, model)
+    else:
+        _assign_codes(plan, session, fresh, lambda r: (r["community_code"] or r["street_code"]) + "S", 4, model)
+    _fix_preview_codes(plan)
+
+
+class _PointView:
+    """A point row seen with a geometry, so points compare like every other row."""
+
+    def __init__(self, row):
+        self._row = row
+        self.geometry = shapely.Point(row.lon, row.lat)
+
+    def __getattr__(self, name):
+        return getattr(self._row, name)
+
+
+def commit_plan(session: Session, plan: Plan) -> dict:
+    """Write the plan in the session's transaction (the caller commits or rolls back: all or nothing)."""
+    model = MODEL[plan.kind]
+    if plan.street_new:
+        session.execute(insert(m.Area), [plan.street_new])
+    drops = [r["_drop"] for r in plan.rows_updated if "_drop" in r]
+    updates = [r for r in plan.rows_updated if "_drop" not in r]
+    point_kind = plan.kind in ("service-points", "posts")
+    strip = (lambda r: {k: v for k, v in r.items() if k != "geometry"}) if point_kind else (lambda r: r)
+    if drops:
+        for start in range(0, len(drops), CHUNK):
+            session.execute(m.Building.__table__.delete().where(m.Building.code.in_(drops[start:start + CHUNK])))
+    for start in range(0, len(plan.rows_new), CHUNK):
+        session.execute(insert(model), [strip(r) for r in plan.rows_new[start:start + CHUNK]])
+    if updates:
+        session.execute(update(model), [strip(r) for r in updates])
+    if plan.kind == "buildings":
+        roll_up(session, {r["street_code"] for r in plan.rows_new + updates})
+    if plan.kind == "grids":
+        plan.counts["reattached"] = reattach_to_grids(session, {r["parent_code"] for r in plan.rows_new + updates})
+    cache.mark_changed(session)
+    session.flush()
+    return {"new": len(plan.rows_new), "updated": len(updates), "reattached": plan.counts.get("reattached", 0)}
+
+
+def reattach_to_grids(session: Session, community_codes: set[str]) -> int:
+    """Compounds (and their buildings) of these communities moved to the grid they now overlap most.
+
+    Grids often arrive after compounds and buildings (网格化 exports come last): without this the new grids would
+    show no households on the panel. A compound moves only when another grid overlaps it strictly more than its
+    current one, so a tie never shuffles the map. Cases keep the grid they were registered in.
+    """
+    moved: dict[str, str] = {}
+    for community in sorted(community_codes):
+        grids = _areas(session, "grid", community)
+        compounds = _areas(session, "compound", community + "X")
+        if grids.empty or compounds.empty:
+            continue
+        best = hierarchy.largest_overlap(compounds.geometry, grids)
+        shape_of = dict(zip(grids.code, grids.geometry))
+        for code, parent, target, shape in zip(compounds.code, compounds.parent_code, best, compounds.geometry):
+            if target is None or target == parent:
+                continue
+            now_overlap = shapely.area(shapely.intersection(shape, shape_of[parent])) if parent in shape_of else 0.0
+            if shapely.area(shapely.intersection(shape, shape_of[target])) > now_overlap * (1 + 1e-9):
+                moved[code] = target
+    if not moved:
+        return 0
+    old_parents = set(session.execute(select(m.Area.parent_code).where(m.Area.code.in_(list(moved)))).scalars())
+    session.execute(update(m.Area), [{"code": c, "parent_code": g} for c, g in moved.items()])
+    for compound, grid in moved.items():
+        session.execute(update(m.Building).where(m.Building.compound_code == compound).values(grid_code=grid)
+                        .execution_options(synchronize_session=False))
+    roll_up(session, {c[:9] for c in moved}, emptied=old_parents)
+    return len(moved)
+
+
+def roll_up(session: Session, street_codes: set[str], emptied: set[str] = frozenset()) -> None:
+    """The denormalised counts on every area of these streets, summed again from their buildings.
+
+    Areas without buildings keep the counts their own file gave them, except those in `emptied` (they just lost
+    their buildings to another area), which go to zero.
+    """
+    metrics = ("households", "residents", "elderly", "party_members")
+    for street in street_codes:
+        for level, column in (("compound", "compound_code"), ("grid", "grid_code"), ("community", "community_code"),
+                              ("street", "street_code")):
+            col = getattr(m.Building, column)
+            rows = session.execute(select(col, func.count(), *[func.coalesce(func.sum(getattr(m.Building, x)), 0)
+                                                               for x in metrics])
+                                   .where(m.Building.street_code == street).group_by(col)).all()
+            values = [{"code": r[0], "buildings": int(r[1]), **{x: int(v) for x, v in zip(metrics, r[2:])}}
+                      for r in rows if r[0]]
+            known = set(session.execute(select(m.Area.code).where(m.Area.level == level,
+                                                                  m.Area.code.like(f"{street}%"))).scalars())
+            values = [v for v in values if v["code"] in known]
+            counted = {v["code"] for v in values}
+            values += [{"code": c, "buildings": 0, **{x: 0 for x in metrics}}
+                       for c in sorted(set(emptied) & known - counted)]
+            if values:
+                session.execute(update(m.Area), values)
+
+
+def import_file(path: Path, kind: str, crs: str | None, mapping: dict | None, dry_run: bool,
+                street: str | None = None, street_name: str | None = None, layer: str | None = None) -> Plan:
+    """Read, plan and (unless dry_run) write in one transaction. ImportRefused for bad input; nothing written."""
+    prepared = prepare(read_source(path), kind, crs, mapping, layer)
+    with session_scope() as session:
+        plan = plan_import(session, prepared, street, street_name)
+        if not dry_run:
+            commit_plan(session, plan)
+    return plan

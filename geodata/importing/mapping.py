@@ -1,0 +1,185 @@
+"""Source columns → our fields: a mapping dict (file or UI), sensible defaults, and OpenStreetMap tags."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from geodata.importing.errors import ImportRefused
+from geodata.vocab import POST_TYPES, SERVICE_TYPES
+
+KINDS = ("buildings", "compounds", "grids", "communities", "roads", "service-points", "posts")
+AREA_LEVEL = {"compounds": "compound", "grids": "grid", "communities": "community"}
+GEOMETRY_FAMILY = {"buildings": "polygon", "compounds": "polygon", "grids": "polygon", "communities": "polygon",
+                   "roads": "line", "service-points": "point", "posts": "point"}
+
+INT_FIELDS = ("floors", "units", "households", "residents", "elderly", "party_members", "built_year", "capacity",
+              "slots_required")
+FIELDS = {
+    "buildings": ("source_id", "name", "floors", "units", "households", "residents", "elderly", "party_members",
+                  "built_year"),
+    "compounds": ("source_id", "name", "households", "residents", "elderly", "party_members", "era"),
+    "grids": ("source_id", "name", "leader_name", "leader_phone", "households", "residents", "elderly",
+              "party_members"),
+    "communities": ("source_id", "name", "households", "residents", "elderly", "party_members"),
+    "roads": ("source_id", "name", "kind"),
+    "service-points": ("source_id", "name", "service_type", "address", "hours", "phone", "capacity", "is_public"),
+    "posts": ("source_id", "name", "post_type", "slots_required", "schedule"),
+}
+# Column names seen in the files people have (网格化 system exports, 测绘 footprints, spreadsheets), lower-case.
+SYNONYMS = {
+    "source_id": ("source_id", "id", "fid", "objectid", "osm_id", "编号", "编码", "网格编号", "网格编码", "小区编号",
+                  "楼栋编号", "社区编号", "序号", "code", "bm", "uid"),
+    "name": ("name", "名称", "mc", "小区名称", "网格名称", "社区名称", "楼栋名称", "楼号", "站点名称", "name:zh",
+             "xqmc", "wgmc", "sqmc"),
+    "floors": ("floors", "层数", "楼层数", "cs", "building:levels", "floor"),
+    "units": ("units", "单元数", "dys"),
+    "households": ("households", "户数", "hs", "住户数"),
+    "residents": ("residents", "人口", "人数", "居民数", "rk", "population"),
+    "elderly": ("elderly", "老年人", "老年人数", "60岁以上", "lnr"),
+    "party_members": ("party_members", "党员", "党员数", "dy"),
+    "built_year": ("built_year", "建成年份", "建成年代", "年份", "start_date"),
+    "era": ("era",),
+    "leader_name": ("leader_name", "网格长", "网格员", "负责人"),
+    "leader_phone": ("leader_phone", "网格长电话", "联系电话", "电话"),
+    "kind": ("kind", "highway", "道路等级", "类型"),
+    "service_type": ("service_type", "类型", "类别", "服务类型", "type"),
+    "address": ("address", "地址", "addr:full", "addr:street"),
+    "hours": ("hours", "开放时间", "营业时间", "opening_hours"),
+    "phone": ("phone", "电话", "联系电话", "contact:phone"),
+    "capacity": ("capacity", "容量", "床位", "座位数"),
+    "is_public": ("is_public", "是否公开", "公开"),
+    "post_type": ("post_type", "岗位类型", "类型"),
+    "slots_required": ("slots_required", "需要人数", "人数", "岗位人数"),
+    "schedule": ("schedule", "时间", "服务时间"),
+}
+
+# OpenStreetMap (docs/import.md lists these): which features become what.
+OSM_ARTERIAL = ("motorway", "trunk", "primary", "secondary", "tertiary", "motorway_link", "trunk_link",
+                "primary_link", "secondary_link", "tertiary_link")
+OSM_NOT_WALKABLE = ("motorway", "motorway_link", "trunk_link", "construction", "proposed", "raceway", "bus_guideway")
+OSM_SERVICE_TYPES = {
+    ("social_facility", "food_bank"): "爱心食堂", ("social_facility", "soup_kitchen"): "爱心食堂",
+    ("amenity", "canteen"): "爱心食堂", ("amenity", "food_court"): "爱心食堂",
+    ("social_facility", "day_care"): "日间照料中心", ("social_facility", "nursing_home"): "日间照料中心",
+    ("social_facility", "assisted_living"): "日间照料中心", ("amenity", "nursing_home"): "日间照料中心",
+    ("amenity", "community_centre"): "党群服务中心", ("amenity", "townhall"): "党群服务中心",
+    ("amenity", "social_centre"): "红色驿站",
+    ("leisure", "fitness_centre"): "百姓健身房", ("leisure", "fitness_station"): "百姓健身房",
+    ("leisure", "sports_centre"): "百姓健身房", ("leisure", "pitch"): "百姓健身房",
+    ("amenity", "clinic"): "卫生服务站", ("amenity", "doctors"): "卫生服务站", ("healthcare", "clinic"): "卫生服务站",
+    ("amenity", "library"): "图书室", ("amenity", "public_bookcase"): "图书室",
+    ("amenity", "childcare"): "儿童之家", ("amenity", "kindergarten"): "儿童之家", ("leisure", "playground"): "儿童之家",
+    ("amenity", "courthouse"): "调解室",
+}
+
+
+def load_mapping(path: Path | None) -> dict:
+    """A JSON object {our field: source column, or "=constant"}."""
+    if path is None:
+        return {}
+    try:
+        mapping = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ImportRefused("bad_mapping", f"mapping file {path}: {err}") from None
+    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+        raise ImportRefused("bad_mapping", f"mapping file {path}: expected {{\"field\": \"column\"}}")
+    return mapping
+
+
+def guess_mapping(columns, kind: str) -> dict:
+    """Our field → the first source column whose name is a known synonym."""
+    lowered = {str(c).strip().lower(): str(c) for c in columns}
+    out = {}
+    for fieldname in FIELDS[kind]:
+        for synonym in SYNONYMS.get(fieldname, ()):
+            if synonym in lowered and lowered[synonym] not in out.values():
+                out[fieldname] = lowered[synonym]
+                break
+    return out
+
+
+def apply_mapping(frame: pd.DataFrame, kind: str, mapping: dict) -> pd.DataFrame:
+    """Our columns for `kind` from `frame`: mapped columns, "=constant" values, None where unmapped."""
+    unknown = sorted(set(mapping) - set(FIELDS[kind]))
+    if unknown:
+        raise ImportRefused("bad_mapping", f"fields {unknown} do not exist for {kind}; known: {list(FIELDS[kind])}",
+                            fields="、".join(unknown))
+    missing = sorted(c for c in mapping.values() if not c.startswith("=") and c not in frame.columns)
+    if missing:
+        raise ImportRefused("mapping_column", f"mapped columns {missing} are not in the file", columns="、".join(missing))
+    out = pd.DataFrame(index=frame.index)
+    for fieldname in FIELDS[kind]:
+        source = mapping.get(fieldname)
+        if source is None:
+            out[fieldname] = None
+        elif source.startswith("="):
+            out[fieldname] = source[1:]
+        else:
+            out[fieldname] = frame[source].where(frame[source].notna(), None)
+    for fieldname in INT_FIELDS:
+        if fieldname in out:
+            out[fieldname] = pd.to_numeric(out[fieldname], errors="coerce")
+    return out
+
+
+def osm_service_type(row: dict) -> str | None:
+    for (key, value), ours in OSM_SERVICE_TYPES.items():
+        if row.get(key) == value:
+            return ours
+    return None
+
+
+def osm_frame(layers: dict, kind: str) -> pd.DataFrame:
+    """The OSM features that are `kind`, with our columns already mapped (see docs/import.md)."""
+    import geopandas as gpd
+
+    polys, lines, points = layers["multipolygons"], layers["lines"], layers["points"]
+
+    def ids(frame, prefix_way="way/"):
+        if "osm_way_id" in frame:
+            way = frame["osm_way_id"]
+            return ["osm:" + (f"{prefix_way}{w}" if pd.notna(w) and w else f"relation/{r}")
+                    for w, r in zip(way, frame["osm_id"])]
+        return ["osm:node/" + str(i) if kind in ("service-points", "posts") else "osm:way/" + str(i)
+                for i in frame["osm_id"]]
+
+    def col(frame, name):
+        return frame[name] if name in frame else pd.Series([None] * len(frame), index=frame.index)
+
+    if kind == "buildings":
+        f = polys[col(polys, "building").notna()]
+        levels = pd.to_numeric(col(f, "building:levels"), errors="coerce")
+        return gpd.GeoDataFrame({"source_id": ids(f), "name": col(f, "name"), "floors": levels},
+                                geometry=f.geometry.values, crs=f.crs)
+    if kind == "compounds":
+        f = polys[col(polys, "landuse") == "residential"]
+        return gpd.GeoDataFrame({"source_id": ids(f), "name": col(f, "name")}, geometry=f.geometry.values, crs=f.crs)
+    if kind == "roads":
+        hw = col(lines, "highway")
+        f = lines[hw.notna() & ~hw.isin(OSM_NOT_WALKABLE)]
+        road_kind = ["arterial" if h in OSM_ARTERIAL else "branch" for h in f["highway"]]
+        return gpd.GeoDataFrame({"source_id": ["osm:way/" + str(i) for i in f["osm_id"]], "name": col(f, "name"),
+                                 "kind": road_kind}, geometry=f.geometry.values, crs=f.crs)
+    if kind == "service-points":
+        parts = []
+        for frame, id_of in ((points, lambda fr: ["osm:node/" + str(i) for i in fr["osm_id"]]), (polys, ids)):
+            rows = frame.drop(columns="geometry").to_dict("records")
+            types = pd.Series([osm_service_type(r) for r in rows], index=frame.index, dtype=object)
+            keep = types.notna()
+            f = frame[keep]
+            # an area (a park, a school yard) is reached at a point on its surface
+            geometry = f.geometry.values if frame is points else f.geometry.representative_point().values
+            parts.append(gpd.GeoDataFrame({"source_id": id_of(f), "name": col(f, "name"), "service_type": types[keep],
+                                           "hours": col(f, "opening_hours"), "address": col(f, "addr:street")},
+                                          geometry=geometry, crs=frame.crs))
+        return pd.concat(parts, ignore_index=True)
+    raise ImportRefused("osm_kind", f"OpenStreetMap files import as buildings, compounds, roads or service-points, "
+                        f"not {kind}", kind=kind)
+
+
+def check_vocabulary(values: pd.Series, kind: str) -> pd.Series:
+    """True where the value is one of our service / post types (an unknown type cannot be styled or planned)."""
+    known = SERVICE_TYPES if kind == "service-points" else POST_TYPES
+    return values.isin(known)

@@ -1,0 +1,218 @@
+"""Open a file of any supported format as GeoDataFrames, with the CRS the file declares (or None)."""
+from __future__ import annotations
+
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+from geodata import crs as crs_mod
+from geodata.importing.archive import LIMITS, Limits, check_size, extract_zip
+from geodata.importing.errors import ImportRefused
+
+VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".kml", ".shp")
+OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm")
+TABLE_SUFFIXES = (".csv", ".xlsx")
+LON_NAMES = ("lon", "lng", "longitude", "经度", "x", "long", "gcj_lng", "bd_lng", "wgs_lng")
+LAT_NAMES = ("lat", "latitude", "纬度", "y", "gcj_lat", "bd_lat", "wgs_lat")
+OSM_LAYERS = ("points", "lines", "multipolygons")
+
+
+@dataclass
+class Source:
+    """One opened file: its frames by layer name, the CRS it declares, and notes for the preview."""
+
+    fmt: str
+    layers: dict[str, gpd.GeoDataFrame]
+    declared_crs: str | None
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def suffix_of(name: str) -> str:
+    lower = name.lower()
+    for s in (*OSM_SUFFIXES, *VECTOR_SUFFIXES, *TABLE_SUFFIXES, ".zip"):
+        if lower.endswith(s):
+            return s
+    return Path(lower).suffix
+
+
+def read_source(path: Path, limits: Limits = LIMITS) -> Source:
+    """Read `path` by its extension. Bad files raise ImportRefused, never a library's traceback."""
+    path = Path(path)
+    check_size(path, limits)
+    suffix = suffix_of(path.name)
+    try:
+        if suffix == ".zip":
+            with tempfile.TemporaryDirectory(prefix="jinlin-import-") as tmp:
+                files = extract_zip(path, Path(tmp), limits)
+                return _read_unpacked(files)
+        if suffix in OSM_SUFFIXES:
+            return _read_osm(path)
+        if suffix in TABLE_SUFFIXES:
+            return _read_table(path, suffix)
+        if suffix == ".shp":  # the CLI may name a Shapefile on disk; its .cpg rules apply as in a zip
+            return _read_shapefile(path)
+        if suffix in VECTOR_SUFFIXES:
+            return _read_vector(path)
+    except ImportRefused:
+        raise
+    except UnicodeDecodeError as err:
+        raise ImportRefused("encoding", f"{path.name}: text is not in the declared encoding ({err.reason})") from None
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
+            pyogrio.errors.GeometryError, pyogrio.errors.CRSError, shapely.errors.GEOSException, ValueError,
+            KeyError, IndexError, OSError, EOFError) as err:
+        raise ImportRefused("corrupt", f"{path.name} cannot be read as {suffix}: {err}") from None
+    raise ImportRefused("format", f"unsupported file type {suffix!r}: use .zip (Shapefile), .geojson, .gpkg, .kml, "
+                        ".osm.pbf, .osm, .csv or .xlsx", suffix=suffix)
+
+
+def _declared(info_crs: str | None) -> str | None:
+    return info_crs or None
+
+
+def _frame(path: Path, layer: str | None = None, encoding: str | None = None) -> gpd.GeoDataFrame:
+    with warnings.catch_warnings():
+        # GDAL's notes on odd fields and types: the problems that matter are reported per row
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        frame = pyogrio.read_dataframe(path, layer=layer, encoding=encoding, on_invalid="ignore")
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise ImportRefused("no_geometry", f"{path.name}: layer {layer or 0} has no geometry column")
+    return frame
+
+
+def _read_vector(path: Path, encoding: str | None = None) -> Source:
+    names = [str(n) for n, _ in pyogrio.list_layers(path)]
+    if not names:
+        raise ImportRefused("empty_file", f"{path.name} holds no layers")
+    layers, declared = {}, None
+    for name in names:
+        info = pyogrio.read_info(path, layer=name, encoding=encoding)
+        if info.get("geometry_type") is None:
+            continue
+        layers[name] = _frame(path, name, encoding)
+        declared = declared or _declared(info.get("crs"))
+    if not layers:
+        raise ImportRefused("no_geometry", f"{path.name} has no layer with geometry")
+    return Source(fmt=path.suffix.lower().lstrip("."), layers=layers, declared_crs=declared, encoding=encoding)
+
+
+def _read_unpacked(files: list[Path]) -> Source:
+    shapefiles = [f for f in files if f.suffix.lower() == ".shp"]
+    others = [f for f in files if f.suffix.lower() in (".geojson", ".json", ".gpkg", ".kml")]
+    if len(shapefiles) + len(others) == 0:
+        raise ImportRefused("zip_empty", "the archive holds no .shp, .geojson, .gpkg or .kml")
+    if len(shapefiles) + len(others) > 1:
+        found = ", ".join(sorted(f.name for f in shapefiles + others))
+        raise ImportRefused("zip_many", f"the archive holds several datasets ({found}); zip one per upload",
+                            found=found)
+    if others:
+        return _read_vector(others[0])
+    return _read_shapefile(shapefiles[0])
+
+
+def _read_shapefile(shp: Path) -> Source:
+    for part in (".shx", ".dbf"):
+        if not any(shp.with_suffix(s).exists() for s in (part, part.upper())):
+            raise ImportRefused("shp_parts", f"{shp.name} comes without its {part} file", part=part)
+    cpg = next((p for p in (shp.with_suffix(".cpg"), shp.with_suffix(".CPG")) if p.exists()), None)
+    if cpg is not None:
+        # GDAL honours .cpg itself; say which one it was so the preview shows it
+        encoding = cpg.read_text(errors="replace").strip() or None
+        source = _read_vector(shp)
+        source.fmt, source.encoding = "shapefile", encoding
+        return source
+    # No .cpg: UTF-8 when every byte decodes as UTF-8, else GBK, the encoding of Chinese GIS exports.
+    try:
+        source = _read_vector(shp, "utf-8")
+        source.encoding = "UTF-8"
+    except UnicodeDecodeError:
+        source = _read_vector(shp, "gbk")
+        source.encoding = "GBK"
+        source.notes.append("no .cpg: attributes read as GBK")
+    source.fmt = "shapefile"
+    return source
+
+
+def parse_osm_tags(text) -> dict:
+    """GDAL's other_tags hstore text ('"k"=>"v","k2"=>"v2"') → dict."""
+    if not isinstance(text, str) or not text:
+        return {}
+    tags, i, n = {}, 0, len(text)
+
+    def quoted(pos):
+        assert text[pos] == '"'
+        out, pos = [], pos + 1
+        while text[pos] != '"':
+            if text[pos] == "\\":
+                pos += 1
+            out.append(text[pos])
+            pos += 1
+        return "".join(out), pos + 1
+
+    try:
+        while i < n:
+            key, i = quoted(i)
+            i += 2  # =>
+            value, i = quoted(i)
+            tags[key] = value
+            i += 1  # ,
+    except (AssertionError, IndexError):
+        pass  # keep what parsed; a malformed tail loses only its own tags
+    return tags
+
+
+def _read_osm(path: Path) -> Source:
+    layers = {}
+    for name in OSM_LAYERS:
+        frame = _frame(path, name)
+        tags = frame.pop("other_tags") if "other_tags" in frame else pd.Series([None] * len(frame))
+        parsed = [parse_osm_tags(t) for t in tags]
+        extra = pd.DataFrame(parsed, index=frame.index)
+        for column in extra.columns:
+            if column not in frame.columns:
+                frame[column] = extra[column]
+        layers[name] = frame[frame.geometry.notna()]
+    if not any(len(f) for f in layers.values()):
+        raise ImportRefused("empty_file", f"{path.name} holds no OpenStreetMap features")
+    return Source(fmt="osm", layers=layers, declared_crs=crs_mod.WGS84)
+
+
+def _read_text_table(path: Path) -> tuple[pd.DataFrame, str]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return pd.read_csv(path, encoding=encoding, dtype=str, keep_default_na=False), encoding
+        except UnicodeDecodeError:
+            continue
+    raise ImportRefused("encoding", f"{path.name} is neither UTF-8 nor GBK text")
+
+
+def find_column(columns, names) -> str | None:
+    lowered = {str(c).strip().lower(): c for c in columns}
+    return next((lowered[n] for n in names if n in lowered), None)
+
+
+def _read_table(path: Path, suffix: str) -> Source:
+    if suffix == ".csv":
+        table, encoding = _read_text_table(path)
+    else:
+        table, encoding = pd.read_excel(path, dtype=str, engine="openpyxl").fillna(""), None
+    lon_col, lat_col = find_column(table.columns, LON_NAMES), find_column(table.columns, LAT_NAMES)
+    if lon_col is None or lat_col is None:
+        raise ImportRefused("no_lonlat", f"{path.name}: no longitude/latitude columns (looked for "
+                            f"{'/'.join(LON_NAMES[:4])} and {'/'.join(LAT_NAMES[:3])})",
+                            columns="、".join(map(str, table.columns)))
+    lon = pd.to_numeric(table[lon_col].astype(str).str.strip(), errors="coerce")
+    lat = pd.to_numeric(table[lat_col].astype(str).str.strip(), errors="coerce")
+    # spreadsheet row numbers: the header is row 1
+    table = table.assign(_row=range(2, len(table) + 2))
+    geometry = [shapely.Point(x, y) if pd.notna(x) and pd.notna(y) else None for x, y in zip(lon, lat)]
+    frame = gpd.GeoDataFrame(table.drop(columns=[lon_col, lat_col]), geometry=geometry, crs=None)
+    return Source(fmt=suffix.lstrip("."), layers={path.stem: frame}, declared_crs=None, encoding=encoding,
+                  notes=[f"coordinates from columns {lon_col} / {lat_col}"])

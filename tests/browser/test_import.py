@@ -1,0 +1,171 @@
+"""An admin uploads a GBK Shapefile of grids and a 高德 Excel of canteens, previews, commits; a broken file changes nothing."""
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+import shapely
+from sqlalchemy import create_engine, text
+
+from tests.browser.conftest import login_form, serve
+from tests.import_files import canteens_xlsx, grid_frame, zip_shapefile
+
+COMMUNITY = "330381001001"
+
+
+@pytest.fixture(scope="module")
+def import_server(tmp_path_factory, demo_data):
+    """Its own server and database: these imports commit, and the other browser tests count the demo street."""
+    from db.migrate import upgrade_to_head
+    from db.seed import write_demo
+    from tests.conftest import new_database_url
+
+    folder = tmp_path_factory.mktemp("import-server")
+    url = new_database_url(folder, "imports")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATABASE_URL", url)
+        upgrade_to_head()
+        write_demo(demo_data)
+    for base in serve(url, folder / "app.log"):
+        yield base, url
+
+
+def _rows(url: str) -> dict:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        counts = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar()
+                  for t in ("area", "building", "service_point", "basemap_feature")}
+        counts["version"] = conn.execute(text("SELECT max(version) FROM data_version")).scalar()
+        community = shapely.from_wkb(bytes.fromhex(conn.execute(
+            text("SELECT encode(ST_AsBinary(geometry), 'hex') FROM area WHERE code = :c") if url.startswith("postgresql")
+            else text("SELECT hex(geometry) FROM area WHERE code = :c"), {"c": COMMUNITY}).scalar()))
+    engine.dispose()
+    return {**counts, "community": community}
+
+
+DRAWN = """() => {
+  const counts = {};
+  window.jinlinImportMap.eachLayer(l => {
+    const change = l.feature && l.feature.properties && l.feature.properties.change;
+    if (change && !l.getLayers) counts[change] = (counts[change] || 0) + 1;
+  });
+  return counts;
+}"""
+
+
+def _drawn(page) -> dict:
+    return page.evaluate(DRAWN)
+
+
+def _upload(page, path):
+    page.set_input_files("#import-upload input[type=file]", str(path))
+    page.wait_for_selector(f"#import-file-info:has-text('{path.name}')")
+
+
+def test_admin_imports_grids_and_canteens_then_a_broken_file_changes_nothing(page, import_server, tmp_path):
+    base, url = import_server
+    before = _rows(url)
+    community = before["community"]
+    login_form(page, base)
+    page.goto(base + "/admin/import/")
+
+    grids = zip_shapefile(grid_frame(community, ["东山第一网格", "东山第二网格"]), tmp_path, "网格边界")
+    _upload(page, grids)
+    page.wait_for_selector("#import-file-info:has-text('属性编码 GBK')")
+    page.click("#import-preview")
+    page.wait_for_selector("#import-summary:has-text('新增 2')")
+    assert _drawn(page) == {"new": 2}  # both grids on the preview map, green
+    assert _rows(url)["area"] == before["area"]  # a preview writes nothing
+    page.click("#import-commit")
+    page.wait_for_selector("#import-message:has-text('导入完成：新增 2')")
+
+    c = community.centroid
+    sites = [(c.x - 0.002, c.y), (c.x + 0.002, c.y + 0.001), (c.x + 0.5, c.y)]
+    canteens = canteens_xlsx(tmp_path / "爱心食堂.xlsx", sites, ["东山爱心食堂", "锦湖爱心食堂", "远方食堂"])
+    _upload(page, canteens)
+    page.click("#import-kind")
+    page.get_by_role("option", name="服务点位").click()
+    page.wait_for_selector("#import-crs-hint:has-text('没有声明坐标系')")  # the page asks instead of guessing
+    page.click("#import-preview")
+    page.wait_for_selector("#import-message:has-text('请在“坐标系”中选择')")
+    assert page.locator("#import-commit").is_disabled()
+    page.click("#import-crs")
+    page.get_by_role("option", name="GCJ-02（高德、腾讯）").click()
+    page.click("#import-preview")
+    page.wait_for_selector("#import-summary:has-text('新增 2')")
+    page.wait_for_selector("#import-problems:has-text('第 4 行：远离本街道')")
+    assert _drawn(page) == {"new": 2, "rejected": 1}
+    page.click("#import-commit")
+    page.wait_for_selector("#import-message:has-text('导入完成：新增 2')")
+
+    after = _rows(url)
+    assert (after["area"], after["service_point"]) == (before["area"] + 2, before["service_point"] + 2)
+    public = page.request.get(base + "/api/public/service-points.geojson").json()
+    names = {f["properties"]["name"]: f["geometry"]["coordinates"] for f in public["features"]}
+    assert "远方食堂" not in names
+    for name, (lon, lat) in zip(("东山爱心食堂", "锦湖爱心食堂"), sites):
+        assert abs(names[name][0] - lon) < 2e-6 and abs(names[name][1] - lat) < 2e-6  # WGS-84, not 高德's offset
+    # the staff map labels the new grids when the community is open
+    page.goto(f"{base}/?area={COMMUNITY}")
+    page.wait_for_selector(".grid-label:has-text('东山第一网格')")
+    page.wait_for_selector(".grid-label:has-text('东山第二网格')")
+
+    page.goto(base + "/admin/import/")
+    broken = tmp_path / "broken.zip"
+    data = bytearray(grids.read_bytes())
+    broken.write_bytes(bytes(data[: len(data) // 2]))  # a download that stopped half-way
+    _upload(page, broken)
+    page.wait_for_selector("#import-message:has-text('文件已损坏或不完整')")
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(evil, "w") as z:
+        z.writestr("../../grids.shp", b"x")
+    _upload(page, evil)
+    page.wait_for_selector("#import-message:has-text('越界路径')")
+    assert page.locator("#import-commit").is_disabled()
+    final = _rows(url)
+    assert {k: final[k] for k in ("area", "building", "service_point", "version")} == \
+        {k: after[k] for k in ("area", "building", "service_point", "version")}
+
+
+def test_import_page_is_for_admins_only(page, import_server):
+    base, _ = import_server
+    login_form(page, base, "street")
+    assert page.request.get(base + "/admin/import/").status == 403
+    assert page.request.get(base + "/admin/import/_dash-layout").status == 403
+
+
+def test_a_file_over_the_page_limit_gets_a_message_not_silence(page, import_server, tmp_path):
+    from layouts.import_page import UPLOAD_LIMIT
+
+    base, url = import_server
+    before = _rows(url)
+    login_form(page, base)
+    page.goto(base + "/admin/import/")
+    big = tmp_path / "大文件.geojson"
+    with open(big, "wb") as f:
+        f.truncate(UPLOAD_LIMIT + 1024)
+    page.set_input_files("#import-upload input[type=file]", str(big))
+    page.wait_for_selector("#import-message:has-text('文件超过 50 MB')")
+    assert page.locator("#import-file-info").inner_text() == "大文件.geojson"
+    after = _rows(url)
+    assert (after["area"], after["version"]) == (before["area"], before["version"])
+
+
+def test_admin_downloads_a_layer_as_geopackage(page, import_server, tmp_path):
+    import pyogrio
+
+    base, url = import_server
+    login_form(page, base)
+    page.goto(base + "/admin/import/")
+    page.click("#import-export-layer")
+    page.get_by_role("option", name="社区").click()
+    page.click("#import-export-format")
+    page.get_by_role("option", name="GeoPackage").click()
+    with page.expect_download() as download:
+        page.click("#import-export")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "communities.gpkg"
+    frame = pyogrio.read_dataframe(saved)
+    assert len(frame) == 8 and frame.crs.to_epsg() == 4326
+    assert set(frame.code.str[:9]) == {"330381001"}
