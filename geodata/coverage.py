@@ -79,9 +79,33 @@ def walking_distances(buildings: gpd.GeoDataFrame, points: gpd.GeoDataFrame, roa
     if buildings.empty:
         return Walk(pd.Series([], dtype=float, index=buildings.index), "walking", net.components_report())
     b = network.snap(net, metric_xy(buildings.geometry))
-    p = network.snap(net, metric_xy(points.geometry)) if len(points) else network.Snap(
-        np.empty(0, int), np.empty(0), np.empty(0))
+    p = network.snap(net, metric_xy(points.geometry))
     dist = network.nearest(net, b, p)
     report = {**net.components_report(), "off_main_buildings": int((~network.reachable(net, b)).sum()),
               "unreachable_buildings": int(np.isinf(dist).sum()) if len(points) else 0}
     return Walk(pd.Series(dist, index=buildings.index), "walking", report)
+
+
+def rank_gaps(buildings: pd.DataFrame, distances: pd.Series, radius_m: float) -> list[dict]:
+    """Uncovered buildings grouped by compound, most elderly (then households) affected first."""
+    gap = buildings.loc[distances > radius_m].assign(distance_m=distances[distances > radius_m])
+    if gap.empty:
+        return []
+    grouped = gap.groupby("compound_code").agg(buildings=("code", "size"), households=("households", "sum"),
+                                               elderly=("elderly", "sum"), farthest_m=("distance_m", "max"))
+    grouped = grouped.sort_values(["elderly", "households"], ascending=False, kind="stable")
+    return [{"code": c, "buildings": int(r.buildings), "households": int(r.households), "elderly": int(r.elderly),
+             "farthest_m": None if np.isinf(r.farthest_m) else int(round(r.farthest_m))}
+            for c, r in grouped.iterrows()]
+
+
+def shares_by(buildings: pd.DataFrame, distances: pd.Series, radius_m: float, key: pd.Series) -> list[dict]:
+    """Population-weighted coverage share (residents and elderly) of each group of buildings."""
+    covered = distances <= radius_m
+    frame = pd.DataFrame({"key": key, "residents": buildings.residents, "elderly": buildings.elderly,
+                          "residents_in": buildings.residents.where(covered, 0),
+                          "elderly_in": buildings.elderly.where(covered, 0)})
+    sums = frame.groupby("key").sum()
+    return [{"code": k, "residents_share": round(float(r.residents_in / r.residents), 4) if r.residents else None,
+             "elderly_share": round(float(r.elderly_in / r.elderly), 4) if r.elderly else None}
+            for k, r in sums.iterrows()]

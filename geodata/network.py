@@ -47,6 +47,14 @@ class Snap:
     along: np.ndarray  # metres from the edge's u end
     access: np.ndarray  # metres from the point to the edge
 
+    def take(self, which) -> "Snap":
+        """The snaps of some points (a boolean mask or positions)."""
+        return Snap(self.edge[which], self.along[which], self.access[which])
+
+    @staticmethod
+    def none() -> "Snap":
+        return Snap(np.empty(0, int), np.empty(0), np.empty(0))
+
 
 def build(lines) -> Network:
     """A network from LineStrings in metres, split at every crossing so walkers can turn at junctions."""
@@ -96,7 +104,7 @@ def snap(net: Network, xy: np.ndarray) -> Snap:
         raise ValueError("cannot snap onto an empty network")
     points = shapely.points(xy)
     if len(points) == 0:
-        return Snap(np.empty(0, int), np.empty(0), np.empty(0))
+        return Snap.none()
     (p_idx, e_idx), access = net.tree.query_nearest(points, return_distance=True, all_matches=False)
     edge = np.empty(len(points), int)
     edge[p_idx] = e_idx

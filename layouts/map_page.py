@@ -187,10 +187,14 @@ def build_panel(summary: dict, children: list[dict], grids: list[dict], monthly:
         html.Span(f"{text.POSTS_SHORT} {posts['short']}", className="pill post-short"),
         html.Span(text.POSTS_FILLED.format(filled=posts["filled"], slots=posts["slots"]), className="muted"),
     ]))
-    cover = _section(text.SECTION_COVERAGE.format(radius=STANDARD_RADIUS_M[GAP_TYPES[0]]), [
-        html.Div(text.COVERAGE_LINE.format(type=c["service_type"], elderly=_pct(c["elderly_share"]),
-                                           households=_pct(c["households_share"]), gap=f"{c['gap_households']:,}"),
-                 className="coverage-line") for c in coverage_rows])
+    cover = _section(text.WALK_COVERAGE_SECTION, [
+        *[html.Div(text.WALK_COVERAGE_LINE.format(type=c["service_type"], radius=c["radius_m"],
+                                                  minutes=c["radius_minutes"], elderly=_pct(c["elderly_share"]),
+                                                  households=_pct(c["households_share"]),
+                                                  gap=f"{c['gap_households']:,}"),
+                   className="coverage-line") for c in coverage_rows],
+        *[html.Div(text.WALK_FALLBACK_NOTE.format(factor=c["detour_factor"]), className="muted coverage-note")
+          for c in coverage_rows[:1] if c["method"] != "walking"]])
     chart = _section(text.SECTION_CHART, dcc.Graph(id=ids.PANEL_CHART, figure=monthly_figure(monthly),
                                                    config={"displayModeBar": False}, className="chart"))
     leaders = _section(text.SECTION_GRID_LEADERS, html.Ul(className="list", children=[

@@ -165,3 +165,8 @@ RATE_LABELS = {"response_rate": "响应率", "resolution_rate": "按期办结率
 SECTION_RANKING = "网格三率排名（近30天）"
 RANKING_HEAD = ("网格", "网格长", "件数", "响应", "办结", "满意")
 INTAKE_SIMILAR = "；附近 50 米内还有同类在办诉求 {codes}，如重复可在诉求页合并"
+
+# --- issue 6: walking coverage and the planner (/planning) ---
+WALK_COVERAGE_SECTION = "养老服务步行覆盖"
+WALK_COVERAGE_LINE = "{type}（步行 {radius} 米≈{minutes} 分钟）：老人覆盖 {elderly}，户数覆盖 {households}，缺口 {gap} 户"
+WALK_FALLBACK_NOTE = "本街道暂无道路数据，按直线距离×{factor} 估算步行距离"
