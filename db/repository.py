@@ -12,7 +12,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import Session, aliased
 
-from db import cache, models as m, spatial, walking
+from db import cache, models as m, planning, spatial, walking
 from db.access import SYSTEM, Viewer, case_scope
 from workflow import lifecycle as lc
 from geodata import coverage, standards
@@ -303,9 +303,23 @@ def area_coverage(session: Session, code: str, service_type: str) -> dict | None
                 "detour_factor": std["detour_factor"] if method != "walking" else None,
                 "straight_line": coverage.coverage_summary(street_buildings, straight, radius),
                 "gaps": _named_gaps(session, coverage.rank_gaps(buildings, dist, radius)),
-                "children": coverage.shares_by(buildings, dist, radius, _child_key(area, buildings))}
+                "children": coverage.shares_by(buildings, dist, radius, _child_key(area, buildings)),
+                "capacity": _capacity(session, code[:9], service_type, buildings, std)}
 
     return cache.cached(session, "coverage", (code, service_type), build)
+
+
+def _capacity(session: Session, street: str, service_type: str, buildings: pd.DataFrame, std: dict) -> dict | None:
+    """2SFCA: seats per 100 elderly each building reaches; below the standard is a capacity gap even when covered."""
+    access = planning.capacity_access(session, street, service_type)
+    if access is None:
+        return None
+    mine = access[buildings.index.to_numpy()]
+    short = mine < std["min_seats_per_100_elderly"]
+    elderly = buildings.elderly.to_numpy()
+    return {"min_seats_per_100_elderly": std["min_seats_per_100_elderly"],
+            "short_elderly": int(elderly[short].sum()), "short_buildings": int(short.sum()),
+            "mean_seats_per_100_elderly": round(float(np.average(mine, weights=elderly)), 2) if elderly.sum() else None}
 
 
 def _child_key(area: dict, buildings: pd.DataFrame) -> pd.Series:

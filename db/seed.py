@@ -10,7 +10,7 @@ import shapely
 from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from db import models as m
+from db import models as m, planning
 from db.engine import get_engine
 from db.users import seed_demo_accounts
 from geodata.demo import DemoData
@@ -107,6 +107,7 @@ def write_demo(data: DemoData, progress: Callable[[str], None] | None = None) ->
         _insert(conn, m.Case, cases, say, "cases")
         ids = dict(conn.execute(select(m.Case.code, m.Case.id)).all())
         _insert(conn, m.CaseEvent, _records(case_trail(data.cases, ids), EVENT_COLUMNS), say, "case events")
+        planning.write_demo_candidates(conn, data.areas, data.buildings, data.reference_time)
         conn.execute(insert(m.DataVersion), [{"name": "map", "version": 1, "seeded_at": data.reference_time,
                                               "note": "演示数据"}])
         with Session(bind=conn) as session:

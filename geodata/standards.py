@@ -9,9 +9,10 @@ DEFAULTS = {
     "walk_speed_m_per_min": 72.0,  # 1.2 m/s
     "elderly_speed_m_per_min": 54.0,  # 0.9 m/s for residents over 60
     "detour_factor": 1.3,  # straight line × this when an area has no roads to walk on
+    "min_seats_per_100_elderly": 10.0,  # 2SFCA: less than this within reach counts as a capacity gap
 }
 LIMITS = {"radius_m": (50, 3000), "walk_speed_m_per_min": (20, 150), "elderly_speed_m_per_min": (10, 150),
-          "detour_factor": (1.0, 3.0)}
+          "detour_factor": (1.0, 3.0), "min_seats_per_100_elderly": (0.0, 100.0)}
 
 
 class StandardsError(ValueError):
@@ -44,7 +45,7 @@ def validate(raw: dict | None) -> dict:
         if service_type not in SERVICE_TYPES:
             raise StandardsError("radius_m", f"unknown service type {service_type!r}")
         out["radius_m"][service_type] = int(round(_number(metres, f"radius_m.{service_type}")))
-    for field in ("walk_speed_m_per_min", "elderly_speed_m_per_min", "detour_factor"):
+    for field in ("walk_speed_m_per_min", "elderly_speed_m_per_min", "detour_factor", "min_seats_per_100_elderly"):
         if raw.get(field) is not None:
             out[field] = _number(raw[field], field)
     return out
