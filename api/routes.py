@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, redirect, request
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from callbacks.viewer import current_viewer
@@ -104,3 +104,8 @@ def area_coverage(code: str):
     if result is None:
         return _error(404, "area not found", code=code)
     return jsonify(result)
+
+
+@bp.get("/planning")
+def planning_without_slash():
+    return redirect("/planning/")

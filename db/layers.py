@@ -13,7 +13,7 @@ from db.access import SYSTEM, Viewer, case_scope
 from db.cache import cached
 from db.repository import LEVEL_COLUMN, building_distances, filled_posts, get_area, mask_name, scope_clause
 from geodata import crs, payload, standards
-from geodata.vocab import GAP_TYPES, OPEN_STATUSES
+from geodata.vocab import GAP_TYPES, OPEN_STATUSES, SERVICE_TYPES
 
 LAYERS = ("drill", "context", "grids", "basemap", "basemap_all", "cases", "service_points", "posts", "gaps")
 
@@ -157,7 +157,7 @@ def _building_to_compound(area: dict) -> dict:
 
 def _gaps(session: Session, area: dict, option: str | None) -> dict:
     """Every building of the area with its walking metres and minutes to the nearest point of a gap type."""
-    service_type = option if option in GAP_TYPES else GAP_TYPES[0]
+    service_type = option if option in SERVICE_TYPES else GAP_TYPES[0]
     if area["level"] == "root":
         return payload.feature_collection([], [])
     std = walking.get_standards(session)

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.orm import Session
 
 from db import cache, models as m, walking
-from geodata import siting, standards
+from geodata import payload, siting, standards
 from geodata.vocab import SERVICE_TYPES
 
 WEIGHTS = ("elderly", "residents", "households")
@@ -90,6 +90,13 @@ def _nearest(matrix: np.ndarray) -> np.ndarray:
     return matrix.min(axis=1) if matrix.shape[1] else np.full(matrix.shape[0], np.inf)
 
 
+def _changed(ctx: walking.StreetNetwork, std: dict, before: np.ndarray, after: np.ndarray) -> dict:
+    """Walking minutes of the buildings a plan moves (code → minutes, None: unreachable), for the map."""
+    moved = np.flatnonzero(~np.isclose(before, after) & ~(np.isinf(before) & np.isinf(after)))
+    return {ctx.buildings.code.iat[i]: None if np.isinf(after[i]) else round(float(standards.minutes(std, after[i])), 1)
+            for i in moved}
+
+
 def optimise(session: Session, street: str, service_type: str, k: int, objective: str = "mclp",
              weight: str = "elderly") -> dict:
     """Best k new sites among the street's candidates, existing sites kept; coverage before and after."""
@@ -111,6 +118,7 @@ def optimise(session: Session, street: str, service_type: str, k: int, objective
     before = _numbers(ctx, _nearest(existing), radius)
     after_nearest = np.minimum(_nearest(existing), _nearest(cand[:, solution.chosen]))
     after = _numbers(ctx, after_nearest, radius)
+    changed = _changed(ctx, std, _nearest(existing), after_nearest)
     return {"street": street, "service_type": service_type, "objective": objective, "weight": weight, "k": int(k),
             "radius_m": radius, "radius_minutes": round(standards.minutes(std, radius), 1),
             "existing": [{"code": r.code, "name": r.name, "lon": r.lon, "lat": r.lat}
@@ -119,7 +127,7 @@ def optimise(session: Session, street: str, service_type: str, k: int, objective
                       for c in chosen],
             "removed": [], "before": before, "after": after,
             "newly_covered": {key: after[key] - before[key] for key in ("households", "elderly", "residents")},
-            "status": solution.status, "gap": solution.gap, "seconds": round(time.perf_counter() - started, 2),
+            "changed": changed, "status": solution.status, "gap": solution.gap, "seconds": round(time.perf_counter() - started, 2),
             "candidates": len(candidates), "method": "walking" if ctx.has_roads else "straight_line_detour"}
 
 
@@ -132,6 +140,7 @@ def what_if(session: Session, street: str, service_type: str, added: list[dict],
     new = ctx.matrix(np.array([[a["lon"], a["lat"]] for a in added]).reshape(-1, 2), std["detour_factor"])
     after_nearest = np.minimum(_nearest(existing[:, kept]), _nearest(new))
     before, after = _numbers(ctx, today, radius), _numbers(ctx, after_nearest, radius)
+    changed = _changed(ctx, std, today, after_nearest)
     return {"street": street, "service_type": service_type, "objective": "manual", "k": len(added),
             "radius_m": radius, "radius_minutes": round(standards.minutes(std, radius), 1),
             "existing": [{"code": r.code, "name": r.name, "lon": r.lon, "lat": r.lat}
@@ -140,7 +149,7 @@ def what_if(session: Session, street: str, service_type: str, added: list[dict],
                        "lat": a["lat"], "id": a.get("id")} for a in added],
             "removed": list(removed), "before": before, "after": after,
             "newly_covered": {key: after[key] - before[key] for key in ("households", "elderly", "residents")},
-            "status": "Manual", "gap": None, "method": "walking" if ctx.has_roads else "straight_line_detour"}
+            "changed": changed, "status": "Manual", "gap": None, "method": "walking" if ctx.has_roads else "straight_line_detour"}
 
 
 def save_scenario(session: Session, street: str, name: str | None, result: dict, user: str | None,
@@ -183,3 +192,42 @@ def capacity_access(session: Session, street: str, service_type: str) -> np.ndar
                                          radius)
 
     return cache.cached(session, "capacity_access", (street, service_type), build)
+
+
+def sites_layer(session: Session, street: str, service_type: str, result: dict | None) -> dict:
+    """Points for the planning map: existing sites (removed ones marked), candidates, and the plan's new sites."""
+    ctx = walking.street_network(session, street)
+    plan = result if result and result.get("street") == street and result.get("service_type") == service_type else {}
+    removed = set(plan.get("removed", []))
+    # points just across the street's edge serve it too: they are shown because they count
+    existing = ctx.points[ctx.points.service_type == service_type]
+    rows = [({"role": "removed" if r.code in removed else "existing", "code": r.code, "name": r.name,
+              "type": service_type, "capacity": None if r.capacity != r.capacity else r.capacity}, r.lon, r.lat)
+            for r in existing.itertuples()]
+    chosen = {a.get("id") for a in plan.get("added", []) if a.get("id") is not None}
+    rows += [({"role": "candidate", "id": c["id"], "name": c["name"], "kind": c["kind"]}, c["lon"], c["lat"])
+             for c in list_candidates(session, street) if c["id"] not in chosen]
+    rows += [({"role": "added", "n": i, "name": a["name"], "kind": a["kind"], "id": a.get("id")}, a["lon"], a["lat"])
+             for i, a in enumerate(plan.get("added", []), start=1)]
+    return payload.point_collection([r[1] for r in rows], [r[2] for r in rows], [r[0] for r in rows])
+
+
+def edit_plan(result: dict | None, street: str, service_type: str, feature: dict | None = None,
+              click: tuple[float, float] | None = None) -> tuple[list[dict], list[str]]:
+    """The (added, removed) of a plan after one what-if click: a point on the map adds a site there,
+    a candidate adds that candidate, an added site goes away, an existing site is removed or put back."""
+    plan = result if result and result.get("street") == street and result.get("service_type") == service_type else {}
+    added, removed = list(plan.get("added", [])), list(plan.get("removed", []))
+    props = (feature or {}).get("properties", {})
+    role = props.get("role")
+    if role == "added":
+        added = [a for i, a in enumerate(added, start=1) if i != props.get("n")]
+    elif role in ("existing", "removed"):
+        removed = [c for c in removed if c != props["code"]] if props["code"] in removed else removed + [props["code"]]
+    elif role == "candidate":
+        lon, lat = feature["geometry"]["coordinates"]
+        added.append({"id": props["id"], "name": props["name"], "kind": props["kind"], "lon": lon, "lat": lat})
+    elif click is not None:
+        added.append({"id": None, "name": f"试加点位{len(added) + 1}", "kind": "手动", "lon": round(click[0], 6),
+                      "lat": round(click[1], 6)})
+    return added, removed

@@ -85,6 +85,7 @@ def build_page(tile_provider: str, tianditu_key: str = "") -> html.Div:
             html.Nav(className="nav", children=[
                 dcc.Link(text.NAV_MAP, href="/", className="nav-link active"),
                 html.A(text.NAV_CASES, href="/cases/", className="nav-link"),
+                html.A(text.PLANNING_NAV, href="/planning/", className="nav-link"),
                 html.A(text.NAV_SCREEN, href="/screen/", className="nav-link"),
                 html.A(text.NAV_PUBLIC, href="/public/", className="nav-link"),
                 html.A(text.NAV_ADMIN, id=ids.NAV_ADMIN, href="/admin/", className="nav-link", hidden=True),
