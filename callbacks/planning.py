@@ -7,7 +7,7 @@ from dash import Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.viewer import current_account
-from db import layers, planning, repository, walking
+from db import layers, people, planning, repository, walking
 from db.engine import session_scope
 from geodata import standards
 from layouts import planning_ids as ids, planning_page, text
@@ -27,6 +27,8 @@ def html_error(message: str) -> html.Span:
 
 
 def register(app: Dash) -> None:
+    register_people(app)
+
     @app.callback(Output(ids.STREET, "options"), Output(ids.STREET, "value"), Input(ids.URL, "pathname"),
                   Input(ids.RETRY, "data"))
     def list_streets(_path, _retry):
@@ -40,7 +42,7 @@ def register(app: Dash) -> None:
         Output(ids.COVERAGE, "children"), Output(ids.MAP_BASEMAP, "data"), Output(ids.MAP_BUILDINGS, "data"),
         Output(ids.MAP, "viewport"), Output(ids.STD_RADIUS, "value"), Output(ids.STD_SPEED, "value"),
         Output(ids.STD_ELDERLY_SPEED, "value"), Output(ids.STD_DETOUR, "value"), Output(ids.STD_SEATS, "value"),
-        Input(ids.STREET, "value"), Input(ids.SERVICE_TYPE, "value"), Input(ids.STD_MESSAGE, "children"),
+        Input(ids.STREET, "value"), Input(ids.SERVICE_TYPE, "value"), Input(ids.STD_SAVED, "data"),
     )
     def show_coverage(street, service_type, _saved):
         if not street or not service_type:
@@ -134,14 +136,14 @@ def register(app: Dash) -> None:
     app.clientside_callback("function (n) { if (n) { window.print(); } return ''; }",
                             Output(ids.PRINT, "title"), Input(ids.PRINT, "n_clicks"), prevent_initial_call=True)
 
-    @app.callback(Output(ids.STD_MESSAGE, "children"), Input(ids.STD_SAVE, "n_clicks"),
+    @app.callback(Output(ids.STD_MESSAGE, "children"), Output(ids.STD_SAVED, "data"), Input(ids.STD_SAVE, "n_clicks"),
                   State(ids.SERVICE_TYPE, "value"), State(ids.STD_RADIUS, "value"), State(ids.STD_SPEED, "value"),
                   State(ids.STD_ELDERLY_SPEED, "value"), State(ids.STD_DETOUR, "value"), State(ids.STD_SEATS, "value"),
                   prevent_initial_call=True)
     def save_standards(_n, service_type, radius, speed, elderly_speed, detour, seats):
         account = current_account()
         if account is None or account.role != "admin":
-            return html_error(text.PLANNING_STD_ADMIN_ONLY)
+            return html_error(text.PLANNING_STD_ADMIN_ONLY), no_update
         try:
             with session_scope() as session:
                 current = walking.get_standards(session)
@@ -150,8 +152,23 @@ def register(app: Dash) -> None:
                        "detour_factor": detour, "min_seats_per_100_elderly": seats}
                 walking.save_standards(session, raw, account.username, dt.datetime.now())
         except standards.StandardsError as err:
-            return html_error(text.PLANNING_STD_ERROR.format(field=err.field))
-        return text.PLANNING_STD_SAVED
+            return html_error(text.PLANNING_STD_ERROR.format(field=err.field)), no_update
+        # the coverage and the map recompute under the new standard
+        return text.PLANNING_STD_SAVED, dt.datetime.now().isoformat()
+
+
+def register_people(app: Dash) -> None:
+    @app.callback(Output(ids.PEOPLE, "children"), Input(ids.PEOPLE_RUN, "n_clicks"), State(ids.STREET, "value"),
+                  State(ids.PEOPLE_MINUTES, "value"), prevent_initial_call=True)
+    def match_volunteers(_n, street, minutes):
+        if not street:
+            raise PreventUpdate
+        try:
+            limit = people.minutes_limit_ok(minutes)
+        except (TypeError, ValueError):
+            return html_error(text.PEOPLE_BAD_MINUTES)
+        with session_scope() as session:
+            return planning_page.people_block(people.people_plan(session, street, limit))
 
 
 def _latlng(click) -> tuple[float, float] | None:

@@ -62,6 +62,7 @@ def build_page() -> html.Div:
     return html.Div(className="page planning", children=[
         dcc.Location(id=ids.URL),
         dcc.Store(id=ids.RESULT_STORE),
+        dcc.Store(id=ids.STD_SAVED),
         *outage_parts(ids),
         html.Div(className="no-print", children=staff_topbar(
             text.PLANNING_TITLE, [(text.PLANNING_BACK, "/", False), (text.PLANNING_NAV, "/planning/", True)])),
@@ -103,6 +104,15 @@ def build_page() -> html.Div:
                             html.Button(text.PLANNING_PRINT, id=ids.PRINT, className="btn"),
                         ]),
                         html.Div(id=ids.COMPARE, children=text.PLANNING_COMPARE_PICK, className="muted"),
+                    ]),
+                    html.Section(className="plan-card plan-people no-print", children=[
+                        html.H3(text.PLANNING_PEOPLE),
+                        html.Div(className="plan-save", children=[
+                            html.Span(text.PEOPLE_MINUTES, className="plan-label"),
+                            dcc.Input(id=ids.PEOPLE_MINUTES, type="number", min=1, step=1, value=10, className="input"),
+                            html.Button(text.PEOPLE_RUN, id=ids.PEOPLE_RUN, className="btn primary"),
+                        ]),
+                        html.Div(id=ids.PEOPLE),
                     ]),
                 ]),
             ]),
@@ -194,3 +204,26 @@ def compare_block(a: dict, b: dict) -> html.Table:
         html.Tbody([html.Tr([html.Th(label), html.Td(ca[key]), html.Td(cb[key])])
                     for key, label in text.PLANNING_COMPARE_ROWS.items()]),
     ])
+
+
+def _table(columns, rows, cls: str = "") -> html.Table:
+    return html.Table(className=f"plan-table {cls}".strip(), children=[
+        html.Thead(html.Tr([html.Th(c) for c in columns])),
+        html.Tbody([html.Tr([html.Td(v) for v in row]) for row in rows])])
+
+
+def people_block(plan: dict, shown: int = 12) -> list:
+    """Volunteer matches, deserts and grid workload for the 人员下沉 card."""
+    limit = plan["limit_minutes"]
+    summary = html.P(text.PEOPLE_SUMMARY.format(short=plan["short_posts"], open=plan["open_slots"], limit=limit,
+                                                matched=len(plan["matches"])), className="plan-new")
+    matches = _table(text.PEOPLE_MATCH_COLUMNS, [(x["post"], x["post_type"], x["volunteer"], x["kind"], x["minutes"])
+                                                 for x in plan["matches"][:shown]], "plan-matches")
+    deserts = _table(text.PEOPLE_DESERT_COLUMNS, [(d["post"], d["post_type"], d["short"],
+                                                   "—" if d["nearest_minutes"] is None else d["nearest_minutes"])
+                                                  for d in plan["deserts"]], "plan-deserts") \
+        if plan["deserts"] else html.P(text.PEOPLE_NO_DESERTS, className="muted small")
+    grids = _table(text.PEOPLE_GRID_COLUMNS, [(g["grid"], g["leader"] or "", f"{g['households']:,}", g["open_cases"],
+                                               text.PEOPLE_LOAD[g["status"]]) for g in plan["grids"]], "plan-grids")
+    return [summary, matches, html.H4(text.PEOPLE_DESERTS.format(limit=limit)), deserts,
+            html.H4(text.PEOPLE_GRIDS), grids]

@@ -242,3 +242,14 @@ PLANNING_ERRORS = {
 }
 PLANNING_STD_ERROR = "标准数值不合理：{field}"
 PLANNING_PEOPLE = "人员下沉"
+PEOPLE_MINUTES = "志愿者步行可达（分钟）"
+PEOPLE_RUN = "匹配志愿者"
+PEOPLE_SUMMARY = "缺员岗位 {short} 个、空缺 {open} 人次；{limit:g} 分钟步行范围内可补 {matched} 人次"
+PEOPLE_MATCH_COLUMNS = ("岗位", "岗位类型", "建议志愿者", "身份", "步行(分钟)")
+PEOPLE_DESERTS = "志愿者荒漠（{limit:g} 分钟内无志愿者居住的岗位）"
+PEOPLE_NO_DESERTS = "没有志愿者荒漠：每个岗位附近都有志愿者居住。"
+PEOPLE_DESERT_COLUMNS = ("岗位", "岗位类型", "缺员", "最近志愿者(分钟)")
+PEOPLE_GRIDS = "网格负荷（常见标准：每网格 300–500 户）"
+PEOPLE_GRID_COLUMNS = ("网格", "网格长", "户数", "在办诉求", "负荷")
+PEOPLE_LOAD = {"over": "超负荷", "under": "偏少", "ok": "适中"}
+PEOPLE_BAD_MINUTES = "请填写 1–60 之间的分钟数。"

@@ -60,3 +60,21 @@ def test_impossible_requests_are_refused_clearly(n_cand, k, kind):
     with pytest.raises(siting.SitingError) as err:
         siting.mclp(np.empty((2, 0)), np.zeros((2, n_cand)), np.ones(2), 300, k)
     assert err.value.kind == kind
+
+
+def test_volunteer_match_is_the_least_total_walk_within_the_limit():
+    from geodata import people
+
+    # volunteer 0 is close to both slots, volunteer 1 only to slot 0, volunteer 2 to nothing within 10 minutes
+    minutes = np.array([[2.0, 3.0], [4.0, 30.0], [40.0, 50.0]])
+    pairs = people.match(minutes, 10)
+    assert sorted(pairs) == [(0, 1), (1, 0)]  # 4 + 3 beats 2 + (nobody for slot 1)
+    assert people.match(np.empty((0, 3)), 10) == []
+
+
+def test_volunteer_deserts_are_posts_nobody_lives_near():
+    from geodata import people
+
+    minutes = np.array([[2.0, 30.0, np.inf], [4.0, 25.0, np.inf]])
+    assert people.deserts(minutes, 20).tolist() == [False, True, True]
+    assert people.workload(520) == "over" and people.workload(280) == "under" and people.workload(400) == "ok"

@@ -121,3 +121,17 @@ def test_admin_changes_a_radius_and_coverage_follows(staff, live_server):
         page.fill("#planning-std-radius", "300")
         page.click("#planning-std-save")
         page.wait_for_selector("#planning-coverage:has-text('日间照料中心：步行 300 米')")
+
+
+def test_official_matches_volunteers_to_short_posts(official):
+    page = official
+    page.fill("#planning-people-minutes", "10")
+    page.click("#planning-people-run")
+    page.wait_for_selector(".plan-matches tbody tr")
+    summary = page.locator("#planning-people .plan-new").inner_text()
+    assert "缺员岗位" in summary and "10 分钟" in summary
+    assert page.locator(".plan-grids tbody tr").count() > 0
+    assert "*" in page.locator(".plan-matches tbody tr >> nth=0 >> td >> nth=2").inner_text()  # names masked
+    page.fill("#planning-people-minutes", "0")
+    page.click("#planning-people-run")
+    page.wait_for_selector("#planning-people:has-text('1–60')")
