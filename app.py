@@ -61,7 +61,8 @@ admin_app = page_app("/admin/", text.ADMIN_TITLE, "admin", admin_ids, admin_page
 # 资源下沉规划: walking coverage, optimised new sites, what-if and scenarios (staff; standards edited by admins).
 planning_app = page_app("/planning/", text.PLANNING_TITLE, "planning", planning_ids, planning_page.build_page(),
                         planning_callbacks.register, external_stylesheets=["/assets/style.css"],
-                        external_scripts=["/assets/jinlin.js"])
+                        external_scripts=["/assets/jinlin.js"],
+                        background_callback_manager=planning_callbacks.background_manager())
 
 # AG Grid (~360 KB gzipped) serves /cases/ and /admin/ only; the Dash table serves nobody.
 for light_app in (app, public_app, screen_app, planning_app):

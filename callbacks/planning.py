@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import tempfile
+from pathlib import Path
 
-from dash import Dash, Input, Output, State, ctx, html, no_update
+from dash import Dash, DiskcacheManager, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.viewer import current_account
 from db import layers, people, planning, repository, walking
-from db.engine import session_scope
+from db.engine import database_url, get_engine, session_scope
 from geodata import standards
 from layouts import planning_ids as ids, planning_page, text
 
@@ -60,24 +63,49 @@ def register(app: Dash) -> None:
                 std["min_seats_per_100_elderly"])
 
     @app.callback(
-        Output(ids.RESULT_STORE, "data"), Output(ids.MESSAGE, "children"),
-        Input(ids.RUN, "n_clicks"), Input(ids.RESET, "n_clicks"), Input(ids.MAP, "clickData"),
-        Input(ids.MAP_SITES, "clickData"), Input(ids.STREET, "value"), Input(ids.SERVICE_TYPE, "value"),
+        Output(ids.OPT_STORE, "data"),
+        Input(ids.RUN, "n_clicks"), State(ids.STREET, "value"), State(ids.SERVICE_TYPE, "value"),
         State(ids.K, "value"), State(ids.OBJECTIVE, "value"), State(ids.WEIGHT, "value"),
+        prevent_initial_call=True, background=True,
+        running=[(Output(ids.RUN, "disabled"), True, False), (Output(ids.CANCEL, "disabled"), False, True),
+                 (Output(ids.PROGRESS, "hidden"), False, True)],
+        progress=[Output(ids.PROGRESS_TEXT, "value")], progress_default=["0"],
+        cancel=[Input(ids.CANCEL, "n_clicks")],
+    )
+    def optimise(set_progress, _run, street, service_type, k, objective, weight):
+        # A job process of its own: connections inherited from the web worker must not be shared with it.
+        get_engine().dispose(close=False)
+        try:
+            with session_scope() as session:
+                return {"result": planning.optimise(session, street, service_type, int(k or 0), objective, weight,
+                                                    progress=lambda pct: set_progress([str(pct)]))}
+        except planning.PlanningError as err:
+            return {"error": err.kind, "detail": str(err)}
+        except (TypeError, ValueError):
+            return {"error": "k_too_small"}
+
+    @app.callback(
+        Output(ids.RESULT_STORE, "data"), Output(ids.MESSAGE, "children"),
+        Input(ids.OPT_STORE, "data"), Input(ids.RESET, "n_clicks"), Input(ids.MAP, "clickData"),
+        Input(ids.MAP_SITES, "clickData"), Input(ids.STREET, "value"), Input(ids.SERVICE_TYPE, "value"),
         State(ids.CLICK_MODE, "value"), State(ids.CANDIDATE_KIND, "value"), State(ids.RESULT_STORE, "data"),
         prevent_initial_call=True,
     )
-    def plan(_run, _reset, map_click, site_click, street, service_type, k, objective, weight, mode, kind, result):
+    def plan(optimised, _reset, map_click, site_click, street, service_type, mode, kind, result):
         trigger = ctx.triggered_id
         if not street or not service_type:
             raise PreventUpdate
         if trigger in (ids.RESET, ids.STREET, ids.SERVICE_TYPE):
             return None, None
+        if trigger == ids.OPT_STORE:
+            if not optimised:
+                raise PreventUpdate
+            if "error" in optimised:
+                return no_update, html_error(text.PLANNING_ERRORS.get(optimised["error"], optimised.get("detail", "")))
+            return optimised["result"], None
         now = dt.datetime.now()
         try:
             with session_scope() as session:
-                if trigger == ids.RUN:
-                    return planning.optimise(session, street, service_type, int(k or 0), objective, weight), None
                 if mode == "candidate":
                     return result, _edit_candidate(session, street, kind, map_click, site_click, trigger, now)
                 feature = site_click if trigger == ids.MAP_SITES else None
@@ -155,6 +183,17 @@ def register(app: Dash) -> None:
             return html_error(text.PLANNING_STD_ERROR.format(field=err.field)), no_update
         # the coverage and the map recompute under the new standard
         return text.PLANNING_STD_SAVED, dt.datetime.now().isoformat()
+
+
+def background_manager() -> DiskcacheManager:
+    """Where optimisation jobs keep progress and results: on disk, so every gunicorn worker on this machine sees them.
+
+    One directory per database, so two apps on one machine (a test run beside a demo) never share a job.
+    """
+    import diskcache
+
+    tag = hashlib.sha1(database_url().encode()).hexdigest()[:10]
+    return DiskcacheManager(diskcache.Cache(str(Path(tempfile.gettempdir()) / f"jinlin-background-{tag}")), expire=600)
 
 
 def register_people(app: Dash) -> None:

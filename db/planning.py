@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from typing import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -98,8 +99,12 @@ def _changed(ctx: walking.StreetNetwork, std: dict, before: np.ndarray, after: n
 
 
 def optimise(session: Session, street: str, service_type: str, k: int, objective: str = "mclp",
-             weight: str = "elderly") -> dict:
-    """Best k new sites among the street's candidates, existing sites kept; coverage before and after."""
+             weight: str = "elderly", progress: Callable[[int], None] | None = None) -> dict:
+    """Best k new sites among the street's candidates, existing sites kept; coverage before and after.
+
+    `progress` hears percentages as the work moves on (distances, solving, coverage).
+    """
+    say = progress or (lambda _pct: None)
     if objective not in siting.OBJECTIVES:
         raise PlanningError("bad_objective", f"objective must be one of {siting.OBJECTIVES}, got {objective!r}")
     if weight not in WEIGHTS:
@@ -107,13 +112,16 @@ def optimise(session: Session, street: str, service_type: str, k: int, objective
     std, ctx, radius = _inputs(session, street, service_type)
     candidates = list_candidates(session, street)
     started = time.perf_counter()
+    say(10)
     existing_sites, existing = _existing(ctx, service_type, std["detour_factor"])
     cand = ctx.matrix(np.array([[c["lon"], c["lat"]] for c in candidates]).reshape(-1, 2), std["detour_factor"])
     demand = ctx.buildings[weight].to_numpy()
+    say(30)
     if objective == "mclp":
         solution = siting.mclp(existing, cand, demand, radius, int(k))
     else:
         solution = siting.pmedian(existing, cand, demand, int(k))
+    say(90)
     chosen = [candidates[j] for j in solution.chosen]
     before = _numbers(ctx, _nearest(existing), radius)
     after_nearest = np.minimum(_nearest(existing), _nearest(cand[:, solution.chosen]))

@@ -37,8 +37,11 @@ def build_page() -> html.Div:
         _field(text.PLANNING_K, dcc.Input(id=ids.K, type="number", min=1, step=1, value=3, className="input")),
         html.Div(className="plan-buttons", children=[
             html.Button(text.PLANNING_RUN, id=ids.RUN, className="btn primary"),
+            html.Button(text.PLANNING_CANCEL, id=ids.CANCEL, className="btn", disabled=True),
             html.Button(text.PLANNING_RESET, id=ids.RESET, className="btn"),
         ]),
+        html.Div(id=ids.PROGRESS, className="plan-progress-wrap", hidden=True, children=[
+            html.Progress(className="plan-progress", value="0", max="100", id=ids.PROGRESS_TEXT)]),
         _field(text.PLANNING_CLICK_MODE, dcc.RadioItems(id=ids.CLICK_MODE, value="whatif",
                                                         options=_options(text.PLANNING_CLICK_MODES), className="radios")),
         _field(text.PLANNING_CANDIDATE_KIND, dcc.Dropdown(id=ids.CANDIDATE_KIND, value=KINDS[0], clearable=False,
@@ -63,6 +66,7 @@ def build_page() -> html.Div:
         dcc.Location(id=ids.URL),
         dcc.Store(id=ids.RESULT_STORE),
         dcc.Store(id=ids.STD_SAVED),
+        dcc.Store(id=ids.OPT_STORE),
         *outage_parts(ids),
         html.Div(className="no-print", children=staff_topbar(
             text.PLANNING_TITLE, [(text.PLANNING_BACK, "/", False), (text.PLANNING_NAV, "/planning/", True)])),

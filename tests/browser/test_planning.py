@@ -5,6 +5,8 @@ import uuid
 
 import pytest
 
+from tests.helpers import browser_login
+
 ADDED = "document.querySelectorAll('.plan-pin.added').length"
 # a point of the street's map that no marker covers, in page pixels
 FREE_SPOT = """() => {
@@ -24,13 +26,7 @@ FREE_SPOT = """() => {
 @pytest.fixture()
 def official(page, live_server):
     """A street official (街道干部) logged in through the form, on /planning reached from the map's top bar."""
-    from tests.helpers import PASSWORDS
-
-    page.goto(live_server + "/login")
-    page.fill("#username", "street")
-    page.fill("#password", PASSWORDS["street"])
-    page.click("button[type=submit]")
-    page.wait_for_url(live_server + "/")
+    browser_login(page, live_server, "street")
     page.click("a.nav-link:has-text('资源下沉规划')")
     page.wait_for_selector("#planning-coverage:has-text('老人覆盖率')")
     return page
@@ -135,3 +131,18 @@ def test_official_matches_volunteers_to_short_posts(official):
     page.fill("#planning-people-minutes", "0")
     page.click("#planning-people-run")
     page.wait_for_selector("#planning-people:has-text('1–60')")
+
+
+def test_long_run_shows_progress_and_can_be_cancelled(official):
+    page = official
+    page.get_by_text("总步行距离最短").click()  # p-median over every building: seconds, not milliseconds
+    page.fill("#planning-k", "5")
+    page.click("#planning-run")
+    page.wait_for_selector("#planning-progress:not([hidden])")
+    assert page.locator("#planning-run").is_disabled()
+    page.wait_for_selector("#planning-cancel:not([disabled])")
+    page.click("#planning-cancel")
+    page.wait_for_selector("#planning-run:not([disabled])")
+    assert page.locator("#planning-progress").is_hidden()
+    page.wait_for_timeout(12_000)  # longer than the run would have taken: its result never arrives
+    assert page.locator("#planning-new-line").count() == 0
