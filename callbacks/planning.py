@@ -153,12 +153,13 @@ def register(app: Dash) -> None:
     @app.callback(Output(ids.COMPARE, "children"), Input(ids.COMPARE_A, "value"), Input(ids.COMPARE_B, "value"),
                   State(ids.STREET, "value"))
     def compare(a, b, street):
+        pick = html.Span(text.PLANNING_COMPARE_PICK, className="muted")
         if a is None or b is None:
-            return text.PLANNING_COMPARE_PICK
+            return pick
         with session_scope() as session:
             by_id = {s["id"]: s for s in planning.list_scenarios(session, street)}
         if a not in by_id or b not in by_id:
-            return text.PLANNING_COMPARE_PICK
+            return pick
         return planning_page.compare_block(by_id[a], by_id[b])
 
     app.clientside_callback("function (n) { if (n) { window.print(); } return ''; }",

@@ -107,7 +107,7 @@ def build_page() -> html.Div:
                             dcc.Dropdown(id=ids.COMPARE_B, placeholder="方案 B", className="dropdown"),
                             html.Button(text.PLANNING_PRINT, id=ids.PRINT, className="btn"),
                         ]),
-                        html.Div(id=ids.COMPARE, children=text.PLANNING_COMPARE_PICK, className="muted"),
+                        html.Div(id=ids.COMPARE, children=html.Span(text.PLANNING_COMPARE_PICK, className="muted")),
                     ]),
                     html.Section(className="plan-card plan-people no-print", children=[
                         html.H3(text.PLANNING_PEOPLE),
