@@ -16,6 +16,9 @@ from geodata import standards
 from layouts import planning_ids as ids, planning_page, text
 
 
+CANDIDATE_EDITORS = ("admin", "street_official")  # the street decides where its rooms are; grids propose
+
+
 def _who() -> str | None:
     account = current_account()
     return account.username if account else None
@@ -220,6 +223,9 @@ def _latlng(click) -> tuple[float, float] | None:
 
 def _edit_candidate(session, street, kind, map_click, site_click, trigger, now):
     """Candidate mode: a click on the map adds a candidate of the chosen kind; a click on a candidate deletes it."""
+    account = current_account()
+    if account is None or account.role not in CANDIDATE_EDITORS:
+        return html_error(text.PLANNING_CANDIDATE_REFUSED)
     if trigger == ids.MAP_SITES:
         props = (site_click or {}).get("properties", {})
         if props.get("role") != "candidate":

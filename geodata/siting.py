@@ -1,8 +1,10 @@
 """Siting and capacity on a distance matrix: MCLP and p-median (spopt), 2SFCA, what-if, demo candidate sites."""
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
+import warnings
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -49,6 +51,14 @@ def _check(n_candidates: int, k: int) -> None:
                           f"k must lie between 1 and the {n_candidates} candidates, got {k}")
 
 
+@contextlib.contextmanager
+def _pulp_quiet():
+    """spopt builds its models with PuLP calls that PuLP 3.3 flags for 4.0: not ours to fix, and thousands per run."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"pulp(\..*)?$")
+        yield
+
+
 def _solve(model, relax: bool) -> tuple[str, float | None]:
     """Solve with CBC (bundled with pulp, runs offline); with an LP relaxation bound when asked."""
     model.solve(pulp.PULP_CBC_CMD(msg=False))
@@ -76,8 +86,9 @@ def mclp(existing: np.ndarray, candidates: np.ndarray, weights: np.ndarray, radi
     base = float(np.asarray(weights, float)[already].sum())
     if len(w) == 0 or not (cost <= radius).any():
         return Solution(list(range(k)), base, base, "Optimal")
-    model = MCLP.from_cost_matrix(cost, w, service_radius=radius, p_facilities=k)
-    status, lp = _solve(model, bound)
+    with _pulp_quiet():
+        model = MCLP.from_cost_matrix(cost, w, service_radius=radius, p_facilities=k)
+        status, lp = _solve(model, bound)
     chosen = [j for j, var in enumerate(model.fac_vars) if var.value() and var.value() > 0.5]
     covered = float(w[(cost[:, chosen] <= radius).any(axis=1)].sum())
     return Solution(chosen, base + covered, None if lp is None else base + lp, status)
@@ -89,9 +100,10 @@ def pmedian(existing: np.ndarray, candidates: np.ndarray, weights: np.ndarray, k
     cost = np.minimum(np.hstack([existing, candidates]), UNREACHABLE_M)
     n_existing = existing.shape[1]
     predefined = np.r_[np.ones(n_existing, int), np.zeros(candidates.shape[1], int)]
-    model = PMedian.from_cost_matrix(cost, np.asarray(weights, float), p_facilities=n_existing + k,
-                                     predefined_facilities_arr=predefined if n_existing else None)
-    status, _ = _solve(model, False)
+    with _pulp_quiet():
+        model = PMedian.from_cost_matrix(cost, np.asarray(weights, float), p_facilities=n_existing + k,
+                                         predefined_facilities_arr=predefined if n_existing else None)
+        status, _ = _solve(model, False)
     chosen = [j - n_existing for j, var in enumerate(model.fac_vars) if j >= n_existing and var.value() > 0.5]
     total = float((np.asarray(weights, float) * cost[:, [*range(n_existing), *(n_existing + c for c in chosen)]]
                    .min(axis=1)).sum())

@@ -253,3 +253,4 @@ PEOPLE_GRIDS = "网格负荷（常见标准：每网格 300–500 户）"
 PEOPLE_GRID_COLUMNS = ("网格", "网格长", "户数", "在办诉求", "负荷")
 PEOPLE_LOAD = {"over": "超负荷", "under": "偏少", "ok": "适中"}
 PEOPLE_BAD_MINUTES = "请填写 1–60 之间的分钟数。"
+PLANNING_CANDIDATE_REFUSED = "只有街道干部和管理员可以编辑候选点"

@@ -146,3 +146,31 @@ def test_long_run_shows_progress_and_can_be_cancelled(official):
     assert page.locator("#planning-progress").is_hidden()
     page.wait_for_timeout(12_000)  # longer than the run would have taken: its result never arrives
     assert page.locator("#planning-new-line").count() == 0
+
+
+def test_official_adds_and_removes_a_candidate_site(official):
+    page = official
+    before = page.evaluate("document.querySelectorAll('.plan-pin.candidate').length")
+    page.get_by_text("编辑候选点").click()
+    page.click("#planning-candidate-kind")
+    page.get_by_role("option", name="架空层").click()
+    x, y = page.evaluate(FREE_SPOT)
+    page.mouse.click(x, y)
+    page.wait_for_selector("#planning-message:has-text('已新增候选点')")
+    page.wait_for_function(f"document.querySelectorAll('.plan-pin.candidate').length === {before + 1}")
+    name = page.locator("#planning-message").inner_text().split("“")[1].rstrip("”")
+    page.locator(f".plan-pin.candidate[title='{name}']").click()
+    page.wait_for_selector(f"#planning-message:has-text('已删除候选点“{name}”')")
+    page.wait_for_function(f"document.querySelectorAll('.plan-pin.candidate').length === {before}")
+
+
+def test_grid_leader_cannot_edit_candidates(page, live_server):
+    browser_login(page, live_server, "grid")
+    page.goto(live_server + "/planning/")
+    page.wait_for_selector("#planning-coverage:has-text('老人覆盖率')")
+    before = page.evaluate("document.querySelectorAll('.plan-pin.candidate').length")
+    page.get_by_text("编辑候选点").click()
+    x, y = page.evaluate(FREE_SPOT)
+    page.mouse.click(x, y)
+    page.wait_for_selector("#planning-message:has-text('只有街道干部和管理员')")
+    assert page.evaluate("document.querySelectorAll('.plan-pin.candidate').length") == before
