@@ -16,7 +16,7 @@ from db import cache, models as m, planning, spatial, walking
 from db.access import SYSTEM, Viewer, case_scope
 from workflow import lifecycle as lc
 from geodata import coverage, standards
-from geodata.vocab import OPEN_STATUSES, STANDARD_RADIUS_M, YELLOW_HOURS
+from geodata.vocab import OPEN_STATUSES, YELLOW_HOURS
 
 CODE_PATTERN = re.compile(r"^[0-9]{9}([0-9]{3}([0-9]{2}|X[0-9]{3}(B[0-9]{3})?)?)?$")
 LEVEL_COLUMN = {"street": "street_code", "community": "community_code", "grid": "grid_code",
@@ -244,11 +244,17 @@ def mask_phone(phone: str | None) -> str | None:
 
 
 def nearest_service_points(session: Session, building_code: str) -> list[dict]:
-    """For one building: the nearest service point of every type within reach, with metres, closest first."""
-    best = spatial.nearest_per_type(session, building_code)
+    """For one building: the nearest service point of every type, in walking metres on the road network
+    (straight line × detour where the street has no roads, within reach), closest first."""
+    std = walking.get_standards(session)
+    best = walking.nearest_by_walking(session, building_code)
+    walked = best is not None
+    if not walked:
+        best = spatial.nearest_per_type(session, building_code)
+        best = best.assign(distance_m=best.distance_m.astype(float) * std["detour_factor"])
     return [{"service_type": r.service_type, "name": r.name, "code": r.code, "hours": r.hours,
-             "distance_m": int(round(r.distance_m)),
-             "within_standard": r.distance_m <= STANDARD_RADIUS_M.get(r.service_type, 1000)}
+             "distance_m": int(round(r.distance_m)), "radius_m": standards.radius(std, r.service_type),
+             "within_standard": r.distance_m <= standards.radius(std, r.service_type), "walking": walked}
             for r in best.itertuples()]
 
 

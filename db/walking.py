@@ -49,7 +49,7 @@ class StreetNetwork:
 
     street: str
     buildings: gpd.GeoDataFrame  # BUILDING_COLUMNS + geometry (WGS-84)
-    points: gpd.GeoDataFrame  # code, service_type, name, capacity + geometry (WGS-84)
+    points: gpd.GeoDataFrame  # code, service_type, name, capacity, hours, lon, lat + geometry (WGS-84)
     net: network.Network
     building_snap: network.Snap
     point_snap: network.Snap
@@ -108,10 +108,10 @@ def _build(session: Session, street: str) -> StreetNetwork:
         m.BasemapFeature.street_code.in_(near_streets), m.BasemapFeature.kind.in_(ROAD_KINDS))).scalars().all()
     net = network.build(list(gpd.GeoSeries(roads, crs=crs.WGS84).to_crs(crs.METRIC).values))
     prow = session.execute(select(m.ServicePoint.code, m.ServicePoint.service_type, m.ServicePoint.name,
-                                  m.ServicePoint.capacity, m.ServicePoint.lon, m.ServicePoint.lat)
+                                  m.ServicePoint.capacity, m.ServicePoint.hours, m.ServicePoint.lon, m.ServicePoint.lat)
                            .where(m.ServicePoint.lon.between(x0, x1), m.ServicePoint.lat.between(y0, y1))
                            .order_by(m.ServicePoint.code)).all()
-    frame = pd.DataFrame(prow, columns=["code", "service_type", "name", "capacity", "lon", "lat"])
+    frame = pd.DataFrame(prow, columns=["code", "service_type", "name", "capacity", "hours", "lon", "lat"])
     points = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame.lon, frame.lat), crs=crs.WGS84)
     if net.empty:
         return StreetNetwork(street, buildings, points, net, network.Snap.none(), network.Snap.none())
@@ -130,3 +130,17 @@ def walking_distances(session: Session, street: str, service_type: str) -> tuple
         return out, "walking" if ctx.has_roads else "straight_line_detour"
 
     return cache.cached(session, "walking_distances", (street, service_type, detour), build)
+
+
+def nearest_by_walking(session: Session, building_code: str) -> pd.DataFrame | None:
+    """For one building: the nearest service point of each type by walking (code, service_type, name, hours, distance_m);
+    None when its street has no roads to walk on."""
+    street = building_code[:9]
+    ctx = street_network(session, street)
+    where = np.flatnonzero(ctx.buildings.code.to_numpy() == building_code)
+    if not ctx.has_roads or len(where) == 0 or ctx.points.empty:
+        return None
+    metres = network.distance_matrix(ctx.net, ctx.building_snap.take(where), ctx.point_snap)[0]
+    frame = ctx.points[["code", "service_type", "name", "hours"]].assign(distance_m=metres)
+    frame = frame[np.isfinite(frame.distance_m)]
+    return frame.sort_values("distance_m", kind="stable").drop_duplicates("service_type")

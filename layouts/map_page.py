@@ -245,8 +245,9 @@ def build_building_panel(area: dict, open_cases: list[dict], nearest: list[dict]
     near_items = [html.Li([
         html.I(SERVICE_GLYPH.get(p["service_type"], "·"), className="glyph"),
         html.Span(p["service_type"], className="near-type"), html.Span(p["name"], className="near-name"),
-        html.Span(text.DISTANCE.format(m=p["distance_m"]), className="near-dist"),
-        html.Span(text.WITHIN if p["within_standard"] else text.BEYOND.format(radius=STANDARD_RADIUS_M.get(p["service_type"], 1000)),
+        html.Span((text.WALK_DISTANCE if p.get("walking") else text.DISTANCE).format(m=p["distance_m"]),
+                  className="near-dist"),
+        html.Span(text.WITHIN if p["within_standard"] else text.BEYOND.format(radius=p["radius_m"]),
                   className="pill " + ("post-ok" if p["within_standard"] else "light-yellow")),
     ], className="near-item") for p in nearest]
     return [

@@ -254,3 +254,4 @@ PEOPLE_GRID_COLUMNS = ("网格", "网格长", "户数", "在办诉求", "负荷"
 PEOPLE_LOAD = {"over": "超负荷", "under": "偏少", "ok": "适中"}
 PEOPLE_BAD_MINUTES = "请填写 1–60 之间的分钟数。"
 PLANNING_CANDIDATE_REFUSED = "只有街道干部和管理员可以编辑候选点"
+WALK_DISTANCE = "步行 {m} 米"

@@ -39,3 +39,16 @@ def test_api_coverage_carries_walking_fields(seeded_url):
     assert body["method"] == "walking" and body["radius_m"] == 300
     assert {"households_share", "elderly_share", "gap_households", "straight_line", "gaps", "children",
             "radius_minutes", "unreachable_buildings"} <= set(body)
+
+
+def test_building_panel_nearest_points_are_walked_and_agree_with_coverage(session):
+    from db import spatial, walking
+
+    frame, _ = walking.walking_distances(session, STREET, "日间照料中心")
+    code = frame.code.iloc[100]
+    nearest = {p["service_type"]: p for p in repo.nearest_service_points(session, code)}
+    day_care = nearest["日间照料中心"]
+    assert day_care["walking"] and day_care["distance_m"] == round(frame.distance_m.iloc[100])
+    assert day_care["within_standard"] == (frame.distance_m.iloc[100] <= 300)
+    straight = spatial.nearest_per_type(session, code).set_index("service_type").distance_m
+    assert all(p["distance_m"] + 1 >= straight[t] for t, p in nearest.items() if t in straight.index)
