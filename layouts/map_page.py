@@ -71,7 +71,8 @@ def build_legend() -> html.Div:
         html.Div(text.GAP_TYPE_LABEL, className="legend-title"),
         dcc.RadioItems(id=ids.GAP_TYPE, className="gap-type", value=GAP_TYPES[0], inline=True,
                        options=[{"label": f"{t}（{STANDARD_RADIUS_M[t]}米）", "value": t} for t in GAP_TYPES]),
-        html.Div([dot("gap-far", ">600 米"), dot("gap-near", "超出标准")]),
+        html.Div([dot("gap-within", text.GAP_LEGEND[0]), dot("gap-near", text.GAP_LEGEND[1]),
+                  dot("gap-far", text.GAP_LEGEND[2])]),
     ])
 
 
