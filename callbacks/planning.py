@@ -44,6 +44,11 @@ def register(app: Dash) -> None:
             return [], None
         return [{"label": s["name"], "value": s["code"]} for s in streets], streets[0]["code"]
 
+    @app.callback(Output(ids.PRINT_TITLE, "children"), Input(ids.STREET, "value"), State(ids.STREET, "options"))
+    def print_title(street, options):
+        names = {o["value"]: o["label"] for o in options or []}
+        return text.PLANNING_PRINT_TITLE.format(street=names.get(street, ""), date=dt.date.today().isoformat())
+
     @app.callback(
         Output(ids.COVERAGE, "children"), Output(ids.MAP_BASEMAP, "data"), Output(ids.MAP_BUILDINGS, "data"),
         Output(ids.MAP, "viewport"), Output(ids.STD_RADIUS, "value"), Output(ids.STD_SPEED, "value"),

@@ -70,6 +70,7 @@ def build_page() -> html.Div:
         *outage_parts(ids),
         html.Div(className="no-print", children=staff_topbar(
             text.PLANNING_TITLE, [(text.PLANNING_BACK, "/", False), (text.PLANNING_NAV, "/planning/", True)])),
+        html.H2(id=ids.PRINT_TITLE, className="print-only plan-print-title"),
         html.Main(className="plan-main", children=[
             html.Div(className="plan-side", children=[
                 controls,

@@ -256,3 +256,4 @@ PEOPLE_BAD_MINUTES = "请填写 1–60 之间的分钟数。"
 PLANNING_CANDIDATE_REFUSED = "只有街道干部和管理员可以编辑候选点"
 WALK_DISTANCE = "步行 {m} 米"
 GAP_LEGEND = ("步行达标", "超出，2倍内", "超出2倍以上")
+PLANNING_PRINT_TITLE = "{street} · 资源下沉规划方案 · {date}"

@@ -78,9 +78,11 @@ def test_official_plans_day_care_sites_and_compares_scenarios(official):
     assert "3" in row and "4" in row
 
     # the printed page: the comparison and the plan, not the map or the controls
+    assert page.locator("#planning-print-title").is_hidden()  # on screen the top bar says where we are
     page.emulate_media(media="print")
     assert table.is_visible() and page.locator(".plan-sites").is_visible()
     assert page.locator("#planning-map").is_hidden() and page.locator("#planning-run").is_hidden()
+    assert "资源下沉规划方案" in page.locator("#planning-print-title").inner_text()
 
 
 def test_too_many_sites_asked_gets_a_clear_message(official):
