@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import cache, models as m
+from db import cache, models as m, spatial
 from geodata import coverage, crs, network, standards
 
 STANDARDS_KEY = "coverage_standards"
@@ -92,10 +93,12 @@ def street_network(session: Session, street: str) -> StreetNetwork:
 
 
 def _build(session: Session, street: str) -> StreetNetwork:
-    rows = session.execute(select(*[getattr(m.Building, c) for c in BUILDING_COLUMNS], m.Building.geometry)
+    rows = session.execute(select(*[getattr(m.Building, c) for c in BUILDING_COLUMNS],
+                                  spatial.wkb(session, m.Building.geometry))
                            .where(m.Building.street_code == street).order_by(m.Building.code)).all()
-    buildings = gpd.GeoDataFrame(pd.DataFrame(rows, columns=[*BUILDING_COLUMNS, "geometry"]), geometry="geometry",
-                                 crs=crs.WGS84)
+    frame = pd.DataFrame(rows, columns=[*BUILDING_COLUMNS, "wkb"])
+    footprints = shapely.from_wkb([bytes(w) for w in frame.pop("wkb")]) if len(frame) else []
+    buildings = gpd.GeoDataFrame(frame, geometry=footprints, crs=crs.WGS84)
     box = session.execute(select(m.Area.min_lon, m.Area.min_lat, m.Area.max_lon, m.Area.max_lat)
                           .where(m.Area.code == street)).one_or_none()
     if box is None:
@@ -104,9 +107,10 @@ def _build(session: Session, street: str) -> StreetNetwork:
     near_streets = session.execute(select(m.Area.code).where(
         m.Area.level == "street", m.Area.min_lon <= x1, m.Area.max_lon >= x0, m.Area.min_lat <= y1,
         m.Area.max_lat >= y0)).scalars().all() or [street]
-    roads = session.execute(select(m.BasemapFeature.geometry).where(
+    roads = session.execute(select(spatial.wkb(session, m.BasemapFeature.geometry)).where(
         m.BasemapFeature.street_code.in_(near_streets), m.BasemapFeature.kind.in_(ROAD_KINDS))).scalars().all()
-    net = network.build(list(gpd.GeoSeries(roads, crs=crs.WGS84).to_crs(crs.METRIC).values))
+    lines = shapely.from_wkb([bytes(r) for r in roads]) if roads else []
+    net = network.build(list(gpd.GeoSeries(lines, crs=crs.WGS84).to_crs(crs.METRIC).values))
     prow = session.execute(select(m.ServicePoint.code, m.ServicePoint.service_type, m.ServicePoint.name,
                                   m.ServicePoint.capacity, m.ServicePoint.hours, m.ServicePoint.lon, m.ServicePoint.lat)
                            .where(m.ServicePoint.lon.between(x0, x1), m.ServicePoint.lat.between(y0, y1))
