@@ -12,11 +12,12 @@ from api.cli import cli
 from api.cli_import import cli_import
 from api.routes import bp
 from callbacks import admin as admin_callbacks, cases as cases_callbacks, errors, map as map_callbacks
+from callbacks import planning as planning_callbacks
 from callbacks import public as public_callbacks
 from callbacks import screen as screen_callbacks, wishes as wishes_callbacks
 from callbacks import importing as import_callbacks
 from layouts import admin_ids, admin_page, cases_ids, cases_page, ids, map_page, public_ids, public_page
-from layouts import screen_ids, screen_page, text, wishes_ids, wishes_page
+from layouts import planning_ids, planning_page, screen_ids, screen_page, text, wishes_ids, wishes_page
 from layouts import import_ids, import_page
 
 config = settings.load()
@@ -24,7 +25,7 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 
 app = Dash(__name__, title=text.APP_TITLE, update_title=None, compress=True, serve_locally=True,
            suppress_callback_exceptions=True,  # the building panel's intake form exists only at building level
-           assets_folder=str(ASSETS), assets_ignore=r"^(public|screen|admin|cases|import|plotly)",
+           assets_folder=str(ASSETS), assets_ignore=r"^(public|screen|admin|cases|import|planning|plotly)",
            on_error=errors.error_handler(ids.ALERT, ids.DB_POLL))
 app.layout = map_page.build_page(config.tile_provider, config.tianditu_key)
 map_callbacks.register(app, config.tile_provider)
@@ -68,9 +69,14 @@ admin_app = page_app("/admin/", text.ADMIN_TITLE, "admin", admin_ids, admin_page
 import_app = page_app("/admin/import/", text.IMPORT_TITLE, "import", import_ids, import_page.build_page(),
                       import_callbacks.register, external_stylesheets=["/assets/style.css", "/admin/assets/admin.css"])
 bundles.omit_scripts(import_app, "dash_ag_grid", "dash/dash_table")
+# 资源下沉规划: walking coverage, optimised new sites, what-if and scenarios (staff; standards edited by admins).
+planning_app = page_app("/planning/", text.PLANNING_TITLE, "planning", planning_ids, planning_page.build_page(),
+                        planning_callbacks.register, external_stylesheets=["/assets/style.css"],
+                        external_scripts=["/assets/jinlin.js"],
+                        background_callback_manager=planning_callbacks.background_manager())
 
 # AG Grid (~360 KB gzipped) serves /cases/ and /admin/ only; the Dash table serves nobody.
-for light_app in (app, public_app, screen_app):
+for light_app in (app, public_app, screen_app, planning_app):
     bundles.omit_scripts(light_app, "dash_ag_grid", "dash/dash_table")
 for grid_app in (cases_app, wishes_app, admin_app):
     bundles.omit_scripts(grid_app, "dash/dash_table")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, redirect, request
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from callbacks.viewer import current_viewer
@@ -117,3 +117,8 @@ def case_photo(code: str, photo_id: int):
     response = Response(data, mimetype=content_type)
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@bp.get("/planning")
+def planning_without_slash():
+    return redirect("/planning/")

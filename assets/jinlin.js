@@ -145,16 +145,19 @@
       },
 
       gapStyle: function (feature) {
-        var d = feature.properties.distance;
-        var far = d === null || d > 600;
-        return { weight: 1, color: far ? "#8b0000" : "#c0392b", fillColor: far ? "#c0392b" : "#f1948a", fillOpacity: 0.85 };
+        // walking minutes against the standard: within it green, up to twice it amber, beyond red
+        var p = feature.properties;
+        var fill = p.minutes === null ? "#7b241c" : p.minutes <= p.limit ? "#52be80"
+          : p.minutes <= 2 * p.limit ? "#f5b041" : "#e74c3c";
+        return { weight: 1, color: p.gap ? "#922b21" : "#1e8449", fillColor: fill, fillOpacity: 0.85 };
       },
 
       gapPopup: function (feature, layer) {
         var p = feature.properties;
-        layer.bindPopup(popup(p.name + "（覆盖缺口）", [
-          ["最近距离", p.distance === null ? "附近没有" : p.distance + " 米"],
-          ["标准半径", p.radius + " 米"], ["户数", p.households], ["60岁以上", p.elderly]
+        layer.bindPopup(popup(p.name + (p.gap ? "（覆盖缺口）" : "（已覆盖）"), [
+          ["步行距离", p.distance === null ? "路网不可达" : p.distance + " 米"],
+          ["步行时间", p.minutes === null ? "—" : p.minutes + " 分钟（老人约 " + p.elderly_minutes + " 分钟）"],
+          ["标准", p.radius + " 米 ≈ " + p.limit + " 分钟"], ["户数", p.households], ["60岁以上", p.elderly]
         ]));
       },
 

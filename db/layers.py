@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from db import models as m, spatial
+from db import models as m, spatial, walking
 from db.access import SYSTEM, Viewer, case_scope, wish_scope
 from db.cache import cached
 from db.repository import LEVEL_COLUMN, building_distances, filled_posts, get_area, mask_name, scope_clause
-from geodata import crs, payload
-from geodata.vocab import GAP_TYPES, OPEN_STATUSES, STANDARD_RADIUS_M
+from geodata import crs, payload, standards
+from geodata.vocab import GAP_TYPES, OPEN_STATUSES, SERVICE_TYPES
 from workflow import wishes as wish_rules
 
 LAYERS = ("drill", "context", "grids", "basemap", "basemap_all", "cases", "service_points", "posts", "gaps", "wishes")
@@ -168,17 +169,23 @@ def _building_to_compound(area: dict) -> dict:
 
 
 def _gaps(session: Session, area: dict, option: str | None) -> dict:
-    """Buildings farther (straight line) than the standard radius from the nearest point of a gap type."""
-    service_type = option if option in GAP_TYPES else GAP_TYPES[0]
+    """Every building of the area with its walking metres and minutes to the nearest point of a gap type."""
+    service_type = option if option in SERVICE_TYPES else GAP_TYPES[0]
     if area["level"] == "root":
         return payload.feature_collection([], [])
+    std = walking.get_standards(session)
+    radius = standards.radius(std, service_type)
     buildings, dist = building_distances(session, area, service_type)
-    radius = STANDARD_RADIUS_M[service_type]
-    gap = buildings[dist > radius]
-    props = [{"code": r.code, "name": r.name, "households": int(r.households), "elderly": int(r.elderly),
-              "distance": None if dist[i] == float("inf") else int(round(dist[i])), "radius": radius}
-             for i, r in zip(gap.index, gap.itertuples())]
-    return payload.feature_collection(list(gap.geometry.values), props)
+    limit = round(standards.minutes(std, radius), 1)
+    props = []
+    for d, r in zip(dist.to_numpy(), buildings.itertuples()):
+        far = bool(d > radius)
+        props.append({"code": r.code, "name": r.name, "households": int(r.households), "elderly": int(r.elderly),
+                      "distance": None if np.isinf(d) else int(round(d)), "radius": radius, "gap": far,
+                      "minutes": None if np.isinf(d) else round(float(standards.minutes(std, d)), 1),
+                      "elderly_minutes": None if np.isinf(d) else round(float(standards.minutes(std, d, True)), 1),
+                      "limit": limit})
+    return payload.feature_collection(list(buildings.geometry.values), props)
 
 
 def _basemap_all(session: Session, _area: dict, _option) -> dict:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     Date,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -357,3 +358,36 @@ class Wish(PointMixin, Base):
         CheckConstraint("status in ('已发布', '已认领', '已完成', '已撤回')", name="status_known"),
         CheckConstraint("claimant_kind is null or claimant_kind in ('志愿者', '报到单位')", name="claimant_kind_known"),
     )
+
+
+class PlanningCandidate(Base):
+    """A place a new service point could open: 闲置用房, 架空层, 空置店面 … (edited by officials on /planning)."""
+
+    __tablename__ = "planning_candidate"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    street_code: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    note: Mapped[Optional[str]] = mapped_column(String(200))
+    created_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    created_by: Mapped[Optional[str]] = mapped_column(String(50))
+
+
+class PlanningScenario(Base):
+    """A saved planning run: its inputs and its result (chosen sites, coverage before and after) as JSON."""
+
+    __tablename__ = "planning_scenario"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    street_code: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    service_type: Mapped[str] = mapped_column(String(20))
+    objective: Mapped[str] = mapped_column(String(20))  # mclp | pmedian | manual
+    result: Mapped[str] = mapped_column(Text)  # JSON
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[Optional[str]] = mapped_column(String(50))
+
+    __table_args__ = (UniqueConstraint("street_code", "name", name="uq_planning_scenario_street_code_name"),)

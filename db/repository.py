@@ -6,16 +6,17 @@ import re
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from sqlalchemy import case as sql_case
 from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import Session, aliased
 
-from db import cache, models as m, rules as case_rules, spatial
+from db import cache, models as m, planning, rules as case_rules, spatial, walking
 from db.access import SYSTEM, Viewer, case_scope
 from workflow import lifecycle as lc
-from geodata import coverage
-from geodata.vocab import OPEN_STATUSES, STANDARD_RADIUS_M
+from geodata import coverage, standards
+from geodata.vocab import OPEN_STATUSES
 
 CODE_PATTERN = re.compile(r"^[0-9]{9}([0-9]{3}([0-9]{2}|X[0-9]{3}(B[0-9]{3})?)?)?$")
 LEVEL_COLUMN = {"street": "street_code", "community": "community_code", "grid": "grid_code",
@@ -271,11 +272,17 @@ def mask_phone(phone: str | None) -> str | None:
 
 
 def nearest_service_points(session: Session, building_code: str) -> list[dict]:
-    """For one building: the nearest service point of every type within reach, with metres, closest first."""
-    best = spatial.nearest_per_type(session, building_code)
+    """For one building: the nearest service point of every type, in walking metres on the road network
+    (straight line × detour where the street has no roads, within reach), closest first."""
+    std = walking.get_standards(session)
+    best = walking.nearest_by_walking(session, building_code)
+    walked = best is not None
+    if not walked:
+        best = spatial.nearest_per_type(session, building_code)
+        best = best.assign(distance_m=best.distance_m.astype(float) * std["detour_factor"])
     return [{"service_type": r.service_type, "name": r.name, "code": r.code, "hours": r.hours,
-             "distance_m": int(round(r.distance_m)),
-             "within_standard": r.distance_m <= STANDARD_RADIUS_M.get(r.service_type, 1000)}
+             "distance_m": int(round(r.distance_m)), "radius_m": standards.radius(std, r.service_type),
+             "within_standard": r.distance_m <= standards.radius(std, r.service_type), "walking": walked}
             for r in best.itertuples()]
 
 
@@ -283,12 +290,20 @@ def data_version(session: Session) -> int:
     return cache.data_version(session)
 
 
-def building_distances(session: Session, area: dict, service_type: str) -> tuple[gpd.GeoDataFrame, pd.Series]:
-    """Buildings of an area and their metres to the nearest point of `service_type` (inf when there is none)."""
+def building_distances(session: Session, area: dict, service_type: str,
+                       walk: bool = True) -> tuple[gpd.GeoDataFrame, pd.Series]:
+    """Buildings of an area and their metres to the nearest point of `service_type` (inf when there is none).
+
+    Walking on the road network by default (straight line × detour where a street has no roads);
+    `walk=False` gives the straight line, kept for comparison.
+    """
     # One computation per street, type and data version; every area inside it is a filter of that frame.
     street = area["code"][:9]
-    every = cache.cached(session, "street_distances", (street, service_type),
-                         lambda: spatial.distances_to_nearest(session, "street_code", street, service_type))
+    if walk:
+        every, _ = walking.walking_distances(session, street, service_type)
+    else:
+        every = cache.cached(session, "street_distances", (street, service_type),
+                             lambda: spatial.distances_to_nearest(session, "street_code", street, service_type))
     if area["level"] == "grid":
         mine = every[every.grid_code == area["code"]]
     else:  # street, community, compound and building codes are prefixes of the building code
@@ -297,18 +312,62 @@ def building_distances(session: Session, area: dict, service_type: str) -> tuple
 
 
 def area_coverage(session: Session, code: str, service_type: str) -> dict | None:
-    """Straight-line coverage shares of an area for one service type; None for an unknown area."""
+    """Walking coverage of an area for one service type (with the straight line beside it); None for an unknown area."""
     area = get_area(session, code)
     if area is None:
         return None
 
     def build() -> dict:
+        std = walking.get_standards(session)
+        radius = standards.radius(std, service_type)
         buildings, dist = building_distances(session, area, service_type)
-        radius = STANDARD_RADIUS_M.get(service_type, 1000)
-        return {"code": code, "service_type": service_type, "method": "straight_line",
-                **coverage.coverage_summary(buildings, dist, radius)}
+        street_buildings, straight = building_distances(session, area, service_type, walk=False)
+        ctx = walking.street_network(session, code[:9])
+        method = "walking" if ctx.has_roads else "straight_line_detour"
+        summary = coverage.coverage_summary(buildings, dist, radius)
+        finite = dist[np.isfinite(dist)]
+        return {"code": code, "service_type": service_type, "method": method, **summary,
+                "population_weighted_share": summary["residents_share"],
+                "walk_speed_m_per_min": std["walk_speed_m_per_min"],
+                "elderly_speed_m_per_min": std["elderly_speed_m_per_min"],
+                "radius_minutes": round(standards.minutes(std, radius), 1),
+                "median_walk_m": round(float(finite.median()), 1) if len(finite) else None,
+                "unreachable_buildings": int(np.isinf(dist).sum()),
+                "network": ctx.report(),
+                "detour_factor": std["detour_factor"] if method != "walking" else None,
+                "straight_line": coverage.coverage_summary(street_buildings, straight, radius),
+                "gaps": _named_gaps(session, coverage.rank_gaps(buildings, dist, radius)),
+                "children": coverage.shares_by(buildings, dist, radius, _child_key(area, buildings)),
+                "capacity": _capacity(session, code[:9], service_type, buildings, std)}
 
     return cache.cached(session, "coverage", (code, service_type), build)
+
+
+def _capacity(session: Session, street: str, service_type: str, buildings: pd.DataFrame, std: dict) -> dict | None:
+    """2SFCA: seats per 100 elderly each building reaches; below the standard is a capacity gap even when covered."""
+    access = planning.capacity_access(session, street, service_type)
+    if access is None:
+        return None
+    mine = access[buildings.index.to_numpy()]
+    short = mine < std["min_seats_per_100_elderly"]
+    elderly = buildings.elderly.to_numpy()
+    return {"min_seats_per_100_elderly": std["min_seats_per_100_elderly"],
+            "short_elderly": int(elderly[short].sum()), "short_buildings": int(short.sum()),
+            "mean_seats_per_100_elderly": round(float(np.average(mine, weights=elderly)), 2) if elderly.sum() else None}
+
+
+def _child_key(area: dict, buildings: pd.DataFrame) -> pd.Series:
+    """Which child area each building counts towards: communities of a street, compounds below that."""
+    if area["level"] == "street":
+        return buildings.code.str[:12]
+    return buildings.compound_code
+
+
+def _named_gaps(session: Session, gaps: list[dict], limit: int = 10) -> list[dict]:
+    top = gaps[:limit]
+    names = dict(session.execute(select(m.Area.code, m.Area.name)
+                                 .where(m.Area.code.in_([g["code"] for g in top]))).all())
+    return [{**g, "name": names.get(g["code"], g["code"])} for g in top]
 
 
 def list_public_points(session: Session) -> list[dict]:

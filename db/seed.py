@@ -10,7 +10,7 @@ import shapely
 from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from db import models as m
+from db import models as m, planning
 from db.engine import get_engine
 from db.users import seed_demo_accounts
 from geodata.demo import DemoData
@@ -112,6 +112,7 @@ def write_demo(data: DemoData, progress: Callable[[str], None] | None = None) ->
             for i, row in enumerate(wishes, start=1):
                 row.update(code=f"WY{i:07d}", version=1)
             _insert(conn, m.Wish, wishes, say, "wishes")
+        planning.write_demo_candidates(conn, data.areas, data.buildings, data.reference_time)
         conn.execute(insert(m.DataVersion), [{"name": "map", "version": 1, "seeded_at": data.reference_time,
                                               "note": "演示数据"}])
         with Session(bind=conn) as session:

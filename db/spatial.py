@@ -7,7 +7,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 import shapely
-from sqlalchemy import select, text
+from sqlalchemy import LargeBinary, func, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -120,3 +120,10 @@ def simplified_geojson(session: Session, model, where, tolerance_deg: float) -> 
         f"ST_AsGeoJSON(ST_SimplifyPreserveTopology({table.name}.geometry, {float(tolerance_deg)}), 6)"))
         .where(where).order_by(table.c.code)).all()
     return [(c, g) for c, g in rows]
+
+
+def wkb(session: Session, column):
+    """A geometry column selected as plain WKB bytes, for one vectorised shapely.from_wkb instead of a decode per row."""
+    if is_postgis(session):
+        return func.ST_AsBinary(column)
+    return type_coerce(column, LargeBinary)

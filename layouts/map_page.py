@@ -80,7 +80,8 @@ def build_legend() -> html.Div:
         html.Div(text.GAP_TYPE_LABEL, className="legend-title"),
         dcc.RadioItems(id=ids.GAP_TYPE, className="gap-type", value=GAP_TYPES[0], inline=True,
                        options=[{"label": f"{t}（{STANDARD_RADIUS_M[t]}米）", "value": t} for t in GAP_TYPES]),
-        html.Div([dot("gap-far", ">600 米"), dot("gap-near", "超出标准")]),
+        html.Div([dot("gap-within", text.GAP_LEGEND[0]), dot("gap-near", text.GAP_LEGEND[1]),
+                  dot("gap-far", text.GAP_LEGEND[2])]),
     ])
 
 
@@ -95,6 +96,7 @@ def build_page(tile_provider: str, tianditu_key: str = "") -> html.Div:
                 dcc.Link(text.NAV_MAP, href="/", className="nav-link active"),
                 html.A(text.NAV_CASES, href="/cases/", className="nav-link"),
                 html.A(text.NAV_WISHES, href="/wishes/", className="nav-link"),
+                html.A(text.PLANNING_NAV, href="/planning/", className="nav-link"),
                 html.A(text.NAV_SCREEN, href="/screen/", className="nav-link"),
                 html.A(text.NAV_PUBLIC, href="/public/", className="nav-link"),
                 html.A(text.NAV_ADMIN, id=ids.NAV_ADMIN, href="/admin/", className="nav-link", hidden=True),
@@ -212,10 +214,14 @@ def build_panel(summary: dict) -> list:
 def build_panel_details(children: list[dict], grids: list[dict], monthly: pd.DataFrame, coverage_rows: list[dict],
                         rates: list) -> list:
     """The slower half of an area's panel: 三率 and ranking, coverage, the monthly chart, grid leaders, children."""
-    cover = _section(text.SECTION_COVERAGE.format(radius=STANDARD_RADIUS_M[GAP_TYPES[0]]), [
-        html.Div(text.COVERAGE_LINE.format(type=c["service_type"], elderly=_pct(c["elderly_share"]),
-                                           households=_pct(c["households_share"]), gap=f"{c['gap_households']:,}"),
-                 className="coverage-line") for c in coverage_rows])
+    cover = _section(text.WALK_COVERAGE_SECTION, [
+        *[html.Div(text.WALK_COVERAGE_LINE.format(type=c["service_type"], radius=c["radius_m"],
+                                                  minutes=c["radius_minutes"], elderly=_pct(c["elderly_share"]),
+                                                  households=_pct(c["households_share"]),
+                                                  gap=f"{c['gap_households']:,}"),
+                   className="coverage-line") for c in coverage_rows],
+        *[html.Div(text.WALK_FALLBACK_NOTE.format(factor=c["detour_factor"]), className="muted coverage-note")
+          for c in coverage_rows[:1] if c["method"] != "walking"]])
     chart = _section(text.SECTION_CHART, monthly_chart(monthly))
     leaders = _section(text.SECTION_GRID_LEADERS, html.Ul(className="list", children=[
         html.Li([html.Span(g["name"]), html.Span(g["leader_name"] or "", className="muted")]) for g in grids
@@ -248,8 +254,9 @@ def build_building_panel(area: dict, open_cases: list[dict], nearest: list[dict]
     near_items = [html.Li([
         html.I(SERVICE_GLYPH.get(p["service_type"], "·"), className="glyph"),
         html.Span(p["service_type"], className="near-type"), html.Span(p["name"], className="near-name"),
-        html.Span(text.DISTANCE.format(m=p["distance_m"]), className="near-dist"),
-        html.Span(text.WITHIN if p["within_standard"] else text.BEYOND.format(radius=STANDARD_RADIUS_M.get(p["service_type"], 1000)),
+        html.Span((text.WALK_DISTANCE if p.get("walking") else text.DISTANCE).format(m=p["distance_m"]),
+                  className="near-dist"),
+        html.Span(text.WITHIN if p["within_standard"] else text.BEYOND.format(radius=p["radius_m"]),
                   className="pill " + ("post-ok" if p["within_standard"] else "light-yellow")),
     ], className="near-item") for p in nearest]
     return [

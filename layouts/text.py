@@ -333,3 +333,95 @@ IMPORT_STEP_EXPORT = "导出图层"
 IMPORT_EXPORT_LAYERS = {"streets": "街道", "communities": "社区", "grids": "网格", "compounds": "小区",
                         "buildings": "楼栋", "roads": "道路", "service-points": "服务点位", "posts": "志愿岗位"}
 IMPORT_EXPORT = "下载"
+
+# --- issue 6: walking coverage and the planner (/planning) ---
+WALK_COVERAGE_SECTION = "养老服务步行覆盖"
+WALK_COVERAGE_LINE = "{type}（步行 {radius} 米≈{minutes} 分钟）：老人覆盖 {elderly}，户数覆盖 {households}，缺口 {gap} 户"
+WALK_FALLBACK_NOTE = "本街道暂无道路数据，按直线距离×{factor} 估算步行距离"
+PLANNING_TITLE = "资源下沉规划"
+PLANNING_NAV = "资源下沉规划"
+PLANNING_BACK = "返回一张图"
+PLANNING_STREET = "街道"
+PLANNING_TYPE = "服务类型"
+PLANNING_OBJECTIVE = "目标"
+PLANNING_OBJECTIVES = {"mclp": "标准半径内覆盖最多（保留现有点位）", "pmedian": "总步行距离最短"}
+PLANNING_WEIGHT = "按谁计算"
+PLANNING_WEIGHTS = {"elderly": "60岁以上老人", "residents": "居民", "households": "户数"}
+PLANNING_K = "新增点位数"
+PLANNING_RUN = "求最优新址"
+PLANNING_CANCEL = "取消"
+PLANNING_RESET = "清除方案"
+PLANNING_RUNNING = "正在计算最优选址…"
+PLANNING_CLICK_MODE = "点击地图"
+PLANNING_CLICK_MODES = {"whatif": "试加/移除点位（推演）", "candidate": "编辑候选点"}
+PLANNING_CANDIDATE_KIND = "候选点类型"
+PLANNING_COVERAGE_HEAD = "{type}：步行 {radius} 米（约 {minutes} 分钟）内的覆盖"
+PLANNING_METHOD_NOTE = {"walking": "按道路网络步行距离计算", "straight_line_detour": "本街道暂无道路数据，按直线距离×绕行系数估算"}
+PLANNING_BEFORE = "现状"
+PLANNING_AFTER = "方案"
+PLANNING_ROWS = {"elderly": "覆盖老人", "households": "覆盖户数", "residents": "覆盖居民"}
+PLANNING_NEW = "新覆盖"
+PLANNING_NEW_LINE = "新覆盖 {households:,} 户、{elderly:,} 位老人"
+PLANNING_SITES_HEAD = "新增点位"
+PLANNING_SITE_COLUMNS = ("序号", "名称", "类型", "经度", "纬度")
+PLANNING_REMOVED = "移除现有点位：{names}"
+PLANNING_SOLVER = "求解：{status}，最优性差距 {gap}，用时 {seconds} 秒，候选 {n} 处"
+PLANNING_MANUAL = "手动推演（点击地图增删点位）"
+PLANNING_EMPTY = "选择服务类型和新增点位数，点“求最优新址”；或直接点击地图试加点位。"
+PLANNING_SCENARIO_NAME = "方案名称"
+PLANNING_SAVE = "保存方案"
+PLANNING_SAVED = "已保存方案“{name}”"
+PLANNING_COMPARE = "方案比较"
+PLANNING_COMPARE_PICK = "选择两个已保存的方案进行比较"
+PLANNING_COMPARE_ROWS = {"service_type": "服务类型", "objective": "目标", "added": "新增点位", "sites": "新增点位名称",
+                         "removed": "移除点位", "elderly": "老人覆盖率", "households": "户数覆盖率",
+                         "new_households": "新覆盖户数", "new_elderly": "新覆盖老人", "saved": "保存人/时间"}
+PLANNING_PRINT = "打印比较表"
+PLANNING_GAPS_HEAD = "缺口最大的小区（按老人、户数排序）"
+PLANNING_GAP_COLUMNS = ("小区", "未覆盖楼栋", "户数", "60岁以上", "最远步行(米)")
+PLANNING_CAPACITY = "容量（两步移动搜索法）：每百位老人可达 {mean} 个座位/床位，低于 {min} 个的老人 {short:,} 位"
+PLANNING_NETWORK = "路网：{components} 个连通片，{detached} 个节点不与主路网相连，{off} 栋楼只连到孤立路段"
+PLANNING_STANDARDS = "覆盖标准（管理员可修改）"
+PLANNING_STD_RADIUS = "{type}半径（米）"
+PLANNING_STD_SPEED = "步行速度（米/分）"
+PLANNING_STD_ELDERLY_SPEED = "老人步行速度（米/分）"
+PLANNING_STD_DETOUR = "无路网时绕行系数"
+PLANNING_STD_SEATS = "每百位老人最少座位/床位"
+PLANNING_STD_SAVE = "保存标准"
+PLANNING_STD_SAVED = "标准已保存，覆盖结果已按新标准重新计算"
+PLANNING_STD_ADMIN_ONLY = "仅管理员可修改覆盖标准"
+PLANNING_STD_SOURCE = "默认值依据 GB 50180-2018《城市居住区规划设计标准》5/10/15 分钟生活圈（详见 docs/standards.md）"
+PLANNING_ADDED_SITE = "试加点位"
+PLANNING_CANDIDATE_ADDED = "已新增候选点“{name}”"
+PLANNING_CANDIDATE_REMOVED = "已删除候选点“{name}”"
+PLANNING_ERRORS = {
+    "no_candidates": "本街道还没有候选点：请先在“编辑候选点”模式下点击地图添加。",
+    "k_too_large": "新增点位数多于候选点数量，请减少新增点位数或先添加候选点。",
+    "k_too_small": "新增点位数至少为 1。",
+    "bad_type": "未知的服务类型。",
+    "bad_objective": "未知的目标。",
+    "bad_weight": "未知的计算对象。",
+    "bad_street": "未知的街道。",
+    "bad_kind": "未知的候选点类型。",
+    "outside": "候选点必须在本街道范围内。",
+    "bad_name": "请填写方案名称（1–100 字）。",
+    "name_taken": "已有同名方案，请换一个名称。",
+    "no_result": "请先求解或推演一个方案再保存。",
+}
+PLANNING_STD_ERROR = "标准数值不合理：{field}"
+PLANNING_PEOPLE = "人员下沉"
+PEOPLE_MINUTES = "志愿者步行可达（分钟）"
+PEOPLE_RUN = "匹配志愿者"
+PEOPLE_SUMMARY = "缺员岗位 {short} 个、空缺 {open} 人次；{limit:g} 分钟步行范围内可补 {matched} 人次"
+PEOPLE_MATCH_COLUMNS = ("岗位", "岗位类型", "建议志愿者", "身份", "步行(分钟)")
+PEOPLE_DESERTS = "志愿者荒漠（{limit:g} 分钟内无志愿者居住的岗位）"
+PEOPLE_NO_DESERTS = "没有志愿者荒漠：每个岗位附近都有志愿者居住。"
+PEOPLE_DESERT_COLUMNS = ("岗位", "岗位类型", "缺员", "最近志愿者(分钟)")
+PEOPLE_GRIDS = "网格负荷（常见标准：每网格 300–500 户）"
+PEOPLE_GRID_COLUMNS = ("网格", "网格长", "户数", "在办诉求", "负荷")
+PEOPLE_LOAD = {"over": "超负荷", "under": "偏少", "ok": "适中"}
+PEOPLE_BAD_MINUTES = "请填写 1–60 之间的分钟数。"
+PLANNING_CANDIDATE_REFUSED = "只有街道干部和管理员可以编辑候选点"
+WALK_DISTANCE = "步行 {m} 米"
+GAP_LEGEND = ("步行达标", "超出，2倍内", "超出2倍以上")
+PLANNING_PRINT_TITLE = "{street} · 资源下沉规划方案 · {date}"

@@ -35,3 +35,12 @@ def logged_in_opener(base: str, username: str = "admin") -> urllib.request.Opene
     with opener.open(base + "/login", data=data, timeout=10) as r:
         assert r.status == 200 and "/login" not in r.url, "login failed"
     return opener
+
+
+def browser_login(page, base: str, username: str) -> None:
+    """Log a Playwright page in through the login form as a demo account."""
+    page.goto(base + "/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORDS[username])
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")

@@ -154,12 +154,16 @@ def test_case_layer_has_open_cases_only_and_no_pii(session):
         assert not (set(map(str, f["properties"].values())) & phones)
 
 
-def test_gap_layer_holds_only_buildings_beyond_radius(session):
-    fc = layers.get_layer(session, COMMUNITY, "gaps", option="爱心食堂")
-    assert fc["features"]
-    assert all(f["properties"]["distance"] is None or f["properties"]["distance"] > 300 for f in fc["features"])
-    cov = repo.area_coverage(session, COMMUNITY, "爱心食堂")
-    assert len(fc["features"]) == cov["buildings"] - cov["buildings_covered"]
+def test_gap_layer_marks_buildings_beyond_the_walking_radius(session):
+    fc = layers.get_layer(session, STREET, "gaps", option="爱心食堂")
+    props = [f["properties"] for f in fc["features"]]
+    gaps = [p for p in props if p["gap"]]
+    assert gaps and len(gaps) < len(props)
+    assert all(p["distance"] is None or p["distance"] >= 300 for p in gaps)  # metres are rounded
+    assert all(p["distance"] <= 300 and p["minutes"] <= p["limit"] for p in props if not p["gap"])
+    assert all(p["elderly_minutes"] > p["minutes"] for p in props if p["distance"])
+    cov = repo.area_coverage(session, STREET, "爱心食堂")
+    assert len(gaps) == cov["buildings"] - cov["buildings_covered"] and len(props) == cov["buildings"]
 
 
 def test_layer_cache_follows_data_version(session):

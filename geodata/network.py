@@ -1,0 +1,153 @@
+"""Walking network from road lines (metric CRS): noding, snapping points onto edges, shortest walking distances."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components, dijkstra
+
+NODE_PRECISION_M = 0.01  # coordinates closer than this are the same junction
+
+
+@dataclass(frozen=True)
+class Network:
+    """An undirected walking graph: node coordinates, edges (u, v, length) and connected components."""
+
+    nodes: np.ndarray  # (n, 2) metres
+    u: np.ndarray
+    v: np.ndarray
+    length: np.ndarray
+    segments: np.ndarray  # shapely LineStrings, one per edge, for snapping
+    tree: shapely.STRtree
+    graph: object  # scipy CSR adjacency
+    component: np.ndarray  # component label of every node
+    main_component: int
+
+    @property
+    def empty(self) -> bool:
+        return len(self.u) == 0
+
+    def components_report(self) -> dict:
+        """How many separate pieces the network has and how much lies outside the largest one."""
+        if self.empty:
+            return {"components": 0, "nodes": 0, "edges": 0, "detached_nodes": 0, "detached_length_m": 0.0}
+        detached = self.component[self.u] != self.main_component
+        return {"components": int(self.component.max() + 1), "nodes": int(len(self.nodes)),
+                "edges": int(len(self.u)), "detached_nodes": int((self.component != self.main_component).sum()),
+                "detached_length_m": round(float(self.length[detached].sum()), 1)}
+
+
+@dataclass(frozen=True)
+class Snap:
+    """Where points join the network: edge, distance along it from u, and the straight access leg."""
+
+    edge: np.ndarray
+    along: np.ndarray  # metres from the edge's u end
+    access: np.ndarray  # metres from the point to the edge
+
+    def take(self, which) -> "Snap":
+        """The snaps of some points (a boolean mask or positions)."""
+        return Snap(self.edge[which], self.along[which], self.access[which])
+
+    @staticmethod
+    def none() -> "Snap":
+        return Snap(np.empty(0, int), np.empty(0), np.empty(0))
+
+
+def build(lines) -> Network:
+    """A network from LineStrings in metres, split at every crossing so walkers can turn at junctions."""
+    lines = [g for g in lines if g is not None and not g.is_empty]
+    bad = [g.geom_type for g in lines if g.geom_type not in ("LineString", "MultiLineString")]
+    if bad:
+        raise ValueError(f"roads must be lines, got {sorted(set(bad))}")
+    if not lines:
+        return _network(np.empty((0, 2)), np.empty(0, int), np.empty(0, int))
+    # union_all nodes the lines: every crossing becomes a vertex shared by the pieces that meet there.
+    noded = shapely.get_parts(shapely.union_all(lines))
+    starts, ends = [], []
+    for line in noded:
+        coords = shapely.get_coordinates(line)
+        starts.append(coords[:-1])
+        ends.append(coords[1:])
+    a, b = np.concatenate(starts), np.concatenate(ends)
+    keys = np.round(np.vstack([a, b]) / NODE_PRECISION_M).astype(np.int64)
+    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    nodes = unique * NODE_PRECISION_M
+    u, v = inverse[: len(a)], inverse[len(a):]
+    keep = u != v
+    return _network(nodes, u[keep], v[keep])
+
+
+def _network(nodes: np.ndarray, u: np.ndarray, v: np.ndarray) -> Network:
+    length = np.hypot(*(nodes[u] - nodes[v]).T) if len(u) else np.empty(0)
+    segments = shapely.linestrings(np.stack([nodes[u], nodes[v]], axis=1)) if len(u) else np.empty(0, object)
+    n = len(nodes)
+    graph = coo_matrix((np.concatenate([length, length]), (np.concatenate([u, v]), np.concatenate([v, u]))),
+                       shape=(n, n)).tocsr()
+    if n:
+        _, component = connected_components(graph, directed=False)
+        # the largest piece by road length is "the" network; the rest is reported as detached
+        sizes = np.bincount(component[u], weights=length, minlength=component.max() + 1) if len(u) else [0]
+        main = int(np.argmax(sizes))
+    else:
+        component, main = np.empty(0, int), -1
+    return Network(nodes, u, v, length, segments, shapely.STRtree(segments), graph, component, main)
+
+
+def snap(net: Network, xy: np.ndarray) -> Snap:
+    """Project each point (metres) onto its nearest edge."""
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    if net.empty:
+        raise ValueError("cannot snap onto an empty network")
+    points = shapely.points(xy)
+    if len(points) == 0:
+        return Snap.none()
+    (p_idx, e_idx), access = net.tree.query_nearest(points, return_distance=True, all_matches=False)
+    edge = np.empty(len(points), int)
+    edge[p_idx] = e_idx
+    dist = np.empty(len(points))
+    dist[p_idx] = access
+    along = shapely.line_locate_point(net.segments[edge], points)
+    return Snap(edge, along, dist)
+
+
+def _ends(net: Network, s: Snap) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For snapped points: (node at u, metres to u, node at v, metres to v), access leg included."""
+    return net.u[s.edge], s.access + s.along, net.v[s.edge], s.access + net.length[s.edge] - s.along
+
+
+def distance_matrix(net: Network, targets: Snap, sources: Snap) -> np.ndarray:
+    """Walking metres (targets × sources): along the network, with both access legs; inf when not connected."""
+    nt, ns = len(targets.edge), len(sources.edge)
+    if nt == 0 or ns == 0:
+        return np.full((nt, ns), np.inf)
+    su, sdu, sv, sdv = _ends(net, sources)
+    origins, where = np.unique(np.concatenate([su, sv]), return_inverse=True)
+    d = dijkstra(net.graph, directed=False, indices=origins)  # (origins, nodes)
+    row_u, row_v = where[:ns], where[ns:]
+    tu, tdu, tv, tdv = _ends(net, targets)
+    best = np.full((nt, ns), np.inf)
+    for s_row, s_off in ((row_u, sdu), (row_v, sdv)):
+        for t_node, t_off in ((tu, tdu), (tv, tdv)):
+            best = np.minimum(best, d[s_row][:, t_node].T + s_off[None, :] + t_off[:, None])
+    # a target and a source on the same edge can meet without passing either end
+    same = targets.edge[:, None] == sources.edge[None, :]
+    if same.any():
+        direct = np.abs(targets.along[:, None] - sources.along[None, :]) + targets.access[:, None] + sources.access[None, :]
+        best = np.where(same, np.minimum(best, direct), best)
+    return best
+
+
+def nearest(net: Network, targets: Snap, sources: Snap) -> np.ndarray:
+    """Walking metres from each target to its nearest source (inf when none is reachable)."""
+    if len(sources.edge) == 0:
+        return np.full(len(targets.edge), np.inf)
+    return distance_matrix(net, targets, sources).min(axis=1)
+
+
+def reachable(net: Network, s: Snap) -> np.ndarray:
+    """Whether each snapped point sits on the network's largest connected piece."""
+    return net.component[net.u[s.edge]] == net.main_component

@@ -1,0 +1,54 @@
+"""Walking coverage of areas: never above the straight line, gaps ranked, shares per child area, the API."""
+from __future__ import annotations
+
+from db import repository as repo
+
+STREET = "330381001"
+
+
+def test_walking_coverage_never_exceeds_straight_line(session):
+    for service_type in ("日间照料中心", "爱心食堂", "党群服务中心"):
+        cov = repo.area_coverage(session, STREET, service_type)
+        assert cov["method"] == "walking" and cov["network"]["components"] >= 1
+        assert cov["buildings_covered"] <= cov["straight_line"]["buildings_covered"]
+        assert cov["elderly_share"] <= cov["straight_line"]["elderly_share"]
+
+
+def test_gaps_ranked_by_elderly_then_households(session):
+    cov = repo.area_coverage(session, STREET, "日间照料中心")
+    keys = [(g["elderly"], g["households"]) for g in cov["gaps"]]
+    assert keys and keys == sorted(keys, reverse=True)
+    assert all(g["name"] and g["code"].startswith(STREET) for g in cov["gaps"])
+
+
+def test_children_shares_weight_by_population(session):
+    cov = repo.area_coverage(session, STREET, "日间照料中心")
+    assert len(cov["children"]) == 8  # the demo street's communities
+    one = cov["children"][0]
+    mine = repo.area_coverage(session, one["code"], "日间照料中心")
+    assert mine["residents_share"] == one["residents_share"] and mine["population_weighted_share"] == one["residents_share"]
+
+
+def test_api_coverage_carries_walking_fields(seeded_url):
+    from app import server
+    from tests.helpers import login
+
+    client = server.test_client()
+    login(client)
+    body = client.get(f"/api/areas/{STREET}/coverage", query_string={"type": "日间照料中心"}).get_json()
+    assert body["method"] == "walking" and body["radius_m"] == 300
+    assert {"households_share", "elderly_share", "gap_households", "straight_line", "gaps", "children",
+            "radius_minutes", "unreachable_buildings"} <= set(body)
+
+
+def test_building_panel_nearest_points_are_walked_and_agree_with_coverage(session):
+    from db import spatial, walking
+
+    frame, _ = walking.walking_distances(session, STREET, "日间照料中心")
+    code = frame.code.iloc[100]
+    nearest = {p["service_type"]: p for p in repo.nearest_service_points(session, code)}
+    day_care = nearest["日间照料中心"]
+    assert day_care["walking"] and day_care["distance_m"] == round(frame.distance_m.iloc[100])
+    assert day_care["within_standard"] == (frame.distance_m.iloc[100] <= 300)
+    straight = spatial.nearest_per_type(session, code).set_index("service_type").distance_m
+    assert all(p["distance_m"] + 1 >= straight[t] for t, p in nearest.items() if t in straight.index)
