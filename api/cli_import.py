@@ -1,6 +1,7 @@
 """Flask CLI: `flask --app app import FILE --as …` and `flask --app app export LAYER --format … -o FILE`."""
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -8,12 +9,14 @@ import click
 from flask import Blueprint
 from sqlalchemy.exc import SQLAlchemyError
 
-from db import exporting, importer
+from db import cases, exporting, importer
+from db.access import SYSTEM
 from db.engine import session_scope
 from db.importer import import_file
 from db.migrate import upgrade_to_head
-from geodata.importing import mapping as mp
+from geodata.importing import coords, mapping as mp
 from geodata.importing.errors import ImportRefused
+from workflow import case_table
 
 cli_import = Blueprint("jinlin_cli_import", __name__, cli_group=None)
 
@@ -37,9 +40,41 @@ def _report(plan: importer.Plan, dry_run: bool, seconds: float) -> None:
         click.echo(f"  … and {rest} more problems")
 
 
+def _import_cases(file: Path, crs: str | None, dry_run: bool, only_valid: bool) -> None:
+    """Cases from a sheet (the same checks as /cases/): every bad row reported; written only when all are good,
+    or with --only-valid just the good ones; always in one transaction."""
+    now = dt.datetime.now()
+    try:
+        rows = case_table.read_case_table(file.read_bytes(), file.name, now)
+        shift = coords.parse_crs(crs)
+    except (case_table.TableError, ImportRefused) as err:
+        raise click.ClickException(f"{file.name}: {getattr(err, 'detail', err)} (nothing written)") from None
+    if shift not in (None, "EPSG:4326"):
+        if shift not in coords.SHIFTED:
+            raise click.ClickException(f"{file.name}: cases take longitude/latitude in WGS-84, gcj02 or bd09, "
+                                       f"not {crs} (nothing written)")
+        for row in rows:
+            if not row.problems:
+                lon, lat = coords.to_wgs84([row.values["lon"]], [row.values["lat"]], shift)
+                row.values["lon"], row.values["lat"] = round(float(lon[0]), 7), round(float(lat[0]), 7)
+    with session_scope() as session:
+        check = cases.check_import(session, rows, SYSTEM)
+        for number, reason in check.refused:
+            click.echo(f"  row {number}: {reason}")
+        click.echo(f"{file.name}: {check.total} rows, {len(check.valid)} valid, {len(check.refused)} refused")
+        if dry_run:
+            click.echo("dry run: nothing written")
+            return
+        if check.refused and not only_valid:
+            raise click.ClickException("some rows are refused: fix them, or add --only-valid to import just the "
+                                       "valid rows (nothing written)")
+        codes = cases.import_cases(session, check.valid, "数据导入", SYSTEM, now)
+    click.echo(f"imported {len(codes)} cases" + (f": {codes[0]} … {codes[-1]}" if codes else ""))
+
+
 @cli_import.cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--as", "kind", type=click.Choice(mp.KINDS), required=True, help="what the features are")
+@click.option("--as", "kind", type=click.Choice([*mp.KINDS, "cases"]), required=True, help="what the features are")
 @click.option("--crs", default=None,
               help="EPSG:xxxx, gcj02 (高德/腾讯) or bd09 (百度); required when the file declares none")
 @click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
@@ -48,11 +83,15 @@ def _report(plan: importer.Plan, dry_run: bool, seconds: float) -> None:
 @click.option("--street", default=None, help="communities: the 9-digit street code they belong to (created if new)")
 @click.option("--street-name", default=None, help="communities: name of a new street")
 @click.option("--dry-run", is_flag=True, help="show what would change, write nothing")
+@click.option("--only-valid", is_flag=True, help="cases: import the valid rows even when others are refused")
 def import_command(file: Path, kind: str, crs: str | None, mapping_file: Path | None, layer: str | None,
-                   street: str | None, street_name: str | None, dry_run: bool) -> None:
+                   street: str | None, street_name: str | None, dry_run: bool, only_valid: bool) -> None:
     """Import FILE (GeoJSON, zipped Shapefile, GeoPackage, KML, OSM PBF/XML, CSV/Excel) as one layer, all or nothing."""
     started = time.perf_counter()
     upgrade_to_head()
+    if kind == "cases":
+        _import_cases(file, crs, dry_run, only_valid)
+        return
     try:
         plan = import_file(file, kind, crs, mp.load_mapping(mapping_file), dry_run, street, street_name, layer)
     except ImportRefused as err:

@@ -59,11 +59,13 @@ def distance_m(lon: float, lat: float, lons, lats) -> np.ndarray:
 
 
 def from_display(lon: float, lat: float, gcj02: bool) -> tuple[float, float]:
-    """A point clicked on the map back in WGS-84 (the map shows GCJ-02 on 高德 tiles)."""
+    """A point clicked on the map back in WGS-84 (the map shows GCJ-02 on 高德 tiles), by the precise inverse."""
     if not gcj02:
         return lon, lat
-    back_lon, back_lat = coordTransform.gcj02_to_wgs84(lon, lat)
-    return back_lon, back_lat
+    from geodata.importing.coords import to_wgs84  # imported here: coords itself imports this module
+
+    back_lon, back_lat = to_wgs84([lon], [lat], "gcj02")
+    return float(back_lon[0]), float(back_lat[0])
 
 
 def to_display(lon: float, lat: float, gcj02: bool) -> tuple[float, float]:

@@ -158,3 +158,42 @@ def test_export_has_exactly_the_filtered_rows_with_chinese_headers(session):
     assert list(frame.columns)[:3] == ["编号", "登记时间", "类别"] and "经度" in frame.columns
     assert list(frame["编号"]) == [r["code"] for r in listed]
     assert set(frame["红黄绿"]) == {"正常"}
+
+
+def test_cli_imports_a_gcj02_sheet_all_or_nothing_unless_told_otherwise(seeded_url, tmp_path):
+    import coordTransform
+
+    from app import server
+    from db.engine import session_scope
+
+    with session_scope() as s:
+        lon, lat = _spot(s)
+    g_lon, g_lat = coordTransform.wgs84_to_gcj02(lon, lat)  # as copied from 高德
+    sheet = tmp_path / "hotline.xlsx"
+    sheet.write_bytes(_xlsx([[None, "环境卫生", "CLI导入：楼道堆物", "12345", g_lon, g_lat, None, None],
+                             [None, "停车管理", "CLI导入：占用消防通道", "12345", g_lon, g_lat, None, None],
+                             [None, "算命", "CLI导入：看风水", "12345", g_lon, g_lat, None, None]]))
+    runner = server.test_cli_runner()
+
+    def marked():
+        with session_scope() as s:
+            return s.execute(select(m.Case).where(m.Case.description.like("CLI导入%"))).scalars().all()
+
+    try:
+        dry = runner.invoke(args=["import", str(sheet), "--as", "cases", "--crs", "gcj02", "--dry-run"])
+        assert dry.exit_code == 0, dry.output
+        assert "3 rows, 2 valid, 1 refused" in dry.output and "row 4: 类别「算命」不存在" in dry.output
+        refused = runner.invoke(args=["import", str(sheet), "--as", "cases", "--crs", "gcj02"])
+        assert refused.exit_code != 0 and "nothing written" in refused.output
+        assert marked() == []
+        done = runner.invoke(args=["import", str(sheet), "--as", "cases", "--crs", "gcj02", "--only-valid"])
+        assert done.exit_code == 0 and "imported 2 cases" in done.output, done.output
+        stored = marked()
+        assert len(stored) == 2
+        for case in stored:  # back in WGS-84 to well under a metre
+            assert abs(case.lon - lon) < 1e-6 and abs(case.lat - lat) < 1e-6
+    finally:
+        with session_scope() as s:
+            ids = [c.id for c in s.execute(select(m.Case).where(m.Case.description.like("CLI导入%"))).scalars()]
+            s.execute(delete(m.CaseEvent).where(m.CaseEvent.case_id.in_(ids)))
+            s.execute(delete(m.Case).where(m.Case.id.in_(ids)))
