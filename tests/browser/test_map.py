@@ -7,11 +7,16 @@ from sqlalchemy import select
 STREET = "330381001"
 
 # Finds a pixel inside the drill feature with `code` that is not covered by a marker, in page coordinates.
+# Circle markers (cases, posts) are drawn on the same canvas: a click near one opens its popup instead.
 PIXEL_OF = """
 (code) => {
   const map = window.jinlinMap;
   let target = null;
-  map.eachLayer(l => { if (l.feature && l.feature.properties.code === code && l.getLatLngs) target = l; });
+  const circles = [];
+  map.eachLayer(l => {
+    if (l.feature && l.feature.properties.code === code && l.getLatLngs) target = l;
+    if (l instanceof L.CircleMarker) circles.push([map.latLngToContainerPoint(l.getLatLng()), l.getRadius() + 8]);
+  });
   if (!target) return null;
   const rect = map.getContainer().getBoundingClientRect();
   const b = target.getBounds();
@@ -23,6 +28,7 @@ PIXEL_OF = """
       const ll = L.latLng(lat, lng);
       if (!target._containsPoint(map.latLngToLayerPoint(ll))) continue;
       const p = map.latLngToContainerPoint(ll);
+      if (circles.some(([c, r]) => Math.hypot(p.x - c.x, p.y - c.y) < r)) continue;
       const x = rect.left + p.x, y = rect.top + p.y;
       if (x < rect.left + 60 || y < rect.top + 10 || x > rect.right - 200 || y > rect.bottom - 10) continue;
       const hit = document.elementFromPoint(x, y);
@@ -48,6 +54,11 @@ def _wait_area(page, code: str):
 
 
 def _click_feature(page, code: str):
+    # the same free pixel twice, 150 ms apart: the view has settled (no fitBounds or late layer still moving it)
+    page.wait_for_function(f"""(c) => {{ const xy = ({PIXEL_OF})(c); const key = JSON.stringify(xy);
+        const now = performance.now(); const w = window.__settle || (window.__settle = {{}});
+        if (!xy || w[c] === undefined || w[c].key !== key) {{ w[c] = {{key: key, at: now}}; return false; }}
+        return now - w[c].at > 150; }}""", arg=code)
     xy = page.evaluate(PIXEL_OF, code)
     assert xy, f"no clickable pixel for {code}"
     page.mouse.click(*xy)
@@ -74,6 +85,7 @@ def test_drill_from_street_to_building_and_back(staff, live_server, session):
     _wait_area(page, community)
     page.wait_for_selector(f".panel-title:has-text('{community_name}')")
     _wait_level(page, "compound")
+    page.wait_for_selector(f".breadcrumb .crumb.current:has-text('{community_name}')")  # comes with the map layers
     assert page.locator(".breadcrumb").inner_text().replace("\n", "").startswith("安阳街道")
 
     compound = session.execute(select(m.Area).where(m.Area.level == "compound", m.Area.code.like(community + "X%"))
