@@ -237,4 +237,16 @@
       }
     }
   });
+
+  // clientside callbacks are looked up under window.dash_clientside
+  window.dash_clientside = window.dash_clientside || {};
+  window.dash_clientside.jinlinMap = {
+    // a click on a polygon of the next level down: its code becomes ?area= (not while picking a spot for intake)
+    drill: function (feature, search, picking) {
+      var code = feature && feature.properties && feature.properties.code;
+      var current = new URLSearchParams(search || "").get("area");
+      if (picking || !code || current === String(code)) { return window.dash_clientside.no_update; }
+      return "?area=" + encodeURIComponent(code);
+    }
+  };
 })();

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
 
 import dash_leaflet as dl
-from dash import Dash, Input, Output, State, ctx, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks import intake
@@ -26,10 +25,6 @@ DATA_LAYERS = (("drill", ids.MAP_DRILL), ("context", ids.MAP_CONTEXT), ("grids",
 def area_from_search(search: str | None) -> str | None:
     """The ?area= value of a query string, or None when absent or blank."""
     return query_param(search, "area")
-
-
-def area_query(code: str) -> str:
-    return "?" + urlencode({"area": code})
 
 
 def resolve(session, search: str | None) -> tuple[str | None, dict | None, str | None]:
@@ -204,10 +199,7 @@ def register(app: Dash, tile_provider: str) -> None:
             return "", True
         return map_page.user_label(account.display_name, account.role), account.role != "admin"
 
-    @app.callback(Output(ids.URL, "search"), Input(ids.MAP_DRILL, "clickData"), State(ids.URL, "search"),
-                  State(ids.PICK_MODE, "data"), prevent_initial_call=True)
-    def drill_into_clicked_area(feature, search, picking):
-        code = ((feature or {}).get("properties") or {}).get("code")
-        if picking or not code or area_from_search(search) == code:
-            raise PreventUpdate
-        return area_query(code)
+    # In the browser: a drill is a click → a new ?area=, with no round trip to the server before the real work.
+    app.clientside_callback(ClientsideFunction("jinlinMap", "drill"), Output(ids.URL, "search"),
+                            Input(ids.MAP_DRILL, "clickData"), State(ids.URL, "search"), State(ids.PICK_MODE, "data"),
+                            prevent_initial_call=True)
