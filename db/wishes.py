@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from db import cache, models as m, spatial
 from db.access import Viewer, wish_scope as _scope
-from db.cases import add_with_code
+from db.cases import PII_ROLES, add_with_code
 from db.repository import LEVEL_COLUMN, get_area, mask_name, mask_phone
 from workflow import wishes as rules
 
@@ -108,7 +108,7 @@ def list_wishes(session: Session, viewer: Viewer, area_code: str | None = None, 
 
 
 def _row(w: m.Wish, place: str | None, viewer: Viewer) -> dict:
-    full = viewer.role in ("admin", "street_official", "community_staff", "grid_leader")
+    full = viewer.role in PII_ROLES
     return {"code": w.code, "title": w.title, "description": w.description, "status": w.status,
             "place": place or "", "building_code": w.building_code, "lon": w.lon, "lat": w.lat,
             "wisher": mask_name(w.wisher_name), "wisher_full": w.wisher_name if full else mask_name(w.wisher_name),
