@@ -25,7 +25,8 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 
 app = Dash(__name__, title=text.APP_TITLE, update_title=None, compress=True, serve_locally=True,
            suppress_callback_exceptions=True,  # the building panel's intake form exists only at building level
-           assets_folder=str(ASSETS), assets_ignore=r"^(public|screen|admin|cases|import|planning|plotly)",
+           assets_folder=str(ASSETS),
+           assets_ignore=r"^(public|screen|admin|cases|import|planning|plotly|regenerator)",
            on_error=errors.error_handler(ids.ALERT, ids.DB_POLL))
 app.layout = map_page.build_page(config.tile_provider, config.tianditu_key)
 map_callbacks.register(app, config.tile_provider)
@@ -68,23 +69,24 @@ admin_app = page_app("/admin/", text.ADMIN_TITLE, "admin", admin_ids, admin_page
 # Importing real files (issue 7): admins only, like everything under /admin/ (api/auth.py).
 import_app = page_app("/admin/import/", text.IMPORT_TITLE, "import", import_ids, import_page.build_page(),
                       import_callbacks.register, external_stylesheets=["/assets/style.css", "/admin/assets/admin.css"])
-bundles.omit_scripts(import_app, "dash_ag_grid", "dash/dash_table")
 # 资源下沉规划: walking coverage, optimised new sites, what-if and scenarios (staff; standards edited by admins).
 planning_app = page_app("/planning/", text.PLANNING_TITLE, "planning", planning_ids, planning_page.build_page(),
                         planning_callbacks.register, external_stylesheets=["/assets/style.css"],
                         external_scripts=["/assets/jinlin.js"],
                         background_callback_manager=planning_callbacks.background_manager())
 
-# AG Grid (~360 KB gzipped) serves /cases/ and /admin/ only; the Dash table serves nobody.
-for light_app in (app, public_app, screen_app, planning_app):
-    bundles.omit_scripts(light_app, "dash_ag_grid", "dash/dash_table")
+# AG Grid (~360 KB gzipped) serves /cases/ and /admin/ only; the Dash table serves nobody; dash_extensions is
+# used from Python only (Namespace), its components never render.
+for light_app in (app, public_app, screen_app, planning_app, import_app):
+    bundles.slim(light_app, "dash_ag_grid", "dash/dash_table", "dash_extensions")
 for grid_app in (cases_app, wishes_app, admin_app):
-    bundles.omit_scripts(grid_app, "dash/dash_table")
+    bundles.slim(grid_app, "dash/dash_table", "dash_extensions")
 
 server.secret_key = config.secret_key
 server.json.ensure_ascii = False  # Chinese names stay readable in the JSON API
 auth.install(server, config.secure_cookies)
 server.register_blueprint(bp)
+bundles.serve_icon(server)
 server.register_blueprint(open311.bp)
 server.config["OPEN311_KEYS"] = config.open311_keys
 server.register_blueprint(cli)

@@ -22,7 +22,7 @@ SCREEN_TOKEN = "demo-screen-token-2026"
 OTHER_LEADER = ("sec-other-grid", "sec-other-grid-pass")
 
 # DESIGN §7 as written, not copied from api/auth.py: what anonymous callers may reach.
-OPEN_EXACT = ("/public", "/healthz", "/login")
+OPEN_EXACT = ("/public", "/healthz", "/login", "/favicon.ico")  # the icon the browser asks for on its own
 OPEN_PREFIXES = ("/public/", "/api/public/")
 KEYED_PREFIX = "/open311/"  # machine clients (the 12345 hotline): an API key, never a session, opens these
 SCREEN_SHARED_ASSETS = ("/assets/vendor/plotly-basic.min.js", "/assets/jinlin.js")
