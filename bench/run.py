@@ -309,6 +309,13 @@ def _ratio(folium, ours) -> str:
     return "—" if not folium or not ours else f"{folium / ours:,.1f}×"
 
 
+def library_bytes(ours: dict | None) -> int | None:
+    """Wire bytes of the component libraries' scripts (and the runtime in the polyfill's place) in our cold run."""
+    resources = (ours or {}).get("cold_run_resources") or []
+    libs = [r["wire_bytes"] for r in resources if "/_dash-component-suites/" in r["url"] or "/_jinlin/" in r["url"]]
+    return sum(libs) or None
+
+
 def case_rows(case: dict, args) -> tuple[list[tuple], list[str]]:
     """(metric, ours, folium, ratio, target) rows of one backend × scale, and notes."""
     ours, fol, build = case.get("ours"), case.get("folium") or {}, case.get("folium_build") or {}
@@ -343,6 +350,13 @@ def case_rows(case: dict, args) -> tuple[list[tuple], list[str]]:
     def spread(s: dict | None) -> str:
         return "—" if not s or not s.get("n") else f"{_ms(s['p50'])} / {_ms(s['p95'])}"
 
+    o_libs = library_bytes(ours)
+    f_libs = f_bytes - _page_wire(cold) if f_bytes and _page_wire(cold) else None
+    if o_libs and f_bytes:
+        notes.append(f"The libraries' JavaScript alone is {_kb(o_libs)} on our side, the same on every page of "
+                     f"this stack: even with no map data and no code of ours, the bytes ratio could reach at most "
+                     f"{_ratio(f_bytes, o_libs)}.")
+
     zooms = [z["ms"] for z in fol.get("zooms") or []]
     zoom_spread = ms.spread(zooms) if zooms else None
     rows = [
@@ -359,6 +373,8 @@ def case_rows(case: dict, args) -> tuple[list[tuple], list[str]]:
         ("  map data uncompressed", _kb(ours["street_transfer_bytes"]["data_uncompressed"]) if ours else "—",
          _kb(build.get("html_bytes")), _ratio(build.get("html_bytes"),
                                               ours["street_transfer_bytes"]["data_uncompressed"] if ours else None), ""),
+        ("  libraries' JS (Dash renderer, React, dcc, html, dash-leaflet; folium: Leaflet, jQuery, Bootstrap, …)",
+         _kb(o_libs), _kb(f_libs), _ratio(f_libs, o_libs), ""),
         ("  requests", f"{ours['street_transfer_bytes']['requests']:.0f}" if ours else "—",
          f"{_median(cold, 'requests'):.0f}" if cold else "—", "", ""),
         ("vector features on the map after first draw (a cluster counts once)",
@@ -469,6 +485,25 @@ def render_doc(cases: list[dict], machine: dict, args, command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+HISTORY = "<!-- Earlier runs: kept as they were written, newest first. -->"
+
+
+def with_history(new: str, previous: str | None) -> str:
+    """This run's report, then the report the file held before (its headings one level down), then older ones."""
+    if not previous or not previous.strip():
+        return new
+    last, _, older = previous.partition(HISTORY)
+    lines = last.split("\n")
+    body = [line for line in lines[1:] if not line.startswith("<!-- Written by")]  # minus title and the note
+    measured = next((line.split(" on ")[0] for line in body if line.startswith("Measured ")), "Measured earlier")
+    command = next((line.strip() for line in body if line.strip().startswith("python bench/run.py")), None)
+    measured += f": `{command}`" if command else ""
+    body = ["#" + line if line.startswith("#") else line for line in body]
+    earlier = "\n".join(["", HISTORY, "", "# Earlier runs", "", f"## {measured}"] + body).rstrip() + "\n"
+    older = older.split("# Earlier runs", 1)[-1].lstrip("\n") if older else ""
+    return new + earlier + ("\n" + older if older else "")
+
+
 # ---------------------------------------------------------------------------------------------------- main
 
 def main(argv: list[str] | None = None) -> int:
@@ -526,7 +561,8 @@ def main(argv: list[str] | None = None) -> int:
     (OUT / "benchmarks.json").write_text(json.dumps({"machine": machine, "command": command, "cases": cases},
                                                     ensure_ascii=False, indent=2, default=str))
     args.doc.parent.mkdir(parents=True, exist_ok=True)
-    args.doc.write_text(render_doc(cases, machine, args, command))
+    previous = args.doc.read_text() if args.doc.exists() else None
+    args.doc.write_text(with_history(render_doc(cases, machine, args, command), previous))
     say(f"written: {args.doc.relative_to(ROOT) if args.doc.is_relative_to(ROOT) else args.doc}, "
         f"{(OUT / 'benchmarks.json').relative_to(ROOT)}")
     print(args.doc.read_text())
