@@ -62,14 +62,18 @@
     map: {
       basemapStyle: function (feature, context) {
         var kind = feature.properties.kind;
+        // any line is a road (imported files bring their own kinds); walkways inside compounds are "path"
+        var line = /LineString/.test(feature.geometry.type);
         if (context && context.hideout && context.hideout.dark) {
-          if (kind === "arterial" || kind === "branch") {
-            return { color: "#2f6db5", weight: kind === "arterial" ? 5 : 2.5, opacity: 0.9 };
+          if (line) {
+            return { color: "#2f6db5", weight: kind === "arterial" ? 5 : (kind === "path" ? 1 : 2.5),
+                     opacity: kind === "path" ? 0.5 : 0.9 };
           }
           return { color: "#173a63", weight: 0, fillColor: "#173a63", fillOpacity: 0.9 };
         }
         if (kind === "arterial") { return { color: "#ffffff", weight: 9, opacity: 1, className: "road-arterial" }; }
-        if (kind === "branch") { return { color: "#ffffff", weight: 5, opacity: 1, className: "road-branch" }; }
+        if (kind === "path") { return { color: "#ffffff", weight: 3, opacity: 0.9, className: "road-path" }; }
+        if (line) { return { color: "#ffffff", weight: 5, opacity: 1, className: "road-branch" }; }
         var fill = { park: "#cfe8c4", school: "#f3e3ef", market: "#f5ead2" }[kind] || "#e9ecef";
         return { color: fill, weight: 0, fillColor: fill, fillOpacity: 1 };
       },
@@ -131,7 +135,7 @@
       basemapLabel: function (feature, layer) {
         layer.options.interactive = false;
         var p = feature.properties;
-        if (p.name && p.kind !== "arterial" && p.kind !== "branch") {
+        if (p.name && !/LineString/.test(feature.geometry.type)) {
           layer.bindTooltip(el("span", "", p.name), { permanent: true, direction: "center", offset: [0, 22], className: "place-label" });
         }
       },

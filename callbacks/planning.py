@@ -61,7 +61,7 @@ def register(app: Dash) -> None:
         with session_scope() as session:
             area = repository.get_area(session, street)
             cov = repository.area_coverage(session, street, service_type)
-            roads = layers.get_layer(session, street, "basemap")
+            roads = layers.get_layer(session, street, "basemap", option=layers.PATHS)  # walkways explain walking
             buildings = layers.get_layer(session, street, "gaps", option=service_type)
             std = walking.get_standards(session)
         view = {"bounds": area["bounds"], "transition": "fitBounds"} if ctx.triggered_id in (None, ids.STREET) \

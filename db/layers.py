@@ -5,6 +5,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+import shapely
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
@@ -106,11 +107,25 @@ def _grids(session: Session, area: dict, _option) -> dict:
                   extra=lambda a: {"leader": a.leader_name, "label": labelled})
 
 
-def _basemap(session: Session, area: dict, _option) -> dict:
+# Walkways inside compounds: drawn once the view is inside a community, and not on the residents' overview.
+PATHS = "path"
+
+
+PATHS_PAD_DEG = 0.0005  # ≈ 50 m: the walkways just outside a community's edge show too
+
+
+def _basemap(session: Session, area: dict, option: str | None) -> dict:
     where = [] if area["level"] == "root" else [m.BasemapFeature.street_code == street_of(area["code"])]
     if area["level"] == "root":
         where.append(m.BasemapFeature.kind == "arterial")
+    elif area["level"] == "street" and option != PATHS:
+        where.append(m.BasemapFeature.kind != PATHS)
     rows = session.execute(select(m.BasemapFeature).where(*where).order_by(m.BasemapFeature.id)).scalars().all()
+    if area["level"] not in ("root", "street") and area.get("bounds"):
+        # below the street: the walkways of the area in view, not of the whole street
+        (south, west), (north, east) = area["bounds"]
+        view = shapely.box(west - PATHS_PAD_DEG, south - PATHS_PAD_DEG, east + PATHS_PAD_DEG, north + PATHS_PAD_DEG)
+        rows = [r for r in rows if r.kind != PATHS or shapely.intersects(r.geometry, view)]
     return payload.feature_collection([r.geometry for r in rows], [{"kind": r.kind, "name": r.name} for r in rows])
 
 
@@ -189,8 +204,9 @@ def _gaps(session: Session, area: dict, option: str | None) -> dict:
 
 
 def _basemap_all(session: Session, _area: dict, _option) -> dict:
-    """Roads and places of every street (the residents' map shows them all)."""
-    rows = session.execute(select(m.BasemapFeature).order_by(m.BasemapFeature.id)).scalars().all()
+    """Roads and places of every street (the residents' map shows them all; compound walkways are left out)."""
+    rows = session.execute(select(m.BasemapFeature).where(m.BasemapFeature.kind != PATHS)
+                           .order_by(m.BasemapFeature.id)).scalars().all()
     return payload.feature_collection([r.geometry for r in rows], [{"kind": r.kind, "name": r.name} for r in rows])
 
 

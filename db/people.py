@@ -1,6 +1,8 @@
 """人员下沉 for one street: open volunteer slots matched to volunteers living nearby, deserts, grid workload."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -51,7 +53,8 @@ def people_plan(session: Session, street: str, limit_minutes: float) -> dict:
     desert = people.deserts(minutes, limit_minutes)
     nearest = minutes.min(axis=0) if len(homes) else np.full(len(posts), np.inf)
     deserts = [{"post": p.name, "post_type": p.post_type, "short": max(0, p.slots_required - p[4]),
-                "nearest_minutes": None if np.isinf(nearest[j]) else round(float(nearest[j]), 1)}
+                # rounded up: a desert's nearest volunteer must never read as within the limit (1.04 → 1.1)
+                "nearest_minutes": None if np.isinf(nearest[j]) else math.ceil(float(nearest[j]) * 10) / 10}
                for j, p in enumerate(posts) if desert[j]]
     return {"limit_minutes": limit_minutes, "open_slots": len(open_slots), "matches": matches,
             "short_posts": sum(1 for p in posts if p.slots_required > p[4]), "deserts": deserts,

@@ -16,7 +16,7 @@ from db import cache, models as m, spatial
 from geodata import coverage, crs, network, standards
 
 STANDARDS_KEY = "coverage_standards"
-ROAD_KINDS = ("arterial", "branch", "road", "path")  # demo roads today; imported roads and footpaths later
+PLACE_KINDS = ("park", "school", "market")  # the basemap's areas; every line of it (roads, walkways) is walkable
 NEIGHBOUR_PAD_DEG = 0.006  # ≈ 600 m: residents on a street's edge walk to points and roads across it
 BUILDING_COLUMNS = ["code", "name", "grid_code", "compound_code", "households", "residents", "elderly"]
 
@@ -108,8 +108,12 @@ def _build(session: Session, street: str) -> StreetNetwork:
         m.Area.level == "street", m.Area.min_lon <= x1, m.Area.max_lon >= x0, m.Area.min_lat <= y1,
         m.Area.max_lat >= y0)).scalars().all() or [street]
     roads = session.execute(select(spatial.wkb(session, m.BasemapFeature.geometry)).where(
-        m.BasemapFeature.street_code.in_(near_streets), m.BasemapFeature.kind.in_(ROAD_KINDS))).scalars().all()
-    lines = shapely.from_wkb([bytes(r) for r in roads]) if roads else []
+        m.BasemapFeature.street_code.in_(near_streets), m.BasemapFeature.kind.not_in(PLACE_KINDS))).scalars().all()
+    shapes = shapely.from_wkb([bytes(r) for r in roads]) if roads else np.empty(0, object)
+    # imported roads keep the kinds their files gave them (主干道, footway, …): a line is a way to walk; of the
+    # neighbouring streets only what lies within the pad (their far ends would only make the network bigger)
+    near = shapely.intersects(shapes, shapely.box(x0, y0, x1, y1)) if len(shapes) else np.empty(0, bool)
+    lines = [g for g in shapes[near] if g.geom_type in ("LineString", "MultiLineString")]
     net = network.build(list(gpd.GeoSeries(lines, crs=crs.WGS84).to_crs(crs.METRIC).values))
     prow = session.execute(select(m.ServicePoint.code, m.ServicePoint.service_type, m.ServicePoint.name,
                                   m.ServicePoint.capacity, m.ServicePoint.hours, m.ServicePoint.lon, m.ServicePoint.lat)

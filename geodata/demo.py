@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from shapely import affinity
-from shapely.geometry import LineString, Point, Polygon, box
+from shapely.geometry import LineString, MultiLineString, Point, Polygon, box
 
 from geodata import crs
 from geodata.vocab import (
@@ -46,6 +46,10 @@ SCALES = {
 ORIGIN_LONLAT = (120.622, 27.768)  # south-west corner of the first demo street, 瑞安 old town
 STREET_W, STREET_H = 2600.0, 1800.0  # metres; 4 x 2 communities between arterials
 STREETS_PER_ROW = 5
+# Walkways inside a compound (metres): the loop runs this far inside the fence (buildings keep ≥ 4 m from it),
+# gates reach this far past the fence (roads run 11 m outside it; the gap between two halves is 10 m), and
+# buildings whose south sides lie closer than ROW_TOLERANCE_M form one row; a path runs through gaps ≥ MIN_GAP_M.
+PATH_INSET_M, GATE_REACH_M, ROW_TOLERANCE_M, MIN_GAP_M = 3.0, 18.0, 8.0, 3.0
 
 ERAS = {
     # era: (built years, floors, footprint (long, deep), households per floor per unit, unit length, elderly share)
@@ -157,6 +161,37 @@ def _layout_buildings(compound: Polygon, era: str, rng) -> list[tuple[Polygon, s
     return plan
 
 
+def _compound_paths(compound: Polygon, footprints: list[Polygon]) -> MultiLineString:
+    """The walkways of a compound: a loop inside its fence, a lane between each two rows of buildings, a path
+    through each gap between neighbouring buildings, and a gate north and south that crosses the road outside (or,
+    in a compound split in two, reaches the other half). Pure geometry, no random draws, so the rest of the demo
+    is unchanged by it."""
+    minx, miny, maxx, maxy = compound.bounds
+    loop = compound.buffer(-PATH_INSET_M, join_style="mitre").exterior
+    inside = compound.buffer(-1.0, join_style="mitre")  # lanes end just past the loop, so they cross it
+    rows: list[list[Polygon]] = []  # buildings by row, south to north
+    for fp in sorted(footprints, key=lambda f: f.bounds[1]):
+        if rows and fp.bounds[1] - rows[-1][0].bounds[1] < ROW_TOLERANCE_M:
+            rows[-1].append(fp)
+        else:
+            rows.append([fp])
+    spans = [(min(f.bounds[1] for f in row), max(f.bounds[3] for f in row)) for row in rows]
+    lane_ys = [(below[1] + above[0]) / 2 for below, above in zip(spans, spans[1:])]
+    edges = [miny + 1.0, *lane_ys, maxy - 1.0]  # what each row's gap paths run between
+    lines = [LineString([(minx, y), (maxx, y)]) for y in lane_ys]
+    for k, row in enumerate(rows):
+        row = sorted(row, key=lambda f: f.bounds[0])
+        for west, east in zip(row, row[1:]):
+            if east.bounds[0] - west.bounds[2] >= MIN_GAP_M:
+                x = (west.bounds[2] + east.bounds[0]) / 2
+                lines.append(LineString([(x, edges[k]), (x, edges[k + 1])]))
+    mid = (minx + maxx) / 2
+    gates = [LineString([(mid, miny + PATH_INSET_M), (mid, miny - GATE_REACH_M)]),
+             LineString([(mid, maxy - PATH_INSET_M), (mid, maxy + GATE_REACH_M)])]
+    clipped = [part for line in lines for part in shapely.get_parts(line.intersection(inside)) if part.length > 0]
+    return MultiLineString([list(part.coords) for part in [loop, *gates, *clipped]])
+
+
 def _street_layout(rng, index: int, names: _Names, street_name: str):
     """Roads, communities, grids, compounds and buildings of one street, in local metres."""
     street_code = f"{COUNTY_CODE}{index + 1:03d}"
@@ -236,8 +271,10 @@ def _community(rng, names, community_code, bounds, areas, buildings, basemap):
             name = names.place(str(rng.choice(COMPOUND_SUFFIX["old" if era == "mixed" else era])))
             areas.append({"code": code, "level": "compound", "name": name, "parent_code": grid_codes[grid_of_block[(c, r)]],
                           "era": era, "geometry": poly})
-            for n, (fp, b_era) in enumerate(_layout_buildings(poly, era, rng), start=1):
+            plan = _layout_buildings(poly, era, rng)
+            for n, (fp, b_era) in enumerate(plan, start=1):
                 buildings.append(_building_facts(rng, fp, b_era, code, n))
+            basemap.append({"kind": "path", "name": None, "geometry": _compound_paths(poly, [fp for fp, _ in plan])})
 
 
 def _building_facts(rng, footprint: Polygon, era: str, compound_code: str, number: int) -> dict:

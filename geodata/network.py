@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
@@ -66,16 +67,18 @@ def build(lines) -> Network:
         return _network(np.empty((0, 2)), np.empty(0, int), np.empty(0, int))
     # union_all nodes the lines: every crossing becomes a vertex shared by the pieces that meet there.
     noded = shapely.get_parts(shapely.union_all(lines))
-    starts, ends = [], []
-    for line in noded:
-        coords = shapely.get_coordinates(line)
-        starts.append(coords[:-1])
-        ends.append(coords[1:])
-    a, b = np.concatenate(starts), np.concatenate(ends)
+    coords, part = shapely.get_coordinates(noded, return_index=True)
+    inside = part[:-1] == part[1:]  # consecutive vertices of one piece make a segment
+    a, b = coords[:-1][inside], coords[1:][inside]
     keys = np.round(np.vstack([a, b]) / NODE_PRECISION_M).astype(np.int64)
-    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+    keys -= keys.min(axis=0)
+    span = int(keys[:, 1].max()) + 1
+    # one int per junction (x, y on the 1 cm grid) makes np.unique far faster than unique rows
+    unique, inverse = np.unique(keys[:, 0] * span + keys[:, 1], return_inverse=True)
     inverse = inverse.ravel()
-    nodes = unique * NODE_PRECISION_M
+    one = np.empty(len(unique), int)
+    one[inverse] = np.arange(len(inverse))  # some vertex at each junction: all round to the same point
+    nodes = np.round(np.vstack([a, b])[one] / NODE_PRECISION_M) * NODE_PRECISION_M
     u, v = inverse[: len(a)], inverse[len(a):]
     keep = u != v
     return _network(nodes, u[keep], v[keep])
@@ -142,10 +145,32 @@ def distance_matrix(net: Network, targets: Snap, sources: Snap) -> np.ndarray:
 
 
 def nearest(net: Network, targets: Snap, sources: Snap) -> np.ndarray:
-    """Walking metres from each target to its nearest source (inf when none is reachable)."""
-    if len(sources.edge) == 0:
-        return np.full(len(targets.edge), np.inf)
-    return distance_matrix(net, targets, sources).min(axis=1)
+    """Walking metres from each target to its nearest source (inf when none is reachable): one Dijkstra from a
+    virtual node joined to both ends of every source's edge by the walk there, however many sources there are."""
+    nt, ns, n = len(targets.edge), len(sources.edge), len(net.nodes)
+    if ns == 0 or nt == 0:
+        return np.full(nt, np.inf)
+    su, sdu, sv, sdv = _ends(net, sources)
+    ends, offsets = np.concatenate([su, sv]), np.concatenate([sdu, sdv])
+    order = np.lexsort((offsets, ends))
+    first = np.unique(ends[order], return_index=True)[1]  # each node once, by its shortest way in
+    ends, offsets = ends[order][first], np.maximum(offsets[order][first], 1e-9)  # a zero would be no edge
+    graph = net.graph.tocoo()
+    rows = np.concatenate([graph.row, np.full(len(ends), n)])
+    cols = np.concatenate([graph.col, ends])
+    augmented = coo_matrix((np.concatenate([graph.data, offsets]), (rows, cols)), shape=(n + 1, n + 1)).tocsr()
+    d = dijkstra(augmented, directed=True, indices=n)
+    tu, tdu, tv, tdv = _ends(net, targets)
+    best = np.minimum(d[tu] + tdu, d[tv] + tdv)
+    # a target and a source on the same edge can meet without passing either end
+    shared = np.flatnonzero(np.isin(targets.edge, sources.edge))
+    if len(shared):
+        by_edge = pd.DataFrame({"edge": sources.edge, "along": sources.along, "access": sources.access})
+        pairs = pd.DataFrame({"t": shared, "edge": targets.edge[shared]}).merge(by_edge, on="edge")
+        direct = (np.abs(targets.along[pairs.t] - pairs.along) + targets.access[pairs.t] + pairs.access).to_numpy()
+        lowest = pd.Series(direct).groupby(pairs.t.to_numpy()).min()
+        best[lowest.index] = np.minimum(best[lowest.index], lowest.to_numpy())
+    return best
 
 
 def reachable(net: Network, s: Snap) -> np.ndarray:

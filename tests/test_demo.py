@@ -154,3 +154,40 @@ def test_location_is_real_ruian(demo_data):
     minx, miny, maxx, maxy = demo_data.areas.total_bounds
     assert 120.55 < minx < maxx < 120.75
     assert 27.70 < miny < maxy < 27.85
+
+
+def test_compound_walkways_avoid_buildings_and_join_the_roads(demo_data):
+    basemap = _metric(demo_data.basemap)
+    paths, roads = basemap[basemap.kind == "path"], basemap[basemap.kind.isin(["arterial", "branch"])]
+    compounds = _metric(demo_data.areas[demo_data.areas.level == "compound"])
+    assert len(paths) == len(compounds)  # one set of walkways per compound
+    buildings = _metric(demo_data.buildings).geometry.values
+    crossing = shapely.STRtree(buildings).query(paths.geometry.values, predicate="crosses")
+    assert crossing.size == 0, "a walkway runs through a building"
+    from geodata import network
+
+    net = network.build(list(paths.geometry.values) + list(roads.geometry.values))
+    assert net.components_report()["components"] == 1  # every compound's gates reach the roads
+
+
+def test_walkways_bring_walks_inside_a_compound_close_to_the_straight_line(demo_data):
+    from geodata import coverage, network
+
+    basemap = _metric(demo_data.basemap)
+    lines = [g for g in basemap.geometry.values if g.geom_type.endswith("LineString")]
+    roads = list(basemap[basemap.kind.isin(["arterial", "branch"])].geometry.values)
+
+    def median_detour(net) -> float:
+        ratios = []
+        for _, one in demo_data.buildings.groupby("compound_code"):
+            xy = coverage.metric_xy(one.geometry)
+            snap = network.snap(net, xy)
+            walked = network.distance_matrix(net, snap, snap)
+            straight = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+            ratios += list(walked[straight > 60] / straight[straight > 60])
+        return float(np.median(ratios))
+
+    with_walkways, roads_only = median_detour(network.build(lines)), median_detour(network.build(roads))
+    # measured: 1.54 with walkways, 3.1 on the roads alone (out to a road, round the block, back in)
+    assert with_walkways < 1.7
+    assert with_walkways < roads_only / 1.5

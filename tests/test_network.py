@@ -35,8 +35,27 @@ def _nx_distances(net: network.Network, targets: network.Snap, sources: network.
 @pytest.fixture(scope="module")
 def street():
     data = demo.generate("S")
-    roads = data.basemap[data.basemap.kind.isin(["arterial", "branch"])].geometry.to_crs(crs.METRIC)
+    lines = data.basemap.geometry.to_crs(crs.METRIC)
+    roads = lines[lines.geom_type.str.endswith("LineString")]  # roads and the compounds' walkways
     return data, roads
+
+
+def test_nearest_is_the_closest_source_as_networkx_walks_it(street):
+    data, roads = street
+    net = network.build(list(roads.values))
+    targets = network.snap(net, coverage.metric_xy(data.buildings.sample(80, random_state=3).geometry))
+    sources = network.snap(net, coverage.metric_xy(data.service_points.sample(9, random_state=4).geometry))
+    np.testing.assert_allclose(network.nearest(net, targets, sources),
+                               _nx_distances(net, targets, sources).min(axis=1), rtol=1e-9, atol=1e-6)
+
+
+def test_nearest_meets_on_a_shared_edge_without_passing_its_ends():
+    net = network.build([LineString([(0, 0), (1000, 0)])])
+    targets = network.snap(net, np.array([[400.0, 5.0], [990.0, 0.0]]))
+    sources = network.snap(net, np.array([[450.0, -10.0], [700.0, 0.0]]))
+    # 50 m along plus both access legs (5 + 10); the second target is 290 m from the second source
+    np.testing.assert_allclose(network.nearest(net, targets, sources), [65.0, 290.0])
+    np.testing.assert_allclose(network.nearest(net, targets, sources), network.distance_matrix(net, targets, sources).min(axis=1))
 
 
 def test_crossing_lines_are_noded_at_the_junction():

@@ -142,6 +142,17 @@ def test_street_level_sends_no_buildings(session):
         assert "building" not in levels
 
 
+def test_walkways_appear_inside_a_community_but_not_on_overviews(session):
+    def kinds(code, layer="basemap", option=None):
+        return {f["properties"]["kind"] for f in layers.get_layer(session, code, layer, option=option)["features"]}
+
+    community = STREET + "001"
+    assert "path" in kinds(community) and "path" in kinds(community + "X001")
+    assert "path" not in kinds(STREET) and {"arterial", "branch"} <= kinds(STREET)
+    assert "path" in kinds(STREET, option=layers.PATHS)  # the planner's street map
+    assert "path" not in kinds(None, "basemap_all")  # the residents' map
+
+
 def test_case_layer_has_open_cases_only_and_no_pii(session):
     fc = layers.get_layer(session, STREET, "cases")
     codes = [f["properties"]["code"] for f in fc["features"]]

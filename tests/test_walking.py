@@ -52,3 +52,18 @@ def test_building_panel_nearest_points_are_walked_and_agree_with_coverage(sessio
     assert day_care["within_standard"] == (frame.distance_m.iloc[100] <= 300)
     straight = spatial.nearest_per_type(session, code).set_index("service_type").distance_m
     assert all(p["distance_m"] + 1 >= straight[t] for t, p in nearest.items() if t in straight.index)
+
+
+def test_every_imported_line_is_walkable_whatever_its_kind(session):
+    """Files bring their own road kinds (步行道, footway, 主干道); a line is a way to walk, a park is not."""
+    import shapely
+
+    from db import models as m, walking
+
+    before = walking._build(session, STREET).net.length.sum()
+    lane = shapely.LineString([(120.6275, 27.7705), (120.6285, 27.7712)])  # ~125 m inside the demo street
+    session.add_all([m.BasemapFeature(street_code=STREET, kind="步行道", name="新步道", geometry=lane),
+                     m.BasemapFeature(street_code=STREET, kind="park", name="新公园", geometry=lane.buffer(0.0003))])
+    session.flush()
+    after = walking._build(session, STREET).net.length.sum()
+    assert 100 < after - before < 150  # the lane, and nothing of the park's outline

@@ -19,7 +19,7 @@
       road: function (feature) {
         var kind = feature.properties.kind;
         if (kind === "arterial") { return { color: "#ffffff", weight: 7, opacity: 1 }; }
-        if (kind === "branch") { return { color: "#ffffff", weight: 4, opacity: 1 }; }
+        if (/LineString/.test(feature.geometry.type)) { return { color: "#ffffff", weight: 4, opacity: 1 }; }
         var fill = { park: "#cfe8c4", school: "#f3e3ef", market: "#f5ead2" }[kind] || "#e9ecef";
         return { color: fill, weight: 0, fillColor: fill, fillOpacity: 1 };
       },
