@@ -251,6 +251,13 @@
       var current = new URLSearchParams(search || "").get("area");
       if (picking || !code || current === String(code)) { return window.dash_clientside.no_update; }
       return "?area=" + encodeURIComponent(code);
+    },
+    // a click on the map reaches the server only while 选点 is on (every other click, drills included, stays here);
+    // the click count makes a second click on the very same spot count too
+    pickClick: function (n, click, picking) {
+      var latlng = click && click.latlng;
+      if (!picking || !latlng) { return window.dash_clientside.no_update; }
+      return { lat: latlng.lat, lng: latlng.lng, n: n };
     }
   };
 })();

@@ -160,14 +160,11 @@ def register(app: Dash, tile_provider: str) -> None:
     @app.callback(Output(ids.INTAKE_POINT, "data"), Output(ids.PICK_MODE, "data", allow_duplicate=True),
                   Output(ids.PICK_BUTTON, "children", allow_duplicate=True),
                   Output(ids.PICK_BUTTON, "className", allow_duplicate=True),
-                  Input(ids.MAP, "n_clicks"), State(ids.MAP, "clickData"), State(ids.PICK_MODE, "data"),
-                  prevent_initial_call=True)
-    def pick_spot(_n, click, picking):
-        # n_clicks, not clickData, is the trigger: a second click on the very same spot must count too
-        latlng = (click or {}).get("latlng")
-        if not picking or not latlng:
+                  Input(ids.PICK_CLICK, "data"), State(ids.PICK_MODE, "data"), prevent_initial_call=True)
+    def pick_spot(click, picking):
+        if not picking or not click:
             raise PreventUpdate
-        lon, lat = crs.from_display(float(latlng["lng"]), float(latlng["lat"]), gcj02)
+        lon, lat = crs.from_display(float(click["lng"]), float(click["lat"]), gcj02)
         return {"lon": round(lon, 6), "lat": round(lat, 6)}, *_pick_state(False)
 
     @app.callback(Output(ids.INTAKE_POINT, "data", allow_duplicate=True), Input(ids.URL, "search"),
@@ -198,6 +195,11 @@ def register(app: Dash, tile_provider: str) -> None:
         if account is None:
             return "", True
         return map_page.user_label(account.display_name, account.role), account.role != "admin"
+
+    # In the browser: only a click while 选点 is on goes on to pick_spot.
+    app.clientside_callback(ClientsideFunction("jinlinMap", "pickClick"), Output(ids.PICK_CLICK, "data"),
+                            Input(ids.MAP, "n_clicks"), State(ids.MAP, "clickData"), State(ids.PICK_MODE, "data"),
+                            prevent_initial_call=True)
 
     # In the browser: a drill is a click → a new ?area=, with no round trip to the server before the real work.
     app.clientside_callback(ClientsideFunction("jinlinMap", "drill"), Output(ids.URL, "search"),

@@ -38,6 +38,7 @@ INTAKE_FLASH = "intake-flash"     # the last intake's message, kept across the p
 
 PICK_BUTTON = "map-pick"              # 地图选点登记: the next map click picks the spot of a new case
 PICK_MODE = "map-pick-mode"
+PICK_CLICK = "map-pick-click"         # the map click that picks the spot: {lat, lng, n} (display coordinates)
 MAP_PICKED = "map-picked"             # the picked spot, drawn on the map
 INTAKE_POINT = "intake-point"         # {lon, lat} in WGS-84 of the picked spot, or None
 INTAKE_PHOTO = "intake-photo"

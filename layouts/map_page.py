@@ -106,7 +106,8 @@ def build_page(tile_provider: str, tianditu_key: str = "") -> html.Div:
                       children=html.Button(text.LOGOUT, type="submit", className="logout-btn")),
         ]),
         *outage_parts(ids),
-        dcc.Store(id=ids.INTAKE_FLASH), dcc.Store(id=ids.PICK_MODE, data=False), dcc.Store(id=ids.INTAKE_POINT),
+        dcc.Store(id=ids.INTAKE_FLASH), dcc.Store(id=ids.PICK_MODE, data=False), dcc.Store(id=ids.PICK_CLICK),
+        dcc.Store(id=ids.INTAKE_POINT),
         dcc.Store(id=ids.RATES_DAYS, data=30),
         html.Div(id=ids.BREADCRUMB, className="breadcrumb"),
         html.Main(className="main", children=[

@@ -90,3 +90,24 @@ def test_pick_a_spot_take_in_a_case_with_photo_then_merge_a_duplicate(staff, liv
             s.execute(delete(m.CaseEvent).where(m.CaseEvent.case_id.in_(ids)))
             s.execute(delete(m.Case).where(m.Case.id.in_(ids)))
             cache.mark_changed(s)
+
+
+def test_a_map_click_reaches_the_server_only_while_picking(staff, live_server):
+    page = staff
+    page.goto(f"{live_server}/?area={GRID}")
+    page.wait_for_selector(".panel-title:has-text('第1网格')")
+    page.wait_for_function(f"() => ({DRILL_CODES})().length > 0")
+    compound = sorted(c.split("|")[0] for c in page.evaluate(DRILL_CODES))[0]
+    xy = page.evaluate(PIXEL_OF, compound)
+    page.wait_for_load_state("networkidle")
+    picks = []  # requests for pick_spot, the callback whose outputs begin with the picked point
+    page.on("request", lambda r: '"output":"..intake-point.data' in (r.post_data or "") and picks.append(r.url))
+    page.mouse.click(xy[0], xy[1] - 200)  # elsewhere on the map, not picking (it may drill: a click all the same)
+    page.wait_for_timeout(600)
+    assert picks == [], "a plain map click went to the server"
+    page.click("#map-pick")
+    page.wait_for_selector("#map-pick.active")
+    page.mouse.click(xy[0], xy[1])
+    page.wait_for_selector("text=在所选位置登记诉求")
+    assert len(picks) == 1  # the picking click did
+    page.click("#spot-cancel")
