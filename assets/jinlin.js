@@ -252,6 +252,26 @@
       if (picking || !code || current === String(code)) { return window.dash_clientside.no_update; }
       return "?area=" + encodeURIComponent(code);
     },
+    // the panel's details load once the map holds the same area as the panel head (whichever came first)
+    panelReady: function (mapArea, panelArea) {
+      if (!panelArea || mapArea !== panelArea) { return window.dash_clientside.no_update; }
+      return panelArea;
+    },
+    // a period chosen on the panel's switch (its re-render with the current value is not a choice)
+    ratesPeriod: function (days, current) {
+      if (!days || days === current) { return window.dash_clientside.no_update; }  // the server checks the value
+      return days;
+    },
+    // what the gap layer should show: null while its overlay is off (then the server is asked once, to clear it)
+    gapsWanted: function (search, overlays, type, label, current) {
+      var wanted = (overlays || []).indexOf(label) >= 0 ? { search: search || "", type: type } : null;
+      if (wanted === null && !current) { return window.dash_clientside.no_update; }
+      return wanted;
+    },
+    // a new ?area= forgets the spot picked for intake (re-clearing nothing would re-render the panel for nothing)
+    forgetSpot: function (search, point) {
+      return point ? null : window.dash_clientside.no_update;
+    },
     // a click on the map reaches the server only while 选点 is on (every other click, drills included, stays here);
     // the click count makes a second click on the very same spot count too
     pickClick: function (n, click, picking) {

@@ -62,7 +62,7 @@ def register(app: Dash, tile_provider: str) -> None:
     @app.callback(
         [Output(component, "data") for _, component in DATA_LAYERS]
         + [Output(ids.MAP_DRILL, "hideout"), Output(ids.MAP, "viewport"), Output(ids.BREADCRUMB, "children"),
-           Output(ids.MAP_ERROR, "children")],
+           Output(ids.MAP_ERROR, "children"), Output(ids.MAP_AREA, "data")],
         Input(ids.URL, "search"), Input(ids.RETRY, "data"),
     )
     def render_map(search, _retry):
@@ -70,7 +70,7 @@ def register(app: Dash, tile_provider: str) -> None:
             code, area, unknown = resolve(session, search)
             if area is None:
                 return ([EMPTY] * len(DATA_LAYERS)
-                        + [no_update, no_update, [], map_page.build_not_found(unknown)])
+                        + [no_update, no_update, [], map_page.build_not_found(unknown), None])
             version = repository.data_version(session)
             viewer = current_viewer()
             data = [layers.get_layer(session, code, name, gcj02=gcj02, version=version, viewer=viewer)
@@ -84,34 +84,40 @@ def register(app: Dash, tile_provider: str) -> None:
         hideout = {"selected": code if area["level"] == "building" else None, "level": area["level"],
                    "yellowHours": yellow, "glyphs": map_page.SERVICE_GLYPH}
         crumbs = map_page.build_breadcrumb(chain, text.ALL_STREETS if several_streets else None)
-        return data + [hideout, map_page.viewport_for(bounds), crumbs, None]
+        return data + [hideout, map_page.viewport_for(bounds), crumbs, None, code]
 
-    @app.callback(Output(ids.PANEL, "children"), Input(ids.URL, "search"), Input(ids.RETRY, "data"),
-                  Input(ids.INTAKE_POINT, "data"), State(ids.INTAKE_FLASH, "data"))
+    @app.callback(Output(ids.PANEL, "children"), Output(ids.PANEL_AREA, "data"), Input(ids.URL, "search"),
+                  Input(ids.RETRY, "data"), Input(ids.INTAKE_POINT, "data"), State(ids.INTAKE_FLASH, "data"))
     def render_panel(search, _retry, point, flash):
+        """The panel head, and the area whose details follow (None: this panel has none)."""
         now = dt.datetime.now()
         if point and ctx.triggered_id != ids.URL:
             with session_scope() as session:
                 place, names = repository.locate_spot(session, point["lon"], point["lat"])
             message = flash["message"] if flash and flash.get("area") == SPOT else None
-            return map_page.build_spot_panel(place, names, message)
+            return map_page.build_spot_panel(place, names, message), None
         with session_scope() as session:
             code, area, _unknown = resolve(session, search)
             if area is None:
-                return []
+                return [], None
             viewer = current_viewer()
             if area["level"] == "building":
                 message = flash["message"] if flash and flash.get("area") == code else None
                 return map_page.build_building_panel(area, repository.list_open_cases(session, code, now, viewer=viewer),
-                                                     repository.nearest_service_points(session, code), message)
+                                                     repository.nearest_service_points(session, code), message), None
             if area["level"] == "root":
-                return map_page.build_root_panel(repository.list_streets(session))
+                return map_page.build_root_panel(repository.list_streets(session)), None
             summary = repository.area_summary(session, code, now, viewer)
-        return map_page.build_panel(summary)
+        return map_page.build_panel(summary), code
 
-    @app.callback(Output(ids.PANEL_DETAILS, "children"), Input(ids.PANEL_AREA, "data"), Input(ids.RATES_DAYS, "data"))
+    # In the browser: the details wait until the map has its layers, so their rendering never holds up the map.
+    app.clientside_callback(ClientsideFunction("jinlinMap", "panelReady"), Output(ids.PANEL_READY, "data"),
+                            Input(ids.MAP_AREA, "data"), Input(ids.PANEL_AREA, "data"), prevent_initial_call=True)
+
+    @app.callback(Output(ids.PANEL_DETAILS, "children"), Input(ids.PANEL_READY, "data"), Input(ids.RATES_DAYS, "data"),
+                  prevent_initial_call=True)
     def render_panel_details(code, days):
-        # a callback of its own, fired when the panel head appears: the headline never waits for these
+        # a callback of its own, fired once the panel head and the map are in: neither waits for these
         days = days if days in text.RATE_PERIODS else 30
         now = dt.datetime.now()
         with session_scope() as session:
@@ -127,29 +133,28 @@ def register(app: Dash, tile_provider: str) -> None:
                                          repository.rates_by_grid(session, code, now, viewer, days), days)
         return map_page.build_panel_details(children, grids, monthly, cover, rates)
 
-    @app.callback(
-        Output(ids.MAP_GAPS, "data"),
-        Input(ids.URL, "search"), Input(ids.MAP_LAYERS, "overlays"), Input(ids.GAP_TYPE, "value"),
-    )
-    def render_gaps(search, overlays, gap_type):
+    # In the browser: only while the gap overlay is on does a drill or a type change ask the server for gaps.
+    app.clientside_callback(ClientsideFunction("jinlinMap", "gapsWanted"), Output(ids.GAPS_WANTED, "data"),
+                            Input(ids.URL, "search"), Input(ids.MAP_LAYERS, "overlays"), Input(ids.GAP_TYPE, "value"),
+                            State(ids.GAPS_LABEL, "data"), State(ids.GAPS_WANTED, "data"))
+
+    @app.callback(Output(ids.MAP_GAPS, "data"), Input(ids.GAPS_WANTED, "data"), prevent_initial_call=True)
+    def render_gaps(wanted):
         # Buildings are the heaviest layer: only fetched while the overlay is switched on.
-        if text.OVERLAY_GAPS not in (overlays or []):
+        if not wanted:
             return EMPTY
         with session_scope() as session:
-            code, area, _ = resolve(session, search)
+            code, area, _ = resolve(session, wanted.get("search"))
             if area is None or code is None:
                 return EMPTY
-            return layers.get_layer(session, code, "gaps", option=gap_type, gcj02=gcj02)
+            return layers.get_layer(session, code, "gaps", option=wanted.get("type"), gcj02=gcj02)
 
     intake.register(app, [State(ids.URL, "search"), State(ids.INTAKE_POINT, "data")], _intake_spot,
                     Output(ids.RETRY, "data", allow_duplicate=True))
 
-    @app.callback(Output(ids.RATES_DAYS, "data"), Input(ids.RATES_PERIOD, "value"), State(ids.RATES_DAYS, "data"),
-                  prevent_initial_call=True)
-    def choose_rates_period(days, current):
-        if days == current or days not in text.RATE_PERIODS:
-            raise PreventUpdate  # the panel re-rendering its own switch is not a choice
-        return days
+    # In the browser: the panel re-rendering its own period switch is not a choice, and costs no request.
+    app.clientside_callback(ClientsideFunction("jinlinMap", "ratesPeriod"), Output(ids.RATES_DAYS, "data"),
+                            Input(ids.RATES_PERIOD, "value"), State(ids.RATES_DAYS, "data"), prevent_initial_call=True)
 
     @app.callback(Output(ids.PICK_MODE, "data"), Output(ids.PICK_BUTTON, "children"),
                   Output(ids.PICK_BUTTON, "className"), Input(ids.PICK_BUTTON, "n_clicks"), State(ids.PICK_MODE, "data"),
@@ -167,12 +172,10 @@ def register(app: Dash, tile_provider: str) -> None:
         lon, lat = crs.from_display(float(click["lng"]), float(click["lat"]), gcj02)
         return {"lon": round(lon, 6), "lat": round(lat, 6)}, *_pick_state(False)
 
-    @app.callback(Output(ids.INTAKE_POINT, "data", allow_duplicate=True), Input(ids.URL, "search"),
-                  State(ids.INTAKE_POINT, "data"), prevent_initial_call=True)
-    def forget_spot_on_navigation(_search, point):
-        if not point:
-            raise PreventUpdate  # nothing picked: clearing it again would re-render the panel for nothing
-        return None
+    # In the browser: navigating forgets a picked spot (nothing picked: nothing to do, and no request).
+    app.clientside_callback(ClientsideFunction("jinlinMap", "forgetSpot"),
+                            Output(ids.INTAKE_POINT, "data", allow_duplicate=True), Input(ids.URL, "search"),
+                            State(ids.INTAKE_POINT, "data"), prevent_initial_call=True)
 
     @app.callback(Output(ids.INTAKE_POINT, "data", allow_duplicate=True), Input(ids.SPOT_CANCEL, "n_clicks"),
                   prevent_initial_call=True)

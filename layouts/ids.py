@@ -16,11 +16,15 @@ MAP_WISHES = "map-wishes"
 MAP_LEGEND = "map-legend"
 MAP_ERROR = "map-error"
 GAP_TYPE = "map-gap-type"
+GAPS_WANTED = "map-gaps-wanted"       # {search, type} while the gap overlay is on, else None
+GAPS_LABEL = "map-gaps-label"         # the overlay's name, for the browser to recognise it
 
 BREADCRUMB = "area-breadcrumb"
 PANEL = "area-panel"
 PANEL_AREA = "area-panel-code"     # the area whose panel head is shown; its details load after it
 PANEL_DETAILS = "area-panel-details"
+MAP_AREA = "map-area-code"          # the area whose layers the map last received
+PANEL_READY = "area-panel-ready"    # the area once both its panel head and its map are in: its details load then
 
 ALERT = "app-alert"                # banner for outages and unexpected errors
 DB_POLL = "app-db-poll"            # interval that checks the database while it is away

@@ -108,7 +108,9 @@ def build_page(tile_provider: str, tianditu_key: str = "") -> html.Div:
         *outage_parts(ids),
         dcc.Store(id=ids.INTAKE_FLASH), dcc.Store(id=ids.PICK_MODE, data=False), dcc.Store(id=ids.PICK_CLICK),
         dcc.Store(id=ids.INTAKE_POINT),
-        dcc.Store(id=ids.RATES_DAYS, data=30),
+        dcc.Store(id=ids.RATES_DAYS, data=30), dcc.Store(id=ids.MAP_AREA), dcc.Store(id=ids.PANEL_AREA),
+        dcc.Store(id=ids.GAPS_WANTED), dcc.Store(id=ids.GAPS_LABEL, data=text.OVERLAY_GAPS),
+        dcc.Store(id=ids.PANEL_READY),
         html.Div(id=ids.BREADCRUMB, className="breadcrumb"),
         html.Main(className="main", children=[
             build_map(tile_provider, tianditu_key),
@@ -209,7 +211,7 @@ def build_panel(summary: dict) -> list:
     ]))
     details = html.Div(id=ids.PANEL_DETAILS, className="panel-details",
                        children=html.Div(text.LOADING, className="muted"))
-    return [*head, kpis, cases, services, post_block, dcc.Store(id=ids.PANEL_AREA, data=area["code"]), details]
+    return [*head, kpis, cases, services, post_block, details]
 
 
 def build_panel_details(children: list[dict], grids: list[dict], monthly: pd.DataFrame, coverage_rows: list[dict],

@@ -1,6 +1,8 @@
 """The staff map in real Chromium: drill street → community → compound → building, breadcrumb, URL state."""
 from __future__ import annotations
 
+import json
+
 from db import models as m
 from sqlalchemy import select
 
@@ -196,6 +198,29 @@ def test_gap_overlay_loads_only_when_switched_on(staff, live_server):
     page.locator(".gap-type label", has_text="爱心食堂").click()
     page.wait_for_function(
         "() => { let r = null; window.jinlinMap.eachLayer(l => { if (l.feature && l.feature.properties.radius) r = l.feature.properties.distance; }); return r === null || r > 300; }")
+    page.locator(".leaflet-control-layers-overlays label", has_text="覆盖缺口").click()  # off again: cleared
+    page.wait_for_function(count_gaps.replace("return n;", "return n === 0;"))
+
+
+def test_a_drill_asks_the_server_for_the_map_and_the_panel_only(staff, live_server):
+    """The clicks, the forgotten spot, the gap overlay (off) and the period switch are settled in the browser;
+    the panel's details come once the map has its layers."""
+    page = staff
+    page.goto(f"{live_server}/?area=330381001")
+    page.wait_for_selector(".panel-title:has-text('安阳街道')")
+    page.wait_for_selector("text=网格三率排名")
+    page.wait_for_load_state("networkidle")
+    asked = []
+    page.on("request", lambda r: "_dash-update-component" in r.url
+            and asked.append(json.loads(r.post_data)["output"]))
+    xy = page.evaluate(PIXEL_OF, "330381001001")
+    page.mouse.click(*xy)
+    page.wait_for_selector(".panel-title:has-text('昌亭社区')")
+    page.wait_for_selector("text=网格三率排名")
+    page.wait_for_load_state("networkidle")
+    assert len(asked) == 3, asked
+    assert any(o.startswith("..map-drill.data") for o in asked)  # render_map
+    assert any("area-panel.children" in o for o in asked) and "area-panel-details.children" in asked
 
 
 def test_rates_period_switch_recomputes_the_three_rates(staff, live_server, session):
