@@ -1,6 +1,7 @@
 """近邻一张图: the one Dash app and its Flask server (`server` for gunicorn, `python app.py` to run)."""
 from __future__ import annotations
 
+import gc
 import logging
 from pathlib import Path
 
@@ -92,6 +93,12 @@ server.config["OPEN311_KEYS"] = config.open311_keys
 server.register_blueprint(cli)
 server.register_blueprint(cli_import)
 timing.install(server)
+
+# What exists now (Dash, the layouts, pandas, …: ~350k objects) lives as long as the process. Frozen, it is left
+# out of the cyclic collector's full passes, which otherwise rescan it all (~200 ms on a small box) in the middle
+# of whichever request happens to trigger one.
+gc.collect()
+gc.freeze()
 
 if __name__ == "__main__":
     from db.bootstrap import demo_banner, prepare
