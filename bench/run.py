@@ -505,6 +505,14 @@ def with_history(new: str, previous: str | None) -> str:
     if not previous or not previous.strip():
         return new
     last, _, older = previous.partition(HISTORY)
+    data_now = {line for line in new.split("\n") if line.startswith("Data:")}
+    data_then = {line for line in last.split("\n") if line.startswith("Data:")}
+    strip = lambda lines: {line.split(" Measured ")[0] for line in lines}
+    if data_then and strip(data_now) != strip(data_then):
+        # ratios move with the data too: say so where the new numbers are read
+        changed = ("The dataset differs from the previous run's (compare the Data lines below and under "
+                   "Earlier runs): ratios against folium move with the data, not only with our code.")
+        new = new.replace("\n## Summary\n", f"\n{changed}\n\n## Summary\n", 1)
     lines = last.split("\n")
     body = [line for line in lines[1:] if not line.startswith("<!-- Written by")]  # minus title and the note
     measured = next((line.split(" on ")[0] for line in body if line.startswith("Measured ")), "Measured earlier")
