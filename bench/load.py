@@ -130,20 +130,29 @@ def dependencies(opener, base: str, prefix: str = "/") -> list[dict]:
         return json.loads(r.read())
 
 
-def callback_body(dep: dict, url_id: str, search: str) -> dict:
-    """The body a browser posts for `dep` when the page's URL is `search`: every other input empty."""
+def callback_body(dep: dict, url_id: str, search: str, values: dict | None = None) -> dict:
+    """The body a browser posts for `dep` when the page's URL is `search`: other inputs from `values` (by id),
+    else empty."""
     outs = [dict(zip(("id", "property"), o.split("."))) for o in dep["output"].strip(".").split("...")]
-    fill = lambda items: [{**i, "value": search if i["id"] == url_id else None} for i in items]
+    values = {url_id: search, **(values or {})}
+    fill = lambda items: [{**i, "value": values.get(i["id"])} for i in items]
+    # the input that changed: the URL when the callback listens to it (a navigation), else its first input
+    changed = next((i for i in dep["inputs"] if i["id"] == url_id), dep["inputs"][0])
     return {"output": dep["output"], "outputs": outs if len(outs) > 1 else outs[0],
             "inputs": fill(dep["inputs"]), "state": fill(dep.get("state", [])),
-            "changedPropIds": [f"{url_id}.search"]}
+            "changedPropIds": [f"{changed['id']}.{changed['property']}"]}
 
 
 def callback_bodies(opener, base: str, codes: list[str]) -> list[list[dict]]:
-    """For each area code, the request bodies of the two callbacks a drill into it fires."""
-    wanted = [d for d in dependencies(opener, base)
-              if "map-drill.data" in d["output"] or d["output"] == "area-panel.children"]
-    return [[callback_body(dep, "url", f"?area={code}") for dep in wanted] for code in codes]
+    """For each area code, the request bodies of the three callbacks a drill into it fires: the map, the panel
+    head, and (once both are in) the panel's details."""
+    deps = dependencies(opener, base)
+    wanted = [d for d in deps if "map-drill.data" in d["output"] or "area-panel.children" in d["output"]
+              or "area-panel-details.children" in d["output"]]
+    if len(wanted) != 3:
+        raise SystemExit(f"expected the map, panel and details callbacks, found {[d['output'] for d in wanted]}")
+    return [[callback_body(dep, "url", f"?area={code}", {"area-panel-ready": code, "rates-days": 30})
+             for dep in wanted] for code in codes]
 
 
 def screen_bodies(opener, base: str, streets: list[str]) -> list[dict]:
