@@ -14,11 +14,16 @@ FIRST = "选点测试：绿化带被占用种菜"
 SECOND = "选点测试：又有人在绿化带种菜"
 
 
-def _pick_spot_in_first_compound(page, nudge: int = 0) -> str:
-    """Picks a free pixel inside the first compound drawn, `nudge` pixels up and right; returns its code."""
+def _first_compound(page) -> tuple[str, list[float]]:
+    """The first compound drawn, and a free pixel inside it."""
     page.wait_for_function(f"() => ({DRILL_CODES})().length > 0")
     compound = sorted(c.split("|")[0] for c in page.evaluate(DRILL_CODES))[0]
-    xy = page.evaluate(PIXEL_OF, compound)
+    return compound, page.evaluate(PIXEL_OF, compound)
+
+
+def _pick_spot_in_first_compound(page, nudge: int = 0) -> str:
+    """Picks a free pixel inside the first compound drawn, `nudge` pixels up and right; returns its code."""
+    compound, xy = _first_compound(page)
     page.click("#map-pick")
     page.wait_for_selector("#map-pick.active")
     page.mouse.click(xy[0] + nudge, xy[1] - nudge)
@@ -96,9 +101,7 @@ def test_a_map_click_reaches_the_server_only_while_picking(staff, live_server):
     page = staff
     page.goto(f"{live_server}/?area={GRID}")
     page.wait_for_selector(".panel-title:has-text('第1网格')")
-    page.wait_for_function(f"() => ({DRILL_CODES})().length > 0")
-    compound = sorted(c.split("|")[0] for c in page.evaluate(DRILL_CODES))[0]
-    xy = page.evaluate(PIXEL_OF, compound)
+    _, xy = _first_compound(page)
     page.wait_for_load_state("networkidle")
     picks = []  # requests for pick_spot, the callback whose outputs begin with the picked point
     page.on("request", lambda r: '"output":"..intake-point.data' in (r.post_data or "") and picks.append(r.url))
