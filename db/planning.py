@@ -180,6 +180,16 @@ def save_scenario(session: Session, street: str, name: str | None, result: dict,
     return {"id": row.id, "name": name}
 
 
+def delete_scenario(session: Session, street: str, scenario_id: int | None) -> str:
+    """Remove a saved scenario of the street; its name for the message. Unknown (or another street's) → not_found."""
+    row = session.get(m.PlanningScenario, scenario_id) if isinstance(scenario_id, int) else None
+    if row is None or row.street_code != street:
+        raise PlanningError("not_found", f"no scenario {scenario_id!r} on street {street}")
+    session.delete(row)
+    session.flush()
+    return row.name
+
+
 def list_scenarios(session: Session, street: str) -> list[dict]:
     rows = session.execute(select(m.PlanningScenario).where(m.PlanningScenario.street_code == street)
                            .order_by(m.PlanningScenario.created_at, m.PlanningScenario.id)).scalars().all()

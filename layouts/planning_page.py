@@ -107,6 +107,9 @@ def build_page() -> html.Div:
                             dcc.Dropdown(id=ids.COMPARE_A, placeholder="方案 A", className="dropdown"),
                             dcc.Dropdown(id=ids.COMPARE_B, placeholder="方案 B", className="dropdown"),
                             html.Button(text.PLANNING_PRINT, id=ids.PRINT, className="btn"),
+                            dcc.ConfirmDialogProvider(
+                                id=ids.DELETE_CONFIRM, message=text.PLANNING_DELETE_CONFIRM,
+                                children=html.Button(text.PLANNING_DELETE, id=ids.DELETE, className="btn")),
                         ]),
                         html.Div(id=ids.COMPARE, children=html.Span(text.PLANNING_COMPARE_PICK, className="muted")),
                     ]),

@@ -368,6 +368,9 @@ PLANNING_EMPTY = "选择服务类型和新增点位数，点“求最优新址�
 PLANNING_SCENARIO_NAME = "方案名称"
 PLANNING_SAVE = "保存方案"
 PLANNING_SAVED = "已保存方案“{name}”"
+PLANNING_DELETE = "删除方案 A"
+PLANNING_DELETE_CONFIRM = "删除所选的方案 A？删除后无法恢复。"
+PLANNING_DELETED = "已删除方案“{name}”"
 PLANNING_COMPARE = "方案比较"
 PLANNING_COMPARE_PICK = "选择两个已保存的方案进行比较"
 PLANNING_COMPARE_ROWS = {"service_type": "服务类型", "objective": "目标", "added": "新增点位", "sites": "新增点位名称",
@@ -403,6 +406,7 @@ PLANNING_ERRORS = {
     "bad_name": "请填写方案名称（1–100 字）。",
     "name_taken": "已有同名方案，请换一个名称。",
     "no_result": "请先求解或推演一个方案再保存。",
+    "not_found": "请先在“方案 A”中选择要删除的方案。",
 }
 PLANNING_STD_ERROR = "标准数值不合理：{field}"
 PLANNING_PEOPLE = "人员下沉"

@@ -84,6 +84,18 @@ def test_scenarios_saved_by_unique_name(session):
     assert len(mine) == 1 and mine[0]["result"]["added"] == r["added"]
 
 
+def test_a_scenario_is_deleted_on_its_own_street_only(session):
+    r = planning.optimise(session, STREET, "日间照料中心", 1)
+    saved = planning.save_scenario(session, STREET, "待删除方案", r, "street", NOW)
+    for street, scenario in (("330381002", saved["id"]), (STREET, None), (STREET, 10**9)):
+        with pytest.raises(planning.PlanningError) as err:
+            planning.delete_scenario(session, street, scenario)
+        assert err.value.kind == "not_found"
+    assert planning.delete_scenario(session, STREET, saved["id"]) == "待删除方案"
+    assert "待删除方案" not in {s["name"] for s in planning.list_scenarios(session, STREET)}
+    planning.save_scenario(session, STREET, "待删除方案", r, "street", NOW)  # its name is free again
+
+
 def test_capacity_gap_counts_elderly_with_too_few_seats(session):
     cov = repo.area_coverage(session, STREET, "爱心食堂")
     cap = cov["capacity"]

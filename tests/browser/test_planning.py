@@ -83,6 +83,16 @@ def test_official_plans_day_care_sites_and_compares_scenarios(official):
     assert table.is_visible() and page.locator(".plan-sites").is_visible()
     assert page.locator("#planning-map").is_hidden() and page.locator("#planning-run").is_hidden()
     assert "资源下沉规划方案" in page.locator("#planning-print-title").inner_text()
+    page.emulate_media(media="screen")
+
+    # the first scenario is no longer wanted: delete it (after the confirmation), the pickers forget it
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#planning-delete")
+    page.wait_for_selector(f"#planning-save-message:has-text('已删除方案“{one}”')")
+    page.wait_for_selector("#planning-compare:has-text('选择两个已保存的方案进行比较')")
+    page.click("#planning-compare-a")
+    assert page.get_by_role("option", name=two).is_visible()
+    assert page.get_by_role("option", name=one).count() == 0
 
 
 def test_too_many_sites_asked_gets_a_clear_message(official):
