@@ -140,7 +140,8 @@ def register(app: Dash) -> None:
         body = planning_page.result_block(result) if current else text.PLANNING_EMPTY
         return body, sites, {**(hideout or {}), "after": result.get("changed", {}) if current else {}}
 
-    @app.callback(Output(ids.SAVE_MESSAGE, "children"), Output(ids.COMPARE_A, "options"),
+    @app.callback(Output(ids.SAVE_MESSAGE, "children"), Output(ids.DELETE_MESSAGE, "children"),
+                  Output(ids.COMPARE_A, "options"),
                   Output(ids.COMPARE_B, "options"), Output(ids.COMPARE_A, "value"), Output(ids.COMPARE_B, "value"),
                   Input(ids.SAVE, "n_clicks"), Input(ids.DELETE_CONFIRM, "submit_n_clicks"), Input(ids.STREET, "value"),
                   State(ids.SCENARIO_NAME, "value"), State(ids.RESULT_STORE, "data"), State(ids.COMPARE_A, "value"),
@@ -149,19 +150,22 @@ def register(app: Dash) -> None:
         """Save the current plan under a name, or delete the scenario chosen as A; the pickers follow."""
         if not street:
             raise PreventUpdate
-        message = None
+        saved_message = deleted_message = None  # each beside its own button
         with session_scope() as session:
             try:
                 if ctx.triggered_id == ids.SAVE:
                     saved = planning.save_scenario(session, street, name, result, _who(), dt.datetime.now())
-                    message = text.PLANNING_SAVED.format(name=saved["name"])
+                    saved_message = text.PLANNING_SAVED.format(name=saved["name"])
                 elif ctx.triggered_id == ids.DELETE_CONFIRM:
-                    message = text.PLANNING_DELETED.format(name=planning.delete_scenario(session, street, a))
+                    deleted_message = text.PLANNING_DELETED.format(name=planning.delete_scenario(session, street, a))
             except planning.PlanningError as err:
-                message = _error(err)
+                if ctx.triggered_id == ids.SAVE:
+                    saved_message = _error(err)
+                else:
+                    deleted_message = _error(err)
             options = [{"label": s["name"], "value": s["id"]} for s in planning.list_scenarios(session, street)]
         kept = {o["value"] for o in options}
-        return message, options, options, a if a in kept else None, b if b in kept else None
+        return saved_message, deleted_message, options, options, a if a in kept else None, b if b in kept else None
 
     @app.callback(Output(ids.COMPARE, "children"), Input(ids.COMPARE_A, "value"), Input(ids.COMPARE_B, "value"),
                   State(ids.STREET, "value"))

@@ -30,6 +30,7 @@ COMPARE_B = "planning-compare-b"
 COMPARE = "planning-compare"
 DELETE = "planning-delete"                 # deletes the scenario chosen as 方案 A (after a confirmation)
 DELETE_CONFIRM = "planning-delete-confirm"
+DELETE_MESSAGE = "planning-delete-message"
 PRINT = "planning-print"
 STANDARDS = "planning-standards"
 STD_RADIUS = "planning-std-radius"

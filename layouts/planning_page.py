@@ -110,6 +110,7 @@ def build_page() -> html.Div:
                             dcc.ConfirmDialogProvider(
                                 id=ids.DELETE_CONFIRM, message=text.PLANNING_DELETE_CONFIRM,
                                 children=html.Button(text.PLANNING_DELETE, id=ids.DELETE, className="btn")),
+                            html.Span(id=ids.DELETE_MESSAGE, className="plan-message", role="status"),
                         ]),
                         html.Div(id=ids.COMPARE, children=html.Span(text.PLANNING_COMPARE_PICK, className="muted")),
                     ]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import browser_login
 
@@ -88,11 +89,11 @@ def test_official_plans_day_care_sites_and_compares_scenarios(official):
     # the first scenario is no longer wanted: delete it (after the confirmation), the pickers forget it
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#planning-delete")
-    page.wait_for_selector(f"#planning-save-message:has-text('已删除方案“{one}”')")
+    page.wait_for_selector(f"#planning-delete-message:has-text('已删除方案“{one}”')")
     page.wait_for_selector("#planning-compare:has-text('选择两个已保存的方案进行比较')")
     page.click("#planning-compare-a")
-    assert page.get_by_role("option", name=two).is_visible()
-    assert page.get_by_role("option", name=one).count() == 0
+    expect(page.get_by_role("option", name=two)).to_be_visible()
+    expect(page.get_by_role("option", name=one)).to_have_count(0)  # the menu may take a moment to follow
 
 
 def test_too_many_sites_asked_gets_a_clear_message(official):
