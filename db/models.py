@@ -96,6 +96,10 @@ class Area(BBoxMixin, Base):
     buildings: Mapped[int] = mapped_column(Integer, default=0)
     geometry: Mapped[object] = mapped_column(Geometry)
     source_id: Mapped[Optional[str]] = mapped_column(String(100), index=True)  # id in the imported file
+    # drawn by the importer where the files have none (the data's outline, one community for a whole street, a block
+    # of buildings no compound holds), so drill-down works; shown as such
+    generated: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    estimated: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # counts include 估算
 
     __table_args__ = (
         CheckConstraint("level in ('street', 'community', 'grid', 'compound')", name="level_known"),
@@ -122,6 +126,8 @@ class Building(BBoxMixin, Base):
     lat: Mapped[float] = mapped_column(Float)
     geometry: Mapped[object] = mapped_column(Geometry)
     source_id: Mapped[Optional[str]] = mapped_column(String(100), index=True)  # id in the imported file
+    # households and residents estimated from footprint area × floors (the file had none): 估算 wherever shown
+    estimated: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class BasemapFeature(Base):
@@ -135,6 +141,13 @@ class BasemapFeature(Base):
     name: Mapped[Optional[str]] = mapped_column(String(100))
     geometry: Mapped[object] = mapped_column(Geometry)
     source_id: Mapped[Optional[str]] = mapped_column(String(100), index=True)  # id in the imported file
+    # walking: metres walked per metre of line (1 on the flat, more on steps); None: not walkable (motorways, parks)
+    walk_factor: Mapped[Optional[float]] = mapped_column(Float)
+    # a bridge, a tunnel or a way on another layer: walked along, but no building or point joins it from the side
+    grade_separated: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # cut at the junctions of its source (OpenStreetMap ways at shared nodes): joins other lines only at its vertices,
+    # never where it merely crosses them (a bridge over a road)
+    noded: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class PointMixin:
@@ -305,6 +318,41 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     seeded_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     note: Mapped[Optional[str]] = mapped_column(String(200))
+
+
+class ImportBatch(Base):
+    """One import of one file: listed on /admin/import/ and undone as a whole (what it created removed, what it
+    updated restored)."""
+
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # the layer: buildings, compounds, … or osm (a whole street)
+    file_name: Mapped[Optional[str]] = mapped_column(String(200))
+    crs: Mapped[Optional[str]] = mapped_column(String(40))
+    counts: Mapped[Optional[str]] = mapped_column(Text)  # JSON
+    status: Mapped[str] = mapped_column(String(12), default="applied")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[Optional[str]] = mapped_column(String(50))
+    rolled_back_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    rolled_back_by: Mapped[Optional[str]] = mapped_column(String(50))
+
+    __table_args__ = (CheckConstraint("status in ('applied', 'rolled_back')", name="status_known"),)
+
+
+class ImportChange(Base):
+    """One row a batch created, updated or deleted; `before` holds the row as it was (JSON) for the undo."""
+
+    __tablename__ = "import_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    table_name: Mapped[str] = mapped_column(String(32))
+    row_key: Mapped[str] = mapped_column(String(64))  # the row's code (or id)
+    action: Mapped[str] = mapped_column(String(8))
+    before: Mapped[Optional[str]] = mapped_column(Text)
+
+    __table_args__ = (CheckConstraint("action in ('created', 'updated', 'deleted')", name="action_known"),)
 
 
 class AppSetting(Base):

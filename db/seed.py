@@ -83,7 +83,10 @@ def write_demo(data: DemoData, progress: Callable[[str], None] | None = None) ->
                   "households", "residents", "elderly", "party_members", "built_year", "lon", "lat", "min_lon",
                   "min_lat", "max_lon", "max_lat", "geometry"]
         _insert(conn, m.Building, _records(buildings, b_cols), say, "buildings")
-        _insert(conn, m.BasemapFeature, _records(data.basemap, ["street_code", "kind", "name", "geometry"]), say, "basemap")
+        basemap = _records(data.basemap, ["street_code", "kind", "name", "geometry"])
+        for row in basemap:  # every line of the demo is walked at walking pace; its parks, schools and markets are not
+            row["walk_factor"] = None if row["kind"] in ("park", "school", "market") else 1.0
+        _insert(conn, m.BasemapFeature, basemap, say, "basemap")
         loc = ["lon", "lat", "compound_code", "grid_code", "community_code", "street_code"]
         _insert(conn, m.ServicePoint, _records(points, ["code", "service_type", "name", "address", "hours", "phone",
                                                         "capacity", "is_public", *loc]), say, "service points")
