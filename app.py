@@ -11,6 +11,7 @@ import settings
 from api import auth, bundles, open311, timing
 from api.cli import cli
 from api.cli_import import cli_import
+from api.cli_osm import cli_osm
 from api.routes import bp
 from callbacks import admin as admin_callbacks, cases as cases_callbacks, errors, map as map_callbacks
 from callbacks import planning as planning_callbacks
@@ -92,6 +93,7 @@ server.register_blueprint(open311.bp)
 server.config["OPEN311_KEYS"] = config.open311_keys
 server.register_blueprint(cli)
 server.register_blueprint(cli_import)
+server.register_blueprint(cli_osm)
 timing.install(server)
 
 # What exists now (Dash, the layouts, pandas, …: ~350k objects) lives as long as the process. Frozen, it is left

@@ -72,7 +72,7 @@
           return { color: "#173a63", weight: 0, fillColor: "#173a63", fillOpacity: 0.9 };
         }
         if (kind === "arterial") { return { color: "#ffffff", weight: 9, opacity: 1, className: "road-arterial" }; }
-        if (kind === "path") { return { color: "#ffffff", weight: 3, opacity: 0.9, className: "road-path" }; }
+        if (kind === "path") { return { color: "#ffffff", weight: 2, opacity: 0.85, className: "road-path" }; }
         if (line) { return { color: "#ffffff", weight: 5, opacity: 1, className: "road-branch" }; }
         var fill = { park: "#cfe8c4", school: "#f3e3ef", market: "#f5ead2" }[kind] || "#e9ecef";
         return { color: fill, weight: 0, fillColor: fill, fillOpacity: 1 };

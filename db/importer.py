@@ -309,9 +309,15 @@ def _plan_roads(session: Session, frame, plan: Plan) -> None:
     keep = frame[~lost]
     existing = _existing(session, m.BasemapFeature, list(keep["source_id"]))
     for rec, st in zip(keep.to_dict("records"), street[~lost]):
+        # a line from a file is a way to walk at walking pace, unless its source says otherwise (OSM: foot/access,
+        # steps; bridges and tunnels; ways joined only at shared nodes)
         row = {"source_id": rec["source_id"], "street_code": st, "kind": _clean(rec.get("kind")) or "branch",
-               "name": _clean(rec.get("name")), "geometry": shapely.set_precision(rec["geometry"], 1e-6)}
-        _classify(plan, row, existing.get(rec["source_id"]), ("name", "kind", "street_code"), key="id")
+               "name": _clean(rec.get("name")), "geometry": shapely.set_precision(rec["geometry"], 1e-6),
+               "walk_factor": _clean(rec["walk_factor"]) if "walk_factor" in rec else 1.0,
+               "grade_separated": bool(_clean(rec.get("grade_separated")) or False),
+               "noded": bool(_clean(rec.get("noded")) or False)}
+        _classify(plan, row, existing.get(rec["source_id"]),
+                  ("name", "kind", "street_code", "walk_factor", "grade_separated", "noded"), key="id")
 
 
 def _plan_points(session: Session, frame, plan: Plan) -> None:

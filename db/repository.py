@@ -18,7 +18,8 @@ from workflow import lifecycle as lc
 from geodata import coverage, standards
 from geodata.vocab import OPEN_STATUSES
 
-CODE_PATTERN = re.compile(r"^[0-9]{9}([0-9]{3}([0-9]{2}|X[0-9]{3}(B[0-9]{3})?)?)?$")
+# compounds and buildings are numbered with 3 digits, and more where a community or a compound has over 999
+CODE_PATTERN = re.compile(r"^[0-9]{9}([0-9]{3}([0-9]{2}|X[0-9]{3,6}(B[0-9]{3,6})?)?)?$")
 LEVEL_COLUMN = {"street": "street_code", "community": "community_code", "grid": "grid_code",
                 "compound": "compound_code", "building": "building_code"}
 

@@ -16,7 +16,6 @@ from db import cache, models as m, spatial
 from geodata import coverage, crs, network, standards
 
 STANDARDS_KEY = "coverage_standards"
-PLACE_KINDS = ("park", "school", "market")  # the basemap's areas; every line of it (roads, walkways) is walkable
 NEIGHBOUR_PAD_DEG = 0.006  # ≈ 600 m: residents on a street's edge walk to points and roads across it
 BUILDING_COLUMNS = ["code", "name", "grid_code", "compound_code", "households", "residents", "elderly"]
 
@@ -107,14 +106,18 @@ def _build(session: Session, street: str) -> StreetNetwork:
     near_streets = session.execute(select(m.Area.code).where(
         m.Area.level == "street", m.Area.min_lon <= x1, m.Area.max_lon >= x0, m.Area.min_lat <= y1,
         m.Area.max_lat >= y0)).scalars().all() or [street]
-    roads = session.execute(select(spatial.wkb(session, m.BasemapFeature.geometry)).where(
-        m.BasemapFeature.street_code.in_(near_streets), m.BasemapFeature.kind.not_in(PLACE_KINDS))).scalars().all()
-    shapes = shapely.from_wkb([bytes(r) for r in roads]) if roads else np.empty(0, object)
-    # imported roads keep the kinds their files gave them (主干道, footway, …): a line is a way to walk; of the
-    # neighbouring streets only what lies within the pad (their far ends would only make the network bigger)
+    f = m.BasemapFeature
+    roads = session.execute(select(spatial.wkb(session, f.geometry), f.walk_factor, f.grade_separated, f.noded).where(
+        f.street_code.in_(near_streets), f.walk_factor.is_not(None))).all()
+    shapes = shapely.from_wkb([bytes(r[0]) for r in roads]) if roads else np.empty(0, object)
+    # every walkable line, whatever kind its file gave it (主干道, footway, …); of the neighbouring streets only what
+    # lies within the pad (their far ends would only make the network bigger)
     near = shapely.intersects(shapes, shapely.box(x0, y0, x1, y1)) if len(shapes) else np.empty(0, bool)
-    lines = [g for g in shapes[near] if g.geom_type in ("LineString", "MultiLineString")]
-    net = network.build(list(gpd.GeoSeries(lines, crs=crs.WGS84).to_crs(crs.METRIC).values))
+    near &= np.isin(shapely.get_type_id(shapes), (1, 5)) if len(shapes) else near  # LineString, MultiLineString
+    attrs = np.array([(r[1], bool(r[2]), bool(r[3])) for r in roads], dtype=object).reshape(-1, 3)[near]
+    lines = gpd.GeoSeries(shapes[near], crs=crs.WGS84).to_crs(crs.METRIC).values
+    net = network.build(list(lines), factor=attrs[:, 0].astype(float), noded=attrs[:, 2].astype(bool),
+                        snappable=~attrs[:, 1].astype(bool))
     prow = session.execute(select(m.ServicePoint.code, m.ServicePoint.service_type, m.ServicePoint.name,
                                   m.ServicePoint.capacity, m.ServicePoint.hours, m.ServicePoint.lon, m.ServicePoint.lat)
                            .where(m.ServicePoint.lon.between(x0, x1), m.ServicePoint.lat.between(y0, y1))

@@ -1,4 +1,4 @@
-"""Walking network from road lines (metric CRS): noding, snapping points onto edges, shortest walking distances."""
+"""Walking network from road lines (metric CRS): junctions, snapping points onto edges, shortest walking distances."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,6 +25,8 @@ class Network:
     graph: object  # scipy CSR adjacency
     component: np.ndarray  # component label of every node
     main_component: int
+    factor: np.ndarray  # walking metres per metre of each edge (`length` already includes it)
+    side_edges: np.ndarray  # the edges `tree` holds: those a point may join from the side
 
     @property
     def empty(self) -> bool:
@@ -57,19 +59,46 @@ class Snap:
         return Snap(np.empty(0, int), np.empty(0), np.empty(0))
 
 
-def build(lines) -> Network:
-    """A network from LineStrings in metres, split at every crossing so walkers can turn at junctions."""
-    lines = [g for g in lines if g is not None and not g.is_empty]
-    bad = [g.geom_type for g in lines if g.geom_type not in ("LineString", "MultiLineString")]
+def build(lines, factor=None, noded=None, snappable=None) -> Network:
+    """A network from LineStrings in metres, which walkers can turn off at every junction.
+
+    Lines of a source without topology (a Shapefile of roads) are split wherever they cross. Lines whose source is a
+    topology (`noded`: OpenStreetMap ways, whose junctions are shared nodes) join only at shared vertices, so a bridge
+    does not meet the road beneath it. `factor` is walking metres per metre of line (steps are slower); lines not
+    `snappable` (bridges, tunnels, other layers) are walked along but nothing joins them from the side.
+    """
+    lines = list(lines)
+    n_in = len(lines)
+    factor = np.ones(n_in) if factor is None else np.asarray(factor, dtype=float)
+    noded = np.zeros(n_in, bool) if noded is None else np.asarray(noded, dtype=bool)
+    snappable = np.ones(n_in, bool) if snappable is None else np.asarray(snappable, dtype=bool)
+    keep = [i for i, g in enumerate(lines) if g is not None and not g.is_empty]
+    bad = [lines[i].geom_type for i in keep if lines[i].geom_type not in ("LineString", "MultiLineString")]
     if bad:
         raise ValueError(f"roads must be lines, got {sorted(set(bad))}")
-    if not lines:
+    if not keep:
         return _network(np.empty((0, 2)), np.empty(0, int), np.empty(0, int))
-    # union_all nodes the lines: every crossing becomes a vertex shared by the pieces that meet there.
-    noded = shapely.get_parts(shapely.union_all(lines))
-    coords, part = shapely.get_coordinates(noded, return_index=True)
+    geoms = np.asarray(lines, dtype=object)[keep]
+    factor, noded, snappable = factor[keep], noded[keep], snappable[keep]
+    pieces, piece_of = [], []
+    plain = ~noded
+    if plain.any():
+        # one noding per kind of line, so crossings of lines without topology become shared vertices; a plain line
+        # keeps its own factor and side access
+        for f, side in sorted(set(zip(factor[plain], snappable[plain]))):
+            group = geoms[plain & (factor == f) & (snappable == side)]
+            parts = shapely.get_parts(shapely.union_all(group))
+            pieces.extend(parts)
+            piece_of.extend([(f, side)] * len(parts))
+    for g, f, side in zip(geoms[noded], factor[noded], snappable[noded]):
+        parts = shapely.get_parts(g)
+        pieces.extend(parts)
+        piece_of.extend([(f, side)] * len(parts))
+    coords, part = shapely.get_coordinates(np.asarray(pieces, dtype=object), return_index=True)
     inside = part[:-1] == part[1:]  # consecutive vertices of one piece make a segment
     a, b = coords[:-1][inside], coords[1:][inside]
+    seg_factor = np.array([piece_of[i][0] for i in part[:-1][inside]], dtype=float)
+    seg_side = np.array([piece_of[i][1] for i in part[:-1][inside]], dtype=bool)
     keys = np.round(np.vstack([a, b]) / NODE_PRECISION_M).astype(np.int64)
     keys -= keys.min(axis=0)
     span = int(keys[:, 1].max()) + 1
@@ -80,12 +109,15 @@ def build(lines) -> Network:
     one[inverse] = np.arange(len(inverse))  # some vertex at each junction: all round to the same point
     nodes = np.round(np.vstack([a, b])[one] / NODE_PRECISION_M) * NODE_PRECISION_M
     u, v = inverse[: len(a)], inverse[len(a):]
-    keep = u != v
-    return _network(nodes, u[keep], v[keep])
+    keep_edges = u != v
+    return _network(nodes, u[keep_edges], v[keep_edges], seg_factor[keep_edges], seg_side[keep_edges])
 
 
-def _network(nodes: np.ndarray, u: np.ndarray, v: np.ndarray) -> Network:
-    length = np.hypot(*(nodes[u] - nodes[v]).T) if len(u) else np.empty(0)
+def _network(nodes: np.ndarray, u: np.ndarray, v: np.ndarray, factor: np.ndarray | None = None,
+             snappable: np.ndarray | None = None) -> Network:
+    factor = np.ones(len(u)) if factor is None else factor
+    snappable = np.ones(len(u), bool) if snappable is None else snappable
+    length = np.hypot(*(nodes[u] - nodes[v]).T) * factor if len(u) else np.empty(0)
     segments = shapely.linestrings(np.stack([nodes[u], nodes[v]], axis=1)) if len(u) else np.empty(0, object)
     n = len(nodes)
     graph = coo_matrix((np.concatenate([length, length]), (np.concatenate([u, v]), np.concatenate([v, u]))),
@@ -97,7 +129,10 @@ def _network(nodes: np.ndarray, u: np.ndarray, v: np.ndarray) -> Network:
         main = int(np.argmax(sizes))
     else:
         component, main = np.empty(0, int), -1
-    return Network(nodes, u, v, length, segments, shapely.STRtree(segments), graph, component, main)
+    # points join the network only on edges at ground level; with none there, anywhere
+    side = np.flatnonzero(snappable) if snappable.any() else np.arange(len(u))
+    return Network(nodes, u, v, length, segments, shapely.STRtree(segments[side]), graph, component, main,
+                   factor, side)
 
 
 def snap(net: Network, xy: np.ndarray) -> Snap:
@@ -110,10 +145,11 @@ def snap(net: Network, xy: np.ndarray) -> Snap:
         return Snap.none()
     (p_idx, e_idx), access = net.tree.query_nearest(points, return_distance=True, all_matches=False)
     edge = np.empty(len(points), int)
-    edge[p_idx] = e_idx
+    edge[p_idx] = net.side_edges[e_idx]
     dist = np.empty(len(points))
     dist[p_idx] = access
-    along = shapely.line_locate_point(net.segments[edge], points)
+    # along the edge in walking metres, like its length
+    along = shapely.line_locate_point(net.segments[edge], points) * net.factor[edge]
     return Snap(edge, along, dist)
 
 

@@ -58,3 +58,8 @@ WISH_TITLES = ("帮独居老人换楼道灯泡", "为留守儿童送一套课外
                "帮残疾居民修理轮椅", "为困难家庭孩子辅导作业", "给独居老人送一台电风扇", "帮老人疏通厨房下水道",
                "为社区老人理发", "帮孤寡老人打扫卫生", "为困难家庭送一袋大米", "帮老人网上缴纳水电费")
 WISHES_PER_STREET = 30
+
+# Areas the importer draws where the files have none (geodata/onboarding.py): shown as generated, never as official
+GENERATED_GROUP = "街区"  # a block of buildings that no compound (小区) holds, numbered: 街区001
+GENERATED_COMMUNITY_REST = "其他区域"  # the part of a street its communities leave out
+GENERATED_COMMUNITY_WHOLE = "（未分社区）"  # the one community of a street whose files have no community boundaries

@@ -43,14 +43,16 @@ def containing(points: gpd.GeoSeries, polygons: gpd.GeoDataFrame, key: str = "co
     return out
 
 
-def next_codes(prefix: str, taken, count: int, width: int) -> list[str]:
-    """`count` unused codes prefix + zero-padded number, lowest numbers first."""
+def next_codes(prefix: str, taken, count: int, width: int, max_width: int | None = None) -> list[str]:
+    """`count` unused codes prefix + zero-padded number, lowest numbers first. Past 10**width - 1 the numbers take
+    more digits (a huge compound has thousands of buildings), up to `max_width`."""
+    max_width = width + 3 if max_width is None else max_width
     used = {int(c[len(prefix):]) for c in taken if c.startswith(prefix) and c[len(prefix):].isdigit()
-            and len(c) == len(prefix) + width}
+            and width <= len(c) - len(prefix) <= max_width}
     out, n = [], 1
     while len(out) < count:
-        if n >= 10 ** width:
-            raise OverflowError(f"no free {width}-digit code left under {prefix}")
+        if n >= 10 ** max_width:
+            raise OverflowError(f"no free code of up to {max_width} digits left under {prefix}")
         if n not in used:
             out.append(f"{prefix}{n:0{width}d}")
         n += 1

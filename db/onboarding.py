@@ -1,0 +1,182 @@
+"""A whole street from an OpenStreetMap extract, in one transaction: boundary, communities, compounds (and generated
+groups for buildings no compound holds), buildings, walkable ways and service points. Re-running changes nothing."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from db import models as m
+from db.engine import session_scope
+from db.importer import Plan, commit_plan, plan_import
+from geodata import crs, onboarding, osm
+from geodata.importing.errors import ImportRefused
+from geodata.importing.mapping import FIELDS
+from geodata.importing.prepare import prepare
+from geodata.importing.readers import Source
+from geodata.vocab import GENERATED_COMMUNITY_REST, GENERATED_COMMUNITY_WHOLE, GENERATED_GROUP
+
+WAY_ATTRIBUTES = ("walk_factor", "grade_separated", "noded")
+STEPS = ("communities", "compounds", "groups", "buildings", "roads", "service-points")
+
+
+@dataclass
+class OsmImport:
+    """What an OSM import did (or would do, on a dry run), layer by layer."""
+
+    street_code: str
+    street_name: str
+    street_from: str  # "boundary" (admin_level N), "outline" (the data's own) or "stored"
+    communities_from: str
+    plans: dict[str, Plan] = field(default_factory=dict)
+    problems: list[dict] = field(default_factory=list)  # what the extract itself lacked (clipped ways, …)
+    notes: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, dict]:
+        return {step: plan.counts for step, plan in self.plans.items()}
+
+    @property
+    def changed(self) -> int:
+        return sum(p.counts["new"] + p.counts["updated"] for p in self.plans.values())
+
+
+def _prepared(frame: gpd.GeoDataFrame, kind: str):
+    """Our frame through the importer's own checks (hygiene, values, lengths), exactly as a file would go."""
+    columns = [c for c in FIELDS[kind] if c in frame.columns]
+    source = Source(fmt="osm-extract", layers={kind: frame[[*columns, "geometry"]]}, declared_crs=crs.WGS84)
+    return prepare(source, kind, None, {c: c for c in columns}, kind)
+
+
+def _street_areas(session: Session, street: str, level: str, real_only: bool = False) -> gpd.GeoDataFrame:
+    q = select(m.Area.code, m.Area.name, m.Area.geometry).where(m.Area.level == level,
+                                                               m.Area.code.like(f"{street}%"))
+    if real_only:
+        q = q.where(m.Area.generated.is_(False))
+    rows = session.execute(q.order_by(m.Area.code)).all()
+    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=["code", "name", "geometry"]), geometry="geometry",
+                            crs=crs.WGS84)
+
+
+def _inside(frame: gpd.GeoDataFrame, area) -> gpd.GeoDataFrame:
+    """The features whose point on the surface lies in `area`."""
+    if frame.empty:
+        return frame
+    probe = shapely.point_on_surface(frame.geometry.values)
+    return frame[shapely.contains(area, probe)]
+
+
+def _run(session: Session, result: OsmImport, step: str, frame: gpd.GeoDataFrame, kind: str, **options) -> Plan:
+    prepared = _prepared(frame, kind)
+    if kind == "roads":
+        extra = frame.set_index("source_id")[list(WAY_ATTRIBUTES)]
+        prepared.frame = prepared.frame.join(extra, on="source_id")
+    plan = plan_import(session, prepared, **options)
+    if step == "groups":
+        for row in plan.rows_new:
+            row["name"] = f"{GENERATED_GROUP}{row['code'][-3:]}"
+    commit_plan(session, plan)
+    result.plans[step] = plan
+    return plan
+
+
+def import_osm(session: Session, path: Path, street_code: str, street_name: str | None, rules: dict,
+               street_level: int | None = None, community_level: int | None = None) -> OsmImport:
+    """Bring the street in, writing in `session` (the caller commits, or rolls back for a dry run)."""
+    if not (len(street_code) == 9 and street_code.isdigit()):
+        raise ImportRefused("bad_street", f"street code {street_code!r} must be 9 digits (统计用区划代码)",
+                            code=street_code)
+    extract = osm.read_extract(path, rules)
+    levels = {**rules["admin_levels"], **({"street": street_level} if street_level else {}),
+              **({"community": community_level} if community_level else {})}
+    stored = session.get(m.Area, street_code)
+    if stored is not None and stored.level != "street":
+        raise ImportRefused("bad_street", f"{street_code} is a {stored.level}, not a street", code=street_code)
+    name = street_name or (stored.name if stored else None)
+    if not name:
+        raise ImportRefused("need_street_name", "a new street needs --street-name", code=street_code)
+    if stored is not None:
+        street, street_from = stored.geometry, "stored"
+    else:
+        chosen = onboarding.pick_boundary(extract.boundaries, levels["street"], street_name, extract.buildings)
+        if len(chosen):
+            street, street_from = chosen.geometry.values[0], f"boundary admin_level={levels['street']}"
+        elif len(extract.buildings):
+            metric = osm.local_metric(extract.buildings.geometry.values)
+            street, street_from = onboarding.outline(extract.buildings, metric), "outline"
+        else:
+            raise ImportRefused("no_outline", f"{path.name} has no street boundary (admin_level={levels['street']}) "
+                                "and no buildings to draw one around")
+    street = shapely.make_valid(street)
+    result = OsmImport(street_code, name, street_from, "stored", problems=list(extract.problems))
+    buildings = _inside(extract.buildings, street)
+    metric = osm.local_metric([street])
+
+    communities = _street_areas(session, street_code, "community")
+    if communities.empty:
+        found = onboarding.communities_within(street, extract.boundaries, levels["community"], buildings,
+                                              f"{name}{GENERATED_COMMUNITY_WHOLE}", f"{name}{GENERATED_COMMUNITY_REST}")
+        generated = found.generated.to_numpy(bool)
+        result.communities_from = (f"boundary admin_level={levels['community']}" if (~generated).any() else "") + \
+            (" + generated" if generated.any() and (~generated).any() else "generated" if generated.any() else "")
+        plan = _run(session, result, "communities", found, "communities", street_code=street_code, street_name=name)
+        if plan.street_new is not None:
+            # the street is the boundary chosen (or the data's outline), not the union of its communities
+            plan.notes = [n for n in plan.notes if not n.startswith("new street")]
+            _set_street_shape(session, street_code, street, generated=street_from == "outline")
+    compounds = onboarding.unnest_compounds(extract.compounds)
+    compounds = compounds[shapely.area(shapely.intersection(compounds.geometry.values, street))
+                          > 0.5 * shapely.area(compounds.geometry.values)] if len(compounds) else compounds
+    _run(session, result, "compounds", compounds, "compounds")
+
+    real = _street_areas(session, street_code, "compound", real_only=True)
+    held = np.zeros(len(buildings), bool)
+    if len(real) and len(buildings):
+        bi, _ = shapely.STRtree(real.geometry.values).query(buildings.geometry.values, predicate="intersects")
+        held[np.unique(bi)] = True
+    orphans = buildings[~held]
+    groups = []
+    for code, geom in zip(*_street_areas(session, street_code, "community")[["code", "geometry"]].T.values):
+        mine = _inside(orphans, geom)
+        groups.append(onboarding.generated_groups(geom, mine, extract.ways, real, metric))
+    group_frame = pd.concat(groups, ignore_index=True) if groups else gpd.GeoDataFrame()
+    if len(group_frame):
+        group_frame = gpd.GeoDataFrame(group_frame, geometry="geometry", crs=crs.WGS84)
+        _run(session, result, "groups", group_frame, "compounds")
+    session.execute(update(m.Area).where(m.Area.code.like(f"{street_code}%"), m.Area.source_id.like("gen:%"))
+                    .values(generated=True).execution_options(synchronize_session=False))
+    _run(session, result, "buildings", buildings, "buildings")
+
+    ways = extract.ways[shapely.intersects(extract.ways.geometry.values, street)] if len(extract.ways) else \
+        extract.ways
+    ways = ways.assign(noded=True)
+    _run(session, result, "roads", ways, "roads")
+    _run(session, result, "service-points", _inside(extract.points, street), "service-points")
+    outside = len(extract.buildings) - len(buildings)
+    if outside:
+        result.notes.append(f"{outside} buildings of the extract lie outside the street and were left out")
+    return result
+
+
+def _set_street_shape(session: Session, code: str, shape, generated: bool) -> None:
+    """The street's boundary is the one chosen (a boundary or the outline), not the union of its communities."""
+    shape = shapely.set_precision(shape, 1e-6)
+    x0, y0, x1, y1 = shape.bounds
+    session.execute(update(m.Area).where(m.Area.code == code).values(
+        geometry=shape, min_lon=x0, min_lat=y0, max_lon=x1, max_lat=y1,
+        generated=generated).execution_options(synchronize_session=False))
+
+
+def run_import_osm(path: Path, street_code: str, street_name: str | None, rules: dict, dry_run: bool = False,
+                   street_level: int | None = None, community_level: int | None = None) -> OsmImport:
+    """All or nothing: a refusal or a failure anywhere leaves the database as it was; a dry run writes nothing."""
+    with session_scope() as session:
+        result = import_osm(session, Path(path), street_code, street_name, rules, street_level, community_level)
+        if dry_run:
+            session.rollback()
+    return result
