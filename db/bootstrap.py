@@ -14,16 +14,30 @@ from db.users import DEMO_SCREEN_TOKEN, DEMO_USERS, is_demo, seed_demo_accounts
 from geodata import demo
 
 log = logging.getLogger(__name__)
+DATA_VERSION = "map"  # the one row of data_version the caches read (db/cache.py)
+
+
+def _initialised() -> bool:
+    """A database someone prepared on purpose (`init-db`, an import, the demo) carries its data-version row."""
+    with session_scope() as session:
+        return session.get(m.DataVersion, DATA_VERSION) is not None
 
 
 def prepare(seed_if_empty: bool = True, scale: str = "S") -> bool:
-    """Migrate; seed when empty; in demo mode make sure the demo accounts exist. True when it seeded."""
+    """Migrate; seed a brand-new empty database; in demo mode make sure the demo accounts exist. True when it seeded.
+
+    Only a database nobody has prepared gets the demo: after `flask --app app init-db` (no demo) the next
+    `python app.py` starts on the empty database the admin asked for, ready for their own files.
+    """
     upgrade_to_head()
     seeded = False
-    if seed_if_empty and is_empty():
+    if seed_if_empty and is_empty() and not _initialised():
         log.warning("empty database: seeding demo scale %s (演示数据)", scale)
         write_demo(demo.generate(scale), progress=lambda msg: log.info("seed: %s", msg))
         seeded = True
+    with session_scope() as session:
+        if session.get(m.DataVersion, DATA_VERSION) is None:
+            session.add(m.DataVersion(name=DATA_VERSION, version=0))
     with session_scope() as session:
         if is_demo(session) and not session.execute(select(func.count()).select_from(m.User)).scalar():
             seed_demo_accounts(session, dt.datetime.now())

@@ -142,7 +142,7 @@ class BasemapFeature(Base):
     geometry: Mapped[object] = mapped_column(Geometry)
     source_id: Mapped[Optional[str]] = mapped_column(String(100), index=True)  # id in the imported file
     # walking: metres walked per metre of line (1 on the flat, more on steps); None: not walkable (motorways, parks)
-    walk_factor: Mapped[Optional[float]] = mapped_column(Float, default=1.0)
+    walk_factor: Mapped[Optional[float]] = mapped_column(Float)
     # a bridge, a tunnel or a way on another layer: walked along, but no building or point joins it from the side
     grade_separated: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # cut at the junctions of its source (OpenStreetMap ways at shared nodes): joins other lines only at its vertices,
