@@ -17,12 +17,10 @@ from db.engine import session_scope
 from db.importer import Plan, commit_plan, plan_import
 from geodata import crs, onboarding, osm
 from geodata.importing.errors import ImportRefused
-from geodata.importing.mapping import FIELDS
 from geodata.importing.prepare import prepare
 from geodata.importing.readers import Source
 from geodata.vocab import GENERATED_COMMUNITY_REST, GENERATED_COMMUNITY_WHOLE, GENERATED_GROUP
 
-WAY_ATTRIBUTES = ("walk_factor", "grade_separated", "noded")
 STEPS = ("communities", "compounds", "groups", "buildings", "roads", "service-points")
 
 
@@ -47,10 +45,8 @@ class OsmImport:
 
 
 def _prepared(frame: gpd.GeoDataFrame, kind: str):
-    """Our frame through the importer's own checks (hygiene, values, lengths), exactly as a file would go."""
-    columns = [c for c in FIELDS[kind] if c in frame.columns]
-    source = Source(fmt="osm-extract", layers={kind: frame[[*columns, "geometry"]]}, declared_crs=crs.WGS84)
-    return prepare(source, kind, None, {c: c for c in columns}, kind)
+    """Our frame through the importer's own checks (hygiene, values, lengths), as `import FILE.osm.pbf` goes."""
+    return prepare(Source(fmt="osm", layers={kind: frame}, declared_crs=crs.WGS84), kind)
 
 
 def _street_areas(session: Session, street: str, level: str, real_only: bool = False) -> gpd.GeoDataFrame:
@@ -73,9 +69,6 @@ def _inside(frame: gpd.GeoDataFrame, area) -> gpd.GeoDataFrame:
 
 def _run(session: Session, result: OsmImport, step: str, frame: gpd.GeoDataFrame, kind: str, **options) -> Plan:
     prepared = _prepared(frame, kind)
-    if kind == "roads":
-        extra = frame.set_index("source_id")[list(WAY_ATTRIBUTES)]
-        prepared.frame = prepared.frame.join(extra, on="source_id")
     plan = plan_import(session, prepared, **options)
     if step == "groups":
         for row in plan.rows_new:

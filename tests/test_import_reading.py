@@ -14,7 +14,7 @@ from pyproj import Transformer
 from geodata.importing import archive, coords, hierarchy
 from geodata.importing.errors import ImportRefused
 from geodata.importing.prepare import prepare
-from geodata.importing.readers import parse_osm_tags, read_source
+from geodata.importing.readers import read_source
 from tests.import_files import OSM_PBF, canteens_xlsx, feature, grid_frame, write_geojson, zip_shapefile
 
 # WGS-84 → GCJ-02 and BD-09 pairs as the forward transform of coordtransform 0.2.1 gives them
@@ -165,15 +165,12 @@ def test_osm_pbf_maps_tags_to_our_layers():
     points = prepare(source, "service-points").frame
     assert len(buildings) > 2000 and buildings.source_id.str.startswith("osm:").all()
     assert len(compounds) > 20
-    assert set(roads.kind) == {"arterial", "branch"}
-    assert "motorway" not in set(source.layers["lines"].set_index("osm_id").loc[roads.source_id.str[8:].tolist(),
-                                                                                  "highway"])
+    # footways and paths are their own kind (drawn thin); motorways are drawn but never walked
+    assert set(roads.kind) == {"arterial", "branch", "path"}
+    highway = source.layers["roads"].set_index("source_id").highway
+    walked = roads[roads.walk_factor.notna()]
+    assert "motorway" not in set(highway.loc[walked.source_id]) and roads.noded.all()
     assert set(points.service_type) <= {"儿童之家", "百姓健身房"} and len(points) >= 3
-
-
-def test_osm_tag_text_parses_quotes_and_escapes():
-    assert parse_osm_tags('"amenity"=>"social_facility","name"=>"A \\"B\\"","x"=>"1,2"') == \
-        {"amenity": "social_facility", "name": 'A "B"', "x": "1,2"}
 
 
 def test_largest_overlap_picks_the_parent_holding_most_of_the_child():

@@ -243,10 +243,12 @@ def test_osm_extract_end_to_end_in_a_fresh_database(tmp_path, monkeypatch):
         assert {f["properties"]["name"] for f in street_layer["features"]} == {"西社区", "东社区"}
         compounds = layers.get_layer(s, "990000001001", "drill")["features"]
         assert len(compounds) > 5 and all(f["properties"]["level"] == "compound" for f in compounds)
-        buildings = layers.get_layer(s, compounds[0]["properties"]["code"], "drill")["features"]
-        assert buildings and buildings[0]["properties"]["level"] == "building"
+        # some residential areas cut at the extract's edge hold no building: the first one that does drills into them
+        drilled = [layers.get_layer(s, c["properties"]["code"], "drill")["features"] for c in compounds]
+        buildings = next(b for b in drilled if b)
+        assert sum(1 for b in drilled if b) > 5 and buildings[0]["properties"]["level"] == "building"
         roads = layers.get_layer(s, "990000001", "basemap")["features"]
-        assert len(roads) > 200 and {f["properties"]["kind"] for f in roads} == {"arterial", "branch"}
+        assert len(roads) > 200 and {f["properties"]["kind"] for f in roads} == {"arterial", "branch", "path"}
         points = layers.get_layer(s, "990000001", "service_points")["features"]
         assert {f["properties"]["type"] for f in points} >= {"儿童之家", "百姓健身房"}
         for grid in ("99000000100201", "99000000100202"):

@@ -55,24 +55,9 @@ SYNONYMS = {
     "schedule": ("schedule", "时间", "服务时间"),
 }
 
-# OpenStreetMap (docs/import.md lists these): which features become what.
-OSM_ARTERIAL = ("motorway", "trunk", "primary", "secondary", "tertiary", "motorway_link", "trunk_link",
-                "primary_link", "secondary_link", "tertiary_link")
-OSM_NOT_WALKABLE = ("motorway", "motorway_link", "trunk_link", "construction", "proposed", "raceway", "bus_guideway")
-OSM_SERVICE_TYPES = {
-    ("social_facility", "food_bank"): "爱心食堂", ("social_facility", "soup_kitchen"): "爱心食堂",
-    ("amenity", "canteen"): "爱心食堂", ("amenity", "food_court"): "爱心食堂",
-    ("social_facility", "day_care"): "日间照料中心", ("social_facility", "nursing_home"): "日间照料中心",
-    ("social_facility", "assisted_living"): "日间照料中心", ("amenity", "nursing_home"): "日间照料中心",
-    ("amenity", "community_centre"): "党群服务中心", ("amenity", "townhall"): "党群服务中心",
-    ("amenity", "social_centre"): "红色驿站",
-    ("leisure", "fitness_centre"): "百姓健身房", ("leisure", "fitness_station"): "百姓健身房",
-    ("leisure", "sports_centre"): "百姓健身房", ("leisure", "pitch"): "百姓健身房",
-    ("amenity", "clinic"): "卫生服务站", ("amenity", "doctors"): "卫生服务站", ("healthcare", "clinic"): "卫生服务站",
-    ("amenity", "library"): "图书室", ("amenity", "public_bookcase"): "图书室",
-    ("amenity", "childcare"): "儿童之家", ("amenity", "kindergarten"): "儿童之家", ("leisure", "playground"): "儿童之家",
-    ("amenity", "courthouse"): "调解室",
-}
+# OpenStreetMap extracts are read by geodata/osm.py by the tag table geodata/osm_rules.json: a layer per kind
+OSM_KINDS = ("buildings", "compounds", "roads", "service-points")
+OSM_EXTRA = {"roads": ("walk_factor", "grade_separated", "noded")}  # kept beside our fields: how the way is walked
 
 
 def load_mapping(path: Path | None) -> dict:
@@ -124,59 +109,12 @@ def apply_mapping(frame: pd.DataFrame, kind: str, mapping: dict) -> pd.DataFrame
     return out
 
 
-def osm_service_type(row: dict) -> str | None:
-    for (key, value), ours in OSM_SERVICE_TYPES.items():
-        if row.get(key) == value:
-            return ours
-    return None
-
-
 def osm_frame(layers: dict, kind: str) -> pd.DataFrame:
-    """The OSM features that are `kind`, with our columns already mapped (see docs/import.md)."""
-    import geopandas as gpd
-
-    polys, lines, points = layers["multipolygons"], layers["lines"], layers["points"]
-
-    def ids(frame, prefix_way="way/"):
-        if "osm_way_id" in frame:
-            way = frame["osm_way_id"]
-            return ["osm:" + (f"{prefix_way}{w}" if pd.notna(w) and w else f"relation/{r}")
-                    for w, r in zip(way, frame["osm_id"])]
-        return ["osm:node/" + str(i) if kind in ("service-points", "posts") else "osm:way/" + str(i)
-                for i in frame["osm_id"]]
-
-    def col(frame, name):
-        return frame[name] if name in frame else pd.Series([None] * len(frame), index=frame.index)
-
-    if kind == "buildings":
-        f = polys[col(polys, "building").notna()]
-        levels = pd.to_numeric(col(f, "building:levels"), errors="coerce")
-        return gpd.GeoDataFrame({"source_id": ids(f), "name": col(f, "name"), "floors": levels},
-                                geometry=f.geometry.values, crs=f.crs)
-    if kind == "compounds":
-        f = polys[col(polys, "landuse") == "residential"]
-        return gpd.GeoDataFrame({"source_id": ids(f), "name": col(f, "name")}, geometry=f.geometry.values, crs=f.crs)
-    if kind == "roads":
-        hw = col(lines, "highway")
-        f = lines[hw.notna() & ~hw.isin(OSM_NOT_WALKABLE)]
-        road_kind = ["arterial" if h in OSM_ARTERIAL else "branch" for h in f["highway"]]
-        return gpd.GeoDataFrame({"source_id": ["osm:way/" + str(i) for i in f["osm_id"]], "name": col(f, "name"),
-                                 "kind": road_kind}, geometry=f.geometry.values, crs=f.crs)
-    if kind == "service-points":
-        parts = []
-        for frame, id_of in ((points, lambda fr: ["osm:node/" + str(i) for i in fr["osm_id"]]), (polys, ids)):
-            rows = frame.drop(columns="geometry").to_dict("records")
-            types = pd.Series([osm_service_type(r) for r in rows], index=frame.index, dtype=object)
-            keep = types.notna()
-            f = frame[keep]
-            # an area (a park, a school yard) is reached at a point on its surface
-            geometry = f.geometry.values if frame is points else f.geometry.representative_point().values
-            parts.append(gpd.GeoDataFrame({"source_id": id_of(f), "name": col(f, "name"), "service_type": types[keep],
-                                           "hours": col(f, "opening_hours"), "address": col(f, "addr:street")},
-                                          geometry=geometry, crs=frame.crs))
-        return pd.concat(parts, ignore_index=True)
-    raise ImportRefused("osm_kind", f"OpenStreetMap files import as buildings, compounds, roads or service-points, "
-                        f"not {kind}", kind=kind)
+    """The OSM features that are `kind`, with our columns already named (see docs/import.md)."""
+    if kind not in layers:
+        raise ImportRefused("osm_kind", f"OpenStreetMap files import as {', '.join(OSM_KINDS)}, not {kind}; a whole "
+                            "street comes in with `flask --app app import-osm`", layer_kind=kind)
+    return layers[kind]
 
 
 def check_vocabulary(values: pd.Series, kind: str) -> pd.Series:

@@ -53,7 +53,7 @@ def prepare(source: Source, kind: str, crs: str | None = None, mapping: dict | N
         for fieldname in mp.FIELDS[kind]:
             if fieldname not in attrs:
                 attrs[fieldname] = None
-        attrs = attrs[list(mp.FIELDS[kind])]
+        attrs = attrs[[*mp.FIELDS[kind], *(c for c in mp.OSM_EXTRA.get(kind, ()) if c in attrs)]]
         rows = pd.Series(np.arange(1, len(raw) + 1), index=raw.index)
     else:
         raw = pick_layer(source, layer)

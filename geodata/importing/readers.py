@@ -20,7 +20,6 @@ OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm")
 TABLE_SUFFIXES = (".csv", ".xlsx")
 LON_NAMES = ("lon", "lng", "longitude", "经度", "x", "long", "gcj_lng", "bd_lng", "wgs_lng")
 LAT_NAMES = ("lat", "latitude", "纬度", "y", "gcj_lat", "bd_lat", "wgs_lat")
-OSM_LAYERS = ("points", "lines", "multipolygons")
 
 
 @dataclass
@@ -140,48 +139,19 @@ def _read_shapefile(shp: Path) -> Source:
     return source
 
 
-def parse_osm_tags(text) -> dict:
-    """GDAL's other_tags hstore text ('"k"=>"v","k2"=>"v2"') → dict."""
-    if not isinstance(text, str) or not text:
-        return {}
-    tags, i, n = {}, 0, len(text)
-
-    def quoted(pos):
-        assert text[pos] == '"'
-        out, pos = [], pos + 1
-        while text[pos] != '"':
-            if text[pos] == "\\":
-                pos += 1
-            out.append(text[pos])
-            pos += 1
-        return "".join(out), pos + 1
-
-    try:
-        while i < n:
-            key, i = quoted(i)
-            i += 2  # =>
-            value, i = quoted(i)
-            tags[key] = value
-            i += 1  # ,
-    except (AssertionError, IndexError):
-        pass  # keep what parsed; a malformed tail loses only its own tags
-    return tags
-
-
 def _read_osm(path: Path) -> Source:
-    layers = {}
-    for name in OSM_LAYERS:
-        frame = _frame(path, name)
-        tags = frame.pop("other_tags") if "other_tags" in frame else pd.Series([None] * len(frame))
-        parsed = [parse_osm_tags(t) for t in tags]
-        extra = pd.DataFrame(parsed, index=frame.index)
-        for column in extra.columns:
-            if column not in frame.columns:
-                frame[column] = extra[column]
-        layers[name] = frame[frame.geometry.notna()]
-    if not any(len(f) for f in layers.values()):
-        raise ImportRefused("empty_file", f"{path.name} holds no OpenStreetMap features")
-    return Source(fmt="osm", layers=layers, declared_crs=crs_mod.WGS84)
+    """An OpenStreetMap extract through pyosmium and the tag table (geodata/osm_rules.json): one layer per kind."""
+    from geodata import osm  # imported here: geodata.osm needs this package's errors first
+
+    extract = osm.read_extract(path)
+    layers = {"buildings": extract.buildings, "compounds": extract.compounds,
+              "roads": extract.ways.assign(noded=True), "service-points": extract.points}
+    notes = []
+    cut = sum(1 for p in extract.problems if p["reason"] == "clipped")
+    kept = sum(1 for p in extract.problems if p["reason"] == "clipped_repaired")
+    if cut or kept:
+        notes.append(f"cut at the extract's edge: {kept} outlines kept as the part inside, {cut} left out")
+    return Source(fmt="osm", layers=layers, declared_crs=crs_mod.WGS84, notes=notes)
 
 
 def _read_text_table(path: Path) -> tuple[pd.DataFrame, str]:
