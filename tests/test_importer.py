@@ -248,7 +248,8 @@ def test_osm_extract_end_to_end_in_a_fresh_database(tmp_path, monkeypatch):
         buildings = next(b for b in drilled if b)
         assert sum(1 for b in drilled if b) > 5 and buildings[0]["properties"]["level"] == "building"
         roads = layers.get_layer(s, "990000001", "basemap")["features"]
-        assert len(roads) > 200 and {f["properties"]["kind"] for f in roads} == {"arterial", "branch", "path"}
+        # footways and paths come from the community level down; the street shows its roads
+        assert len(roads) > 200 and {f["properties"]["kind"] for f in roads} == {"arterial", "branch"}
         points = layers.get_layer(s, "990000001", "service_points")["features"]
         assert {f["properties"]["type"] for f in points} >= {"儿童之家", "百姓健身房"}
         for grid in ("99000000100201", "99000000100202"):
