@@ -152,7 +152,7 @@ def build_not_found(code: str) -> html.Div:
 def _kpi(label: str, value, estimated: bool = False) -> html.Div:
     shown = f"{value:,}" if isinstance(value, int) else value
     if estimated:
-        shown, label = text.ESTIMATED_ABOUT.format(value=value), [label, estimated_tag()]
+        label = [label, estimated_tag()]
     return html.Div(className="kpi", children=[html.Div(shown, className="kpi-value"), html.Div(label, className="kpi-label")])
 
 

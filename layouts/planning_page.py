@@ -159,7 +159,8 @@ def coverage_block(cov: dict) -> list:
                             className="small"))
     gaps = html.Table(className="plan-table", children=[
         html.Thead(html.Tr([html.Th(h) for h in text.PLANNING_GAP_COLUMNS])),
-        html.Tbody([html.Tr([html.Td(g["name"]), html.Td(g["buildings"]), *_counts(g, ("households", "elderly")),
+        html.Tbody([html.Tr([html.Td([g["name"], estimated_tag() if g.get("estimated") else None]),
+                             html.Td(g["buildings"]), html.Td(f"{g['households']:,}"), html.Td(f"{g['elderly']:,}"),
                              html.Td("—" if g["farthest_m"] is None else g["farthest_m"])])
                     for g in cov["gaps"][:6]]),
     ])
@@ -168,11 +169,6 @@ def coverage_block(cov: dict) -> list:
 
 def _estimated_note() -> html.P:
     return html.P([estimated_tag(), " ", text.ESTIMATED_NOTE], className="muted small plan-estimated")
-
-
-def _counts(row: dict, keys: tuple[str, ...]) -> list:
-    """Table cells of counts, each with the 估算 mark when the row's counts are estimated."""
-    return [html.Td([f"{row[k]:,}", estimated_tag() if row.get("estimated") else None]) for k in keys]
 
 
 def result_block(result: dict) -> list:

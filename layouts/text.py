@@ -429,5 +429,4 @@ PLANNING_PRINT_TITLE = "{street} · 资源下沉规划方案 · {date}"
 # --- issue 12: counts estimated from footprints (估算, docs/estimates.md) ---
 ESTIMATED = "估算"
 ESTIMATED_TITLE = "文件中没有户数和人口：按楼栋占地面积×层数估算，见 docs/estimates.md"
-ESTIMATED_ABOUT = "约 {value:,}"
 ESTIMATED_NOTE = "户数、人口和老人数含估算：文件中没有这些数的楼栋按占地面积×层数估算。"

@@ -190,7 +190,7 @@ def test_estimates_flag_the_area_and_coverage_apis(kotka):
 
 
 def test_estimates_are_marked_on_the_panel_and_the_planning_figures(kotka):
-    from db import repository
+    from db import planning as plans, repository
     from db.engine import session_scope
     from layouts import map_page, planning_page
 
@@ -206,12 +206,20 @@ def test_estimates_are_marked_on_the_panel_and_the_planning_figures(kotka):
         demo_panel = words(map_page.build_panel(repository.area_summary(s, DEMO, NOW)))
         planning = words(planning_page.coverage_block(repository.area_coverage(s, KOTKA, "儿童之家")))
         demo_planning = words(planning_page.coverage_block(repository.area_coverage(s, DEMO, "日间照料中心")))
+        worst = repository.area_coverage(s, KOTKA, "儿童之家")["gaps"][0]["code"]  # a new site in the worst compound
+        home = repository.get_area(s, repository.list_children(s, worst)[0]["code"])
+        site = {"lon": home["point"][0], "lat": home["point"][1]}
+        tried = plans.what_if(s, KOTKA, "儿童之家", [site], [])
+        demo_tried = plans.what_if(s, DEMO, "日间照料中心", [], [])
         building = words(map_page.build_building_panel(repository.get_area(s, _a_home(KOTKA)), [], []))
         demo_building = words(map_page.build_building_panel(repository.get_area(s, _a_home(DEMO)), [], []))
-    assert "估算" in panel and "约 " in panel
-    assert "估算" not in demo_panel and "约 " not in demo_panel
+    assert "估算" in panel
+    assert "估算" not in demo_panel
     assert planning.count("估算") >= 4 and "估算" not in demo_planning
     assert "估算" in building and "估算" not in demo_building
+    assert tried["estimated"] is True and tried["newly_covered"]["households"] > 0
+    assert "估算" in words(planning_page.result_block(tried))
+    assert demo_tried["estimated"] is False and "估算" not in words(planning_page.result_block(demo_tried))
 
 
 def test_estimates_follow_known_tags_and_the_admins_settings(scratch):
