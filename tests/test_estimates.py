@@ -241,3 +241,21 @@ def test_estimates_follow_known_tags_and_the_admins_settings(scratch):
     assert s.get(m.Building, school).households == 0
     assert abs(s.get(m.Building, flats).households - 2 * flats_households) <= 1
     assert s.get(m.Area, KOTKA).households > 1.8 * total
+
+
+def test_estimates_mark_grids_that_arrive_after_the_buildings(kotka):
+    """网格化 exports come last: the compounds move into the new grids, and the grids' counts are marked too.
+    (Writes to the module's database: it runs last.)"""
+    from db import models as m, repository
+    from db.engine import session_scope
+
+    mid = 26.95
+    grids = write_geojson(kotka / "grids.geojson", [
+        feature(shapely.box(mid, 60.515, 26.98, 60.53), 网格名称="东一网格", 网格编号="G1"),
+        feature(shapely.box(mid, 60.53, 26.98, 60.545), 网格名称="东二网格", 网格编号="G2")])
+    assert run(grids, "grids").counts["new"] == 2
+    with session_scope() as s:
+        codes = s.execute(select(m.Area.code).where(m.Area.level == "grid", m.Area.code.like(f"{KOTKA}%"))).scalars()
+        for code in codes:
+            people = repository.area_summary(s, code, NOW)["people"]
+            assert people["estimated"] is True and people["households"] > 0, code
