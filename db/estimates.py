@@ -12,8 +12,7 @@ from db import cache, importer, models as m
 from geodata import estimate
 
 SETTINGS_KEY = "estimate_settings"
-LEVEL_COLUMNS = (("compound", "compound_code"), ("grid", "grid_code"), ("community", "community_code"),
-                 ("street", "street_code"))
+AREA_COLUMNS = ("compound_code", "grid_code", "community_code", "street_code")  # the areas a building counts in
 CHUNK = 5000
 
 
@@ -85,8 +84,8 @@ def estimate_missing(session: Session, street_codes, kinds: Mapping[str, str] | 
             changed += len(values)
     if changed_streets:
         importer.roll_up(session, changed_streets)
+    if mark_estimated_areas(session, street_codes) or changed_streets:
         cache.mark_changed(session)
-    mark_estimated_areas(session, street_codes)
     return changed
 
 
@@ -99,20 +98,21 @@ def reestimate(session: Session, street_codes, kinds: Mapping[str, str] | None =
     return estimate_missing(session, street_codes, kinds)
 
 
-def mark_estimated_areas(session: Session, street_codes) -> None:
-    """`Area.estimated` on every area of these streets whose counts include an estimated building, off elsewhere."""
+def mark_estimated_areas(session: Session, street_codes) -> bool:
+    """`Area.estimated` on every area of these streets whose counts include an estimated building, off elsewhere.
+    True when a mark changed."""
+    changed = False
     for street in sorted(set(street_codes)):
         marked = set()
-        for _level, column in LEVEL_COLUMNS:
+        for column in AREA_COLUMNS:
             col = getattr(m.Building, column)
             marked |= set(session.execute(select(col).distinct()
                                           .where(m.Building.street_code == street, m.Building.estimated)).scalars())
-        marked.discard(None)
         now_on = set(session.execute(select(m.Area.code).where(m.Area.code.like(f"{street}%"), m.Area.estimated))
                      .scalars())
-        if marked - now_on:
-            session.execute(update(m.Area).where(m.Area.code.in_(sorted(marked - now_on))).values(estimated=True)
-                            .execution_options(synchronize_session=False))
-        if now_on - marked:
-            session.execute(update(m.Area).where(m.Area.code.in_(sorted(now_on - marked))).values(estimated=False)
-                            .execution_options(synchronize_session=False))
+        for codes, value in ((marked - now_on - {None}, True), (now_on - marked, False)):
+            if codes:
+                done = session.execute(update(m.Area).where(m.Area.code.in_(sorted(codes))).values(estimated=value)
+                                       .execution_options(synchronize_session=False))
+                changed = changed or done.rowcount > 0
+    return changed

@@ -1,15 +1,16 @@
 """Footprint-only buildings get estimated counts (估算) through the real importer, marked wherever they are shown."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 
 import pytest
 import shapely
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from tests.import_files import OSM_PBF, feature, write_geojson
+from tests.test_importer import demo_db  # noqa: F401  (a fixture: the demo street in a database of its own)
 from tests.test_estimate import box_m
 
 KOTKA = "990000001"  # the street the tests draw over the OSM extract
@@ -45,16 +46,13 @@ def build_kotka_street(folder, demo_data) -> None:
         assert result.exit_code == 0, result.output
 
 
-@pytest.fixture(scope="module")
-def kotka(tmp_path_factory, demo_data):
-    from tests.conftest import new_database_url
-
-    folder = tmp_path_factory.mktemp("kotka")
+@contextlib.contextmanager
+def database_at(url: str):
+    """DATABASE_URL points at `url` inside the block and at what it was before afterwards."""
     before = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = new_database_url(folder, "kotka")
+    os.environ["DATABASE_URL"] = url
     try:
-        build_kotka_street(folder, demo_data)
-        yield folder
+        yield url
     finally:
         if before is None:
             os.environ.pop("DATABASE_URL", None)
@@ -62,29 +60,20 @@ def kotka(tmp_path_factory, demo_data):
             os.environ["DATABASE_URL"] = before
 
 
-@pytest.fixture()
-def scratch(kotka):
-    """A session on the Kotka database whose writes are rolled back."""
-    from db.engine import get_engine
-
-    connection = get_engine().connect()
-    transaction = connection.begin()
-    with Session(bind=connection) as s:
-        yield s
-    transaction.rollback()
-    connection.close()
-
-
-@pytest.fixture()
-def demo_db(tmp_path, monkeypatch, demo_data):
-    from db.migrate import upgrade_to_head
-    from db.seed import write_demo
+@pytest.fixture(scope="module")
+def kotka(tmp_path_factory, demo_data):
     from tests.conftest import new_database_url
 
-    monkeypatch.setenv("DATABASE_URL", new_database_url(tmp_path, "estimating"))
-    upgrade_to_head()
-    write_demo(demo_data)
-    return tmp_path
+    folder = tmp_path_factory.mktemp("kotka")
+    with database_at(new_database_url(folder, "kotka")):
+        build_kotka_street(folder, demo_data)
+        yield folder
+
+
+@pytest.fixture(scope="module")
+def seeded_url(kotka) -> str:
+    """The Kotka database stands in for the demo one here, so conftest's rolled-back `session` opens on it."""
+    return os.environ["DATABASE_URL"]
 
 
 def _buildings(session, **where):
@@ -108,7 +97,7 @@ def _a_home(street: str) -> str:
 
 
 def test_estimates_a_footprint_file_by_the_rule_and_leaves_file_counts_alone(demo_db):
-    from db import estimates, models as m, repository
+    from db import cache, estimates, models as m, repository
     from db.engine import session_scope
 
     with session_scope() as s:
@@ -138,7 +127,8 @@ def test_estimates_a_footprint_file_by_the_rule_and_leaves_file_counts_alone(dem
     again = run(path, "buildings", dry_run=True)
     assert (again.counts["new"], again.counts["updated"]) == (0, 0)
     with session_scope() as s:
-        assert estimates.estimate_missing(s, {DEMO}) == 0
+        version = cache.data_version(s)
+        assert estimates.estimate_missing(s, {DEMO}) == 0 and cache.data_version(s) == version
     # fewer floors in the file: estimated again; a file that brings counts replaces the estimate and its mark
     footprints[0]["properties"]["层数"] = 3
     run(write_geojson(demo_db / "lower.geojson", footprints), "buildings")
@@ -222,10 +212,10 @@ def test_estimates_are_marked_on_the_panel_and_the_planning_figures(kotka):
     assert demo_tried["estimated"] is False and "估算" not in words(planning_page.result_block(demo_tried))
 
 
-def test_estimates_follow_known_tags_and_the_admins_settings(scratch):
+def test_estimates_follow_known_tags_and_the_admins_settings(session):
     from db import estimates, models as m
 
-    s = scratch
+    s = session
     codes = s.execute(select(m.Building.code, m.Building.households).where(m.Building.street_code == KOTKA,
                                                                            m.Building.households > 3)
                       .order_by(m.Building.code).limit(2)).all()

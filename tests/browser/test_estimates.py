@@ -8,7 +8,7 @@ import pytest
 
 from tests.browser.conftest import serve
 from tests.helpers import browser_login
-from tests.test_estimates import DEMO, KOTKA, build_kotka_street
+from tests.test_estimates import DEMO, KOTKA, build_kotka_street, database_at
 
 SIZES = pytest.mark.parametrize("page", [(1920, 1080), (1366, 768)], indirect=True)
 
@@ -19,15 +19,8 @@ def kotka_server(tmp_path_factory, demo_data):
 
     folder = tmp_path_factory.mktemp("kotka-browser")
     url = new_database_url(folder, "kotka")
-    before = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = url
-    try:
+    with database_at(url):
         build_kotka_street(folder, demo_data)
-    finally:
-        if before is None:
-            os.environ.pop("DATABASE_URL", None)
-        else:
-            os.environ["DATABASE_URL"] = before
     yield from serve(url, folder / "app.log")
 
 
