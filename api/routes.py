@@ -86,7 +86,7 @@ def area(code: str):
         children = repository.list_children(session, code)
     return jsonify({
         "code": found["code"], "level": found["level"], "name": found["name"], "parent": found["parent_code"],
-        "bounds": found["bounds"],
+        "bounds": found["bounds"], "estimated": found["estimated"],
         "summary": {**summary["people"], "open_cases": summary["open_cases"],
                     "cases_by_status": summary["cases_by_status"], "cases_by_light": summary["cases_by_light"],
                     "service_points_by_type": summary["service_points_by_type"], "posts": summary["posts"]},

@@ -11,7 +11,7 @@ import shapely
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from db import cache, models as m
+from db import cache, estimates, models as m
 from db.engine import session_scope
 from geodata import crs as crs_mod
 from geodata.importing import hierarchy
@@ -275,10 +275,14 @@ def _plan_buildings(session: Session, frame, plan: Plan) -> None:
                "households": _int(rec.get("households")), "residents": _int(rec.get("residents")),
                "elderly": _int(rec.get("elderly")), "party_members": _int(rec.get("party_members")),
                "built_year": _clean(rec.get("built_year")), "lon": round(pt.x, 6), "lat": round(pt.y, 6),
-               "geometry": geom, **_bbox(geom)}
+               "geometry": geom, "estimated": False, **_bbox(geom)}
         if row["built_year"] is not None:
             row["built_year"] = int(row["built_year"])
         old = existing.get(rec["source_id"])
+        if old is not None and old.estimated and not (row["households"] or row["residents"]) and \
+                row["floors"] == old.floors and _same_shape(old.geometry, geom):
+            # still no counts in the file: the estimate (估算) stands; a changed footprint or floors is estimated again
+            row.update(households=old.households, residents=old.residents, elderly=old.elderly, estimated=True)
         if old is not None and old.compound_code != comp:
             old = None  # moved to another compound: a new code under the new compound (the old row is replaced)
             plan.rows_updated.append({"_drop": existing[rec["source_id"]].code})
@@ -399,6 +403,8 @@ def commit_plan(session: Session, plan: Plan) -> dict:
         roll_up(session, {r["street_code"] for r in plan.rows_new + updates})
     if plan.kind == "grids":
         plan.counts["reattached"] = reattach_to_grids(session, {r["parent_code"] for r in plan.rows_new + updates})
+    if plan.kind in ("buildings", "grids"):
+        estimates.estimate_missing(session, {r["code"][:9] for r in plan.rows_new + updates})  # 估算: docs/estimates.md
     cache.mark_changed(session)
     session.flush()
     return {"new": len(plan.rows_new), "updated": len(updates), "reattached": plan.counts.get("reattached", 0)}

@@ -87,6 +87,11 @@ def _numbers(ctx: walking.StreetNetwork, nearest: np.ndarray, radius: float) -> 
                                    radius)
 
 
+def _estimated(session: Session, street: str) -> bool:
+    """Whether the street's counts include estimates (估算, docs/estimates.md): results say so."""
+    return bool(session.execute(select(m.Area.estimated).where(m.Area.code == street)).scalar())
+
+
 def _nearest(matrix: np.ndarray) -> np.ndarray:
     return matrix.min(axis=1) if matrix.shape[1] else np.full(matrix.shape[0], np.inf)
 
@@ -136,7 +141,8 @@ def optimise(session: Session, street: str, service_type: str, k: int, objective
             "removed": [], "before": before, "after": after,
             "newly_covered": {key: after[key] - before[key] for key in ("households", "elderly", "residents")},
             "changed": changed, "status": solution.status, "gap": solution.gap, "seconds": round(time.perf_counter() - started, 2),
-            "candidates": len(candidates), "method": "walking" if ctx.has_roads else "straight_line_detour"}
+            "candidates": len(candidates), "method": "walking" if ctx.has_roads else "straight_line_detour",
+            "estimated": _estimated(session, street)}
 
 
 def what_if(session: Session, street: str, service_type: str, added: list[dict], removed: list[str]) -> dict:
@@ -157,7 +163,8 @@ def what_if(session: Session, street: str, service_type: str, added: list[dict],
                        "lat": a["lat"], "id": a.get("id")} for a in added],
             "removed": list(removed), "before": before, "after": after,
             "newly_covered": {key: after[key] - before[key] for key in ("households", "elderly", "residents")},
-            "changed": changed, "status": "Manual", "gap": None, "method": "walking" if ctx.has_roads else "straight_line_detour"}
+            "changed": changed, "status": "Manual", "gap": None, "method": "walking" if ctx.has_roads else "straight_line_detour",
+            "estimated": _estimated(session, street)}
 
 
 def save_scenario(session: Session, street: str, name: str | None, result: dict, user: str | None,

@@ -48,12 +48,12 @@ def get_area(session: Session, code: str) -> dict | None:
                 "bounds": [[b.min_lat, b.min_lon], [b.max_lat, b.max_lon]], "point": [b.lon, b.lat],
                 "facts": {"floors": b.floors, "units": b.units, "households": b.households,
                           "residents": b.residents, "elderly": b.elderly, "party_members": b.party_members,
-                          "built_year": b.built_year}}
+                          "built_year": b.built_year}, "estimated": bool(b.estimated)}
     a = session.get(m.Area, code)
     if a is None:
         return None
     out = {"code": a.code, "level": a.level, "name": a.name, "parent_code": a.parent_code,
-           "bounds": [[a.min_lat, a.min_lon], [a.max_lat, a.max_lon]]}
+           "bounds": [[a.min_lat, a.min_lon], [a.max_lat, a.max_lon]], "estimated": bool(a.estimated)}
     if a.level == "grid":
         out["leader_name"] = a.leader_name
     if a.level == "compound":
@@ -89,9 +89,10 @@ def search_buildings(session: Session, query: str, viewer: Viewer = SYSTEM, limi
 
 
 def list_streets(session: Session) -> list[dict]:
-    rows = session.execute(select(m.Area.code, m.Area.name, m.Area.households, m.Area.residents)
+    rows = session.execute(select(m.Area.code, m.Area.name, m.Area.households, m.Area.residents, m.Area.estimated)
                            .where(m.Area.level == "street").order_by(m.Area.code))
-    return [{"code": c, "name": n, "level": "street", "households": h, "residents": r} for c, n, h, r in rows]
+    return [{"code": c, "name": n, "level": "street", "households": h, "residents": r, "estimated": bool(e)}
+            for c, n, h, r, e in rows]
 
 
 def streets_bounds(session: Session) -> list[list[float]] | None:
@@ -178,6 +179,7 @@ def _summary(session: Session, area: dict, now: dt.datetime, viewer: Viewer) -> 
             func.coalesce(func.sum(m.Building.elderly), 0), func.coalesce(func.sum(m.Building.party_members), 0),
         ).where(col == code)).one()
         people = dict(zip(["buildings", "households", "residents", "elderly", "party_members"], map(int, row)))
+    people["estimated"] = area["estimated"]  # counts include 估算 (docs/estimates.md)
 
     cases_here = and_(scope_clause(m.Case, area), case_scope(viewer))
     by_status = dict(session.execute(select(m.Case.status, func.count()).where(cases_here)
@@ -327,7 +329,7 @@ def area_coverage(session: Session, code: str, service_type: str) -> dict | None
         method = "walking" if ctx.has_roads else "straight_line_detour"
         summary = coverage.coverage_summary(buildings, dist, radius)
         finite = dist[np.isfinite(dist)]
-        return {"code": code, "service_type": service_type, "method": method, **summary,
+        return {"code": code, "service_type": service_type, "method": method, **summary, "estimated": area["estimated"],
                 "population_weighted_share": summary["residents_share"],
                 "walk_speed_m_per_min": std["walk_speed_m_per_min"],
                 "elderly_speed_m_per_min": std["elderly_speed_m_per_min"],
@@ -366,9 +368,11 @@ def _child_key(area: dict, buildings: pd.DataFrame) -> pd.Series:
 
 def _named_gaps(session: Session, gaps: list[dict], limit: int = 10) -> list[dict]:
     top = gaps[:limit]
-    names = dict(session.execute(select(m.Area.code, m.Area.name)
-                                 .where(m.Area.code.in_([g["code"] for g in top]))).all())
-    return [{**g, "name": names.get(g["code"], g["code"])} for g in top]
+    rows = session.execute(select(m.Area.code, m.Area.name, m.Area.estimated)
+                           .where(m.Area.code.in_([g["code"] for g in top]))).all()
+    names = {r.code: r.name for r in rows}
+    estimated = {r.code for r in rows if r.estimated}
+    return [{**g, "name": names.get(g["code"], g["code"]), "estimated": g["code"] in estimated} for g in top]
 
 
 def list_public_points(session: Session) -> list[dict]:

@@ -21,3 +21,8 @@ def staff_topbar(subtitle: str, links: list[tuple[str, str, bool]]) -> html.Head
         html.Nav(className="nav", children=[html.A(label, href=href, className="nav-link" + (" active" if on else ""))
                                             for label, href, on in links]),
     ])
+
+
+def estimated_tag() -> html.Span:
+    """The small 估算 mark beside a count no file gave: estimated from footprint × floors (docs/estimates.md)."""
+    return html.Span(text.ESTIMATED, className="estimated-tag", title=text.ESTIMATED_TITLE)

@@ -9,7 +9,7 @@ from dash_extensions.javascript import Namespace
 from geodata.vocab import GAP_TYPES, STANDARD_RADIUS_M, YELLOW_HOURS
 from layouts import ids, text
 from layouts.intake_form import build_intake
-from layouts.chrome import outage_parts
+from layouts.chrome import estimated_tag, outage_parts
 from layouts.tiles import tile_layers
 
 ns = Namespace("jinlin", "map")
@@ -149,9 +149,11 @@ def build_not_found(code: str) -> html.Div:
     ])
 
 
-def _kpi(label: str, value) -> html.Div:
-    return html.Div(className="kpi", children=[html.Div(f"{value:,}" if isinstance(value, int) else value,
-                                                        className="kpi-value"), html.Div(label, className="kpi-label")])
+def _kpi(label: str, value, estimated: bool = False) -> html.Div:
+    shown = f"{value:,}" if isinstance(value, int) else value
+    if estimated:
+        label = [label, estimated_tag()]
+    return html.Div(className="kpi", children=[html.Div(shown, className="kpi-value"), html.Div(label, className="kpi-label")])
 
 
 def _light(light: str, count: int | None = None) -> html.Span:
@@ -190,8 +192,9 @@ def build_panel(summary: dict) -> list:
         html.Span(text.ERA.get(area.get("era"), ""), className="era-tag") if area.get("era") else None,
     ])]
     kpis = html.Div(className="kpis", children=[
-        _kpi(text.KPI_HOUSEHOLDS, people["households"]), _kpi(text.KPI_RESIDENTS, people["residents"]),
-        _kpi(text.KPI_ELDERLY, people["elderly"]), _kpi(text.KPI_PARTY, people["party_members"]),
+        _kpi(text.KPI_HOUSEHOLDS, people["households"], people.get("estimated")),
+        _kpi(text.KPI_RESIDENTS, people["residents"], people.get("estimated")),
+        _kpi(text.KPI_ELDERLY, people["elderly"], people.get("estimated")), _kpi(text.KPI_PARTY, people["party_members"]),
         _kpi(text.KPI_BUILDINGS, people["buildings"]),
     ])
     statuses = sorted(summary["cases_by_status"].items(), key=lambda kv: -kv[1])
@@ -218,10 +221,11 @@ def build_panel_details(children: list[dict], grids: list[dict], monthly: pd.Dat
                         rates: list) -> list:
     """The slower half of an area's panel: 三率 and ranking, coverage, the monthly chart, grid leaders, children."""
     cover = _section(text.WALK_COVERAGE_SECTION, [
-        *[html.Div(text.WALK_COVERAGE_LINE.format(type=c["service_type"], radius=c["radius_m"],
-                                                  minutes=c["radius_minutes"], elderly=_pct(c["elderly_share"]),
-                                                  households=_pct(c["households_share"]),
-                                                  gap=f"{c['gap_households']:,}"),
+        *[html.Div([text.WALK_COVERAGE_LINE.format(type=c["service_type"], radius=c["radius_m"],
+                                                   minutes=c["radius_minutes"], elderly=_pct(c["elderly_share"]),
+                                                   households=_pct(c["households_share"]),
+                                                   gap=f"{c['gap_households']:,}"),
+                            estimated_tag() if c.get("estimated") else None],
                    className="coverage-line") for c in coverage_rows],
         *[html.Div(text.WALK_FALLBACK_NOTE.format(factor=c["detour_factor"]), className="muted coverage-note")
           for c in coverage_rows[:1] if c["method"] != "walking"]])
@@ -240,13 +244,17 @@ def build_root_panel(streets: list[dict]) -> list:
                                                    html.H2(text.ALL_STREETS, className="panel-title")]),
         _section(f"{text.SECTION_CHILDREN}（{len(streets)}）", html.Ul(className="list", children=[
             html.Li([dcc.Link(s["name"], href=area_href(s["code"]), className="child-link"),
-                     html.Span(f"{s['households']:,} {text.KPI_HOUSEHOLDS}", className="muted")]) for s in streets])),
+                     html.Span([f"{s['households']:,} {text.KPI_HOUSEHOLDS}",
+                                estimated_tag() if s.get("estimated") else None], className="muted")])
+            for s in streets])),
     ]
 
 
 def build_building_panel(area: dict, open_cases: list[dict], nearest: list[dict], flash: str | None = None) -> list:
     facts = area["facts"]
-    fact_rows = [html.Tr([html.Th(text.FACT_LABELS[k]), html.Td(f"{v}" if v is not None else "—")])
+    counted = ("households", "residents", "elderly") if area.get("estimated") else ()
+    fact_rows = [html.Tr([html.Th(text.FACT_LABELS[k]), html.Td([f"{v}" if v is not None else "—",
+                                                                estimated_tag() if k in counted else None])])
                  for k, v in facts.items()]
     case_items = [html.Li(className="case-item", children=[
         _light(c["light"]), html.B(c["category"]), html.Span(c["status"], className="chip"),

@@ -8,7 +8,7 @@ from dash_extensions.javascript import Namespace
 from geodata.siting import KINDS
 from geodata.vocab import SERVICE_TYPES
 from layouts import planning_ids as ids, text
-from layouts.chrome import outage_parts, staff_topbar
+from layouts.chrome import estimated_tag, outage_parts, staff_topbar
 from layouts.map_page import DEFAULT_CENTER, SERVICE_GLYPH
 
 ns = Namespace("jinlin", "map")
@@ -137,14 +137,17 @@ def coverage_block(cov: dict) -> list:
     """Today's walking coverage of the street: shares, capacity, network health, the worst compounds."""
     head = html.H3(text.PLANNING_COVERAGE_HEAD.format(type=cov["service_type"], radius=cov["radius_m"],
                                                       minutes=cov["radius_minutes"]))
+    tag = estimated_tag() if cov.get("estimated") else None
     kpis = html.Div(className="plan-kpis", children=[
-        html.Div(className="plan-kpi", children=[html.B(pct(cov["elderly_share"])), html.Span("老人覆盖率")]),
-        html.Div(className="plan-kpi", children=[html.B(pct(cov["households_share"])), html.Span("户数覆盖率")]),
-        html.Div(className="plan-kpi", children=[html.B(f"{cov['gap_elderly']:,}"), html.Span("未覆盖老人")]),
+        html.Div(className="plan-kpi", children=[html.B(pct(cov["elderly_share"])), html.Span("老人覆盖率"), tag]),
+        html.Div(className="plan-kpi", children=[html.B(pct(cov["households_share"])), html.Span("户数覆盖率"), tag]),
+        html.Div(className="plan-kpi", children=[html.B(f"{cov['gap_elderly']:,}"), html.Span("未覆盖老人"), tag]),
         html.Div(className="plan-kpi", children=[html.B(pct(cov["straight_line"]["elderly_share"])),
                                                  html.Span("直线距离口径")]),
     ])
     notes = [html.P(text.PLANNING_METHOD_NOTE[cov["method"]], className="muted small")]
+    if cov.get("estimated"):
+        notes.append(_estimated_note())
     net = cov["network"]
     if net.get("components", 0) > 1 or net.get("off_main_buildings"):
         notes.append(html.P(text.PLANNING_NETWORK.format(components=net["components"], detached=net["detached_nodes"],
@@ -156,11 +159,16 @@ def coverage_block(cov: dict) -> list:
                             className="small"))
     gaps = html.Table(className="plan-table", children=[
         html.Thead(html.Tr([html.Th(h) for h in text.PLANNING_GAP_COLUMNS])),
-        html.Tbody([html.Tr([html.Td(g["name"]), html.Td(g["buildings"]), html.Td(f"{g['households']:,}"),
-                             html.Td(f"{g['elderly']:,}"), html.Td("—" if g["farthest_m"] is None else g["farthest_m"])])
+        html.Tbody([html.Tr([html.Td([g["name"], estimated_tag() if g.get("estimated") else None]),
+                             html.Td(g["buildings"]), html.Td(f"{g['households']:,}"), html.Td(f"{g['elderly']:,}"),
+                             html.Td("—" if g["farthest_m"] is None else g["farthest_m"])])
                     for g in cov["gaps"][:6]]),
     ])
     return [head, kpis, *notes, html.H4(text.PLANNING_GAPS_HEAD), gaps]
+
+
+def _estimated_note() -> html.P:
+    return html.P([estimated_tag(), " ", text.ESTIMATED_NOTE], className="muted small plan-estimated")
 
 
 def result_block(result: dict) -> list:
@@ -188,6 +196,7 @@ def result_block(result: dict) -> list:
                                           n=result.get("candidates", "—"))
     removed = [e["name"] for e in result["existing"] if e["code"] in result.get("removed", [])]
     return [head, html.Table(className="plan-table plan-before-after", children=html.Tbody(rows)), summary,
+            _estimated_note() if result.get("estimated") else None,
             html.H4(text.PLANNING_SITES_HEAD), sites,
             html.P(text.PLANNING_REMOVED.format(names="、".join(removed)), className="small") if removed else None,
             html.P(f"{text.PLANNING_OBJECTIVES.get(result['objective'], '')} · {how}", className="muted small")]

@@ -425,3 +425,8 @@ PLANNING_CANDIDATE_REFUSED = "只有街道干部和管理员可以编辑候选�
 WALK_DISTANCE = "步行 {m} 米"
 GAP_LEGEND = ("步行达标", "超出，2倍内", "超出2倍以上")
 PLANNING_PRINT_TITLE = "{street} · 资源下沉规划方案 · {date}"
+
+# --- issue 12: counts estimated from footprints (估算, docs/estimates.md) ---
+ESTIMATED = "估算"
+ESTIMATED_TITLE = "文件中没有户数和人口：按楼栋占地面积×层数估算，见 docs/estimates.md"
+ESTIMATED_NOTE = "户数、人口和老人数含估算：文件中没有这些数的楼栋按占地面积×层数估算。"
