@@ -12,7 +12,7 @@ import shapely
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from db import models as m
+from db import estimates, models as m
 from db.engine import session_scope
 from db.importer import Plan, commit_plan, plan_import
 from geodata import crs, onboarding, osm
@@ -144,6 +144,8 @@ def import_osm(session: Session, path: Path, street_code: str, street_name: str 
     session.execute(update(m.Area).where(m.Area.code.like(f"{street_code}%"), m.Area.source_id.like("gen:%"))
                     .values(generated=True).execution_options(synchronize_session=False))
     _run(session, result, "buildings", buildings, "buildings")
+    # the estimate (估算) knows a school from a block of flats by the building tag, which is not stored
+    estimates.estimate_missing(session, {street_code}, kinds=dict(zip(buildings.source_id, buildings.building)))
 
     ways = extract.ways[shapely.intersects(extract.ways.geometry.values, street)] if len(extract.ways) else \
         extract.ways
