@@ -120,8 +120,9 @@ def test_import_osm_dry_run_writes_nothing_and_bad_input_is_refused(empty_db, tm
 # --- walking by OSM's rules ------------------------------------------------------------------------------------
 
 def write_osm(path, nodes: dict[int, tuple[float, float]], ways: list[tuple[int, list[int], dict]],
-              tagged_nodes: dict[int, dict] | None = None) -> None:
-    """A small .osm file: nodes (id → lon, lat) and ways (id, node ids, tags)."""
+              tagged_nodes: dict[int, dict] | None = None,
+              relations: list[tuple[int, list[int], dict]] | None = None) -> None:
+    """A small .osm file: nodes (id → lon, lat), ways (id, node ids, tags), relations (id, outer way ids, tags)."""
     tagged_nodes = tagged_nodes or {}
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="jinlin-tests">']
     for i, (lon, lat) in nodes.items():
@@ -130,6 +131,10 @@ def write_osm(path, nodes: dict[int, tuple[float, float]], ways: list[tuple[int,
     for i, refs, tags in ways:
         body = "".join(f'<nd ref="{r}"/>' for r in refs) + "".join(f'<tag k="{k}" v="{v}"/>' for k, v in tags.items())
         lines.append(f'<way id="{i}" version="1">{body}</way>')
+    for i, members, tags in relations or []:
+        body = "".join(f'<member type="way" ref="{r}" role="outer"/>' for r in members)
+        body += "".join(f'<tag k="{k}" v="{v}"/>' for k, v in tags.items())
+        lines.append(f'<relation id="{i}" version="1">{body}</relation>')
     lines.append("</osm>")
     path.write_text("\n".join(lines), encoding="utf-8")
 
@@ -182,6 +187,71 @@ def test_a_bridge_does_not_join_the_road_beneath_and_buildings_do_not_step_onto_
     assert method == "walking" and len(frame) == 1
     # joined at the crossing it would be ≈ 12 + 150 + a few metres; the walk goes round by the road ends instead
     assert frame.distance_m.iloc[0] > 500, frame.distance_m.iloc[0]
+
+
+def boundary_file(path, community_level: int = 10):
+    """A street (admin_level 8) of 800 × 400 m with two communities covering its west half, and buildings all over."""
+    lon0, lat0, dx, dy = 113.90, 22.53, 1 / 102_800, 1 / 110_760  # 深圳: metres to degrees
+
+    def at(x, y):
+        return lon0 + x * dx, lat0 + y * dy
+
+    nodes, ways, node_id = {}, [], 1
+
+    def ring(x0, y0, x1, y1, way_id, tags):
+        nonlocal node_id
+        ids = []
+        for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1)):
+            nodes[node_id] = at(x, y)
+            ids.append(node_id)
+            node_id += 1
+        ways.append((way_id, ids + ids[:1], tags))
+
+    ring(0, 0, 800, 400, 1, {})
+    ring(0, 0, 400, 200, 2, {})
+    ring(0, 200, 400, 400, 3, {})
+    ring(-900, 0, -100, 400, 4, {})  # a neighbouring street of the same level, fewer buildings
+    for k in range(16):  # buildings in both communities and in the east half no community covers
+        x, y = 40 + (k % 8) * 95, 60 + (k // 8) * 200
+        ring(x, y, x + 20, y + 15, 100 + k, {"building": "apartments", "building:levels": "6"})
+    ring(-500, 100, -480, 115, 200, {"building": "yes"})
+    relations = [(1001, [1], {"type": "boundary", "boundary": "administrative", "admin_level": "8", "name": "南山街道"}),
+                 (1004, [4], {"type": "boundary", "boundary": "administrative", "admin_level": "8", "name": "邻街道"}),
+                 (1002, [2], {"type": "boundary", "boundary": "administrative",
+                              "admin_level": str(community_level), "name": "南社区"}),
+                 (1003, [3], {"type": "boundary", "boundary": "administrative",
+                              "admin_level": str(community_level), "name": "北社区"})]
+    write_osm(path, nodes, ways, relations=relations)
+
+
+def test_street_and_communities_come_from_the_files_administrative_boundaries(empty_db, tmp_path):
+    from db import models as m
+    from db.engine import session_scope
+
+    path = tmp_path / "boundaries.osm"
+    boundary_file(path)
+    result = import_osm(path)
+    assert result.exit_code == 0, result.output
+    assert "street boundary: boundary admin_level=8" in result.output
+    with session_scope() as s:
+        street = s.get(m.Area, STREET)
+        assert not street.generated and 0.0075 < street.max_lon - street.min_lon < 0.0081  # 800 m, not the neighbour
+        communities = {a.name: a.generated for a in s.execute(select(m.Area).where(m.Area.level == "community"))
+                       .scalars()}
+        assert communities == {"南社区": False, "北社区": False, "科特卡街道其他区域": True}
+        assert s.execute(select(func.count()).select_from(m.Building)).scalar() == 16  # the neighbour's stays out
+
+
+def test_admin_levels_are_options_where_a_file_uses_other_levels(empty_db, tmp_path):
+    from db import models as m
+    from db.engine import session_scope
+
+    path = tmp_path / "level9.osm"
+    boundary_file(path, community_level=9)
+    assert import_osm(path, "--community-level", "9").exit_code == 0
+    with session_scope() as s:
+        names = set(s.execute(select(m.Area.name).where(m.Area.level == "community")).scalars())
+    assert {"南社区", "北社区"} <= names
 
 
 # --- coverage on the real extract, checked by an independent networkx computation -------------------------------
