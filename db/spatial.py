@@ -43,8 +43,9 @@ def nearest_per_type(session: Session, building_code: str) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame(rows, columns=["code", "service_type", "name", "hours", "lon", "lat"])
-    points = gpd.GeoSeries(gpd.points_from_xy(frame.lon, frame.lat), crs=crs.WGS84).to_crs(crs.METRIC)
-    footprint = gpd.GeoSeries([b.geometry], crs=crs.WGS84).to_crs(crs.METRIC).iloc[0]
+    metric = crs.metric_crs(b.lon, b.lat)
+    points = gpd.GeoSeries(gpd.points_from_xy(frame.lon, frame.lat), crs=crs.WGS84).to_crs(metric)
+    footprint = gpd.GeoSeries([b.geometry], crs=crs.WGS84).to_crs(metric).iloc[0]
     frame["distance_m"] = points.distance(footprint).to_numpy()
     frame = frame[frame.distance_m <= NEAREST_REACH_M]
     return frame.sort_values("distance_m", kind="stable").drop_duplicates("service_type")[columns]

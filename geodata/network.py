@@ -65,8 +65,9 @@ def build(lines) -> Network:
         raise ValueError(f"roads must be lines, got {sorted(set(bad))}")
     if not lines:
         return _network(np.empty((0, 2)), np.empty(0, int), np.empty(0, int))
-    # union_all nodes the lines: every crossing becomes a vertex shared by the pieces that meet there.
-    noded = shapely.get_parts(shapely.union_all(lines))
+    # union_all nodes the lines: every crossing becomes a vertex shared by the pieces that meet there. On the 1 cm
+    # grid, so that a line ending on another joins it in any projection (reprojected, the end is a hair off the line).
+    noded = shapely.get_parts(shapely.union_all(lines, grid_size=NODE_PRECISION_M))
     coords, part = shapely.get_coordinates(noded, return_index=True)
     inside = part[:-1] == part[1:]  # consecutive vertices of one piece make a segment
     a, b = coords[:-1][inside], coords[1:][inside]
