@@ -425,3 +425,10 @@ PLANNING_CANDIDATE_REFUSED = "只有街道干部和管理员可以编辑候选�
 WALK_DISTANCE = "步行 {m} 米"
 GAP_LEGEND = ("步行达标", "超出，2倍内", "超出2倍以上")
 PLANNING_PRINT_TITLE = "{street} · 资源下沉规划方案 · {date}"
+
+# ---- issue 12, part "metric": empty states of a street just imported (no buildings, no points, no roads), and the
+# demo badge shown only over the generated demo
+NO_BUILDINGS_YET = "暂无楼栋数据：导入楼栋后，这里显示人口、覆盖和缺口。"
+WALK_COVERAGE_NO_BUILDINGS = "{type}：暂无楼栋，尚无覆盖可算"
+PLANNING_NO_BUILDINGS = "本街道还没有楼栋数据：导入楼栋后即可计算步行覆盖、求最优新址。"
+PLANNING_ERRORS["no_buildings"] = "本街道还没有楼栋：请先导入楼栋，再规划新址。"
