@@ -14,6 +14,7 @@ GEOD = Geod(ellps="WGS84")
 PLACES = [("greenwich", 0.0, 51.48), ("vilnius", 25.28, 54.69), ("urumqi", 87.6, 43.8), ("ruian", 120.3, 27.8),
           ("helsinki", 24.94, 60.17), ("sao-paulo", -46.63, -23.55)]
 WALK_M = 900.0  # one leg of a life circle
+FAR_M = 2000.0  # a gym east, no road to it: within the reach of "nearby" (3 km) and of an area's edge (2.2 km)
 TOLERANCE = 0.005  # 0.5 %, as the issue asks
 
 
@@ -118,6 +119,9 @@ def places_db(tmp_path_factory):
                                          community_code=street + "001"))
                     s.add(m.BasemapFeature(street_code=street, kind="branch", walk_factor=1.0,
                                            geometry=shapely.LineString([(lon, lat), target])))
+                far = _towards(lon, lat, 90, FAR_M)
+                s.add(m.ServicePoint(code=f"{street}P009", service_type="百姓健身房", name="健身房", lon=far[0],
+                                     lat=far[1], is_public=True, street_code=street))
         yield
 
 
@@ -139,7 +143,11 @@ def test_a_street_measures_its_walks_and_nearest_points_in_geodesic_metres(place
             assert matrix[0, 0] == pytest.approx(metres, rel=TOLERANCE), (name, kind)
             across = spatial.distances_to_nearest(s, "street_code", street, kind)
             assert across.distance_m.iloc[0] == pytest.approx(metres, rel=TOLERANCE), (name, kind)
+        far = _geodesic((lon, lat), _towards(lon, lat, 90, FAR_M))
+        across = spatial.distances_to_nearest(s, "street_code", street, "百姓健身房")
+        assert across.distance_m.iloc[0] == pytest.approx(far, rel=TOLERANCE), name
         nearest = spatial.nearest_per_type(s, building).set_index("service_type").distance_m
+        assert nearest["百姓健身房"] == pytest.approx(far, rel=TOLERANCE), name
         for kind, metres in truth.items():
             assert nearest[kind] == pytest.approx(metres, rel=TOLERANCE), (name, kind)
         by_walking = walking.nearest_by_walking(s, building).set_index("service_type").distance_m
