@@ -124,5 +124,8 @@ def test_no_demo_badge_over_real_data(page, onboarding_server):
 def test_demo_badge_over_the_demo(staff, live_server):
     staff.locator("#user-box").get_by_text("演示管理员").wait_for()
     staff.locator("header").get_by_text(text.DEMO_BADGE, exact=True).wait_for()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    staff.screenshot(path=str(SHOTS / "demo-header-1920.png"))
     staff.goto(live_server + "/public/")
     staff.get_by_text(text.PUBLIC_DEMO_NOTE).wait_for()
+    staff.screenshot(path=str(SHOTS / "demo-public-1920.png"))
