@@ -42,7 +42,7 @@ def footprints(n: int):
 
     with session_scope() as s:
         rows = s.execute(select(m.Area.code, m.Area.geometry).where(m.Area.level == "compound")).all()
-    compounds = gpd.GeoSeries([g for _, g in rows], crs=crs.WGS84).to_crs(crs.METRIC)
+    compounds = gpd.GeoSeries([g for _, g in rows], crs=crs.WGS84).to_crs(crs.DEMO_FRAME)
     # the lattice loses a few cells at odd-shaped edges: aim 40 % over and cut to n
     per = min(int(np.ceil(1.4 * n / len(compounds))), 999)
     shapes = []
@@ -60,7 +60,7 @@ def footprints(n: int):
     frame = gpd.GeoDataFrame({"bh": [f"LD{i:06d}" for i in range(len(shapes))],
                               "层数": np.random.default_rng(1).integers(5, 30, len(shapes)),
                               "户数": np.random.default_rng(2).integers(10, 120, len(shapes))},
-                             geometry=shapes, crs=crs.METRIC).to_crs(crs.WGS84)
+                             geometry=shapes, crs=crs.DEMO_FRAME).to_crs(crs.WGS84)
     return frame
 
 

@@ -10,7 +10,7 @@ from dash.exceptions import PreventUpdate
 from callbacks import intake
 from callbacks.urls import query_param
 from callbacks.viewer import current_account, current_viewer
-from db import cases, layers, repository, rules as case_rules
+from db import cases, layers, repository, rules as case_rules, users
 from db.engine import session_scope
 from geodata import crs
 from geodata.vocab import GAP_TYPES
@@ -192,12 +192,15 @@ def register(app: Dash, tile_provider: str) -> None:
         return [dl.CircleMarker(center=[lat, lon], radius=10, color="#c0392b", weight=3, fillColor="#fff",
                                 fillOpacity=0.9)]
 
-    @app.callback(Output(ids.USER_BOX, "children"), Output(ids.NAV_ADMIN, "hidden"), Input(ids.URL, "pathname"))
+    @app.callback(Output(ids.USER_BOX, "children"), Output(ids.NAV_ADMIN, "hidden"), Output(ids.DEMO_BADGE, "hidden"),
+                  Input(ids.URL, "pathname"))
     def show_user(_path):
+        with session_scope() as session:
+            not_demo = not users.is_demo(session)  # 演示数据 over real data would be a lie
         account = current_account()
         if account is None:
-            return "", True
-        return map_page.user_label(account.display_name, account.role), account.role != "admin"
+            return "", True, not_demo
+        return map_page.user_label(account.display_name, account.role), account.role != "admin", not_demo
 
     # In the browser: only a click while 选点 is on goes on to pick_spot.
     app.clientside_callback(ClientsideFunction("jinlinMap", "pickClick"), Output(ids.PICK_CLICK, "data"),

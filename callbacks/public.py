@@ -5,7 +5,7 @@ import dash_leaflet as dl
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 
 from callbacks.urls import query_param
-from db import repository
+from db import repository, users
 from db.engine import session_scope
 from geodata import crs
 from layouts import public_ids as ids, public_page, text
@@ -37,6 +37,12 @@ def _bounds(points: list[dict]) -> list[list[float]]:
 
 
 def register(app: Dash) -> None:
+    @app.callback(Output(ids.DEMO_NOTE, "hidden"), Input(ids.URL, "pathname"))
+    def show_demo_note(_path):
+        # 演示数据 only over the generated demo: residents must not take real points for invented ones, or the reverse
+        with session_scope() as session:
+            return not users.is_demo(session)
+
     app.clientside_callback(
         ClientsideFunction("jinlinPublic", "locate"),
         Output(ids.LOCATION, "data", allow_duplicate=True), Output(ids.LOCATE_STATUS, "children"),

@@ -100,7 +100,7 @@ def import_osm(session: Session, path: Path, street_code: str, street_name: str 
         if len(chosen):
             street, street_from = chosen.geometry.values[0], f"boundary admin_level={levels['street']}"
         elif len(extract.buildings):
-            metric = osm.local_metric(extract.buildings.geometry.values)
+            metric = crs.metric_crs_around(extract.buildings)
             street, street_from = onboarding.outline(extract.buildings, metric), "outline"
         else:
             raise ImportRefused("no_outline", f"{path.name} has no street boundary (admin_level={levels['street']}) "
@@ -108,7 +108,7 @@ def import_osm(session: Session, path: Path, street_code: str, street_name: str 
     street = shapely.make_valid(street)
     result = OsmImport(street_code, name, street_from, "stored", problems=list(extract.problems))
     buildings = _inside(extract.buildings, street)
-    metric = osm.local_metric([street])
+    metric = crs.metric_crs_around(gpd.GeoSeries([street], crs=crs.WGS84))
 
     communities = _street_areas(session, street_code, "community")
     if communities.empty:

@@ -71,7 +71,7 @@ def _inputs(session: Session, street: str, service_type: str) -> tuple:
     std = walking.get_standards(session)
     ctx = walking.street_network(session, street)
     if ctx.buildings.empty:
-        raise PlanningError("bad_street", f"street {street!r} has no buildings")
+        raise PlanningError("no_buildings", f"street {street!r} has no buildings")
     return std, ctx, standards.radius(std, service_type)
 
 

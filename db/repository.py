@@ -347,7 +347,10 @@ def area_coverage(session: Session, code: str, service_type: str) -> dict | None
 
 
 def _capacity(session: Session, street: str, service_type: str, buildings: pd.DataFrame, std: dict) -> dict | None:
-    """2SFCA: seats per 100 elderly each building reaches; below the standard is a capacity gap even when covered."""
+    """2SFCA: seats per 100 elderly each building reaches; below the standard is a capacity gap even when covered.
+    None when the type has no capacities, or the area no buildings yet (nothing to be short of)."""
+    if buildings.empty:
+        return None
     access = planning.capacity_access(session, street, service_type)
     if access is None:
         return None

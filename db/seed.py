@@ -10,15 +10,15 @@ import shapely
 from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from db import models as m, planning
+from db import cache, models as m, planning
 from db.engine import get_engine
-from db.users import seed_demo_accounts
+from db.users import DEMO_NOTE, seed_demo_accounts
 from geodata.demo import DemoData
 
 CHUNK = 20_000
 # Children first, so foreign keys never point at a deleted row.
 TABLES_IN_DELETE_ORDER = (m.Wish, m.CasePhoto, m.CaseEvent, m.Case, m.ServiceRecord, m.Assignment, m.Volunteer, m.VolunteerPost,
-                          m.ServicePoint, m.BasemapFeature, m.Building, m.Area, m.DataVersion)
+                          m.ServicePoint, m.BasemapFeature, m.Building, m.Area)
 
 
 def _clean(value):
@@ -116,8 +116,8 @@ def write_demo(data: DemoData, progress: Callable[[str], None] | None = None) ->
                 row.update(code=f"WY{i:07d}", version=1)
             _insert(conn, m.Wish, wishes, say, "wishes")
         planning.write_demo_candidates(conn, data.areas, data.buildings, data.reference_time)
-        conn.execute(insert(m.DataVersion), [{"name": "map", "version": 1, "seeded_at": data.reference_time,
-                                              "note": "演示数据"}])
+        # the counter goes on from where it was (never back to 1), so no process serves an older dataset's cache
+        cache.mark_changed(conn, seeded_at=data.reference_time, note=DEMO_NOTE)
         with Session(bind=conn) as session:
             seed_demo_accounts(session, data.reference_time)
             session.flush()

@@ -14,6 +14,14 @@ from db import models as m
 from geodata import coverage, crs
 
 NEAREST_REACH_M = 3000  # farther than any life-circle radius: beyond this a point is "not nearby"
+EDGE_REACH_M = 2200  # points this far outside an area still serve its edge (≈ 0.02° at 瑞安's latitude)
+
+
+def _pad_deg(lat: float, metres: float) -> tuple[float, float]:
+    """(degrees of longitude, of latitude) that span at least `metres` at `lat`: a degree of longitude shrinks
+    towards the poles, so one pad in degrees would reach 3 km in 瑞安 and 1.7 km in Helsinki."""
+    per_lon, per_lat = crs.metres_per_degree(min(abs(lat), 89.0))
+    return 1.02 * metres / per_lon, 1.02 * metres / per_lat  # 2 %: metres_per_degree is the sphere's
 
 
 def is_postgis(session: Session) -> bool:
@@ -35,16 +43,17 @@ def nearest_per_type(session: Session, building_code: str) -> pd.DataFrame:
     b = session.get(m.Building, building_code)
     if b is None:
         return pd.DataFrame(columns=columns)
-    pad = NEAREST_REACH_M / 100_000  # degrees, a generous box for the index range query
+    pad_lon, pad_lat = _pad_deg(b.lat, NEAREST_REACH_M)  # the box for the index range query
     rows = session.execute(select(m.ServicePoint.code, m.ServicePoint.service_type, m.ServicePoint.name,
                                   m.ServicePoint.hours, m.ServicePoint.lon, m.ServicePoint.lat)
-                           .where(m.ServicePoint.lon.between(b.lon - pad, b.lon + pad),
-                                  m.ServicePoint.lat.between(b.lat - pad, b.lat + pad))).all()
+                           .where(m.ServicePoint.lon.between(b.lon - pad_lon, b.lon + pad_lon),
+                                  m.ServicePoint.lat.between(b.lat - pad_lat, b.lat + pad_lat))).all()
     if not rows:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame(rows, columns=["code", "service_type", "name", "hours", "lon", "lat"])
-    points = gpd.GeoSeries(gpd.points_from_xy(frame.lon, frame.lat), crs=crs.WGS84).to_crs(crs.METRIC)
-    footprint = gpd.GeoSeries([b.geometry], crs=crs.WGS84).to_crs(crs.METRIC).iloc[0]
+    metric = crs.metric_crs(b.lon, b.lat)
+    points = gpd.GeoSeries(gpd.points_from_xy(frame.lon, frame.lat), crs=crs.WGS84).to_crs(metric)
+    footprint = gpd.GeoSeries([b.geometry], crs=crs.WGS84).to_crs(metric).iloc[0]
     frame["distance_m"] = points.distance(footprint).to_numpy()
     frame = frame[frame.distance_m <= NEAREST_REACH_M]
     return frame.sort_values("distance_m", kind="stable").drop_duplicates("service_type")[columns]
@@ -79,12 +88,12 @@ def distances_to_nearest(session: Session, level_column: str, code: str, service
     if buildings.empty:
         buildings["distance_m"] = pd.Series(dtype=float)
         return buildings
-    pad = 0.02  # points just outside the area still serve its edge
     minx, miny, maxx, maxy = buildings.total_bounds
+    pad_lon, pad_lat = _pad_deg(max(abs(miny), abs(maxy)), EDGE_REACH_M)
     pts = session.execute(select(m.ServicePoint.lon, m.ServicePoint.lat)
                           .where(m.ServicePoint.service_type == service_type,
-                                 m.ServicePoint.lon.between(minx - pad, maxx + pad),
-                                 m.ServicePoint.lat.between(miny - pad, maxy + pad))).all()
+                                 m.ServicePoint.lon.between(minx - pad_lon, maxx + pad_lon),
+                                 m.ServicePoint.lat.between(miny - pad_lat, maxy + pad_lat))).all()
     points = gpd.GeoDataFrame(geometry=gpd.points_from_xy([p.lon for p in pts], [p.lat for p in pts]), crs=crs.WGS84)
     buildings["distance_m"] = coverage.nearest_distances(buildings, points).to_numpy()
     return buildings

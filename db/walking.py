@@ -53,6 +53,7 @@ class StreetNetwork:
     net: network.Network
     building_snap: network.Snap
     point_snap: network.Snap
+    metric: str  # the CRS of net's metres: crs.metric_crs at the street's centre
 
     @property
     def has_roads(self) -> bool:
@@ -66,22 +67,22 @@ class StreetNetwork:
                 "off_main_buildings": int((~network.reachable(self.net, self.building_snap)).sum())}
 
     def snap(self, lonlat: np.ndarray) -> network.Snap:
-        xy = np.column_stack(crs.lonlat_to_metric(*np.asarray(lonlat, float).reshape(-1, 2).T))
+        xy = np.column_stack(crs.lonlat_to_metric(*np.asarray(lonlat, float).reshape(-1, 2).T, self.metric))
         return network.snap(self.net, xy)
 
     def nearest(self, mask: np.ndarray, detour: float) -> np.ndarray:
         """Metres from every building to the nearest of the points selected by a boolean mask."""
         if self.has_roads:
             return network.nearest(self.net, self.building_snap, self.point_snap.take(mask))
-        return coverage.nearest_distances(self.buildings, self.points[mask]).to_numpy() * detour
+        return coverage.nearest_distances(self.buildings, self.points[mask], self.metric).to_numpy() * detour
 
     def matrix(self, lonlat: np.ndarray, detour: float) -> np.ndarray:
         """Metres (buildings × sites) to arbitrary sites given as lon/lat rows."""
         lonlat = np.asarray(lonlat, float).reshape(-1, 2)
         if self.has_roads:
             return network.distance_matrix(self.net, self.building_snap, self.snap(lonlat))
-        sites = gpd.GeoSeries(gpd.points_from_xy(lonlat[:, 0], lonlat[:, 1]), crs=crs.WGS84).to_crs(crs.METRIC)
-        here = self.buildings.geometry.to_crs(crs.METRIC)
+        sites = gpd.GeoSeries(gpd.points_from_xy(lonlat[:, 0], lonlat[:, 1]), crs=crs.WGS84).to_crs(self.metric)
+        here = self.buildings.geometry.to_crs(self.metric)
         return np.column_stack([here.distance(s).to_numpy() for s in sites]) * detour if len(sites) else \
             np.empty((len(here), 0))
 
@@ -102,6 +103,7 @@ def _build(session: Session, street: str) -> StreetNetwork:
                           .where(m.Area.code == street)).one_or_none()
     if box is None:
         box = tuple(buildings.total_bounds) if len(buildings) else (0.0, 0.0, 0.0, 0.0)
+    metric = crs.metric_crs((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
     x0, y0, x1, y1 = box[0] - NEIGHBOUR_PAD_DEG, box[1] - NEIGHBOUR_PAD_DEG, box[2] + NEIGHBOUR_PAD_DEG, box[3] + NEIGHBOUR_PAD_DEG
     near_streets = session.execute(select(m.Area.code).where(
         m.Area.level == "street", m.Area.min_lon <= x1, m.Area.max_lon >= x0, m.Area.min_lat <= y1,
@@ -115,7 +117,7 @@ def _build(session: Session, street: str) -> StreetNetwork:
     near = shapely.intersects(shapes, shapely.box(x0, y0, x1, y1)) if len(shapes) else np.empty(0, bool)
     near &= np.isin(shapely.get_type_id(shapes), (1, 5)) if len(shapes) else near  # LineString, MultiLineString
     attrs = np.array([(r[1], bool(r[2]), bool(r[3])) for r in roads], dtype=object).reshape(-1, 3)[near]
-    lines = gpd.GeoSeries(shapes[near], crs=crs.WGS84).to_crs(crs.METRIC).values
+    lines = gpd.GeoSeries(shapes[near], crs=crs.WGS84).to_crs(metric).values
     net = network.build(list(lines), factor=attrs[:, 0].astype(float), noded=attrs[:, 2].astype(bool),
                         snappable=~attrs[:, 1].astype(bool))
     prow = session.execute(select(m.ServicePoint.code, m.ServicePoint.service_type, m.ServicePoint.name,
@@ -125,9 +127,9 @@ def _build(session: Session, street: str) -> StreetNetwork:
     frame = pd.DataFrame(prow, columns=["code", "service_type", "name", "capacity", "hours", "lon", "lat"])
     points = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame.lon, frame.lat), crs=crs.WGS84)
     if net.empty:
-        return StreetNetwork(street, buildings, points, net, network.Snap.none(), network.Snap.none())
-    return StreetNetwork(street, buildings, points, net, network.snap(net, coverage.metric_xy(buildings.geometry)),
-                         network.snap(net, coverage.metric_xy(points.geometry)))
+        return StreetNetwork(street, buildings, points, net, network.Snap.none(), network.Snap.none(), metric)
+    return StreetNetwork(street, buildings, points, net, network.snap(net, coverage.metric_xy(buildings.geometry, metric)),
+                         network.snap(net, coverage.metric_xy(points.geometry, metric)), metric)
 
 
 def walking_distances(session: Session, street: str, service_type: str) -> tuple[gpd.GeoDataFrame, str]:

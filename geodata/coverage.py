@@ -11,16 +11,19 @@ import shapely
 from geodata import crs, network
 
 
-def nearest_distances(buildings: gpd.GeoDataFrame, points: gpd.GeoDataFrame) -> pd.Series:
-    """Straight-line metres from each building footprint to the nearest point; inf when there is no point."""
+def nearest_distances(buildings: gpd.GeoDataFrame, points: gpd.GeoDataFrame, metric: str | None = None) -> pd.Series:
+    """Straight-line metres from each building footprint to the nearest point; inf when there is no point.
+
+    Measured in `metric` (a street passes its own), by default crs.metric_crs_around the inputs."""
     if buildings.crs is None or points.crs is None:
         raise ValueError("buildings and points need a CRS")
     if buildings.empty:
         return pd.Series([], dtype=float, index=buildings.index)
     if points.empty:
         return pd.Series(np.inf, index=buildings.index)
-    b = buildings.geometry.to_crs(crs.METRIC).values
-    p = points.geometry.to_crs(crs.METRIC).values
+    metric = metric or crs.metric_crs_around(buildings, points)
+    b = buildings.geometry.to_crs(metric).values
+    p = points.geometry.to_crs(metric).values
     tree = shapely.STRtree(p)
     (b_idx, _), dist = tree.query_nearest(b, return_distance=True, all_matches=False)
     out = np.full(len(b), np.inf)
@@ -57,29 +60,35 @@ class Walk:
     report: dict = field(default_factory=dict)  # components of the network, buildings cut off from it
 
 
-def metric_xy(geoms: gpd.GeoSeries) -> np.ndarray:
-    """Metric (x, y) of points, or of a point inside each polygon."""
+def metric_xy(geoms: gpd.GeoSeries, metric: str) -> np.ndarray:
+    """(x, y) in `metric` (the CRS the network was built in) of points, or of a point inside each polygon."""
     if geoms.crs is None:
         raise ValueError("geometries need a CRS")
-    metric = geoms.to_crs(crs.METRIC)
-    inside = shapely.point_on_surface(metric.values) if len(metric) else np.empty(0, object)
+    projected = geoms.to_crs(metric)
+    inside = shapely.point_on_surface(projected.values) if len(projected) else np.empty(0, object)
     return shapely.get_coordinates(inside).reshape(-1, 2)
 
 
 def walking_distances(buildings: gpd.GeoDataFrame, points: gpd.GeoDataFrame, roads: gpd.GeoSeries,
-                      detour_factor: float, net: network.Network | None = None) -> Walk:
-    """Walking metres from each building to the nearest point, on `roads` (any lines); straight line × detour without roads."""
+                      detour_factor: float, net: network.Network | None = None, metric: str | None = None) -> Walk:
+    """Walking metres from each building to the nearest point, on `roads` (any lines); straight line × detour without roads.
+
+    Everything is measured in `metric`, by default crs.metric_crs_around the inputs; a prebuilt `net` comes with the
+    CRS it was built in."""
     if buildings.crs is None or points.crs is None or roads.crs is None:
         raise ValueError("buildings, points and roads need a CRS")
+    if net is not None and metric is None:
+        raise ValueError("a prebuilt network needs the metric CRS it was built in")
+    metric = metric or crs.metric_crs_around(buildings, points, roads)
     if net is None:
-        net = network.build(list(roads.to_crs(crs.METRIC).values))
+        net = network.build(list(roads.to_crs(metric).values))
     if net.empty:
-        straight = nearest_distances(buildings, points)
+        straight = nearest_distances(buildings, points, metric)
         return Walk(straight * detour_factor, "straight_line_detour", {"components": 0, "unreachable_buildings": 0})
     if buildings.empty:
         return Walk(pd.Series([], dtype=float, index=buildings.index), "walking", net.components_report())
-    b = network.snap(net, metric_xy(buildings.geometry))
-    p = network.snap(net, metric_xy(points.geometry))
+    b = network.snap(net, metric_xy(buildings.geometry, metric))
+    p = network.snap(net, metric_xy(points.geometry, metric))
     dist = network.nearest(net, b, p)
     report = {**net.components_report(), "off_main_buildings": int((~network.reachable(net, b)).sum()),
               "unreachable_buildings": int(np.isinf(dist).sum()) if len(points) else 0}

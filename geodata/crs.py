@@ -1,22 +1,67 @@
-"""Coordinate systems: storage is WGS-84; metric work in UTM; GCJ-02 only for display on 高德 tiles."""
+"""Coordinate systems: storage is WGS-84; metric work in a projection centred on the data; GCJ-02 only for 高德 tiles."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import coordTransform
 import numpy as np
-from pyproj import Geod, Transformer
+from pyproj import CRS, Geod, Transformer
 
 WGS84 = "EPSG:4326"
-# UTM zone 51N covers 120°E–126°E (瑞安, 温州); good to well under 0.1 % scale error there.
-METRIC = "EPSG:32651"
+# The demo generator draws its invented streets in UTM 51N metres and moves them to 瑞安. A drawing frame only:
+# analysis never measures in it (it is 0.03 % off at the demo and 15 % off at 25°E); use metric_crs().
+DEMO_FRAME = "EPSG:32651"
+METRIC_MERIDIAN_STEP_DEG = 1.0  # central meridians on whole degrees: one CRS (one cache key) per place
 
 _GEOD = Geod(ellps="WGS84")
-_to_metric = Transformer.from_crs(WGS84, METRIC, always_xy=True)
 
 
-def lonlat_to_metric(lon, lat):
-    return _to_metric.transform(lon, lat)
+def metric_crs(lon: float, lat: float) -> str:
+    """A metric CRS for work around (lon, lat): transverse Mercator, scale 1 on a meridian through the place.
+
+    Why not the UTM zone of the place: a zone is 6° wide and scaled 0.9996 on its meridian, so lengths are 0.04 %
+    short in its middle and up to 0.1 % long at its edges (more at the edge for data that spills over), and a
+    street astride a zone boundary has to pick a side. Centred on the place with scale 1, the error is about
+    (Δλ·cos φ)²/2 for Δλ the offset from the central meridian: the meridian is rounded to a whole degree
+    (Δλ ≤ 0.5°, < 0.004 %) so that every street nearby gets the same CRS string, and cache keys stay stable.
+    Good for a city's extent (a few tens of km either side) at any latitude, north or south; `lat` is only checked.
+    """
+    if not (np.isfinite(lon) and np.isfinite(lat)) or not -90 <= lat <= 90:
+        raise ValueError(f"not a place: {lon}, {lat}")
+    meridian = round(float(lon) / METRIC_MERIDIAN_STEP_DEG) * METRIC_MERIDIAN_STEP_DEG
+    meridian = (meridian + 180.0) % 360.0 - 180.0 + 0.0  # 180°E and 180°W are one meridian; no "-0"
+    return f"+proj=tmerc +lat_0=0 +lon_0={meridian:g} +k=1 +x_0=500000 +y_0=0 +datum=WGS84 +units=m +no_defs"
+
+
+def metric_crs_around(*layers) -> str:
+    """metric_crs() at the middle of the joint bounds of GeoSeries / GeoDataFrames (any CRS; empty ones ignored)."""
+    boxes = []
+    for layer in layers:
+        if layer is None or len(layer) == 0:
+            continue
+        if layer.crs is None:
+            raise ValueError("geometries need a CRS")
+        x0, y0, x1, y1 = layer.total_bounds
+        if not np.isfinite([x0, y0, x1, y1]).all():
+            continue
+        to_wgs = _transformer(CRS.from_user_input(layer.crs).to_string(), WGS84)
+        lons, lats = to_wgs.transform([x0, x1, x0, x1], [y0, y0, y1, y1])
+        boxes.append((min(lons), min(lats), max(lons), max(lats)))
+    if not boxes:
+        return metric_crs(0.0, 0.0)  # nothing to measure: any valid frame keeps empty results' shape
+    b = np.array(boxes)
+    return metric_crs((b[:, 0].min() + b[:, 2].max()) / 2, (b[:, 1].min() + b[:, 3].max()) / 2)
+
+
+@lru_cache(maxsize=64)
+def _transformer(source: str, target: str) -> Transformer:
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
+def lonlat_to_metric(lon, lat, metric: str):
+    """WGS-84 lon/lat to (x, y) metres of `metric` (a metric_crs(), or DEMO_FRAME in the demo generator)."""
+    return _transformer(WGS84, metric).transform(lon, lat)
 
 
 def metres_per_degree(lat: float) -> tuple[float, float]:

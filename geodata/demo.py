@@ -419,10 +419,10 @@ def generate(scale: str = "S", seed: int = DEFAULT_SEED, reference_time: dt.date
         code, s_areas, s_buildings, s_basemap = _street_layout(rng, index, names, street_name)
         for row in s_basemap:
             row["street_code"] = code
-        a = gpd.GeoDataFrame(s_areas, geometry="geometry", crs=crs.METRIC)
+        a = gpd.GeoDataFrame(s_areas, geometry="geometry", crs=crs.DEMO_FRAME)
         a["era"] = a.get("era")
-        b = gpd.GeoDataFrame(s_buildings, geometry="geometry", crs=crs.METRIC)
-        r = gpd.GeoDataFrame(s_basemap, geometry="geometry", crs=crs.METRIC)
+        b = gpd.GeoDataFrame(s_buildings, geometry="geometry", crs=crs.DEMO_FRAME)
+        r = gpd.GeoDataFrame(s_basemap, geometry="geometry", crs=crs.DEMO_FRAME)
         roads = r[r.kind.isin(["arterial", "branch"])]
         s_points = _service_points(rng, a, b, roads)
         s_posts, s_vols, s_assign = _posts_and_people(rng, a, b, roads)
@@ -441,8 +441,8 @@ def generate(scale: str = "S", seed: int = DEFAULT_SEED, reference_time: dt.date
         if (index + 1) % 5 == 0 or index + 1 == plan["streets"]:
             say(f"streets laid out: {index + 1}/{plan['streets']}")
 
-    origin = crs.lonlat_to_metric(*ORIGIN_LONLAT)
-    to_wgs = lambda rows: _to_wgs84(gpd.GeoDataFrame(rows, geometry="geometry", crs=crs.METRIC), origin)
+    origin = crs.lonlat_to_metric(*ORIGIN_LONLAT, crs.DEMO_FRAME)
+    to_wgs = lambda rows: _to_wgs84(gpd.GeoDataFrame(rows, geometry="geometry", crs=crs.DEMO_FRAME), origin)
     areas_g = to_wgs(areas)
     buildings_g = to_wgs(buildings)
     basemap_g = to_wgs(basemap)

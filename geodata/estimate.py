@@ -8,6 +8,8 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
+from geodata import crs
+
 # Sources and reasoning for every default: docs/estimates.md. Admins may override them (app_setting
 # `estimate_settings`); `validate` turns a partial override into a complete table.
 DEFAULTS = {
@@ -73,13 +75,6 @@ def _half_up(x: float) -> int:
     return int(math.floor(x + 0.5))
 
 
-def local_metric_crs(centre_lon: float) -> str:
-    """A transverse Mercator centred on the data's own meridian: scale error under 0.01 % within 100 km of it."""
-    if not -180.0 <= centre_lon <= 180.0:
-        raise ValueError(f"centre longitude {centre_lon} is not a longitude")
-    return f"+proj=tmerc +lon_0={centre_lon:.6f} +lat_0=0 +k=1 +datum=WGS84 +units=m +no_defs"
-
-
 def footprint_areas_m2(geometries, centre_lon: float | None = None) -> np.ndarray:
     """Square metres of WGS-84 footprints, measured in a local projection centred on `centre_lon`
     (default: the middle of the footprints' own extent)."""
@@ -89,7 +84,7 @@ def footprint_areas_m2(geometries, centre_lon: float | None = None) -> np.ndarra
     if centre_lon is None:
         minx, _, maxx, _ = shapely.total_bounds(geoms)
         centre_lon = (minx + maxx) / 2
-    to_metric = Transformer.from_crs("EPSG:4326", local_metric_crs(centre_lon), always_xy=True)
+    to_metric = Transformer.from_crs("EPSG:4326", crs.metric_crs(centre_lon, 0.0), always_xy=True)
 
     def project(xy: np.ndarray) -> np.ndarray:
         x, y = to_metric.transform(xy[:, 0], xy[:, 1])

@@ -83,11 +83,12 @@ def build(lines, factor=None, noded=None, snappable=None) -> Network:
     pieces, piece_of = [], []
     plain = ~noded
     if plain.any():
-        # one noding per kind of line, so crossings of lines without topology become shared vertices; a plain line
-        # keeps its own factor and side access
+        # one noding per kind of line, so crossings of lines without topology become shared vertices (on the 1 cm
+        # grid: a line ending on another joins it in any projection, where its end is a hair off the line); a plain
+        # line keeps its own factor and side access
         for f, side in sorted(set(zip(factor[plain], snappable[plain]))):
             group = geoms[plain & (factor == f) & (snappable == side)]
-            parts = shapely.get_parts(shapely.union_all(group))
+            parts = shapely.get_parts(shapely.union_all(group, grid_size=NODE_PRECISION_M))
             pieces.extend(parts)
             piece_of.extend([(f, side)] * len(parts))
     for g, f, side in zip(geoms[noded], factor[noded], snappable[noded]):

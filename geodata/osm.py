@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import osmium
 import pandas as pd
 import shapely
@@ -288,9 +287,3 @@ def read_extract(path: Path, rules: dict | None = None) -> Extract:
     if extract.empty:
         raise ImportRefused("empty_file", f"{path.name} holds no buildings, ways, services or boundaries")
     return extract
-
-
-def local_metric(geoms) -> str:
-    """A transverse Mercator centred on these shapes: true metres across a street or a district, anywhere."""
-    x0, y0, x1, y1 = shapely.total_bounds(np.asarray(geoms, dtype=object))
-    return f"+proj=tmerc +lat_0=0 +lon_0={round((x0 + x1) / 2, 2)} +k=1 +x_0=0 +y_0=0 +datum=WGS84 +units=m"

@@ -31,6 +31,7 @@ DB_POLL = "app-db-poll"            # interval that checks the database while it 
 RETRY = "app-retry"                # bumped when the database is back: views render again
 NAV_ADMIN = "nav-admin"
 USER_BOX = "user-box"
+DEMO_BADGE = "demo-badge"         # 演示数据: shown only while the database holds the generated demo
 INTAKE_CATEGORY = "intake-category"
 INTAKE_SOURCE = "intake-source"
 INTAKE_DESCRIPTION = "intake-description"

@@ -91,7 +91,7 @@ def build_page(tile_provider: str, tianditu_key: str = "") -> html.Div:
         html.Header(className="topbar", children=[
             html.Div(className="brand", children=[html.Span(text.APP_TITLE, className="brand-name"),
                                                   html.Span(text.APP_SUBTITLE, className="brand-sub")]),
-            html.Span(text.DEMO_BADGE, className="badge-demo"),
+            html.Span(text.DEMO_BADGE, id=ids.DEMO_BADGE, className="badge-demo", hidden=True),  # demo only
             html.Nav(className="nav", children=[
                 dcc.Link(text.NAV_MAP, href="/", className="nav-link active"),
                 html.A(text.NAV_CASES, href="/cases/", className="nav-link"),
@@ -214,7 +214,8 @@ def build_panel(summary: dict) -> list:
     ]))
     details = html.Div(id=ids.PANEL_DETAILS, className="panel-details",
                        children=html.Div(text.LOADING, className="muted"))
-    return [*head, kpis, cases, services, post_block, details]
+    empty = html.P(text.NO_BUILDINGS_YET, className="muted empty-note") if not people["buildings"] else None
+    return [*head, kpis, empty, cases, services, post_block, details]
 
 
 def build_panel_details(children: list[dict], grids: list[dict], monthly: pd.DataFrame, coverage_rows: list[dict],
@@ -225,7 +226,8 @@ def build_panel_details(children: list[dict], grids: list[dict], monthly: pd.Dat
                                                    minutes=c["radius_minutes"], elderly=_pct(c["elderly_share"]),
                                                    households=_pct(c["households_share"]),
                                                    gap=f"{c['gap_households']:,}"),
-                            estimated_tag() if c.get("estimated") else None],
+                            estimated_tag() if c.get("estimated") else None]
+                   if c["buildings"] else text.WALK_COVERAGE_NO_BUILDINGS.format(type=c["service_type"]),
                    className="coverage-line") for c in coverage_rows],
         *[html.Div(text.WALK_FALLBACK_NOTE.format(factor=c["detour_factor"]), className="muted coverage-note")
           for c in coverage_rows[:1] if c["method"] != "walking"]])

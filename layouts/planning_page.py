@@ -137,6 +137,8 @@ def coverage_block(cov: dict) -> list:
     """Today's walking coverage of the street: shares, capacity, network health, the worst compounds."""
     head = html.H3(text.PLANNING_COVERAGE_HEAD.format(type=cov["service_type"], radius=cov["radius_m"],
                                                       minutes=cov["radius_minutes"]))
+    if not cov["buildings"]:
+        return [head, html.P(text.PLANNING_NO_BUILDINGS, className="muted")]
     tag = estimated_tag() if cov.get("estimated") else None
     kpis = html.Div(className="plan-kpis", children=[
         html.Div(className="plan-kpi", children=[html.B(pct(cov["elderly_share"])), html.Span("老人覆盖率"), tag]),

@@ -15,3 +15,4 @@ COUNT = "public-count"
 ALERT = "public-alert"
 DB_POLL = "public-db-poll"
 RETRY = "public-retry"
+DEMO_NOTE = "public-demo-note"  # 演示数据: shown only over the generated demo

@@ -22,7 +22,7 @@ def build_page() -> html.Div:
         *outage_parts(ids),
         html.Header(className="pub-head", children=[
             html.H1(text.PUBLIC_TITLE), html.P(text.PUBLIC_SUBTITLE),
-            html.Span(text.PUBLIC_DEMO_NOTE, className="pub-demo"),
+            html.Span(text.PUBLIC_DEMO_NOTE, id=ids.DEMO_NOTE, className="pub-demo", hidden=True),  # demo only
         ]),
         html.Div(className="pub-controls", children=[
             dcc.Input(id=ids.SEARCH, type="search", placeholder=text.PUBLIC_SEARCH, debounce=True,

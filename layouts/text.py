@@ -430,3 +430,9 @@ PLANNING_PRINT_TITLE = "{street} · 资源下沉规划方案 · {date}"
 ESTIMATED = "估算"
 ESTIMATED_TITLE = "文件中没有户数和人口：按楼栋占地面积×层数估算，见 docs/estimates.md"
 ESTIMATED_NOTE = "户数、人口和老人数含估算：文件中没有这些数的楼栋按占地面积×层数估算。"
+# ---- issue 12, part "metric": empty states of a street just imported (no buildings, no points, no roads), and the
+# demo badge shown only over the generated demo
+NO_BUILDINGS_YET = "暂无楼栋数据：导入楼栋后，这里显示人口、覆盖和缺口。"
+WALK_COVERAGE_NO_BUILDINGS = "{type}：暂无楼栋，尚无覆盖可算"
+PLANNING_NO_BUILDINGS = "本街道还没有楼栋数据：导入楼栋后即可计算步行覆盖、求最优新址。"
+PLANNING_ERRORS["no_buildings"] = "本街道还没有楼栋：请先导入楼栋，再规划新址。"

@@ -13,7 +13,7 @@ from tests.conftest import REFERENCE_TIME
 
 
 def _metric(gdf):
-    return gdf.to_crs(crs.METRIC)
+    return gdf.to_crs(crs.DEMO_FRAME)  # the frame the generator draws in
 
 
 def test_generate_is_deterministic_for_same_seed(demo_data):
@@ -180,7 +180,7 @@ def test_walkways_bring_walks_inside_a_compound_close_to_the_straight_line(demo_
     def median_detour(net) -> float:
         ratios = []
         for _, one in demo_data.buildings.groupby("compound_code"):
-            xy = coverage.metric_xy(one.geometry)
+            xy = coverage.metric_xy(one.geometry, crs.DEMO_FRAME)
             snap = network.snap(net, xy)
             walked = network.distance_matrix(net, snap, snap)
             straight = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))

@@ -35,7 +35,7 @@ def _nx_distances(net: network.Network, targets: network.Snap, sources: network.
 @pytest.fixture(scope="module")
 def street():
     data = demo.generate("S")
-    lines = data.basemap.geometry.to_crs(crs.METRIC)
+    lines = data.basemap.geometry.to_crs(crs.metric_crs_around(data.basemap))
     roads = lines[lines.geom_type.str.endswith("LineString")]  # roads and the compounds' walkways
     return data, roads
 
@@ -43,8 +43,8 @@ def street():
 def test_nearest_is_the_closest_source_as_networkx_walks_it(street):
     data, roads = street
     net = network.build(list(roads.values))
-    targets = network.snap(net, coverage.metric_xy(data.buildings.sample(80, random_state=3).geometry))
-    sources = network.snap(net, coverage.metric_xy(data.service_points.sample(9, random_state=4).geometry))
+    targets = network.snap(net, coverage.metric_xy(data.buildings.sample(80, random_state=3).geometry, roads.crs))
+    sources = network.snap(net, coverage.metric_xy(data.service_points.sample(9, random_state=4).geometry, roads.crs))
     np.testing.assert_allclose(network.nearest(net, targets, sources),
                                _nx_distances(net, targets, sources).min(axis=1), rtol=1e-9, atol=1e-6)
 
@@ -68,9 +68,9 @@ def test_distances_equal_networkx_on_the_demo_street(street):
     data, roads = street
     net = network.build(list(roads.values))
     b = data.buildings.sample(60, random_state=1)
-    targets = network.snap(net, coverage.metric_xy(b.geometry))
+    targets = network.snap(net, coverage.metric_xy(b.geometry, roads.crs))
     pts = data.service_points.sample(12, random_state=2)
-    sources = network.snap(net, coverage.metric_xy(pts.geometry))
+    sources = network.snap(net, coverage.metric_xy(pts.geometry, roads.crs))
     ours = network.distance_matrix(net, targets, sources)
     theirs = _nx_distances(net, targets, sources)
     assert np.isfinite(ours).all()

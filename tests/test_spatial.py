@@ -18,8 +18,9 @@ def test_backend_under_test(session):
 def test_nearest_per_type_matches_reference(session, demo_data):
     building = demo_data.buildings.iloc[200]
     got = spatial.nearest_per_type(session, building.code).set_index("service_type")
-    points = demo_data.service_points.to_crs(crs.METRIC)
-    footprint = gpd.GeoSeries([building.geometry], crs=crs.WGS84).to_crs(crs.METRIC).iloc[0]
+    metric = crs.metric_crs_around(demo_data.buildings)
+    points = demo_data.service_points.to_crs(metric)
+    footprint = gpd.GeoSeries([building.geometry], crs=crs.WGS84).to_crs(metric).iloc[0]
     expected = points.assign(d=points.distance(footprint)).groupby("service_type").d.min()
     expected = expected[expected <= spatial.NEAREST_REACH_M]
     assert set(got.index) == set(expected.index)
@@ -31,8 +32,9 @@ def test_nearest_per_type_matches_reference(session, demo_data):
 def test_distances_to_nearest_match_reference(session, demo_data):
     community = "330381001002"
     got = spatial.distances_to_nearest(session, "community_code", community, "爱心食堂").set_index("code")
-    buildings = demo_data.buildings[demo_data.buildings.community_code == community].to_crs(crs.METRIC)
-    canteens = demo_data.service_points[demo_data.service_points.service_type == "爱心食堂"].to_crs(crs.METRIC)
+    metric = crs.metric_crs_around(demo_data.buildings)
+    buildings = demo_data.buildings[demo_data.buildings.community_code == community].to_crs(metric)
+    canteens = demo_data.service_points[demo_data.service_points.service_type == "爱心食堂"].to_crs(metric)
     assert len(got) == len(buildings)
     for row in buildings.itertuples():
         expected = canteens.distance(row.geometry).min()
