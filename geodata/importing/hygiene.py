@@ -10,7 +10,9 @@ import shapely
 
 FAMILY_TYPES = {"polygon": ("Polygon", "MultiPolygon"), "line": ("LineString", "MultiLineString"),
                 "point": ("Point",)}
+FAMILY_IDS = {"Point": 0, "LineString": 1, "Polygon": 3, "MultiLineString": 5, "MultiPolygon": 6}
 GRID = 1e-7  # degrees (≈1 cm): two shapes equal at this precision are the same shape
+STORAGE_GRID = 1e-6  # degrees (≈0.1 m): what the database keeps (DESIGN §5), so what hygiene judges
 
 
 def problem(row, source_id, reason: str, detail: str = "") -> dict:
@@ -41,9 +43,40 @@ def content_ids(geoms, names) -> list[str]:
     return ["sha1:" + hashlib.sha1(w + str(n or "").encode()).hexdigest()[:16] for w, n in zip(wkb, names)]
 
 
+def _reduce(geoms: np.ndarray) -> np.ndarray:
+    """Every shape on the storage grid (valid output); one that GEOS cannot reduce counts as collapsed (empty)."""
+    try:
+        return shapely.set_precision(geoms, STORAGE_GRID)
+    except shapely.errors.GEOSException:
+        out = np.empty(len(geoms), dtype=object)
+        for i, g in enumerate(geoms):
+            try:
+                out[i] = shapely.set_precision(g, STORAGE_GRID)
+            except shapely.errors.GEOSException:
+                out[i] = shapely.Point()
+        return out
+
+
+def _degenerate(geom, family: str) -> str | None:
+    """Why a shape of the right family is no shape at all on the storage grid (None: it is fine)."""
+    if geom is None or geom.is_empty:
+        return f"collapses to nothing at {STORAGE_GRID:g}°"
+    if family == "polygon" and geom.area <= 0:
+        return f"zero area at {STORAGE_GRID:g}°"
+    if family == "line" and geom.length <= 0:
+        return f"zero length at {STORAGE_GRID:g}°"
+    return None
+
+
 def clean(frame: gpd.GeoDataFrame, family: str) -> tuple[gpd.GeoDataFrame, dict, list[dict]]:
-    """(clean frame, counts, problems). Columns `_row` and `source_id` must be present."""
-    counts = {"read": int(len(frame)), "repaired": 0, "empty": 0, "wrong_type": 0, "multipart": 0, "duplicate": 0}
+    """(clean frame, counts, problems). Columns `_row` and `source_id` must be present.
+
+    The shapes leave here as they will be stored: on the storage grid, valid, of the wanted family and with an
+    extent. A sliver or a ring cut to two points at an extract's edge is rejected as degenerate here, so the dry
+    run and the write see the same rows on every backend.
+    """
+    counts = {"read": int(len(frame)), "repaired": 0, "empty": 0, "wrong_type": 0, "degenerate": 0, "multipart": 0,
+              "duplicate": 0}
     problems: list[dict] = []
     geoms = frame.geometry.values
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
@@ -52,6 +85,8 @@ def clean(frame: gpd.GeoDataFrame, family: str) -> tuple[gpd.GeoDataFrame, dict,
     counts["empty"] = int(missing.sum())
     frame = frame[~missing].copy()
     geoms = np.asarray(frame.geometry.values, dtype=object)
+    # the family is judged on the shape as drawn: a polygon that make_valid turns into a line was a polygon
+    drawn_right = np.isin(shapely.get_type_id(geoms), [FAMILY_IDS[t] for t in FAMILY_TYPES[family]])
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
         reasons = shapely.is_valid_reason(geoms[invalid])
@@ -60,11 +95,24 @@ def clean(frame: gpd.GeoDataFrame, family: str) -> tuple[gpd.GeoDataFrame, dict,
             problems.append(problem(r, sid, "repaired", reason))
         counts["repaired"] = int(invalid.sum())
     kept = [_only_family(g, family) for g in geoms]
-    wrong = np.array([k is None for k in kept], dtype=bool)
-    for r, sid, g in zip(frame["_row"][wrong], frame["source_id"][wrong], geoms[wrong]):
-        problems.append(problem(r, sid, "wrong_type", g.geom_type if g is not None else "None"))
+    reduced = _reduce(np.asarray([g if g is not None else shapely.Point() for g in kept], dtype=object))
+    final, wrong, degenerate = [], np.zeros(len(kept), dtype=bool), np.zeros(len(kept), dtype=bool)
+    for i, (row, sid, before, on_grid, right) in enumerate(zip(frame["_row"], frame["source_id"], geoms, reduced,
+                                                               drawn_right)):
+        shape = _only_family(on_grid, family) if kept[i] is not None else None
+        why = _degenerate(shape, family) if kept[i] is not None else None
+        if kept[i] is None and not right:
+            wrong[i] = True
+            problems.append(problem(row, sid, "wrong_type", before.geom_type if before is not None else "None"))
+        elif kept[i] is None or why:
+            degenerate[i] = True
+            detail = why or f"{FAMILY_TYPES[family][0].lower()} collapses to {before.geom_type}"
+            problems.append(problem(row, sid, "degenerate", detail))
+        final.append(shape)
     counts["wrong_type"] = int(wrong.sum())
-    frame = frame.set_geometry(gpd.GeoSeries(kept, index=frame.index, crs=frame.crs))[~wrong].copy()
+    counts["degenerate"] = int(degenerate.sum())
+    bad = wrong | degenerate
+    frame = frame.set_geometry(gpd.GeoSeries(final, index=frame.index, crs=frame.crs))[~bad].copy()
     counts["multipart"] = int(frame.geom_type.str.startswith("Multi").sum())
     if "source_id" in frame and frame["source_id"].isna().any():
         # a shape is its own identity (a renamed grid stays the same grid); points also need the name, since two

@@ -118,9 +118,7 @@ def apply_mapping(frame: pd.DataFrame, kind: str, mapping: dict) -> pd.DataFrame
             out[fieldname] = source[1:]
         else:
             out[fieldname] = frame[source].where(frame[source].notna(), None)
-    for fieldname in INT_FIELDS:
-        if fieldname in out:
-            out[fieldname] = pd.to_numeric(out[fieldname], errors="coerce")
+    # numbers stay as the file wrote them: geodata.importing.fields parses them, so "六层" is reported, not lost
     return out
 
 
@@ -176,7 +174,7 @@ def osm_frame(layers: dict, kind: str) -> pd.DataFrame:
                                           geometry=geometry, crs=frame.crs))
         return pd.concat(parts, ignore_index=True)
     raise ImportRefused("osm_kind", f"OpenStreetMap files import as buildings, compounds, roads or service-points, "
-                        f"not {kind}", kind=kind)
+                        f"not {kind} (a whole street with its communities: flask --app app import-osm)", kind=kind)
 
 
 def check_vocabulary(values: pd.Series, kind: str) -> pd.Series:
