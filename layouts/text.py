@@ -435,7 +435,7 @@ IMPORT_NOTICES = {
     "id_missing": "“{column}”列有 {empty} 行（共 {rows} 行）为空：这些行按形状识别。",
     "crs_open": "文件没有写明坐标系，已按 WGS-84 读取；若坐标来自高德/腾讯请选 GCJ-02，来自百度请选 BD-09。",
 }
-IMPORT_CRS_ASK_CHINA = "此文件没有写明坐标系，而它位于中国境内：坐标可能是 WGS-84（GPS、天地图），也可能是 " \
+IMPORT_CRS_ASK_CHINA = "此文件没有声明坐标系，而它位于中国境内：坐标可能是 WGS-84（GPS、天地图），也可能是 " \
                        "GCJ-02（高德、腾讯）或 BD-09（百度），相差约 500 米。地图上同时画出两种读法，请对照已有边界，" \
                        "在“坐标系”中选择吻合的一种，再预览。"
 IMPORT_CRS_READINGS = (("wgs84", "按 WGS-84 读"), ("gcj02", "按 GCJ-02 换算"))
