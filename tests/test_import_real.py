@@ -221,15 +221,19 @@ def test_osm_file_as_communities_is_refused_in_words(demo_db):
 # --- defect 9: ties keep what is stored; counts follow; re-imports that change nothing say so --------------------
 
 def test_buildings_inside_two_equal_compounds_keep_their_codes(demo_db):
-    inner = free_square().buffer(-3e-4)
-    (first,) = new_compounds(demo_db, [inner], "TA")
-    boxes = footprints(inner, 9)
+    square = free_square()
+    minx, miny, maxx, maxy = square.bounds
+    left, right = shapely.box(minx, miny, (minx + maxx) / 2, maxy), shapely.box((minx + maxx) / 2, miny, maxx, maxy)
+    new_compounds(demo_db, [left.buffer(-1e-4)], "TA")
+    (east,) = new_compounds(demo_db, [right.buffer(-1e-4)], "TB")
+    boxes = footprints(right.buffer(-1e-4), 9)
     path = write_geojson(demo_db / "tie.geojson", [feature(b, id=f"TIE-{i}") for i, b in enumerate(boxes)])
     assert run(path, "buildings").counts["new"] == 9
     codes = {k: r.code for k, r in building_rows([f"TIE-{i}" for i in range(9)]).items()}
-    assert all(c.startswith(first + "B") for c in codes.values())
-    # a second compound drawn over the first (a 小区 and its 苑 traced twice): every building lies in both
-    new_compounds(demo_db, [inner.buffer(3e-4)], "TB")
+    assert all(c.startswith(east + "B") for c in codes.values())
+    # the west compound redrawn over both (a 小区 and its extension traced as one): every building lies in both
+    grown = write_geojson(demo_db / "grown.geojson", [feature(square, id="TA-1", name="测试小区TA-1")])
+    assert run(grown, "compounds").counts["updated"] == 1
     again = run(path, "buildings")
     assert (again.counts["new"], again.counts["updated"], again.counts["unchanged"]) == (0, 0, 9)
     assert {k: r.code for k, r in building_rows(codes).items()} == codes
