@@ -88,28 +88,26 @@ def clean(frame: gpd.GeoDataFrame, family: str) -> tuple[gpd.GeoDataFrame, dict,
     # the family is judged on the shape as drawn: a polygon that make_valid turns into a line was a polygon
     drawn_right = np.isin(shapely.get_type_id(geoms), [FAMILY_IDS[t] for t in FAMILY_TYPES[family]])
     invalid = ~shapely.is_valid(geoms)
+    why_invalid = np.full(len(geoms), "", dtype=object)
     if invalid.any():
-        reasons = shapely.is_valid_reason(geoms[invalid])
+        why_invalid[invalid] = shapely.is_valid_reason(geoms[invalid])
         geoms[invalid] = shapely.make_valid(geoms[invalid])
-        for r, sid, reason in zip(frame["_row"][invalid], frame["source_id"][invalid], reasons):
-            problems.append(problem(r, sid, "repaired", reason))
-        counts["repaired"] = int(invalid.sum())
     kept = [_only_family(g, family) for g in geoms]
-    reduced = _reduce(np.asarray([g if g is not None else shapely.Point() for g in kept], dtype=object))
-    final, wrong, degenerate = [], np.zeros(len(kept), dtype=bool), np.zeros(len(kept), dtype=bool)
-    for i, (row, sid, before, on_grid, right) in enumerate(zip(frame["_row"], frame["source_id"], geoms, reduced,
-                                                               drawn_right)):
-        shape = _only_family(on_grid, family) if kept[i] is not None else None
-        why = _degenerate(shape, family) if kept[i] is not None else None
-        if kept[i] is None and not right:
-            wrong[i] = True
-            problems.append(problem(row, sid, "wrong_type", before.geom_type if before is not None else "None"))
-        elif kept[i] is None or why:
-            degenerate[i] = True
-            detail = why or f"{FAMILY_TYPES[family][0].lower()} collapses to {before.geom_type}"
-            problems.append(problem(row, sid, "degenerate", detail))
-        final.append(shape)
-    counts["wrong_type"] = int(wrong.sum())
+    reduced = _reduce(np.asarray([shapely.Point() if g is None else g for g in kept], dtype=object))
+    final = [None if k is None else _only_family(g, family) for k, g in zip(kept, reduced)]
+    wrong = np.array([k is None and not right for k, right in zip(kept, drawn_right)], dtype=bool)
+    why_degenerate = [None if w else f"{family} collapses to {g.geom_type} ({why})" if k is None
+                      else _degenerate(f, family) for w, k, f, g, why in zip(wrong, kept, final, geoms, why_invalid)]
+    degenerate = np.array([w is not None for w in why_degenerate], dtype=bool)
+    repaired = invalid & ~wrong & ~degenerate  # a rejected shape is listed once, for its rejection
+    for r, sid, g in zip(frame["_row"][wrong], frame["source_id"][wrong], geoms[wrong]):
+        problems.append(problem(r, sid, "wrong_type", g.geom_type))
+    for r, sid, why in zip(frame["_row"][degenerate], frame["source_id"][degenerate],
+                           np.asarray(why_degenerate, dtype=object)[degenerate]):
+        problems.append(problem(r, sid, "degenerate", why))
+    for r, sid, why in zip(frame["_row"][repaired], frame["source_id"][repaired], why_invalid[repaired]):
+        problems.append(problem(r, sid, "repaired", why))
+    counts["repaired"], counts["wrong_type"] = int(repaired.sum()), int(wrong.sum())
     counts["degenerate"] = int(degenerate.sum())
     bad = wrong | degenerate
     frame = frame.set_geometry(gpd.GeoSeries(final, index=frame.index, crs=frame.crs))[~bad].copy()
