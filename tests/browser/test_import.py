@@ -43,18 +43,23 @@ def _rows(url: str) -> dict:
     return {**counts, "community": community}
 
 
-DRAWN = """() => {
+DRAWN = """prop => {
   const counts = {};
   window.jinlinImportMap.eachLayer(l => {
-    const change = l.feature && l.feature.properties && l.feature.properties.change;
-    if (change && !l.getLayers) counts[change] = (counts[change] || 0) + 1;
+    const value = l.feature && l.feature.properties && l.feature.properties[prop];
+    if (value && !l.getLayers) counts[value] = (counts[value] || 0) + 1;
   });
   return counts;
 }"""
 
 
-def _drawn(page) -> dict:
-    return page.evaluate(DRAWN)
+def _drawn(page, prop: str = "change") -> dict:
+    """Features on the preview map by `prop`: change (new / updated / rejected) or reading (wgs84 / gcj02)."""
+    return page.evaluate(DRAWN, prop)
+
+
+def _wait_drawn(page, prop: str, counts: dict) -> None:
+    page.wait_for_function(f"want => JSON.stringify(({DRAWN})('{prop}')) === JSON.stringify(want)", arg=counts)
 
 
 def _upload(page, path):
@@ -171,16 +176,6 @@ def test_admin_downloads_a_layer_as_geopackage(page, import_server, tmp_path):
     assert set(frame.code.str[:9]) == {"330381001"}
 
 
-READINGS = """() => {
-  const counts = {};
-  window.jinlinImportMap.eachLayer(l => {
-    const reading = l.feature && l.feature.properties && l.feature.properties.reading;
-    if (reading && !l.getLayers) counts[reading] = (counts[reading] || 0) + 1;
-  });
-  return counts;
-}"""
-
-
 def _stored_grids(url: str, names: list[str]) -> dict:
     engine = create_engine(url)
     column = "encode(ST_AsBinary(geometry), 'hex')" if url.startswith("postgresql") else "hex(geometry)"
@@ -217,7 +212,7 @@ def test_admin_sees_both_readings_of_an_undeclared_geojson_and_imports_it_as_gcj
     _upload(page, path)
     page.wait_for_selector("#import-file-info:has-text('未声明坐标系')")
     page.wait_for_selector("#import-crs-hint:has-text('位于中国境内')")
-    page.wait_for_function(READINGS.replace("return counts;", "return counts.wgs84 === 2 && counts.gcj02 === 2;"))
+    _wait_drawn(page, "reading", {"wgs84": 2, "gcj02": 2})
     assert page.locator("#import-crs-hint .legend-wgs84").inner_text() == "按 WGS-84 读"
     shots = tmp_path / "shots"
     shots.mkdir()
@@ -231,7 +226,7 @@ def test_admin_sees_both_readings_of_an_undeclared_geojson_and_imports_it_as_gcj
 
     page.click("#import-crs")
     page.get_by_role("option", name="GCJ-02（高德、腾讯）").click()
-    page.wait_for_function(READINGS.replace("return counts;", "return Object.keys(counts).length === 0;"))
+    _wait_drawn(page, "reading", {})
     page.click("#import-preview")
     page.wait_for_selector("#import-summary:has-text('新增 2')")
     assert _drawn(page) == {"new": 2}
