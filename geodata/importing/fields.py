@@ -28,9 +28,10 @@ def _number(value):
     if text is None:
         return None, True
     try:
-        return float(text), True
+        number = float(text)
     except ValueError:
         return None, False
+    return (None, False) if math.isnan(number) else (number, True)  # the text "nan" is no count
 
 
 def check(frame: gpd.GeoDataFrame, limits: dict[str, tuple]) -> tuple[gpd.GeoDataFrame, list[dict]]:
