@@ -14,7 +14,7 @@ from db.access import SYSTEM
 from db.engine import session_scope
 from db.importer import import_file
 from db.migrate import upgrade_to_head
-from geodata.importing import coords, mapping as mp
+from geodata.importing import coords, mapping as mp, prepare as prep
 from geodata.importing.errors import ImportRefused
 from workflow import case_table
 
@@ -31,6 +31,8 @@ def _report(plan: importer.Plan, dry_run: bool, seconds: float) -> None:
         click.echo(f"  compounds moved to the grid they overlap most: {c['reattached']}")
     for note in plan.notes:
         click.echo(f"  note: {note}")
+    for notice in plan.notices:
+        click.echo(f"  {'warning' if notice['kind'] in prep.WARNINGS else 'note'}: {prep.notice_text(notice)}")
     shown = [p for p in plan.problems if p["reason"] != "repaired"][:20]
     for p in shown:
         where = f"row {p['row']}" if p["row"] is not None else "-"

@@ -12,9 +12,10 @@ from sqlalchemy.exc import DataError, IntegrityError
 from db.importer import import_file
 from db import exporting, layers
 from db.engine import session_scope
-from geodata.importing import uploads
+from geodata.importing import coords, uploads
 from geodata.importing.errors import ImportRefused
 from geodata.importing.mapping import guess_mapping
+from geodata.importing.prepare import pick_layer
 from geodata.importing.readers import read_source
 from layouts import import_ids as ids, import_page, text
 
@@ -67,9 +68,11 @@ def register(app: Dash) -> None:
         first = next(iter(source.layers.values()))
         columns = [] if source.fmt == "osm" else [str(c) for c in first.columns if c not in ("geometry", "_row")]
         rows = sum(len(f) for f in source.layers.values())
-        info = import_page.file_info(filename, source.fmt, rows, source.encoding, source.declared_crs)
-        store = {"token": token, "name": filename, "columns": columns, "declared": source.declared_crs,
-                 "osm": source.fmt == "osm"}
+        question = coords.crs_is_open(first, source.declared_crs, source.crs_explicit)
+        declared = None if question else source.declared_crs  # WGS-84 by the format's default is no declaration
+        info = import_page.file_info(filename, source.fmt, rows, source.encoding, declared)
+        store = {"token": token, "name": filename, "columns": columns, "declared": declared,
+                 "osm": source.fmt == "osm", "crs_question": question}
         return store, info, None, "admin-message"
 
     @app.callback(
@@ -80,9 +83,28 @@ def register(app: Dash) -> None:
         street_style = {} if kind == "communities" else {"display": "none"}
         if not store:
             return None, None, street_style
-        ask = text.IMPORT_CRS_ASK if not store["declared"] and not crs else None
+        ask = import_page.crs_question(store.get("crs_question", False)) if not store["declared"] and not crs else None
         rows = import_page.mapping_rows(kind, store["columns"], guess_mapping(store["columns"], kind))
         return rows, ask, street_style
+
+    @app.callback(
+        Output(ids.CRS_LAYER, "data"), Output(ids.CONTEXT_LAYER, "data", allow_duplicate=True),
+        Output(ids.MAP, "viewport", allow_duplicate=True),
+        Input(ids.FILE_STORE, "data"), Input(ids.CRS, "value"),
+        prevent_initial_call=True,
+    )
+    def show_crs_readings(store, crs):
+        """While a file's CRS is an open question, its shapes as WGS-84 and as GCJ-02 over the stored outlines."""
+        path = uploads.upload_path((store or {}).get("token"))
+        if path is None or not store.get("crs_question") or crs:
+            return None, no_update, no_update
+        try:
+            collection = coords.readings(pick_layer(read_source(path), None))
+        except ImportRefused:
+            return None, no_update, no_update
+        with session_scope() as session:
+            context = _context(session)
+        return collection, context, _viewport(collection)
 
     @app.callback(
         Output(ids.SUMMARY, "children"), Output(ids.PROBLEMS, "children"), Output(ids.PREVIEW_LAYER, "data"),
@@ -100,6 +122,8 @@ def register(app: Dash) -> None:
         path = uploads.upload_path((store or {}).get("token"))
         if path is None:
             return None, None, *NOTHING_PREVIEWED, text.IMPORT_NO_FILE, "admin-message error"
+        if store.get("crs_question") and not crs:
+            return None, None, *NOTHING_PREVIEWED, text.IMPORT_ERRORS["no_crs"], "admin-message error"
         options = {"token": store["token"], "kind": kind, "crs": crs or None, "mapping": _mapping(field_ids, values),
                    "street": (street or "").strip() or None, "street_name": (street_name or "").strip() or None}
         try:
@@ -111,7 +135,7 @@ def register(app: Dash) -> None:
         with session_scope() as session:
             context = _context(session)
         ready = plan.counts["written"] == 0
-        return (import_page.summary(plan.counts), import_page.problem_list(plan.problems), plan.preview,
+        return (import_page.summary(plan.counts, plan.notices), import_page.problem_list(plan.problems), plan.preview,
                 _viewport(plan.preview), ready, options, context, None, "admin-message")
 
     @app.callback(

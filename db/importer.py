@@ -8,28 +8,31 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Integer, String, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from db import cache, estimates, models as m
 from db.engine import session_scope
 from geodata import crs as crs_mod
-from geodata.importing import hierarchy
+from geodata.importing import fields, hierarchy
 from geodata.importing.errors import ImportRefused
 from geodata.importing.hygiene import GRID, problem
-from geodata.importing.mapping import AREA_LEVEL
+from geodata.importing.mapping import AREA_LEVEL, FIELDS
 from geodata.importing.prepare import Prepared, prepare
 from geodata.importing.readers import read_source
 
 PREVIEW_FEATURES = 3000
 FAR_OUTSIDE_M = 3000  # a point this far from every street is a typo or a shifted datum, not a neighbour
 CHUNK = 5000
+AREA_COUNTS = ("households", "residents", "elderly", "party_members")
 AREA_COLUMNS = ("name", "households", "residents", "elderly", "party_members", "era", "leader_name", "leader_phone")
 BUILDING_COLUMNS = ("name", "floors", "units", "households", "residents", "elderly", "party_members", "built_year")
 POINT_COLUMNS = {"service-points": ("name", "service_type", "address", "hours", "phone", "capacity", "is_public"),
                  "posts": ("name", "post_type", "slots_required", "schedule")}
 MODEL = {"buildings": m.Building, "roads": m.BasemapFeature, "service-points": m.ServicePoint,
          "posts": m.VolunteerPost, "compounds": m.Area, "grids": m.Area, "communities": m.Area}
+SQL_INTEGER = (-2**31, 2**31 - 1)  # PostgreSQL's integer; SQLite would store more, so both refuse alike
+REJECTED = ("empty", "wrong_type", "degenerate", "duplicate", "out_of_range", "bad_value", "outside", "moved")
 
 
 @dataclass
@@ -48,11 +51,29 @@ class Plan:
     rows_new: list[dict] = field(default_factory=list, repr=False)
     rows_updated: list[dict] = field(default_factory=list, repr=False)
     street_new: dict | None = field(default=None, repr=False)
+    notices: list[dict] = field(default_factory=list)  # the notes as kinds + params, for the page
+    emptied: set[str] = field(default_factory=set, repr=False)  # areas some moved buildings leave
 
     def summary(self) -> dict:
         """JSON-safe: everything but the rows to write."""
         return {"kind": self.kind, "counts": self.counts, "problems": self.problems, "crs": self.crs_used,
-                "encoding": self.encoding, "notes": self.notes, "mapping": self.mapping, "columns": self.columns}
+                "encoding": self.encoding, "notes": self.notes, "notices": self.notices, "mapping": self.mapping,
+                "columns": self.columns}
+
+
+def field_limits(kind: str) -> dict[str, tuple]:
+    """What each field of `kind` must fit, read from the model's columns (their lengths live only there)."""
+    columns = MODEL[kind].__table__.columns
+    limits = {}
+    for name in FIELDS[kind]:
+        column = columns.get(name)
+        if column is None:
+            continue
+        if isinstance(column.type, String) and column.type.length:
+            limits[name] = ("text", column.type.length)
+        elif isinstance(column.type, Integer):
+            limits[name] = ("int", *SQL_INTEGER)
+    return limits
 
 
 def _clean(value):
@@ -108,10 +129,14 @@ def _taken(session: Session, model, prefix_like: str) -> set[str]:
 def plan_import(session: Session, prepared: Prepared, street_code: str | None = None,
                 street_name: str | None = None) -> Plan:
     """The plan for `prepared` against the database as it is now. Reads only."""
-    frame = prepared.frame.reset_index(drop=True)
+    # the one check of values against the columns, before any builder: the same rows go in on every backend
+    frame, refused = fields.check(prepared.frame.reset_index(drop=True), field_limits(prepared.kind))
+    frame = frame.reset_index(drop=True)
     plan = Plan(prepared.kind, {**prepared.counts, "new": 0, "updated": 0, "unchanged": 0, "outside": 0},
-                list(prepared.problems), {"type": "FeatureCollection", "features": []}, prepared.crs_used,
-                prepared.encoding, list(prepared.notes), prepared.mapping, prepared.columns)
+                list(prepared.problems) + refused, {"type": "FeatureCollection", "features": []}, prepared.crs_used,
+                prepared.encoding, list(prepared.notes), prepared.mapping, prepared.columns,
+                notices=list(prepared.notices))
+    plan.counts["bad_value"] = plan.counts.get("bad_value", 0) + len({p["row"] for p in refused})
     builders = {"communities": _plan_communities, "grids": _plan_areas, "compounds": _plan_areas,
                 "buildings": _plan_buildings, "roads": _plan_roads, "service-points": _plan_points,
                 "posts": _plan_points}
@@ -120,8 +145,7 @@ def plan_import(session: Session, prepared: Prepared, street_code: str | None = 
             _plan_communities(session, frame, plan, street_code, street_name)
         else:
             builders[prepared.kind](session, frame, plan)
-    rejected = sum(plan.counts.get(k, 0) for k in ("empty", "wrong_type", "duplicate", "out_of_range", "bad_value",
-                                                  "outside", "moved"))
+    rejected = sum(plan.counts.get(k, 0) for k in REJECTED)
     plan.counts["rejected"] = rejected
     plan.counts["written"] = plan.counts["new"] + plan.counts["updated"]
     plan.problems.sort(key=lambda p: (p["row"] is None, p["row"] or 0))
@@ -166,13 +190,17 @@ def _classify(plan: Plan, row: dict, existing, columns, key: str = "code") -> No
 
 
 def _area_row(level: str, code: str | None, parent: str, rec, geom) -> dict:
-    geom = shapely.set_precision(geom, 1e-6)
     return {"code": code, "level": level, "parent_code": parent, "source_id": rec["source_id"],
             "name": _clean(rec.get("name")), "era": _clean(rec.get("era")),
             "leader_name": _clean(rec.get("leader_name")), "leader_phone": _clean(rec.get("leader_phone")),
-            "households": _int(rec.get("households")), "residents": _int(rec.get("residents")),
-            "elderly": _int(rec.get("elderly")), "party_members": _int(rec.get("party_members")),
+            # a count the file does not give is unknown (None), not 0: a re-import keeps what the buildings summed
+            **{c: None if _clean(rec.get(c)) is None else _int(rec.get(c)) for c in AREA_COUNTS},
             "buildings": 0, "geometry": geom, **_bbox(geom)}
+
+
+def _known_counts(row: dict) -> dict:
+    """A new area's unknown counts are 0 until its buildings are summed into it."""
+    return row.update({c: row[c] or 0 for c in AREA_COUNTS}) or row
 
 
 def _assign_codes(plan: Plan, session: Session, rows: list[dict], prefix_of, width: int, model=m.Area) -> None:
@@ -191,6 +219,7 @@ def _assign_codes(plan: Plan, session: Session, rows: list[dict], prefix_of, wid
 
 def _plan_communities(session: Session, frame, plan: Plan, street_code: str | None, street_name: str | None) -> None:
     streets = _areas(session, "street")
+    existing = _existing(session, m.Area, list(frame["source_id"]), "community")
     if street_code:
         if not (len(street_code) == 9 and street_code.isdigit()):
             raise ImportRefused("bad_street", f"street code {street_code!r} must be 9 digits (统计用区划代码)",
@@ -198,36 +227,44 @@ def _plan_communities(session: Session, frame, plan: Plan, street_code: str | No
         if street_code not in set(streets.code):
             union = shapely.make_valid(shapely.union_all(frame.geometry.values))
             geom = shapely.set_precision(union, 1e-6)
-            plan.street_new = {**_area_row("street", street_code, None, {"source_id": None}, geom),
+            plan.street_new = {**_known_counts(_area_row("street", street_code, None, {"source_id": None}, geom)),
                                "name": street_name or f"街道{street_code}"}
             plan.notes.append(f"new street {street_code} drawn around the communities")
         parents = pd.Series([street_code] * len(frame))
     else:
-        parents = hierarchy.largest_overlap(frame.geometry, streets)
-    _plan_area_rows(session, frame, plan, "community", parents, lambda r: r["parent_code"], 3)
+        parents = hierarchy.largest_overlap(frame.geometry, streets,
+                                            current=_current(frame, existing, lambda a: a.parent_code))
+    _plan_area_rows(session, frame, plan, "community", parents, lambda r: r["parent_code"], 3, existing)
+
+
+def _current(frame, existing: dict, parent_of) -> list:
+    """Each row's parent as stored by its last import (None for a new row): ties keep it (hierarchy)."""
+    return [parent_of(existing[sid]) if sid in existing else None for sid in frame["source_id"]]
 
 
 def _plan_areas(session: Session, frame, plan: Plan) -> None:
     level = AREA_LEVEL[plan.kind]
+    existing = _existing(session, m.Area, list(frame["source_id"]), level)
     communities = _areas(session, "community")
-    community = hierarchy.largest_overlap(frame.geometry, communities)
+    community = hierarchy.largest_overlap(frame.geometry, communities, current=_current(
+        frame, existing, lambda a: a.parent_code if level == "grid" else a.code[:12]))
     if level == "grid":
-        _plan_area_rows(session, frame, plan, "grid", community, lambda r: r["parent_code"], 2)
+        _plan_area_rows(session, frame, plan, "grid", community, lambda r: r["parent_code"], 2, existing)
         return
     grids = _areas(session, "grid")
-    grid = hierarchy.largest_overlap(frame.geometry, grids)
+    grid = hierarchy.largest_overlap(frame.geometry, grids, current=_current(frame, existing, lambda a: a.parent_code))
     # a compound's grid must belong to its community; otherwise it hangs off the community itself
     grid = grid.where([g is not None and c is not None and g.startswith(c) for g, c in zip(grid, community)], None)
     parents = pd.Series([g or c for g, c in zip(grid, community)], dtype=object)
-    _plan_area_rows(session, frame, plan, "compound", parents, lambda r: r["parent_code"][:12] + "X", 3)
+    _plan_area_rows(session, frame, plan, "compound", parents, lambda r: r["parent_code"][:12] + "X", 3, existing)
 
 
-def _plan_area_rows(session, frame, plan: Plan, level: str, parents: pd.Series, prefix_of, width: int) -> None:
+def _plan_area_rows(session, frame, plan: Plan, level: str, parents: pd.Series, prefix_of, width: int,
+                    existing: dict) -> None:
     parents = pd.Series(parents.to_numpy(), index=frame.index)
     lost = parents.isna().to_numpy()
     _outside(plan, frame, lost, f"no {'street' if level == 'community' else 'community'} overlaps it")
     keep = frame[~lost]
-    existing = _existing(session, m.Area, list(keep["source_id"]), level)
     fresh = []
     for rec, parent in zip(keep.to_dict("records"), parents[~lost]):
         row = _area_row(level, None, parent, rec, rec["geometry"])
@@ -243,6 +280,7 @@ def _plan_area_rows(session, frame, plan: Plan, level: str, parents: pd.Series, 
             fresh.append(row)
     _assign_codes(plan, session, fresh, prefix_of, width)
     for row in fresh:
+        _known_counts(row)
         if not row["name"]:
             row["name"] = {"community": "社区", "grid": "网格", "compound": "小区"}[level] + row["code"][-3:]
     _fix_preview_codes(plan)
@@ -257,18 +295,19 @@ def _fix_preview_codes(plan: Plan) -> None:
 
 def _plan_buildings(session: Session, frame, plan: Plan) -> None:
     compounds = _areas(session, "compound")
-    compound = pd.Series(hierarchy.largest_overlap(frame.geometry, compounds).to_numpy(), index=frame.index)
+    existing = _existing(session, m.Building, list(frame["source_id"]))
+    compound = pd.Series(hierarchy.largest_overlap(frame.geometry, compounds, current=_current(
+        frame, existing, lambda b: b.compound_code)).to_numpy(), index=frame.index)
     lost = compound.isna().to_numpy()
     _outside(plan, frame, lost, "no compound overlaps it")
     parent_of = dict(zip(compounds.code, compounds.parent_code))
     keep = frame[~lost]
-    existing = _existing(session, m.Building, list(keep["source_id"]))
     inner = shapely.point_on_surface(keep.geometry.values)
     fresh = []
     for rec, comp, pt in zip(keep.to_dict("records"), compound[~lost], inner):
         parent = parent_of[comp]
         grid = parent if len(parent) == 14 else comp[:12]
-        geom = shapely.set_precision(rec["geometry"], 1e-6)
+        geom = rec["geometry"]  # on the storage grid already (hygiene)
         row = {"code": None, "source_id": rec["source_id"], "name": _clean(rec.get("name")), "compound_code": comp,
                "grid_code": grid, "community_code": comp[:12], "street_code": comp[:9],
                "floors": _int(rec.get("floors")), "units": _int(rec.get("units")),
@@ -284,8 +323,11 @@ def _plan_buildings(session: Session, frame, plan: Plan) -> None:
             # still no counts in the file: the estimate (估算) stands; a changed footprint or floors is estimated again
             row.update(households=old.households, residents=old.residents, elderly=old.elderly, estimated=True)
         if old is not None and old.compound_code != comp:
-            old = None  # moved to another compound: a new code under the new compound (the old row is replaced)
-            plan.rows_updated.append({"_drop": existing[rec["source_id"]].code})
+            # moved to another compound: a new code under the new compound (the old row is replaced), and the
+            # areas it leaves are summed again without it
+            plan.rows_updated.append({"_drop": old.code})
+            plan.emptied |= {old.compound_code, old.grid_code, old.community_code}
+            old = None
         before = plan.counts["new"]
         _classify(plan, row, old, ("name",) + BUILDING_COLUMNS[1:] + ("compound_code",))
         if plan.counts["new"] > before:
@@ -316,7 +358,7 @@ def _plan_roads(session: Session, frame, plan: Plan) -> None:
         # a line from a file is a way to walk at walking pace, unless its source says otherwise (OSM: foot/access,
         # steps; bridges and tunnels; ways joined only at shared nodes)
         row = {"source_id": rec["source_id"], "street_code": st, "kind": _clean(rec.get("kind")) or "branch",
-               "name": _clean(rec.get("name")), "geometry": shapely.set_precision(rec["geometry"], 1e-6),
+               "name": _clean(rec.get("name")), "geometry": rec["geometry"],
                "walk_factor": _clean(rec["walk_factor"]) if "walk_factor" in rec else 1.0,
                "grade_separated": bool(_clean(rec.get("grade_separated")) or False),
                "noded": bool(_clean(rec.get("noded")) or False)}
@@ -326,8 +368,10 @@ def _plan_roads(session: Session, frame, plan: Plan) -> None:
 
 def _plan_points(session: Session, frame, plan: Plan) -> None:
     streets = _street_frame(session)
-    found = {level: pd.Series(hierarchy.containing(frame.geometry, _areas(session, level)).to_numpy(),
-                              index=frame.index)
+    model = MODEL[plan.kind]
+    existing = _existing(session, model, list(frame["source_id"]))
+    found = {level: pd.Series(hierarchy.containing(frame.geometry, _areas(session, level), current=_current(
+        frame, existing, lambda p, lv=level: getattr(p, f"{lv}_code"))).to_numpy(), index=frame.index)
              for level in ("street", "community", "grid", "compound")}
     lost = found["street"].isna().to_numpy()
     if plan.kind == "posts":
@@ -342,9 +386,7 @@ def _plan_points(session: Session, frame, plan: Plan) -> None:
             _preview(plan, geom, {"change": "rejected", "name": None, "source_id": sid})
         plan.counts["outside"] += int(lost.sum())
     keep = frame[~lost]
-    model = MODEL[plan.kind]
     columns = POINT_COLUMNS[plan.kind]
-    existing = _existing(session, model, list(keep["source_id"]))
     fresh = []
     for i, rec in zip(keep.index, keep.to_dict("records")):
         pt = rec["geometry"]
@@ -360,7 +402,8 @@ def _plan_points(session: Session, frame, plan: Plan) -> None:
             row["capacity"] = None if row["capacity"] is None else int(row["capacity"])
         row["name"] = row["name"] or (row.get("service_type") or row.get("post_type"))
         old = existing.get(rec["source_id"])
-        row["geometry"] = pt
+        # compared as stored: the rounded lon/lat, or a re-import of the same file finds every point "updated"
+        row["geometry"] = shapely.Point(row["lon"], row["lat"])
         before = plan.counts["new"]
         _classify(plan, row, old and _PointView(old), columns + ("lon", "lat", "compound_code"))
         if plan.counts["new"] > before:
@@ -400,7 +443,7 @@ def commit_plan(session: Session, plan: Plan) -> dict:
     if updates:
         session.execute(update(model), [strip(r) for r in updates])
     if plan.kind == "buildings":
-        roll_up(session, {r["street_code"] for r in plan.rows_new + updates})
+        roll_up(session, {r["street_code"] for r in plan.rows_new + updates} | {c[:9] for c in plan.emptied}, plan.emptied)
     if plan.kind == "grids":
         plan.counts["reattached"] = reattach_to_grids(session, {r["parent_code"] for r in plan.rows_new + updates})
     if plan.kind in ("buildings", "grids"):

@@ -46,7 +46,7 @@ class OsmImport:
 
 def _prepared(frame: gpd.GeoDataFrame, kind: str):
     """Our frame through the importer's own checks (hygiene, values, lengths), as `import FILE.osm.pbf` goes."""
-    return prepare(Source(fmt="osm", layers={kind: frame}, declared_crs=crs.WGS84), kind)
+    return prepare(Source(fmt="osm", layers={kind: frame}, declared_crs=crs.WGS84, crs_explicit=True), kind)
 
 
 def _street_areas(session: Session, street: str, level: str, real_only: bool = False) -> gpd.GeoDataFrame:

@@ -20,6 +20,7 @@ PROBLEMS = "import-problems"
 MAP = "import-map"
 PREVIEW_LAYER = "import-preview-layer"
 CONTEXT_LAYER = "import-context-layer"  # the streets and communities already stored, for orientation
+CRS_LAYER = "import-crs-layer"  # a file's shapes read as WGS-84 and as GCJ-02, while its CRS is an open question
 FILE_STORE = "import-file-store"
 PLAN_STORE = "import-plan-store"
 EXPORT_LAYER = "import-export-layer"

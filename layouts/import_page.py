@@ -72,6 +72,8 @@ def build_page() -> html.Div:
                 dl.Map(id=ids.MAP, center=DEFAULT_CENTER, zoom=13, className="import-map", preferCanvas=True,
                        children=[dl.GeoJSON(id=ids.CONTEXT_LAYER, data=None, style=ns("context"),
                                             onEachFeature=ns("quiet")),
+                                 dl.GeoJSON(id=ids.CRS_LAYER, data=None, style=ns("style"), pointToLayer=ns("point"),
+                                            onEachFeature=ns("quiet")),
                                  dl.GeoJSON(id=ids.PREVIEW_LAYER, data=None, style=ns("style"),
                                             pointToLayer=ns("point"))]),
                 html.Div(id=ids.PROBLEMS, className="import-problems"),
@@ -123,8 +125,22 @@ def file_info(name: str, fmt: str, rows: int, encoding: str | None, declared: st
         crs=text.IMPORT_FILE_CRS.format(crs=declared) if declared else text.IMPORT_FILE_NO_CRS)
 
 
-def summary(counts: dict) -> str:
-    return text.IMPORT_SUMMARY.format(**counts)
+def summary(counts: dict, notices: list[dict] = ()) -> list:
+    return [text.IMPORT_SUMMARY.format(**counts),
+            *[html.P(line, className="import-notice") for line in notice_lines(notices)]]
+
+
+def notice_lines(notices: list[dict]) -> list[str]:
+    """What the importer decided on its own (an id column it did not use, a CRS it assumed), in words."""
+    return [text.IMPORT_NOTICES[n["kind"]].format(**n) for n in notices if n["kind"] in text.IMPORT_NOTICES]
+
+
+def crs_question(china: bool) -> list:
+    """The request to choose a CRS; for a file in China read as WGS-84 by default, with the two readings' legend."""
+    if not china:
+        return [text.IMPORT_CRS_ASK]
+    return [html.Span(text.IMPORT_CRS_ASK_CHINA), html.Span(className="import-legend import-readings", children=[
+        html.Span(label, className=f"legend-{key}") for key, label in text.IMPORT_CRS_READINGS])]
 
 
 def problem_list(problems: list[dict]) -> list:

@@ -289,7 +289,9 @@ IMPORT_FEATURE = "编号 {id}"
 IMPORT_REASONS = {"repaired": "几何无效，已自动修复", "empty": "空几何，已跳过", "wrong_type": "几何类型不符，已拒绝",
                   "duplicate": "重复要素，已跳过", "out_of_range": "坐标超出经纬度范围", "swapped": "经纬度填反",
                   "unknown_type": "类型不在目录中", "outside": "不在任何上级区域内", "far_outside": "远离本街道（疑似坐标错误）",
-                  "moved": "上级区域已变化，请先核对"}
+                  "moved": "上级区域已变化，请先核对", "degenerate": "形状过窄或退化（如在数据边缘被裁切），已拒绝",
+                  "too_long": "内容超过字段长度，已拒绝", "not_number": "应为数字，已拒绝",
+                  "number_range": "数字超出允许范围，已拒绝"}
 IMPORT_DONE = "导入完成：新增 {new}，更新 {updated}。地图、面板和覆盖分析已使用新数据。"
 IMPORT_REATTACHED = "{n} 个小区已按面积重叠最多归入新的网格。"
 IMPORT_PREVIEW_FIRST = "请先预览，确认无误后再导入。"
@@ -321,7 +323,8 @@ IMPORT_ERRORS = {
     "no_layer": "文件中没有图层 {layer}。",
     "bad_mapping": "字段对应有误：{fields}。",
     "mapping_column": "对应的列在文件中不存在：{columns}。",
-    "osm_kind": "OpenStreetMap 文件只能导入为楼栋、小区、道路或服务点位。",
+    "osm_kind": "OpenStreetMap 文件只能导入为楼栋、小区、道路或服务点位；整条街道（含社区）请用命令 "
+                "flask --app app import-osm 导入。",
     "need_type": "请为“{field}”选择一列，或选择一个固定值。",
     "codes_full": "上级区域 {prefix} 下的编码已用完。",
     "bad_street": "街道编码必须是 9 位数字。",
@@ -436,3 +439,13 @@ NO_BUILDINGS_YET = "暂无楼栋数据：导入楼栋后，这里显示人口、
 WALK_COVERAGE_NO_BUILDINGS = "{type}：暂无楼栋，尚无覆盖可算"
 PLANNING_NO_BUILDINGS = "本街道还没有楼栋数据：导入楼栋后即可计算步行覆盖、求最优新址。"
 PLANNING_ERRORS["no_buildings"] = "本街道还没有楼栋：请先导入楼栋，再规划新址。"
+# --- issue 12, the importer on real files: notices beside the preview, the coordinate question with two readings ---
+IMPORT_NOTICES = {
+    "id_not_unique": "“{column}”列有重复值（{rows} 行，{distinct} 个不同值），未用作源编号：各行按形状识别。",
+    "id_missing": "“{column}”列有 {empty} 行（共 {rows} 行）为空：这些行按形状识别。",
+    "crs_open": "文件没有写明坐标系，已按 WGS-84 读取；若坐标来自高德/腾讯请选 GCJ-02，来自百度请选 BD-09。",
+}
+IMPORT_CRS_ASK_CHINA = "此文件没有声明坐标系，而它位于中国境内：坐标可能是 WGS-84（GPS、天地图），也可能是 " \
+                       "GCJ-02（高德、腾讯）或 BD-09（百度），相差约 500 米。地图上同时画出两种读法，请对照已有边界，" \
+                       "在“坐标系”中选择吻合的一种，再预览。"
+IMPORT_CRS_READINGS = (("wgs84", "按 WGS-84 读"), ("gcj02", "按 GCJ-02 换算"))

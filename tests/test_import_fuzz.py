@@ -50,5 +50,5 @@ def test_broken_geojson_gives_a_plan_or_a_refusal(tmp_path, doc, cut, kind):
         return
     frame = prepared.frame
     assert frame.geometry.notna().all() and frame.geometry.is_valid.all()
-    assert len(frame) + sum(prepared.counts[k] for k in ("empty", "wrong_type", "duplicate", "out_of_range",
-                                                          "bad_value")) == prepared.counts["read"]
+    assert len(frame) + sum(prepared.counts[k] for k in ("empty", "wrong_type", "degenerate", "duplicate",
+                                                          "out_of_range", "bad_value")) == prepared.counts["read"]

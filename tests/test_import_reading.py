@@ -87,7 +87,8 @@ def test_geopackage_and_kml_are_read(tmp_path):
     for name in ("a.gpkg", "a.kml"):
         prepared = prepare(read_source(tmp_path / name), "compounds")
         assert list(prepared.frame["name"]) == ["甲小区"], name
-        assert prepared.frame.geometry.iloc[0].equals_exact(frame.geometry.iloc[0], 1e-9)
+        # on the storage grid GEOS may start or orient the ring differently: the same shape, compared normalised
+        assert prepared.frame.geometry.iloc[0].normalize().equals_exact(frame.geometry.iloc[0].normalize(), 1e-9)
 
 
 def test_excel_in_gcj02_lands_on_the_wgs84_points(tmp_path):
@@ -135,7 +136,7 @@ def test_projected_numbers_without_crs_are_refused_with_a_precise_kind(tmp_path)
     assert refused.value.kind == "no_crs_projected"
     point = prepare(read_source(path), "service-points", crs="EPSG:32651").frame.geometry.iloc[0]
     expected = Transformer.from_crs("EPSG:32651", "EPSG:4326", always_xy=True).transform(456000.0, 3072000.0)
-    assert (point.x, point.y) == pytest.approx(expected, abs=1e-9)
+    assert (point.x, point.y) == pytest.approx(expected, abs=5e-7)  # on the storage grid (1e-6°)
 
 
 def test_hygiene_repairs_drops_and_deduplicates(tmp_path):

@@ -7,9 +7,12 @@
     L.Map.__jinlinImportHooked = true;
   }
   var COLOUR = { "new": "#1e8e3e", "updated": "#f2a600", "rejected": "#d93025" };
+  // a file's shapes read two ways while its CRS is an open question (the legend: .legend-wgs84 / .legend-gcj02)
+  var READING = { "wgs84": "#1a73e8", "gcj02": "#c2185b" };
 
   function colour(feature) {
-    return COLOUR[(feature.properties || {}).change] || "#5f6b7a";
+    var p = feature.properties || {};
+    return COLOUR[p.change] || READING[p.reading] || "#5f6b7a";
   }
 
   // A file over the page's limit never reaches a callback (dcc.Upload drops it), so say so here.

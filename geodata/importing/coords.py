@@ -76,6 +76,37 @@ def in_china(x, y) -> np.ndarray:
     return (x >= CHINA[0]) & (x <= CHINA[2]) & (y >= CHINA[1]) & (y <= CHINA[3])
 
 
+def crs_is_open(frame: gpd.GeoDataFrame, declared: str | None, explicit: bool) -> bool:
+    """Whether a file that does not write its CRS down (GeoJSON without `crs` and KML, WGS-84 only by their
+    formats' default; CSV, a Shapefile without .prj) lies in China, where such files are as often GCJ-02 (高德,
+    腾讯) or BD-09 (百度): a question to ask, not a fact to assume."""
+    return not explicit and declared in (None, crs_mod.WGS84) and lies_in_china(frame)
+
+
+def readings(frame: gpd.GeoDataFrame, limit: int = 500) -> dict:
+    """The first `limit` shapes drawn two ways, as WGS-84 and as GCJ-02 turned into WGS-84 (property `reading`),
+    so a person can see which of the two lands on the outlines already stored."""
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    geoms = geoms[np.isfinite(shapely.bounds(geoms)).all(axis=1)][:limit]
+    features = []
+    for name, shapes in (("wgs84", geoms), ("gcj02", unshift_geometries(geoms, "gcj02"))):
+        # the map's 6 decimals (≈0.1 m) are plenty to see a 500 m shift
+        shapes = shapely.transform(shapes, lambda c: np.round(c, 6))
+        features += [{"type": "Feature", "geometry": shapely.geometry.mapping(g), "properties": {"reading": name}}
+                     for g in shapes]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def lies_in_china(frame: gpd.GeoDataFrame) -> bool:
+    """Whether the features' extent is centred in CHINA (a rectangle: it also holds Mongolia, Korea and the
+    borders of its neighbours, where the same question is at worst asked once too often)."""
+    bounds = frame.total_bounds if len(frame) else np.full(4, np.nan)
+    if not np.isfinite(bounds).all():
+        return False
+    return bool(in_china((bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2))
+
+
 def swapped_mask(x, y) -> np.ndarray:
     """Points that only make sense with longitude and latitude exchanged (lat in a lon column, inside China)."""
     return ~in_china(x, y) & in_china(y, x)

@@ -9,8 +9,27 @@ import shapely
 from geodata import crs
 
 
-def largest_overlap(children: gpd.GeoSeries, parents: gpd.GeoDataFrame, key: str = "code") -> pd.Series:
-    """For each child polygon, the `key` of the parent it overlaps most (None when it overlaps none)."""
+TIE = 1e-9  # relative: overlaps this close are equal (the same building inside two overlapping compounds)
+
+
+def _pick(pairs: pd.DataFrame, current) -> pd.DataFrame:
+    """One parent per child from candidate (c, k) pairs: the child's current parent if it is a candidate, else the
+    lowest key. A tie never moves what is stored, and a new child lands the same way on every run."""
+    keep = np.zeros(len(pairs), dtype=bool)
+    if current is not None:
+        now = np.asarray(list(current), dtype=object)
+        keep = pairs.k.to_numpy() == now[pairs.c.to_numpy()]
+    return (pairs.assign(stays=keep).sort_values(["c", "stays", "k"], ascending=[True, False, True], kind="stable")
+            .drop_duplicates("c"))
+
+
+def largest_overlap(children: gpd.GeoSeries, parents: gpd.GeoDataFrame, key: str = "code",
+                    current=None) -> pd.Series:
+    """For each child polygon, the `key` of the parent it overlaps most (None when it overlaps none).
+
+    `current`: each child's parent as stored (or None). Overlaps within a relative TIE of the largest are a tie,
+    resolved by `_pick`.
+    """
     out = pd.Series([None] * len(children), index=children.index, dtype=object)
     if children.empty or parents.empty:
         return out
@@ -22,15 +41,17 @@ def largest_overlap(children: gpd.GeoSeries, parents: gpd.GeoDataFrame, key: str
     if not len(ci):
         return out
     area = shapely.area(shapely.intersection(child[ci], parent[pi]))
-    pairs = pd.DataFrame({"c": ci, "p": pi, "a": area})
-    pairs = pairs[pairs.a > 0].sort_values("a", ascending=False, kind="stable").drop_duplicates("c")
     codes = parents[key].to_numpy()
-    out.iloc[pairs.c.to_numpy()] = codes[pairs.p.to_numpy()]
+    pairs = pd.DataFrame({"c": ci, "k": codes[pi], "a": area})
+    pairs = pairs[pairs.a > 0]
+    pairs = _pick(pairs[pairs.a >= pairs.groupby("c").a.transform("max") * (1 - TIE)], current)
+    out.iloc[pairs.c.to_numpy()] = pairs.k.to_numpy()
     return out
 
 
-def containing(points: gpd.GeoSeries, polygons: gpd.GeoDataFrame, key: str = "code") -> pd.Series:
-    """For each point (or line, by its midpoint), the `key` of a polygon that contains it (None when none does)."""
+def containing(points: gpd.GeoSeries, polygons: gpd.GeoDataFrame, key: str = "code", current=None) -> pd.Series:
+    """For each point (or line, by its midpoint), the `key` of a polygon that contains it (None when none does);
+    inside overlapping polygons, as `_pick` says."""
     out = pd.Series([None] * len(points), index=points.index, dtype=object)
     if points.empty or polygons.empty:
         return out
@@ -38,8 +59,8 @@ def containing(points: gpd.GeoSeries, polygons: gpd.GeoDataFrame, key: str = "co
     tree = shapely.STRtree(polygons.geometry.values)
     pi, qi = tree.query(probe, predicate="within")
     codes = polygons[key].to_numpy()
-    first = pd.DataFrame({"p": pi, "q": qi}).drop_duplicates("p")
-    out.iloc[first.p.to_numpy()] = codes[first.q.to_numpy()]
+    first = _pick(pd.DataFrame({"c": pi, "k": codes[qi]}), current)
+    out.iloc[first.c.to_numpy()] = first.k.to_numpy()
     return out
 
 

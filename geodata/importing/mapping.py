@@ -103,9 +103,7 @@ def apply_mapping(frame: pd.DataFrame, kind: str, mapping: dict) -> pd.DataFrame
             out[fieldname] = source[1:]
         else:
             out[fieldname] = frame[source].where(frame[source].notna(), None)
-    for fieldname in INT_FIELDS:
-        if fieldname in out:
-            out[fieldname] = pd.to_numeric(out[fieldname], errors="coerce")
+    # numbers stay as the file wrote them: geodata.importing.fields parses them, so "六层" is reported, not lost
     return out
 
 

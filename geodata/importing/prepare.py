@@ -24,7 +24,8 @@ class Prepared:
     mapping: dict
     columns: list[str]  # the source's own columns, for the UI's mapping dropdowns
     encoding: str | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # English, for the CLI
+    notices: list[dict] = field(default_factory=list)  # the same facts as kinds + params, for the page (text.py)
 
 
 def pick_layer(source: Source, layer: str | None) -> gpd.GeoDataFrame:
@@ -64,6 +65,11 @@ def prepare(source: Source, kind: str, crs: str | None = None, mapping: dict | N
     frame["source_id"] = frame["source_id"].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))
                                                 or str(v).strip() == "" else str(v).strip())
     problems: list[dict] = []
+    notices: list[dict] = []
+    if source.fmt != "osm" and used_mapping.get("source_id"):
+        frame, notice = _usable_ids(frame, used_mapping["source_id"])
+        if notice:
+            notices.append(notice)
     read = len(frame)
     family = mp.GEOMETRY_FAMILY[kind]
     declared = source.declared_crs
@@ -71,6 +77,9 @@ def prepare(source: Source, kind: str, crs: str | None = None, mapping: dict | N
     if (chosen or declared) in (crs_mod.WGS84, "EPSG:4490", *coords.SHIFTED):
         frame, dropped = _drop_bad_points(frame)
         problems += dropped
+    if chosen is None and coords.crs_is_open(frame, declared, source.crs_explicit):
+        # WGS-84 only by the format's default, in the one country where most files are not: say so, and how
+        notices.append({"kind": "crs_open", "read_as": declared})
     frame, crs_used = coords.to_storage(frame, declared, chosen)
     frame, counts, cleaned = hygiene.clean(frame, family)
     counts["read"] = read
@@ -83,7 +92,39 @@ def prepare(source: Source, kind: str, crs: str | None = None, mapping: dict | N
     if declared and chosen and chosen != declared:
         notes.append(f"declared {declared}, read as {chosen}")
     return Prepared(kind, frame, counts, problems, crs_used, used_mapping, source_columns(source, kind),
-                    source.encoding, notes)
+                    source.encoding, notes, notices)
+
+
+NOTICE_TEXT = {"id_not_unique": "column {column} is not unique ({rows} rows, {distinct} distinct value{s}): "
+                                "rows keyed on their shape",
+               "id_missing": "column {column} is empty on {empty} of {rows} rows: those rows keyed on their shape",
+               "crs_open": "the file does not say which coordinates it uses and lies in China: read as WGS-84 "
+                           "(GPS, 天地图). Coordinates from 高德/腾讯 need --crs gcj02, from 百度 --crs bd09 "
+                           "(≈500 m apart); --crs EPSG:4326 confirms WGS-84"}
+WARNINGS = ("crs_open",)  # notices that may mean every coordinate is wrong
+
+
+def notice_text(notice: dict) -> str:
+    """A notice in English, for the CLI (the page says it in Chinese: layouts/text.py)."""
+    return NOTICE_TEXT[notice["kind"]].format(s="" if notice.get("distinct") == 1 else "s", **notice)
+
+
+def _usable_ids(frame: gpd.GeoDataFrame, column: str) -> tuple[gpd.GeoDataFrame, dict | None]:
+    """The file's id column, if it can tell rows apart; else none, and why.
+
+    A Shapefile's `Id` is often 0 on every row: taken as an id, every row after the first is a "duplicate" and
+    the import loses nearly everything while saying it succeeded. A column with a repeated value identifies
+    nothing, so no row uses it: hygiene keys every row on its shape, as for a file without ids. Rows that leave
+    the id empty are keyed on their shape too (an export mixing imported and drawn rows keeps its ids).
+    """
+    ids = frame["source_id"]
+    rows, empty, distinct = len(ids), int(ids.isna().sum()), int(ids.nunique(dropna=True))
+    if distinct < rows - empty:
+        return frame.assign(source_id=None), {"kind": "id_not_unique", "column": column, "rows": rows,
+                                              "distinct": distinct}
+    if empty:
+        return frame, {"kind": "id_missing", "column": column, "rows": rows, "empty": empty}
+    return frame, None
 
 
 def _drop_bad_points(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[dict]]:
@@ -110,13 +151,9 @@ def _drop_bad_points(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[di
 
 
 def _check_values(frame: gpd.GeoDataFrame, kind: str) -> tuple[gpd.GeoDataFrame, list[dict]]:
-    """Types our vocabulary knows; no negative counts."""
+    """Types our vocabulary knows (numbers and lengths: geodata.importing.fields, against the database's limits)."""
     problems = []
     bad = pd.Series(False, index=frame.index)
-    for fieldname in mp.INT_FIELDS:
-        if fieldname in frame:
-            negative = frame[fieldname].notna() & (frame[fieldname] < 0)
-            frame.loc[negative, fieldname] = np.nan
     if kind in ("service-points", "posts"):
         column = "service_type" if kind == "service-points" else "post_type"
         if frame[column].isna().all() and len(frame):

@@ -1,6 +1,8 @@
 """Open a file of any supported format as GeoDataFrames, with the CRS the file declares (or None)."""
 from __future__ import annotations
 
+import mmap
+import re
 import tempfile
 import warnings
 from dataclasses import dataclass, field
@@ -20,17 +22,26 @@ OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm")
 TABLE_SUFFIXES = (".csv", ".xlsx")
 LON_NAMES = ("lon", "lng", "longitude", "经度", "x", "long", "gcj_lng", "bd_lng", "wgs_lng")
 LAT_NAMES = ("lat", "latitude", "纬度", "y", "gcj_lat", "bd_lat", "wgs_lat")
+# a "crs" member holding an object: in JSON text an unescaped "crs" followed by ':' can only be a key
+GEOJSON_CRS_MEMBER = re.compile(rb'"crs"\s*:\s*\{')
 
 
 @dataclass
 class Source:
-    """One opened file: its frames by layer name, the CRS it declares, and notes for the preview."""
+    """One opened file: its frames by layer name, the CRS it declares, and notes for the preview.
+
+    `declared_crs` is what GDAL reports; `crs_explicit` says whether the file itself wrote it down. GeoJSON without
+    a `crs` member and KML are WGS-84 by their specs, so GDAL reports EPSG:4326, yet files from Chinese map tools
+    carry GCJ-02 under the same silence: only an explicit CRS (a .prj, a GeoPackage's srs, a GeoJSON `crs`
+    member, OpenStreetMap's WGS-84) settles the question.
+    """
 
     fmt: str
     layers: dict[str, gpd.GeoDataFrame]
     declared_crs: str | None
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
+    crs_explicit: bool = False
 
 
 def suffix_of(name: str) -> str:
@@ -99,7 +110,19 @@ def _read_vector(path: Path, encoding: str | None = None) -> Source:
         declared = declared or _declared(info.get("crs"))
     if not layers:
         raise ImportRefused("no_geometry", f"{path.name} has no layer with geometry")
-    return Source(fmt=path.suffix.lower().lstrip("."), layers=layers, declared_crs=declared, encoding=encoding)
+    fmt = path.suffix.lower().lstrip(".")
+    explicit = declared is not None and (fmt in ("gpkg", "shp") or (fmt in ("geojson", "json")
+                                                                    and _geojson_declares_crs(path)))
+    return Source(fmt=fmt, layers=layers, declared_crs=declared, encoding=encoding, crs_explicit=explicit)
+
+
+def _geojson_declares_crs(path: Path) -> bool:
+    """Whether the GeoJSON text has a `crs` member (GDAL reports EPSG:4326 either way)."""
+    with open(path, "rb") as f:
+        if not path.stat().st_size:
+            return False
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as text:
+            return GEOJSON_CRS_MEMBER.search(text) is not None
 
 
 def _read_unpacked(files: list[Path]) -> Source:
@@ -151,7 +174,8 @@ def _read_osm(path: Path) -> Source:
     kept = sum(1 for p in extract.problems if p["reason"] == "clipped_repaired")
     if cut or kept:
         notes.append(f"cut at the extract's edge: {kept} outlines kept as the part inside, {cut} left out")
-    return Source(fmt="osm", layers=layers, declared_crs=crs_mod.WGS84, notes=notes)
+    return Source(fmt="osm", layers=layers, declared_crs=crs_mod.WGS84, notes=notes,
+                  crs_explicit=True)  # OSM is WGS-84 by definition
 
 
 def _read_text_table(path: Path) -> tuple[pd.DataFrame, str]:

@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 import shapely
-from sqlalchemy import create_engine, text
+from sqlalchemy import bindparam, create_engine, text
 
 from tests.browser.conftest import login_form, serve
 from tests.import_files import canteens_xlsx, grid_frame, zip_shapefile
@@ -43,18 +43,23 @@ def _rows(url: str) -> dict:
     return {**counts, "community": community}
 
 
-DRAWN = """() => {
+DRAWN = """prop => {
   const counts = {};
   window.jinlinImportMap.eachLayer(l => {
-    const change = l.feature && l.feature.properties && l.feature.properties.change;
-    if (change && !l.getLayers) counts[change] = (counts[change] || 0) + 1;
+    const value = l.feature && l.feature.properties && l.feature.properties[prop];
+    if (value && !l.getLayers) counts[value] = (counts[value] || 0) + 1;
   });
   return counts;
 }"""
 
 
-def _drawn(page) -> dict:
-    return page.evaluate(DRAWN)
+def _drawn(page, prop: str = "change") -> dict:
+    """Features on the preview map by `prop`: change (new / updated / rejected) or reading (wgs84 / gcj02)."""
+    return page.evaluate(DRAWN, prop)
+
+
+def _wait_drawn(page, prop: str, counts: dict) -> None:
+    page.wait_for_function(f"want => JSON.stringify(({DRAWN})('{prop}')) === JSON.stringify(want)", arg=counts)
 
 
 def _upload(page, path):
@@ -169,3 +174,87 @@ def test_admin_downloads_a_layer_as_geopackage(page, import_server, tmp_path):
     frame = pyogrio.read_dataframe(saved)
     assert len(frame) == 8 and frame.crs.to_epsg() == 4326
     assert set(frame.code.str[:9]) == {"330381001"}
+
+
+def _stored_grids(url: str, names: list[str]) -> dict:
+    engine = create_engine(url)
+    column = "encode(ST_AsBinary(geometry), 'hex')" if url.startswith("postgresql") else "hex(geometry)"
+    with engine.connect() as conn:
+        rows = conn.execute(text(f"SELECT name, {column} FROM area WHERE level = 'grid' AND name IN :names")
+                            .bindparams(bindparam("names", expanding=True)), {"names": names}).all()
+    engine.dispose()
+    return {name: shapely.from_wkb(bytes.fromhex(h)) for name, h in rows}
+
+
+def test_admin_sees_both_readings_of_an_undeclared_geojson_and_imports_it_as_gcj02(page, import_server, tmp_path):
+    """A GeoJSON of 高德 coordinates without a `crs` member: the page asks, draws both readings, and the choice holds."""
+    import coordTransform
+    import numpy as np
+
+    base, url = import_server
+    # a neighbour of the community the first test fills, so the two tests' grids never meet
+    engine = create_engine(url)
+    column = "encode(ST_AsBinary(geometry), 'hex')" if url.startswith("postgresql") else "hex(geometry)"
+    with engine.connect() as conn:
+        community = shapely.from_wkb(bytes.fromhex(conn.execute(
+            text(f"SELECT {column} FROM area WHERE code = '330381001002'")).scalar()))
+    engine.dispose()
+    names = ["高德第一网格", "高德第二网格"]
+    wgs = grid_frame(community, names).assign(网格编号=["GD-1", "GD-2"])  # the first test's grids are WG001 …
+    gcj = wgs.set_geometry(shapely.transform(wgs.geometry.values, lambda c: np.array(
+        [coordTransform.wgs84_to_gcj02(x, y) for x, y in c])))
+    path = tmp_path / "高德网格.geojson"
+    path.write_text(gcj.to_json(drop_id=True), encoding="utf-8")
+    assert '"crs"' not in path.read_text(encoding="utf-8")
+
+    login_form(page, base)
+    page.goto(base + "/admin/import/")
+    _upload(page, path)
+    page.wait_for_selector("#import-file-info:has-text('未声明坐标系')")
+    page.wait_for_selector("#import-crs-hint:has-text('位于中国境内')")
+    _wait_drawn(page, "reading", {"wgs84": 2, "gcj02": 2})
+    assert page.locator("#import-crs-hint .legend-wgs84").inner_text() == "按 WGS-84 读"
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    for width, height in ((1920, 1080), (1366, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(300)  # Leaflet redraws the canvas after a resize
+        page.screenshot(path=str(shots / f"crs-question-{width}.png"))
+    page.click("#import-preview")  # without an answer there is nothing to preview
+    page.wait_for_selector("#import-message:has-text('请在“坐标系”中选择')")
+    assert page.locator("#import-commit").is_disabled()
+
+    page.click("#import-crs")
+    page.get_by_role("option", name="GCJ-02（高德、腾讯）").click()
+    _wait_drawn(page, "reading", {})
+    page.click("#import-preview")
+    page.wait_for_selector("#import-summary:has-text('新增 2')")
+    assert _drawn(page) == {"new": 2}
+    page.screenshot(path=str(shots / "crs-previewed-1366.png"))
+    page.click("#import-commit")
+    page.wait_for_selector("#import-message:has-text('导入完成：新增 2')")
+
+    stored = _stored_grids(url, names)
+    assert set(stored) == set(names)
+    for name, shape in zip(names, wgs.geometry):
+        # the WGS-84 inverse of the 高德 coordinates: back on the grid drawn from the stored community (≈0.1 m)
+        assert shapely.hausdorff_distance(stored[name], shape) < 2e-6, name
+
+
+def test_an_osm_file_as_communities_is_refused_in_chinese(page, import_server):
+    from tests.import_files import OSM_PBF
+
+    base, url = import_server
+    before = _rows(url)
+    login_form(page, base)
+    page.goto(base + "/admin/import/")
+    _upload(page, OSM_PBF)
+    page.click("#import-kind")
+    page.get_by_role("option", name="社区", exact=True).click()
+    page.fill("#import-street", "990000001")
+    page.click("#import-preview")
+    page.wait_for_selector("#import-message:has-text('OpenStreetMap 文件只能导入为楼栋、小区、道路或服务点位')")
+    assert "出错了" not in page.inner_text("body")
+    assert page.locator("#import-commit").is_disabled()
+    after = _rows(url)
+    assert (after["area"], after["version"]) == (before["area"], before["version"])
