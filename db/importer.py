@@ -8,10 +8,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import false, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from db import cache, models as m
+from db import batches, cache, models as m
 from db.engine import session_scope
 from geodata import crs as crs_mod
 from geodata.importing import hierarchy
@@ -373,29 +373,62 @@ class _PointView:
         return getattr(self._row, name)
 
 
-def commit_plan(session: Session, plan: Plan) -> dict:
-    """Write the plan in the session's transaction (the caller commits or rolls back: all or nothing)."""
+def commit_plan(session: Session, plan: Plan, origin: batches.Origin | None = None,
+                batch_id: int | None = None) -> dict:
+    """Write the plan in the session's transaction (the caller commits or rolls back: all or nothing), recorded as
+    an import batch that can be undone: a new one from `origin`, or the open batch `batch_id` (several layers of one
+    source)."""
     model = MODEL[plan.kind]
+    table = model.__tablename__
+    if batch_id is None:
+        batch_id = batches.record_batch(session, plan.kind, origin or batches.Origin(), plan.crs_used)
     if plan.street_new:
         session.execute(insert(m.Area), [plan.street_new])
+        batches.record_created(session, batch_id, "area", [plan.street_new["code"]])
     drops = [r["_drop"] for r in plan.rows_updated if "_drop" in r]
     updates = [r for r in plan.rows_updated if "_drop" not in r]
     point_kind = plan.kind in ("service-points", "posts")
     strip = (lambda r: {k: v for k, v in r.items() if k != "geometry"}) if point_kind else (lambda r: r)
+    key = "id" if model is m.BasemapFeature else "code"
+    counted = {r["street_code"] for r in plan.rows_new + updates} if plan.kind == "buildings" else set()
+    counts_before = batches.capture_counts(session, counted)
     if drops:
+        batches.record_before(session, batch_id, "building", drops, "deleted")
         for start in range(0, len(drops), CHUNK):
             session.execute(m.Building.__table__.delete().where(m.Building.code.in_(drops[start:start + CHUNK])))
+    if updates:
+        batches.record_before(session, batch_id, table, [r[key] for r in updates], "updated")
     for start in range(0, len(plan.rows_new), CHUNK):
-        session.execute(insert(model), [strip(r) for r in plan.rows_new[start:start + CHUNK]])
+        rows = [strip(r) for r in plan.rows_new[start:start + CHUNK]]
+        if key == "id":
+            created = session.execute(insert(model).returning(model.id), rows).scalars().all()
+        else:
+            session.execute(insert(model), rows)
+            created = [r["code"] for r in rows]
+        batches.record_created(session, batch_id, table, created)
     if updates:
         session.execute(update(model), [strip(r) for r in updates])
     if plan.kind == "buildings":
-        roll_up(session, {r["street_code"] for r in plan.rows_new + updates})
+        roll_up(session, counted)
     if plan.kind == "grids":
-        plan.counts["reattached"] = reattach_to_grids(session, {r["parent_code"] for r in plan.rows_new + updates})
+        communities = {r["parent_code"] for r in plan.rows_new + updates}
+        # reattachment moves compounds and their buildings, and sums the counts again: keep what it may change
+        like = [m.Area.code.like(f"{c}X%") for c in sorted(communities)]
+        before = {"area": batches.capture(session, "area", or_(false(), *like)),
+                  "building": batches.capture(session, "building", or_(false(), *[
+                      m.Building.compound_code.like(f"{c}X%") for c in sorted(communities)]))}
+        counts_before = batches.capture_counts(session, {c[:9] for c in communities})
+        plan.counts["reattached"] = reattach_to_grids(session, communities)
+        for name, captured in before.items():
+            batches.record_changed(session, batch_id, name, captured)
+    batches.record_changed(session, batch_id, "area", counts_before)
     cache.mark_changed(session)
     session.flush()
-    return {"new": len(plan.rows_new), "updated": len(updates), "reattached": plan.counts.get("reattached", 0)}
+    done = {"new": len(plan.rows_new), "updated": len(updates), "reattached": plan.counts.get("reattached", 0)}
+    batches.record_counts(session, batch_id, {**{k: plan.counts.get(k, 0) for k in ("read", "rejected")}, **done,
+                                              "deleted": len(drops)})
+    plan.counts["batch"] = batch_id
+    return {**done, "batch": batch_id}
 
 
 def reattach_to_grids(session: Session, community_codes: set[str]) -> int:
@@ -457,11 +490,13 @@ def roll_up(session: Session, street_codes: set[str], emptied: set[str] = frozen
 
 
 def import_file(path: Path, kind: str, crs: str | None, mapping: dict | None, dry_run: bool,
-                street: str | None = None, street_name: str | None = None, layer: str | None = None) -> Plan:
-    """Read, plan and (unless dry_run) write in one transaction. ImportRefused for bad input; nothing written."""
+                street: str | None = None, street_name: str | None = None, layer: str | None = None,
+                user: str | None = None, file_name: str | None = None) -> Plan:
+    """Read, plan and (unless dry_run) write in one transaction as one import batch by `user` (file_name: the name
+    the file came with, when `path` is an upload's temporary copy). ImportRefused for bad input; nothing written."""
     prepared = prepare(read_source(path), kind, crs, mapping, layer)
     with session_scope() as session:
         plan = plan_import(session, prepared, street, street_name)
         if not dry_run:
-            commit_plan(session, plan)
+            commit_plan(session, plan, batches.Origin(file_name or path.name, user))
     return plan
