@@ -170,7 +170,11 @@ def test_rollback_refuses_while_cases_wishes_or_volunteers_depend_on_what_it_cre
         inside = shapely.point_on_surface(footprint(shape_a))
         case = cases.create_case(s, cases.NewCase("环境卫生", "楼道堆物", "网格巡查", inside.x, inside.y), "测试员",
                                  SYSTEM, NOW)
-        s.add(m.Volunteer(name="王五", phone=None, kind="居民志愿者", home_building_code=building))
+        # registered at the new building (the footprint may overlap a demo one, which locate could pick instead)
+        s.execute(m.Case.__table__.update().where(m.Case.code == case).values(building_code=building))
+        # an explicit id: the demo seeds volunteers with theirs, which leaves PostgreSQL's sequence at 1
+        next_id = s.execute(select(func.max(m.Volunteer.id))).scalar() + 1
+        s.add(m.Volunteer(id=next_id, name="王五", phone=None, kind="居民志愿者", home_building_code=building))
     err = refused(batch)
     assert err.kind == "in_use"
     assert err.params["depends"]["cases"] == {"count": 1, "examples": [case]}
