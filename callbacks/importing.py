@@ -6,7 +6,7 @@ import logging
 import tempfile
 from pathlib import Path
 
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import DataError, IntegrityError
 
@@ -15,6 +15,7 @@ from db.importer import import_file
 from db import batches, exporting, layers, onboarding
 from db.engine import session_scope
 from geodata.importing import uploads
+from geodata.importing.drawn import area_km2, drawn_polygon
 from geodata.importing.errors import ImportRefused
 from geodata.importing.mapping import guess_mapping
 from geodata.importing.readers import read_source
@@ -206,6 +207,20 @@ def register_setup(app: Dash) -> None:
                        for f in view["features"] if f["properties"].get("level") == "community"]
         return (*import_page.checklist(state), view, _viewport(view), communities)
 
+    # in the browser: the drawn shapes are Leaflet layers the server never sees
+    app.clientside_callback(ClientsideFunction("jinlinSetup", "clearDrawn"), Output(ids.DRAW_MESSAGE, "title"),
+                            Input(ids.DRAW_CONTROL, "geojson"), prevent_initial_call=True)
+
+    @app.callback(Output(ids.DRAW_STATUS, "children"), Input(ids.DRAW_CONTROL, "geojson"), prevent_initial_call=True)
+    def describe_drawn(drawn):
+        if not (drawn or {}).get("features"):
+            return None
+        try:
+            shape = drawn_polygon(drawn)
+        except ImportRefused as refused:
+            return import_page.drawn_refusal(refused.kind, refused.params)
+        return text.SETUP_DRAW_STATUS.format(km2=area_km2(shape))
+
     @app.callback(
         Output(ids.DRAW_CODE, "style"), Output(ids.DRAW_NAME, "style"), Output(ids.DRAW_COMMUNITY, "style"),
         Input(ids.DRAW_TARGET, "value"),
@@ -215,14 +230,14 @@ def register_setup(app: Dash) -> None:
 
     @app.callback(
         Output(ids.DRAW_MESSAGE, "children"), Output(ids.DRAW_MESSAGE, "className"),
-        Output(ids.SETUP_REFRESH, "data"), Output(ids.DRAW_CONTROL, "editToolbar"),
+        Output(ids.SETUP_REFRESH, "data"), Output(ids.DRAW_CONTROL, "geojson"),
         Input(ids.DRAW_SAVE, "n_clicks"),
         State(ids.DRAW_CONTROL, "geojson"), State(ids.DRAW_TARGET, "value"), State(ids.SETUP_STREET, "value"),
         State(ids.DRAW_CODE, "value"), State(ids.DRAW_NAME, "value"), State(ids.DRAW_COMMUNITY, "value"),
         State(ids.SETUP_REFRESH, "data"),
         prevent_initial_call=True,
     )
-    def save_drawn(n, drawn, target, street, code, name, community, refresh):
+    def save_drawn(_n, drawn, target, street, code, name, community, refresh):
         if not _is_admin():
             return text.SETUP_DRAW_ADMIN_ONLY, "admin-message error", no_update, no_update
         account = current_account()
@@ -238,7 +253,7 @@ def register_setup(app: Dash) -> None:
         shown = name or saved["code"]
         count = (refresh or {}).get("n", 0) if isinstance(refresh, dict) else 0
         return (text.SETUP_DRAW_SAVED.format(name=shown, code=saved["code"]), "admin-message",
-                {"n": count + 1, "street": focus}, {"mode": "remove", "action": "clear all", "n_clicks": n})
+                {"n": count + 1, "street": focus}, {"type": "FeatureCollection", "features": []})
 
 
 def register_batches(app: Dash) -> None:

@@ -52,6 +52,7 @@ DRAW_NAME = "import-draw-name"
 DRAW_COMMUNITY = "import-draw-community"
 DRAW_SAVE = "import-draw-save"
 DRAW_MESSAGE = "import-draw-message"
+DRAW_STATUS = "import-draw-status"  # what is drawn now: one polygon of so many km², or what is wrong with it
 BATCHES = "import-batches"
 BATCH_CONFIRM = "import-batch-confirm"
 BATCH_CHOSEN = "import-batch-chosen"

@@ -1,6 +1,8 @@
 """The admin import page: file → layer, CRS and columns → preview (counts, problems, map) → commit; exports."""
 from __future__ import annotations
 
+import json
+
 import dash_leaflet as dl
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
@@ -152,6 +154,7 @@ def setup_section(tile_provider: str = "none", tianditu_key: str = "") -> html.S
     Background tiles help where nothing is stored yet; 高德's are left out, since what is drawn on them is GCJ-02.
     """
     tiles = tile_layers(tile_provider, tianditu_key) if tile_provider in ("osm", "tianditu") else []
+    words = json.dumps(text.SETUP_DRAW_LOCAL, ensure_ascii=False)  # Leaflet.draw's own words (assets/import/setup.js)
     return html.Section(className="admin-card wide import-setup", children=[
         dcc.Store(id=ids.SETUP_REFRESH, data={"n": 0, "street": None}),
         html.H2(text.SETUP_TITLE),
@@ -166,7 +169,7 @@ def setup_section(tile_provider: str = "none", tianditu_key: str = "") -> html.S
                 html.Div(id=ids.SETUP_NEXT, className="setup-next", role="status"),
                 html.Div(id=ids.SETUP_WARNINGS, className="setup-warnings"),
             ]),
-            html.Div(className="setup-draw", children=[
+            html.Div(className="setup-draw", **{"data-draw-local": words}, children=[
                 html.H3(text.SETUP_DRAW_TITLE),
                 html.P(text.SETUP_DRAW_HINT, className="import-hint"),
                 dl.Map(id=ids.DRAW_MAP, center=DEFAULT_CENTER, zoom=13, className="import-map setup-map", children=[
@@ -180,6 +183,7 @@ def setup_section(tile_provider: str = "none", tianditu_key: str = "") -> html.S
                                        edit={"edit": True, "remove": True}),
                     ]),
                 ]),
+                html.Div(id=ids.DRAW_STATUS, className="import-hint", role="status"),
                 html.Div(className="admin-form", children=[
                     html.Label(text.SETUP_DRAW_AS, className="import-label"),
                     dcc.Dropdown(id=ids.DRAW_TARGET, options=_options(text.SETUP_DRAW_TARGETS), value="new_street",

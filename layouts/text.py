@@ -472,6 +472,7 @@ SETUP_DRAW_CODE = "街道编码（9 位数字）"
 SETUP_DRAW_NAME = "名称"
 SETUP_DRAW_COMMUNITY = "要替换边界的社区"
 SETUP_DRAW_SAVE = "保存边界"
+SETUP_DRAW_STATUS = "已画好一个多边形，面积约 {km2:.2f} 平方公里。"
 SETUP_DRAW_SAVED = "已保存 {name}（{code}）的边界，可在下方导入记录中撤销。"
 SETUP_DRAW_ADMIN_ONLY = "只有管理员可以保存边界。"
 SETUP_DRAW_ERRORS = {
@@ -514,3 +515,22 @@ BATCHES_DEPENDS = {"cases": "{count} 件诉求登记在这一批新建的楼栋�
                    "service_points": "{count} 个服务点位位于这一批新建的区域内（{examples}）",
                    "posts": "{count} 个志愿岗位位于这一批新建的区域内（{examples}）",
                    "areas": "{count} 个下级区域属于这一批新建的区域（{examples}）"}
+# Leaflet.draw's own words on the setup map (merged into L.drawLocal by assets/import/setup.js)
+SETUP_DRAW_LOCAL = {
+    "draw": {
+        "toolbar": {"actions": {"title": "取消绘制", "text": "取消"}, "finish": {"title": "完成绘制", "text": "完成"},
+                    "undo": {"title": "删除最后一个点", "text": "删除最后一点"}, "buttons": {"polygon": "画多边形"}},
+        "handlers": {"polygon": {"tooltip": {"start": "点击开始画边界。", "cont": "继续点击画下一个拐点。",
+                                             "end": "点击第一个点闭合边界。"}},
+                     "polyline": {"error": "<strong>错误：</strong>边线不能交叉！"}},
+    },
+    "edit": {
+        "toolbar": {"actions": {"save": {"title": "保存修改", "text": "保存"},
+                                "cancel": {"title": "放弃修改", "text": "取消"},
+                                "clearAll": {"title": "清除所有图形", "text": "全部清除"}},
+                    "buttons": {"edit": "编辑图形", "editDisabled": "没有可编辑的图形", "remove": "删除图形",
+                                "removeDisabled": "没有可删除的图形"}},
+        "handlers": {"edit": {"tooltip": {"text": "拖动拐点调整边界。", "subtext": "点击“取消”放弃修改。"}},
+                     "remove": {"tooltip": {"text": "点击一个图形将其删除。"}}},
+    },
+}

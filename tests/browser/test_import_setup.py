@@ -110,12 +110,14 @@ def _community_shape(url: str):
 def _draw_square(page, left: int, top: int, size: int) -> None:
     """Leaflet.draw by clicking: the polygon tool, four corners, then the first corner again to close it."""
     page.click("#import-draw-map .leaflet-draw-draw-polygon")
+    page.wait_for_selector("#import-draw-map .leaflet-draw-actions a:has-text('删除最后一点')")  # Leaflet.draw in Chinese
+    assert page.get_attribute("#import-draw-map .leaflet-draw-draw-polygon", "title") == "画多边形"
     box = page.locator("#import-draw-map").bounding_box()
     corners = [(left, top), (left + size, top), (left + size, top + size), (left, top + size), (left, top)]
     for x, y in corners:
         page.mouse.click(box["x"] + x, box["y"] + y)
         page.wait_for_timeout(150)  # Leaflet.draw ignores a second click that comes as a double click
-    page.wait_for_function("() => document.querySelectorAll('#import-draw-map path.leaflet-interactive').length > 0")
+    page.wait_for_selector("#import-draw-status:has-text('已画好一个多边形')")  # the server has the shape
 
 
 @pytest.mark.parametrize("page", [(1366, 768)], indirect=True)
@@ -142,7 +144,8 @@ def test_from_an_empty_database_draw_a_street_and_the_checklist_follows(page, se
     page.wait_for_selector("#import-setup-next:has-text('导入社区边界')")
     assert "新建测试街道" in page.locator("#import-setup-street").inner_text()
     assert _count(url, "SELECT count(*) FROM area WHERE code = '330381099' AND level = 'street'") == 1
-    _shoot(page, "import-setup-drawn")
+    page.wait_for_function("() => !document.querySelector('#import-draw-map path.leaflet-interactive')")
+    _shoot(page, "import-setup-drawn")  # the saved street in outline, the drawn shape gone with the save
 
     # a community drawn inside it, saved for the chosen street
     page.click("#import-draw-target")
@@ -150,7 +153,8 @@ def test_from_an_empty_database_draw_a_street_and_the_checklist_follows(page, se
     _draw_square(page, 160, 120, 80)
     page.fill("#import-draw-name", "画出的社区")
     page.click("#import-draw-save")
-    page.wait_for_selector("#import-draw-message:has-text('已保存 画出的社区（330381099001）')")
+    page.wait_for_selector("#import-draw-message:has-text('画出的社区'), #import-draw-message.error")
+    assert "已保存 画出的社区（330381099001）" in page.inner_text("#import-draw-message")
     page.wait_for_selector("#import-setup-checklist .setup-item[data-kind=communities]:has-text('已有')")
     page.wait_for_selector("#import-setup-next:has-text('导入网格边界')")
 
