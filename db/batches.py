@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 
 import shapely
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, false, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Date, DateTime
 
@@ -20,7 +20,9 @@ from geodata.importing.errors import ImportRefused
 TABLES: dict[str, Table] = {t.name: t for t in (m.Area.__table__, m.Building.__table__, m.ServicePoint.__table__,
                                                 m.VolunteerPost.__table__, m.BasemapFeature.__table__)}
 KEYS = {"basemap_feature": "id"}  # every other table is keyed by its code
-COUNT_COLUMNS = ("buildings", "households", "residents", "elderly", "party_members")
+# what sums and estimates change on areas and buildings (an import's own rows are kept whole)
+AREA_COUNTS = ("buildings", "households", "residents", "elderly", "party_members", "estimated")
+BUILDING_COUNTS = ("households", "residents", "elderly", "estimated")
 CHUNK = 2000
 SHOWN = 5  # dependants named in a refusal
 
@@ -139,12 +141,53 @@ def capture(session: Session, table: str, where, columns=None) -> dict[str, dict
             .mappings()}
 
 
-def capture_counts(session: Session, street_codes) -> dict[str, dict]:
-    """The counts on every area of these streets, before a roll-up changes them."""
-    found = {}
-    for street in sorted(set(street_codes)):
-        found.update(capture(session, "area", m.Area.code.like(f"{street}%"), ("code", *COUNT_COLUMNS)))
+def capture_unnamed(session: Session, kind: str, rows: list[dict], drops: list[str]) -> list[tuple[str, dict]]:
+    """Before an import writes: the rows its later steps may change without naming them, as they are now.
+
+    A buildings import sums the counts of its streets' areas again (and estimates households where a file has none);
+    a grid import moves the compounds of its communities, with their buildings, to the grid they overlap most.
+    The first image of a row wins, so full rows come before the count columns of the same rows.
+    """
+    found: list[tuple[str, dict]] = []
+    if kind == "grids":
+        communities = sorted({r["parent_code"] for r in rows})
+        found += [("area", capture(session, "area", or_(false(), *[m.Area.code.like(f"{c}X%") for c in communities]))),
+                  ("building", capture(session, "building", or_(false(), *[m.Building.compound_code.like(f"{c}X%")
+                                                                           for c in communities])))]
+        streets = {c[:9] for c in communities}
+    elif kind == "buildings":
+        streets = {r["street_code"] for r in rows} | {c[:9] for c in drops}
+    else:
+        return found
+    for street in sorted(streets):
+        found.append(("area", capture(session, "area", m.Area.code.like(f"{street}%"), AREA_COUNTS)))
+        found.append(("building", capture(session, "building", m.Building.street_code == street, BUILDING_COUNTS)))
     return found
+
+
+def record_plan(session: Session, batch_id: int, table: str, street_new: dict | None, updates: list[dict],
+                drops: list[str]) -> None:
+    """Before the writes of a plan: the street it creates, the rows it updates and the buildings it replaces."""
+    if street_new:
+        record_created(session, batch_id, "area", [street_new["code"]])
+    if drops:
+        record_before(session, batch_id, "building", drops, "deleted")
+    if updates:
+        record_before(session, batch_id, table, [r[KEYS.get(table, "code")] for r in updates], "updated")
+
+
+def insert_keyed(session: Session, model, rows: list[dict]) -> list:
+    """Insert rows and return their keys (ids the database assigns come back through RETURNING)."""
+    if model.__tablename__ in KEYS:
+        return list(session.execute(insert(model).returning(model.id), rows).scalars())
+    session.execute(insert(model), rows)
+    return [r["code"] for r in rows]
+
+
+def record_unnamed(session: Session, batch_id: int, captured: list[tuple[str, dict]]) -> None:
+    """After the writes: of the rows capture_unnamed kept, record those that differ now."""
+    for table, rows in captured:
+        record_changed(session, batch_id, table, rows)
 
 
 def record_changed(session: Session, batch_id: int, table: str, captured: dict[str, dict]) -> int:

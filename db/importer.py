@@ -8,7 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import false, func, insert, or_, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from db import batches, cache, models as m
@@ -377,55 +377,37 @@ def commit_plan(session: Session, plan: Plan, origin: batches.Origin | None = No
                 batch_id: int | None = None) -> dict:
     """Write the plan in the session's transaction (the caller commits or rolls back: all or nothing), recorded as
     an import batch that can be undone: a new one from `origin`, or the open batch `batch_id` (several layers of one
-    source)."""
+    source, e.g. a whole street from OpenStreetMap)."""
     model = MODEL[plan.kind]
-    table = model.__tablename__
     if batch_id is None:
         batch_id = batches.record_batch(session, plan.kind, origin or batches.Origin(), plan.crs_used)
-    if plan.street_new:
-        session.execute(insert(m.Area), [plan.street_new])
-        batches.record_created(session, batch_id, "area", [plan.street_new["code"]])
     drops = [r["_drop"] for r in plan.rows_updated if "_drop" in r]
     updates = [r for r in plan.rows_updated if "_drop" not in r]
+    # what the steps after the writes change without naming it (sums, reattachment, estimates): kept as it is now
+    unnamed = batches.capture_unnamed(session, plan.kind, plan.rows_new + updates, drops)
+    batches.record_plan(session, batch_id, model.__tablename__, plan.street_new, updates, drops)
+    if plan.street_new:
+        session.execute(insert(m.Area), [plan.street_new])
     point_kind = plan.kind in ("service-points", "posts")
     strip = (lambda r: {k: v for k, v in r.items() if k != "geometry"}) if point_kind else (lambda r: r)
-    key = "id" if model is m.BasemapFeature else "code"
-    counted = {r["street_code"] for r in plan.rows_new + updates} if plan.kind == "buildings" else set()
-    counts_before = batches.capture_counts(session, counted)
     if drops:
-        batches.record_before(session, batch_id, "building", drops, "deleted")
         for start in range(0, len(drops), CHUNK):
             session.execute(m.Building.__table__.delete().where(m.Building.code.in_(drops[start:start + CHUNK])))
-    if updates:
-        batches.record_before(session, batch_id, table, [r[key] for r in updates], "updated")
     for start in range(0, len(plan.rows_new), CHUNK):
         rows = [strip(r) for r in plan.rows_new[start:start + CHUNK]]
-        if key == "id":
-            created = session.execute(insert(model).returning(model.id), rows).scalars().all()
-        else:
-            session.execute(insert(model), rows)
-            created = [r["code"] for r in rows]
-        batches.record_created(session, batch_id, table, created)
+        batches.record_created(session, batch_id, model.__tablename__, batches.insert_keyed(session, model, rows))
     if updates:
         session.execute(update(model), [strip(r) for r in updates])
     if plan.kind == "buildings":
-        roll_up(session, counted)
+        roll_up(session, {r["street_code"] for r in plan.rows_new + updates})
     if plan.kind == "grids":
-        communities = {r["parent_code"] for r in plan.rows_new + updates}
-        # reattachment moves compounds and their buildings, and sums the counts again: keep what it may change
-        like = [m.Area.code.like(f"{c}X%") for c in sorted(communities)]
-        before = {"area": batches.capture(session, "area", or_(false(), *like)),
-                  "building": batches.capture(session, "building", or_(false(), *[
-                      m.Building.compound_code.like(f"{c}X%") for c in sorted(communities)]))}
-        counts_before = batches.capture_counts(session, {c[:9] for c in communities})
-        plan.counts["reattached"] = reattach_to_grids(session, communities)
-        for name, captured in before.items():
-            batches.record_changed(session, batch_id, name, captured)
-    batches.record_changed(session, batch_id, "area", counts_before)
+        plan.counts["reattached"] = reattach_to_grids(session, {r["parent_code"] for r in plan.rows_new + updates})
+    batches.record_unnamed(session, batch_id, unnamed)
     cache.mark_changed(session)
     session.flush()
     done = {"new": len(plan.rows_new), "updated": len(updates), "reattached": plan.counts.get("reattached", 0)}
-    batches.record_counts(session, batch_id, {**{k: plan.counts.get(k, 0) for k in ("read", "rejected")}, **done,
+    batches.record_counts(session, batch_id, {"read": plan.counts.get("read", 0),
+                                              "rejected": plan.counts.get("rejected", 0), **done,
                                               "deleted": len(drops)})
     plan.counts["batch"] = batch_id
     return {**done, "batch": batch_id}
