@@ -12,7 +12,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from callbacks.viewer import current_account
 from db.importer import import_file
-from db import batches, exporting, layers, onboarding
+from db import batches, exporting, layers, street_setup
 from db.engine import session_scope
 from geodata.importing import uploads
 from geodata.importing.drawn import area_km2, drawn_polygon
@@ -187,7 +187,7 @@ def register_setup(app: Dash) -> None:
     )
     def list_streets(refresh, _message, chosen):
         with session_scope() as session:
-            streets = onboarding.list_streets(session)
+            streets = street_setup.list_streets(session)
         codes = [s["code"] for s in streets]
         wanted = (refresh or {}).get("street") if isinstance(refresh, dict) else None
         value = wanted if wanted in codes else chosen if chosen in codes else (codes[0] if codes else None)
@@ -201,7 +201,7 @@ def register_setup(app: Dash) -> None:
     )
     def show_checklist(street, _refresh):
         with session_scope() as session:
-            state = onboarding.street_checklist(session, street) if street else None
+            state = street_setup.street_checklist(session, street) if street else None
             view = _street_view(session, street)
         communities = [{"label": text.SETUP_STREET_OPTION.format(**f["properties"]), "value": f["properties"]["code"]}
                        for f in view["features"] if f["properties"].get("level") == "community"]
@@ -243,7 +243,7 @@ def register_setup(app: Dash) -> None:
         account = current_account()
         try:
             with session_scope() as session:
-                saved = onboarding.save_boundary(session, drawn, target, street,
+                saved = street_setup.save_boundary(session, drawn, target, street,
                                                  community if target == "community" else code, name,
                                                  account.username, dt.datetime.now())
         except ImportRefused as refused:

@@ -209,7 +209,7 @@ def draw_fields(target: str) -> tuple[dict, dict, dict]:
 
 
 def checklist(state: dict | None) -> tuple[list, list, list]:
-    """The checklist, the next step and the warnings of one street (state: db.onboarding.street_checklist)."""
+    """The checklist, the next step and the warnings of one street (state: db.street_setup.street_checklist)."""
     if state is None:
         return [html.P(text.SETUP_NO_STREET, className="setup-empty")], \
             _next_step("boundary"), []

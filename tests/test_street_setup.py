@@ -20,25 +20,25 @@ def drawn(*polygons) -> dict:
 
 
 def test_checklist_counts_the_demo_street_in_a_fixed_number_of_queries(session):
-    from db import onboarding
+    from db import street_setup
 
     statements = []
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(session.get_bind(), "before_cursor_execute", listener)
     try:
-        state = onboarding.street_checklist(session, STREET)
+        state = street_setup.street_checklist(session, STREET)
     finally:
         event.remove(session.get_bind(), "before_cursor_execute", listener)
     buildings = session.execute(select(m.Building.code).where(m.Building.street_code == STREET)).all()
     assert state["counts"]["buildings"] == len(buildings) > 1000
     assert state["counts"]["communities"] == 8 and state["counts"]["boundary"] == 1
-    assert all(state["counts"][k] > 0 for k in onboarding.STEPS) and state["next"] is None
+    assert all(state["counts"][k] > 0 for k in street_setup.STEPS) and state["next"] is None
     assert len(statements) <= 12  # one per kind and warning, however many rows
-    assert onboarding.street_checklist(session, "999999999") is None
+    assert street_setup.street_checklist(session, "999999999") is None
 
 
 def test_checklist_warns_of_gaps_generated_groups_and_empty_compounds(session):
-    from db import onboarding
+    from db import street_setup
 
     community = "330381001002"
     session.execute(m.Building.__table__.update().where(m.Building.community_code == community)
@@ -53,7 +53,7 @@ def test_checklist_warns_of_gaps_generated_groups_and_empty_compounds(session):
         .scalars().first()
     session.execute(m.Building.__table__.update().where(m.Building.compound_code == empty)
                     .values(compound_code=generated))
-    state = onboarding.street_checklist(session, STREET)
+    state = street_setup.street_checklist(session, STREET)
     warnings = {w["kind"]: w for w in state["warnings"]}
     name = session.get(m.Area, community).name
     assert warnings["communities_without_grids"] == {"kind": "communities_without_grids", "count": 1, "names": [name]}
@@ -91,23 +91,23 @@ def test_a_drawn_boundary_is_checked_before_anything_is_written(collection, kind
     ("somewhere", STREET, None, None, "drawn_target"),
 ])
 def test_saving_a_drawn_boundary_refuses_bad_choices(session, target, street, code, name, kind):
-    from db import onboarding
+    from db import street_setup
     from geodata.importing.errors import ImportRefused
 
     with pytest.raises(ImportRefused) as err:
-        onboarding.save_boundary(session, drawn(shapely.box(120.6, 27.7, 120.61, 27.71)), target, street, code, name,
+        street_setup.save_boundary(session, drawn(shapely.box(120.6, 27.7, 120.61, 27.71)), target, street, code, name,
                                  "admin", NOW)
     assert err.value.kind == kind
 
 
 def test_a_corrected_community_boundary_is_one_batch_that_can_be_undone(session):
-    from db import batches, cache, onboarding
+    from db import batches, cache, street_setup
 
     community = "330381001003"
     old = session.get(m.Area, community).geometry
     version = cache.data_version(session)
     new = shapely.box(*old.buffer(0.001).bounds)
-    done = onboarding.save_boundary(session, drawn(new), "community", STREET, community, None, "admin", NOW)
+    done = street_setup.save_boundary(session, drawn(new), "community", STREET, community, None, "admin", NOW)
     session.expire_all()
     assert shapely.equals(session.get(m.Area, community).geometry, shapely.set_precision(new, 1e-6))
     assert cache.data_version(session) > version
