@@ -197,9 +197,9 @@ def register_setup(app: Dash) -> None:
         Output(ids.SETUP_CHECKLIST, "children"), Output(ids.SETUP_NEXT, "children"),
         Output(ids.SETUP_WARNINGS, "children"), Output(ids.DRAW_CONTEXT, "data"), Output(ids.DRAW_MAP, "viewport"),
         Output(ids.DRAW_COMMUNITY, "options"),
-        Input(ids.SETUP_STREET, "value"), Input(ids.SETUP_REFRESH, "data"),
+        Input(ids.SETUP_STREET, "value"), Input(ids.SETUP_REFRESH, "data"), Input(ids.MESSAGE, "children"),
     )
-    def show_checklist(street, _refresh):
+    def show_checklist(street, _refresh, _message):
         with session_scope() as session:
             state = street_setup.street_checklist(session, street) if street else None
             view = _street_view(session, street)

@@ -77,12 +77,15 @@ def rollback(batch_id: int, user: str = "测试员") -> dict:
 
 
 def refused(batch_id: int):
+    """The refusal of undoing `batch_id`, after checking that it wrote nothing and that the page can word it."""
     from geodata.importing.errors import ImportRefused
+    from layouts import import_page, text
 
     before = table_rows()
     with pytest.raises(ImportRefused) as err:
         rollback(batch_id)
     assert table_rows() == before  # a refusal writes nothing
+    assert import_page.rollback_refusal(err.value.kind, err.value.params) != text.IMPORT_ERROR_GENERIC
     return err.value
 
 
@@ -151,6 +154,9 @@ def test_rollback_refuses_while_a_later_batch_changed_the_same_rows_and_twice(de
     second = run(buildings_file(demo_db / "b.geojson", [("LD-1", footprint(shape_a), 9)]), "buildings")
     err = refused(first.counts["batch"])
     assert err.kind == "later_batch" and err.params["first"] == second.counts["batch"]
+    from layouts import import_page
+
+    assert f"请先撤销第 {second.counts['batch']} 批" in import_page.rollback_refusal(err.kind, err.params)
     rollback(second.counts["batch"])
     err = refused(second.counts["batch"])
     assert err.kind == "already_rolled_back" and err.params["by"] == "测试员"
@@ -180,6 +186,10 @@ def test_rollback_refuses_while_cases_wishes_or_volunteers_depend_on_what_it_cre
     assert err.params["depends"]["cases"] == {"count": 1, "examples": [case]}
     assert err.params["depends"]["volunteers"]["count"] == 1
     assert case in err.detail
+    from layouts import import_page
+
+    words = import_page.rollback_refusal(err.kind, err.params)
+    assert f"1 件诉求登记在这一批新建的楼栋或区域上（{case}）" in words and "1 名志愿者住在这一批新建的楼栋里" in words
     with session_scope() as s:
         s.execute(m.Volunteer.__table__.delete().where(m.Volunteer.home_building_code == building))
         s.execute(m.CaseEvent.__table__.delete())
