@@ -1,4 +1,4 @@
-"""Every import is a batch that can be undone: rows back exactly as they were, refusals that name what stands in the way."""
+"""Every import is a batch that can be undone: rows back exactly as they were; refusals name what is in the way."""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""/admin/import/ as a guided setup: undo an import with 撤销; on an empty database draw a street and see the checklist."""
+"""/admin/import/ as a guided setup: a street's checklist and warnings, 撤销 of an import, a street drawn from nothing."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -102,7 +102,8 @@ def test_admin_undoes_a_grid_import_with_its_button(page, setup_server, tmp_path
     page.wait_for_selector("#import-message:has-text('导入完成：新增 2')")
     assert _count(url, "SELECT count(*) FROM area") == before + 2
     grids = _count(url, "SELECT count(*) FROM area WHERE level = 'grid'")
-    page.wait_for_selector(f"#import-setup-checklist .setup-item[data-kind=grids] .setup-count:text-is('{grids}')")  # follows
+    grid_count = "#import-setup-checklist .setup-item[data-kind=grids] .setup-count"
+    page.wait_for_selector(f"{grid_count}:text-is('{grids}')")  # the checklist follows the import
     row = page.locator("#import-batches tr.applied", has_text="网格.zip")
     row.wait_for()
     assert "新增 2" in row.inner_text()
@@ -112,7 +113,7 @@ def test_admin_undoes_a_grid_import_with_its_button(page, setup_server, tmp_path
     page.wait_for_selector("#import-batch-message:has-text('已撤销第')")
     assert "网格.zip" in asked[0] and "恢复为导入前" in asked[0]
     assert _count(url, "SELECT count(*) FROM area") == before
-    page.wait_for_selector(f"#import-setup-checklist .setup-item[data-kind=grids] .setup-count:text-is('{grids - 2}')")
+    page.wait_for_selector(f"{grid_count}:text-is('{grids - 2}')")
     page.wait_for_selector("#import-batches tr.rolled-back:has-text('网格.zip'):has-text('admin')")
     assert page.locator("#import-batches tr.rolled-back button").count() == 0  # no second 撤销
     SHOTS.mkdir(parents=True, exist_ok=True)
