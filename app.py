@@ -69,7 +69,8 @@ admin_app = page_app("/admin/", text.ADMIN_TITLE, "admin", admin_ids, admin_page
                      admin_callbacks.register, external_stylesheets=["/assets/style.css"])
 
 # Importing real files (issue 7): admins only, like everything under /admin/ (api/auth.py).
-import_app = page_app("/admin/import/", text.IMPORT_TITLE, "import", import_ids, import_page.build_page(),
+import_app = page_app("/admin/import/", text.IMPORT_TITLE, "import", import_ids,
+                      import_page.build_page(config.tile_provider, config.tianditu_key),
                       import_callbacks.register, external_stylesheets=["/assets/style.css", "/admin/assets/admin.css"])
 # 资源下沉规划: walking coverage, optimised new sites, what-if and scenarios (staff; standards edited by admins).
 planning_app = page_app("/planning/", text.PLANNING_TITLE, "planning", planning_ids, planning_page.build_page(),

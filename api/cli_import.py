@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import time
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import click
 from flask import Blueprint
 from sqlalchemy.exc import SQLAlchemyError
 
-from db import cases, exporting, importer
+from db import batches, cases, exporting, importer
 from db.access import SYSTEM
 from db.engine import session_scope
 from db.importer import import_file
@@ -95,7 +96,8 @@ def import_command(file: Path, kind: str, crs: str | None, mapping_file: Path | 
         _import_cases(file, crs, dry_run, only_valid)
         return
     try:
-        plan = import_file(file, kind, crs, mp.load_mapping(mapping_file), dry_run, street, street_name, layer)
+        plan = import_file(file, kind, crs, mp.load_mapping(mapping_file), dry_run, street, street_name, layer,
+                           user=cli_user())
     except ImportRefused as err:
         raise click.ClickException(f"{file.name}: {err.detail} (nothing written)") from None
     except SQLAlchemyError as err:
@@ -115,3 +117,42 @@ def export_command(layer: str, fmt: str, output: Path) -> None:
         frame = exporting.layer_frame(session, layer)
     exporting.write_layer(frame, output, fmt, layer)
     click.echo(f"exported {len(frame)} {layer} to {output}")
+
+
+def cli_user() -> str:
+    """Who ran a command, for the batch list: the login name, or "cli" where there is none (a container)."""
+    try:
+        return getpass.getuser() or "cli"
+    except (KeyError, OSError):
+        return "cli"
+
+
+@cli_import.cli.command("import-batches")
+def import_batches_command() -> None:
+    """List every import batch, newest first: id, time, kind, file, counts, status."""
+    upgrade_to_head()
+    with session_scope() as session:
+        rows = batches.list_batches(session)
+    if not rows:
+        click.echo("no import batches yet")
+        return
+    for b in rows:
+        counts = ", ".join(f"{k} {v}" for k, v in b["counts"].items() if k in ("new", "updated", "deleted",
+                                                                              "reattached") and v)
+        status = b["status"] if b["status"] == "applied" else \
+            f"rolled back {b['rolled_back_at']:%Y-%m-%d %H:%M} by {b['rolled_back_by'] or '-'}"
+        click.echo(f"{b['id']:>5}  {b['created_at']:%Y-%m-%d %H:%M}  {b['kind']:<14} {b['file_name'] or '-'}  "
+                   f"[{counts or 'no changes'}]  by {b['created_by'] or '-'}  {status}")
+
+
+@cli_import.cli.command("rollback-import")
+@click.argument("batch_id", type=int)
+def rollback_import_command(batch_id: int) -> None:
+    """Undo import batch BATCH_ID: what it created removed, what it updated or deleted restored."""
+    upgrade_to_head()
+    try:
+        with session_scope() as session:
+            done = batches.rollback_batch(session, batch_id, cli_user(), dt.datetime.now())
+    except ImportRefused as err:
+        raise click.ClickException(f"batch {batch_id} not rolled back, nothing changed: {err.detail}") from None
+    click.echo(f"rolled back batch {batch_id}: {done['removed']} rows removed, {done['restored']} restored")

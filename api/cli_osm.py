@@ -9,6 +9,8 @@ import click
 from flask import Blueprint
 from sqlalchemy.exc import SQLAlchemyError
 
+from api.cli_import import cli_user
+from db import batches
 from db.migrate import upgrade_to_head
 from db.onboarding import run_import_osm
 from geodata import osm
@@ -38,7 +40,8 @@ def import_osm_command(file: Path, street_code: str, street_name: str | None, ru
     upgrade_to_head()
     try:
         rules = osm.load_rules(rules_file)
-        result = run_import_osm(file, street_code, street_name, rules, dry_run, street_level, community_level)
+        result = run_import_osm(file, street_code, street_name, rules, dry_run, street_level, community_level,
+                                batches.Origin(file.name, cli_user()))
     except ImportRefused as err:
         raise click.ClickException(f"{file.name}: {err.detail} (nothing written)") from None
     except SQLAlchemyError as err:
@@ -66,3 +69,5 @@ def import_osm_command(file: Path, street_code: str, street_name: str | None, ru
         click.echo(f"  note: {note}")
     if not dry_run and result.changed == 0:
         click.echo("  nothing changed: the street was already as the file says")
+    elif not dry_run:
+        click.echo(f"  import batch {result.batch_id}: `flask --app app rollback-import {result.batch_id}` undoes it")

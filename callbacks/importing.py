@@ -1,18 +1,21 @@
 """Callbacks of the admin import page: each step calls the importer (geodata.importing, db.importer) and shows its answer."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import tempfile
 from pathlib import Path
 
-from dash import ALL, Dash, Input, Output, State, dcc, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import DataError, IntegrityError
 
+from callbacks.viewer import current_account
 from db.importer import import_file
-from db import exporting, layers
+from db import batches, exporting, layers, street_setup
 from db.engine import session_scope
 from geodata.importing import coords, uploads
+from geodata.importing.drawn import area_km2, drawn_polygon
 from geodata.importing.errors import ImportRefused
 from geodata.importing.mapping import guess_mapping
 from geodata.importing.prepare import pick_layer
@@ -48,6 +51,8 @@ def _context(session) -> dict:
 
 
 def register(app: Dash) -> None:
+    register_setup(app)
+    register_batches(app)
     @app.callback(
         Output(ids.FILE_STORE, "data"), Output(ids.FILE_INFO, "children"), Output(ids.MESSAGE, "children"),
         Output(ids.MESSAGE, "className"),
@@ -153,8 +158,10 @@ def register(app: Dash) -> None:
         if path is None:
             return text.IMPORT_NO_FILE, "admin-message error", True, no_update
         try:
+            account = current_account()
             plan = import_file(path, options["kind"], options["crs"], options["mapping"], False, options["street"],
-                              options["street_name"])
+                              options["street_name"], user=account.username if account else None,
+                              file_name=store.get("name"))
         except ImportRefused as refused:
             return import_page.refusal_message(refused.kind, refused.params), "admin-message error", True, no_update
         except (IntegrityError, DataError) as err:
@@ -179,3 +186,140 @@ def register(app: Dash) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             path = exporting.write_layer(frame, Path(tmp) / f"{layer}{exporting.FORMATS[fmt][1]}", fmt, layer)
             return dcc.send_bytes(path.read_bytes(), f"{layer}{exporting.FORMATS[fmt][1]}")
+
+
+# --- issue 12: the guided setup of a street (checklist, drawn boundaries) and undoing import batches ---
+
+def _is_admin() -> bool:
+    # the request boundary (api/auth.py) keeps everyone but admins off /admin/; this is the second lock on a write
+    account = current_account()
+    return account is not None and account.role == "admin"
+
+
+def _street_view(session, street: str | None) -> dict:
+    """The chosen street and its communities, to draw against."""
+    if not street:
+        return {"type": "FeatureCollection", "features": []}
+    streets = [f for f in layers.get_layer(session, None, "drill")["features"] if f["properties"]["code"] == street]
+    return {"type": "FeatureCollection", "features": streets + layers.get_layer(session, street, "drill")["features"]}
+
+
+def register_setup(app: Dash) -> None:
+    @app.callback(
+        Output(ids.SETUP_STREET, "options"), Output(ids.SETUP_STREET, "value"),
+        Input(ids.SETUP_REFRESH, "data"), Input(ids.MESSAGE, "children"), State(ids.SETUP_STREET, "value"),
+    )
+    def list_streets(refresh, _message, chosen):
+        with session_scope() as session:
+            streets = street_setup.list_streets(session)
+        codes = [s["code"] for s in streets]
+        wanted = (refresh or {}).get("street") if isinstance(refresh, dict) else None
+        value = wanted if wanted in codes else chosen if chosen in codes else (codes[0] if codes else None)
+        return [{"label": text.SETUP_STREET_OPTION.format(**s), "value": s["code"]} for s in streets], value
+
+    @app.callback(
+        Output(ids.SETUP_CHECKLIST, "children"), Output(ids.SETUP_NEXT, "children"),
+        Output(ids.SETUP_WARNINGS, "children"), Output(ids.DRAW_CONTEXT, "data"), Output(ids.DRAW_MAP, "viewport"),
+        Output(ids.DRAW_COMMUNITY, "options"),
+        Input(ids.SETUP_STREET, "value"), Input(ids.SETUP_REFRESH, "data"), Input(ids.MESSAGE, "children"),
+    )
+    def show_checklist(street, _refresh, _message):
+        with session_scope() as session:
+            state = street_setup.street_checklist(session, street) if street else None
+            view = _street_view(session, street)
+        communities = [{"label": text.SETUP_STREET_OPTION.format(**f["properties"]), "value": f["properties"]["code"]}
+                       for f in view["features"] if f["properties"].get("level") == "community"]
+        return (*import_page.checklist(state), view, _viewport(view), communities)
+
+    # in the browser: the drawn shapes are Leaflet layers the server never sees
+    app.clientside_callback(ClientsideFunction("jinlinSetup", "clearDrawn"), Output(ids.DRAW_MESSAGE, "title"),
+                            Input(ids.DRAW_CONTROL, "geojson"), prevent_initial_call=True)
+
+    @app.callback(Output(ids.DRAW_STATUS, "children"), Input(ids.DRAW_CONTROL, "geojson"), prevent_initial_call=True)
+    def describe_drawn(drawn):
+        if not (drawn or {}).get("features"):
+            return None
+        try:
+            shape = drawn_polygon(drawn)
+        except ImportRefused as refused:
+            return import_page.drawn_refusal(refused.kind, refused.params)
+        return text.SETUP_DRAW_STATUS.format(km2=area_km2(shape))
+
+    @app.callback(
+        Output(ids.DRAW_CODE, "style"), Output(ids.DRAW_NAME, "style"), Output(ids.DRAW_COMMUNITY, "style"),
+        Input(ids.DRAW_TARGET, "value"),
+    )
+    def draw_fields(target):
+        return import_page.draw_fields(target)
+
+    @app.callback(
+        Output(ids.DRAW_MESSAGE, "children"), Output(ids.DRAW_MESSAGE, "className"),
+        Output(ids.SETUP_REFRESH, "data"), Output(ids.DRAW_CONTROL, "geojson"),
+        Input(ids.DRAW_SAVE, "n_clicks"),
+        State(ids.DRAW_CONTROL, "geojson"), State(ids.DRAW_TARGET, "value"), State(ids.SETUP_STREET, "value"),
+        State(ids.DRAW_CODE, "value"), State(ids.DRAW_NAME, "value"), State(ids.DRAW_COMMUNITY, "value"),
+        State(ids.SETUP_REFRESH, "data"),
+        prevent_initial_call=True,
+    )
+    def save_drawn(_n, drawn, target, street, code, name, community, refresh):
+        if not _is_admin():
+            return text.SETUP_DRAW_ADMIN_ONLY, "admin-message error", no_update, no_update
+        account = current_account()
+        try:
+            with session_scope() as session:
+                saved = street_setup.save_boundary(session, drawn, target, street,
+                                                 community if target == "community" else code, name,
+                                                 account.username, dt.datetime.now())
+        except ImportRefused as refused:
+            return import_page.drawn_refusal(refused.kind, refused.params), "admin-message error", no_update, \
+                no_update
+        focus = saved["code"][:9]
+        shown = name or saved["code"]
+        count = (refresh or {}).get("n", 0) if isinstance(refresh, dict) else 0
+        return (text.SETUP_DRAW_SAVED.format(name=shown, code=saved["code"]), "admin-message",
+                {"n": count + 1, "street": focus}, {"type": "FeatureCollection", "features": []})
+
+
+def register_batches(app: Dash) -> None:
+    @app.callback(
+        Output(ids.BATCHES, "children"),
+        Input(ids.SETUP_REFRESH, "data"), Input(ids.MESSAGE, "children"),
+    )
+    def list_batches(_refresh, _message):
+        with session_scope() as session:
+            return import_page.batch_table(batches.list_batches(session))
+
+    @app.callback(
+        Output(ids.BATCH_CHOSEN, "data"), Output(ids.BATCH_CONFIRM, "message"),
+        Output(ids.BATCH_CONFIRM, "displayed"),
+        Input(ids.batch_undo(ALL), "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def ask_to_undo(clicks):
+        chosen = ctx.triggered_id
+        if not isinstance(chosen, dict) or not any(clicks or []):
+            raise PreventUpdate  # the buttons were drawn, not clicked
+        with session_scope() as session:
+            found = [b for b in batches.list_batches(session) if b["id"] == chosen["batch"]]
+        if not found:
+            raise PreventUpdate
+        return found[0]["id"], import_page.batch_confirmation(found[0]), True
+
+    @app.callback(
+        Output(ids.BATCH_MESSAGE, "children"), Output(ids.BATCH_MESSAGE, "className"),
+        Output(ids.SETUP_REFRESH, "data", allow_duplicate=True),
+        Input(ids.BATCH_CONFIRM, "submit_n_clicks"), State(ids.BATCH_CHOSEN, "data"), State(ids.SETUP_REFRESH, "data"),
+        prevent_initial_call=True,
+    )
+    def undo(_n, batch_id, refresh):
+        if not _is_admin():
+            return text.SETUP_DRAW_ADMIN_ONLY, "admin-message error", no_update
+        if batch_id is None:
+            raise PreventUpdate
+        try:
+            with session_scope() as session:
+                done = batches.rollback_batch(session, int(batch_id), current_account().username, dt.datetime.now())
+        except ImportRefused as refused:
+            return import_page.rollback_refusal(refused.kind, refused.params), "admin-message error", no_update
+        count = (refresh or {}).get("n", 0) if isinstance(refresh, dict) else 0
+        return text.BATCHES_DONE.format(**done), "admin-message", {"n": count + 1, "street": None}

@@ -11,7 +11,7 @@ import shapely
 from sqlalchemy import Integer, String, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from db import cache, estimates, models as m
+from db import batches, cache, estimates, models as m
 from db.engine import session_scope
 from geodata import crs as crs_mod
 from geodata.importing import fields, hierarchy
@@ -441,20 +441,29 @@ class _PointView:
         return getattr(self._row, name)
 
 
-def commit_plan(session: Session, plan: Plan) -> dict:
-    """Write the plan in the session's transaction (the caller commits or rolls back: all or nothing)."""
+def commit_plan(session: Session, plan: Plan, origin: batches.Origin | None = None,
+                batch_id: int | None = None) -> dict:
+    """Write the plan in the session's transaction (the caller commits or rolls back: all or nothing), recorded as
+    an import batch that can be undone: a new one from `origin`, or the open batch `batch_id` (several layers of one
+    source, e.g. a whole street from OpenStreetMap)."""
     model = MODEL[plan.kind]
-    if plan.street_new:
-        session.execute(insert(m.Area), [plan.street_new])
+    if batch_id is None:
+        batch_id = batches.record_batch(session, plan.kind, origin or batches.Origin(), plan.crs_used)
     drops = [r["_drop"] for r in plan.rows_updated if "_drop" in r]
     updates = [r for r in plan.rows_updated if "_drop" not in r]
+    # what the steps after the writes change without naming it (sums, reattachment, estimates): kept as it is now
+    unnamed = batches.capture_unnamed(session, plan.kind, plan.rows_new + updates, drops)
+    batches.record_plan(session, batch_id, model.__tablename__, plan.street_new, updates, drops)
+    if plan.street_new:
+        session.execute(insert(m.Area), [plan.street_new])
     point_kind = plan.kind in ("service-points", "posts")
     strip = (lambda r: {k: v for k, v in r.items() if k != "geometry"}) if point_kind else (lambda r: r)
     if drops:
         for start in range(0, len(drops), CHUNK):
             session.execute(m.Building.__table__.delete().where(m.Building.code.in_(drops[start:start + CHUNK])))
     for start in range(0, len(plan.rows_new), CHUNK):
-        session.execute(insert(model), [strip(r) for r in plan.rows_new[start:start + CHUNK]])
+        rows = [strip(r) for r in plan.rows_new[start:start + CHUNK]]
+        batches.record_created(session, batch_id, model.__tablename__, batches.insert_keyed(session, model, rows))
     if updates:
         session.execute(update(model), [strip(r) for r in updates])
     if plan.kind == "buildings":
@@ -463,9 +472,15 @@ def commit_plan(session: Session, plan: Plan) -> dict:
         plan.counts["reattached"] = reattach_to_grids(session, {r["parent_code"] for r in plan.rows_new + updates})
     if plan.kind in ("buildings", "grids"):
         estimates.estimate_missing(session, {r["code"][:9] for r in plan.rows_new + updates})  # 估算: docs/estimates.md
+    batches.record_unnamed(session, batch_id, unnamed)
     cache.mark_changed(session)
     session.flush()
-    return {"new": len(plan.rows_new), "updated": len(updates), "reattached": plan.counts.get("reattached", 0)}
+    done = {"new": len(plan.rows_new), "updated": len(updates), "reattached": plan.counts.get("reattached", 0)}
+    batches.record_counts(session, batch_id, {"read": plan.counts.get("read", 0),
+                                              "rejected": plan.counts.get("rejected", 0), **done,
+                                              "deleted": len(drops)})
+    plan.counts["batch"] = batch_id
+    return {**done, "batch": batch_id}
 
 
 def reattach_to_grids(session: Session, community_codes: set[str]) -> int:
@@ -527,11 +542,13 @@ def roll_up(session: Session, street_codes: set[str], emptied: set[str] = frozen
 
 
 def import_file(path: Path, kind: str, crs: str | None, mapping: dict | None, dry_run: bool,
-                street: str | None = None, street_name: str | None = None, layer: str | None = None) -> Plan:
-    """Read, plan and (unless dry_run) write in one transaction. ImportRefused for bad input; nothing written."""
+                street: str | None = None, street_name: str | None = None, layer: str | None = None,
+                user: str | None = None, file_name: str | None = None) -> Plan:
+    """Read, plan and (unless dry_run) write in one transaction as one import batch by `user` (file_name: the name
+    the file came with, when `path` is an upload's temporary copy). ImportRefused for bad input; nothing written."""
     prepared = prepare(read_source(path), kind, crs, mapping, layer)
     with session_scope() as session:
         plan = plan_import(session, prepared, street, street_name)
         if not dry_run:
-            commit_plan(session, plan)
+            commit_plan(session, plan, batches.Origin(file_name or path.name, user))
     return plan

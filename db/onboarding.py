@@ -12,7 +12,7 @@ import shapely
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from db import estimates, models as m
+from db import batches, estimates, models as m
 from db.engine import session_scope
 from db.importer import Plan, commit_plan, plan_import
 from geodata import crs, onboarding, osm
@@ -32,6 +32,7 @@ class OsmImport:
     street_name: str
     street_from: str  # "boundary" (admin_level N), "outline" (the data's own) or "stored"
     communities_from: str
+    batch_id: int | None = None  # the one import batch all layers are written in (undone as a whole)
     plans: dict[str, Plan] = field(default_factory=dict)
     problems: list[dict] = field(default_factory=list)  # what the extract itself lacked (clipped ways, …)
     notes: list[str] = field(default_factory=list)
@@ -73,14 +74,16 @@ def _run(session: Session, result: OsmImport, step: str, frame: gpd.GeoDataFrame
     if step == "groups":
         for row in plan.rows_new:
             row["name"] = f"{GENERATED_GROUP}{row['code'][-3:]}"
-    commit_plan(session, plan)
+    commit_plan(session, plan, batch_id=result.batch_id)
     result.plans[step] = plan
     return plan
 
 
 def import_osm(session: Session, path: Path, street_code: str, street_name: str | None, rules: dict,
-               street_level: int | None = None, community_level: int | None = None) -> OsmImport:
-    """Bring the street in, writing in `session` (the caller commits, or rolls back for a dry run)."""
+               street_level: int | None = None, community_level: int | None = None,
+               origin: batches.Origin | None = None) -> OsmImport:
+    """Bring the street in, writing in `session` as one import batch (the caller commits, or rolls back for a dry
+    run)."""
     if not (len(street_code) == 9 and street_code.isdigit()):
         raise ImportRefused("bad_street", f"street code {street_code!r} must be 9 digits (统计用区划代码)",
                             code=street_code)
@@ -107,6 +110,7 @@ def import_osm(session: Session, path: Path, street_code: str, street_name: str 
                                 "and no buildings to draw one around")
     street = shapely.make_valid(street)
     result = OsmImport(street_code, name, street_from, "stored", problems=list(extract.problems))
+    result.batch_id = batches.record_batch(session, "osm", origin or batches.Origin(Path(path).name), crs.WGS84)
     buildings = _inside(extract.buildings, street)
     metric = crs.metric_crs_around(gpd.GeoSeries([street], crs=crs.WGS84))
 
@@ -168,10 +172,12 @@ def _set_street_shape(session: Session, code: str, shape, generated: bool) -> No
 
 
 def run_import_osm(path: Path, street_code: str, street_name: str | None, rules: dict, dry_run: bool = False,
-                   street_level: int | None = None, community_level: int | None = None) -> OsmImport:
+                   street_level: int | None = None, community_level: int | None = None,
+                   origin: batches.Origin | None = None) -> OsmImport:
     """All or nothing: a refusal or a failure anywhere leaves the database as it was; a dry run writes nothing."""
     with session_scope() as session:
-        result = import_osm(session, Path(path), street_code, street_name, rules, street_level, community_level)
+        result = import_osm(session, Path(path), street_code, street_name, rules, street_level, community_level,
+                            origin)
         if dry_run:
             session.rollback()
     return result

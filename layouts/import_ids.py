@@ -35,3 +35,31 @@ RETRY = "import-retry"
 def mapping_field(field: str) -> dict:
     """One dropdown per field of ours: which source column fills it."""
     return {"type": "import-map", "field": field}
+
+
+# --- issue 12: the guided setup of a street and the list of import batches ---
+SETUP_STREET = "import-setup-street"
+SETUP_CHECKLIST = "import-setup-checklist"
+SETUP_NEXT = "import-setup-next"
+SETUP_WARNINGS = "import-setup-warnings"
+SETUP_REFRESH = "import-setup-refresh"  # bumped after a boundary is saved or a batch undone: lists read again
+DRAW_MAP = "import-draw-map"
+DRAW_GROUP = "import-draw-group"
+DRAW_CONTROL = "import-draw-control"
+DRAW_CONTEXT = "import-draw-context"  # the chosen street and its communities, to draw against
+DRAW_TARGET = "import-draw-target"
+DRAW_CODE = "import-draw-code"
+DRAW_NAME = "import-draw-name"
+DRAW_COMMUNITY = "import-draw-community"
+DRAW_SAVE = "import-draw-save"
+DRAW_MESSAGE = "import-draw-message"
+DRAW_STATUS = "import-draw-status"  # what is drawn now: one polygon of so many km², or what is wrong with it
+BATCHES = "import-batches"
+BATCH_CONFIRM = "import-batch-confirm"
+BATCH_CHOSEN = "import-batch-chosen"
+BATCH_MESSAGE = "import-batch-message"
+
+
+def batch_undo(batch_id) -> dict:
+    """The 撤销 button of one applied batch."""
+    return {"type": "import-undo", "batch": batch_id}

@@ -449,3 +449,111 @@ IMPORT_CRS_ASK_CHINA = "此文件没有声明坐标系，而它位于中国境�
                        "GCJ-02（高德、腾讯）或 BD-09（百度），相差约 500 米。地图上同时画出两种读法，请对照已有边界，" \
                        "在“坐标系”中选择吻合的一种，再预览。"
 IMPORT_CRS_READINGS = (("wgs84", "按 WGS-84 读"), ("gcj02", "按 GCJ-02 换算"))
+# --- issue 12: import batches that can be undone, and the guided setup of a street (/admin/import/) ---
+SETUP_TITLE = "街道建设向导"
+SETUP_STREET = "街道"
+SETUP_STREET_OPTION = "{name}（{code}）"
+SETUP_NO_STREETS = "（还没有街道）"
+SETUP_NO_STREET = "数据库里还没有街道。请在右侧地图上画出街道边界并填写 9 位街道编码和名称，" \
+                  "或用命令行从 OpenStreetMap 文件建立整个街道。"
+SETUP_ITEMS = {"boundary": "街道边界", "communities": "社区", "grids": "网格", "compounds": "小区", "buildings": "楼栋",
+               "roads": "道路（步行路网）", "service_points": "服务点位", "posts": "志愿岗位", "volunteers": "志愿者（人员）"}
+SETUP_COUNT = "{n}"
+SETUP_HAS = "已有"
+SETUP_LACKS = "缺少"
+SETUP_NEXT = "下一步："
+SETUP_DONE = "各项数据齐全。"
+SETUP_STEPS = {
+    "boundary": "在右侧地图上画出街道边界，或导入社区文件并填写街道编码。",
+    "communities": "导入社区边界（图层选“社区”），或在地图上画出社区并保存为本街道的社区。",
+    "grids": "导入网格边界（网格化系统导出的 Shapefile，图层选“网格”）。",
+    "compounds": "导入小区边界（图层选“小区”；OpenStreetMap 文件取 landuse=residential）。",
+    "buildings": "导入楼栋轮廓（图层选“楼栋”；可带层数、户数）。",
+    "roads": "导入道路（图层选“道路”），或 flask --app app import-osm 文件 --street 编码。",
+    "service_points": "导入服务点位（Excel 或 CSV，带经纬度；图层选“服务点位”）。",
+    "posts": "导入志愿岗位（图层选“志愿岗位”，每个岗位须在某个小区内）。",
+    "volunteers": "登记志愿者（双报到、认领岗位）后，这里会显示人数。",
+}
+SETUP_COMMAND = "命令行：{command}"
+SETUP_COMMANDS = {"boundary": "flask --app app import-osm 文件 --street 编码 --street-name 名称",
+                  "roads": "flask --app app import 文件 --as roads"}
+SETUP_WARNINGS_TITLE = "需要注意"
+SETUP_WARNINGS = {
+    "generated_boundary": "街道边界是导入时按数据外轮廓生成的，请在地图上核对或重画。",
+    "uncovered": "街道约 {share:.0%} 的面积不在任何网格内。",
+    "communities_without_grids": "{count} 个社区还没有网格：{names}。",
+    "outside_compounds": "{count} 栋楼（{share:.0%}）不在任何真实小区内，只归入了导入时生成的楼栋分组。",
+    "empty_compounds": "{count} 个小区没有楼栋。",
+}
+SETUP_NAME_SEP = "、"
+SETUP_DRAW_TITLE = "画出或修正边界"
+SETUP_DRAW_HINT = "用地图左上角的多边形工具逐点点击画出边界，点击第一个点闭合；可用编辑工具调整，再选择保存方式。"
+SETUP_DRAW_AS = "保存为"
+SETUP_DRAW_TARGETS = {"new_street": "新街道的边界", "street": "替换所选街道的边界", "new_community": "所选街道的新社区",
+                      "community": "替换某个社区的边界"}
+SETUP_DRAW_CODE = "街道编码（9 位数字）"
+SETUP_DRAW_NAME = "名称"
+SETUP_DRAW_COMMUNITY = "要替换边界的社区"
+SETUP_DRAW_SAVE = "保存边界"
+SETUP_DRAW_STATUS = "已画好一个多边形，面积约 {km2:.2f} 平方公里。"
+SETUP_DRAW_SAVED = "已保存 {name}（{code}）的边界，可在下方导入记录中撤销。"
+SETUP_DRAW_ADMIN_ONLY = "只有管理员可以保存边界。"
+SETUP_DRAW_ERRORS = {
+    "drawn_none": "请先在地图上画一个多边形。",
+    "drawn_many": "地图上有 {count} 个多边形，请只保留一个。",
+    "drawn_invalid": "多边形无效（边线自相交等），请重画。",
+    "drawn_range": "多边形超出了经度 ±180°、纬度 ±90° 的范围。",
+    "drawn_large": "多边形面积约 {km2} 平方公里，超过了 {limit} 平方公里，不像一个街道。",
+    "drawn_small": "多边形面积只有约 {m2} 平方米，请重画。",
+    "drawn_name": "请填写名称（1–100 字）。",
+    "drawn_taken": "编码 {code} 已存在：请在上方选择该街道，再选“替换所选街道的边界”。",
+    "drawn_no_street": "请先在上方选择街道。",
+    "drawn_no_community": "请选择本街道的一个社区。",
+    "drawn_target": "请选择保存方式。",
+    "bad_street": "街道编码必须是 9 位数字。",
+    "codes_full": "上级区域 {prefix} 下的编码已用完。",
+}
+BATCHES_TITLE = "导入记录（可撤销）"
+BATCHES_EMPTY = "还没有导入记录。"
+BATCHES_COLUMNS = ("编号", "时间", "图层", "文件", "变更", "操作人", "状态", "")
+BATCHES_KINDS = {**IMPORT_KINDS, "boundary": "手绘边界", "osm": "OpenStreetMap 整街道"}
+BATCHES_COUNTS = "新增 {new}，更新 {updated}"
+BATCHES_DELETED = "，移除 {deleted}"
+BATCHES_APPLIED = "已生效"
+BATCHES_ROLLED_BACK = "已于 {at} 由 {by} 撤销"
+BATCHES_UNDO = "撤销"
+BATCHES_CONFIRM = "撤销第 {id} 批导入（{kind}，{file}）？这一批新增的数据将被删除，更新过的数据恢复为导入前的样子。"
+BATCHES_DONE = "已撤销第 {batch} 批：删除 {removed} 条，恢复 {restored} 条。地图和面板已使用撤销后的数据。"
+BATCHES_ERRORS = {
+    "no_batch": "没有第 {batch} 批导入。",
+    "already_rolled_back": "第 {batch} 批已于 {at} 由 {by} 撤销过，不能再次撤销。",
+    "later_batch": "第 {batch} 批之后的导入（{later}）又改动了同样的数据：请先撤销第 {first} 批。",
+    "in_use": "不能撤销第 {batch} 批：{what}。请先处理这些数据。",
+}
+BATCHES_DEPENDS = {"cases": "{count} 件诉求登记在这一批新建的楼栋或区域上（{examples}）",
+                   "wishes": "{count} 个微心愿登记在这一批新建的楼栋或区域上（{examples}）",
+                   "volunteers": "{count} 名志愿者住在这一批新建的楼栋里",
+                   "assignments": "{count} 条认岗或服务记录属于这一批新建的岗位",
+                   "buildings": "{count} 栋后来导入的楼栋位于这一批新建的区域内（{examples}）",
+                   "service_points": "{count} 个服务点位位于这一批新建的区域内（{examples}）",
+                   "posts": "{count} 个志愿岗位位于这一批新建的区域内（{examples}）",
+                   "areas": "{count} 个下级区域属于这一批新建的区域（{examples}）"}
+# Leaflet.draw's own words on the setup map (merged into L.drawLocal by assets/import/setup.js)
+SETUP_DRAW_LOCAL = {
+    "draw": {
+        "toolbar": {"actions": {"title": "取消绘制", "text": "取消"}, "finish": {"title": "完成绘制", "text": "完成"},
+                    "undo": {"title": "删除最后一个点", "text": "删除最后一点"}, "buttons": {"polygon": "画多边形"}},
+        "handlers": {"polygon": {"tooltip": {"start": "点击开始画边界。", "cont": "继续点击画下一个拐点。",
+                                             "end": "点击第一个点闭合边界。"}},
+                     "polyline": {"error": "<strong>错误：</strong>边线不能交叉！"}},
+    },
+    "edit": {
+        "toolbar": {"actions": {"save": {"title": "保存修改", "text": "保存"},
+                                "cancel": {"title": "放弃修改", "text": "取消"},
+                                "clearAll": {"title": "清除所有图形", "text": "全部清除"}},
+                    "buttons": {"edit": "编辑图形", "editDisabled": "没有可编辑的图形", "remove": "删除图形",
+                                "removeDisabled": "没有可删除的图形"}},
+        "handlers": {"edit": {"tooltip": {"text": "拖动拐点调整边界。", "subtext": "点击“取消”放弃修改。"}},
+                     "remove": {"tooltip": {"text": "点击一个图形将其删除。"}}},
+    },
+}

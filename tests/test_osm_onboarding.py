@@ -328,3 +328,20 @@ def test_walking_coverage_on_the_real_extract_agrees_with_networkx(empty_db, ser
     share_ours, share_theirs = float(np.mean(ours <= radius)), float(np.mean(theirs <= radius))
     assert 0.02 < share_theirs < 0.98  # a test that could not tell the two apart would prove nothing
     assert abs(share_ours - share_theirs) <= 0.01, (share_ours, share_theirs)
+
+
+def test_a_whole_street_from_osm_is_one_batch_that_rollback_removes(empty_db):
+    from app import server
+
+    before = fingerprint()
+    first = import_osm(OSM_PBF)
+    assert first.exit_code == 0 and "rollback-import" in first.output, first.output
+    batch = first.output.split("import batch ")[1].split(":")[0]
+    listed = server.test_cli_runner().invoke(args=["import-batches"])
+    assert listed.exit_code == 0 and listed.output.count("osm") >= 1
+    undone = server.test_cli_runner().invoke(args=["rollback-import", batch])
+    assert undone.exit_code == 0, undone.output
+    assert fingerprint() == before  # street, communities, compounds, groups, buildings, ways and points all gone
+    again = import_osm(OSM_PBF)  # and it comes back as new as the first time
+    line = next(x for x in first.output.splitlines() if x.strip().startswith("buildings:"))
+    assert again.exit_code == 0 and line in again.output, again.output

@@ -3,7 +3,11 @@
   "use strict";
   // The live Leaflet map, for browser tests that check what the preview drew.
   if (window.L && L.Map && !L.Map.__jinlinImportHooked) {
-    L.Map.addInitHook(function () { window.jinlinImportMap = this; });
+    L.Map.addInitHook(function () {
+      // the setup's drawing map (issue 12) is not the preview
+      if (this.getContainer().classList.contains("setup-map")) { window.jinlinSetupMap = this; return; }
+      window.jinlinImportMap = this;
+    });
     L.Map.__jinlinImportHooked = true;
   }
   var COLOUR = { "new": "#1e8e3e", "updated": "#f2a600", "rejected": "#d93025" };
