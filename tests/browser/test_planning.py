@@ -155,7 +155,8 @@ def test_long_run_shows_progress_and_can_be_cancelled(official):
     assert page.locator("#planning-run").is_disabled()
     page.wait_for_selector("#planning-cancel:not([disabled])")
     page.click("#planning-cancel")
-    page.wait_for_selector("#planning-run:not([disabled])")
+    # the job process is stopped and the next poll re-enables the button: on a busy box that takes more than 15 s
+    page.wait_for_selector("#planning-run:not([disabled])", timeout=60_000)
     assert page.locator("#planning-progress").is_hidden()
     page.wait_for_timeout(12_000)  # longer than the run would have taken: its result never arrives
     assert page.locator("#planning-new-line").count() == 0
