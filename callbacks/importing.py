@@ -11,9 +11,11 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import DataError, IntegrityError
 
 from callbacks.viewer import current_account
-from db.importer import import_file
+from db.importer import PREVIEW_FEATURES, import_file
 from db import batches, exporting, layers, street_setup
 from db.engine import session_scope
+from db.onboarding import run_import_osm
+from geodata import osm
 from geodata.importing import coords, uploads
 from geodata.importing.drawn import area_km2, drawn_polygon
 from geodata.importing.errors import ImportRefused
@@ -55,7 +57,7 @@ def register(app: Dash) -> None:
     register_batches(app)
     @app.callback(
         Output(ids.FILE_STORE, "data"), Output(ids.FILE_INFO, "children"), Output(ids.MESSAGE, "children"),
-        Output(ids.MESSAGE, "className"),
+        Output(ids.MESSAGE, "className"), Output(ids.KIND, "value"),
         Input(ids.UPLOAD, "contents"), State(ids.UPLOAD, "filename"), State(ids.FILE_STORE, "data"),
         prevent_initial_call=True,
     )
@@ -69,7 +71,8 @@ def register(app: Dash) -> None:
             source = read_source(path)
         except ImportRefused as refused:
             uploads.discard(token)
-            return None, filename, import_page.refusal_message(refused.kind, refused.params), "admin-message error"
+            return (None, filename, import_page.refusal_message(refused.kind, refused.params), "admin-message error",
+                    no_update)
         first = next(iter(source.layers.values()))
         columns = [] if source.fmt == "osm" else [str(c) for c in first.columns if c not in ("geometry", "_row")]
         rows = sum(len(f) for f in source.layers.values())
@@ -78,14 +81,17 @@ def register(app: Dash) -> None:
         info = import_page.file_info(filename, source.fmt, rows, source.encoding, declared)
         store = {"token": token, "name": filename, "columns": columns, "declared": declared,
                  "osm": source.fmt == "osm", "crs_question": question}
-        return store, info, None, "admin-message"
+        # an OpenStreetMap extract is most often a whole street: offer that first (any single layer stays a choice)
+        return store, info, None, "admin-message", import_page.OSM_STREET if store["osm"] else no_update
 
     @app.callback(
         Output(ids.MAPPING, "children"), Output(ids.CRS_HINT, "children"), Output(ids.STREET_ROW, "style"),
         Input(ids.FILE_STORE, "data"), Input(ids.KIND, "value"), Input(ids.CRS, "value"),
     )
     def show_options(store, kind, crs):
-        street_style = {} if kind == "communities" else {"display": "none"}
+        street_style = {} if kind in ("communities", import_page.OSM_STREET) else {"display": "none"}
+        if kind == import_page.OSM_STREET:
+            return None, None, street_style  # an OSM extract maps itself by the tag table
         if not store:
             return None, None, street_style
         ask = import_page.crs_question(store.get("crs_question", False)) if not store["declared"] and not crs else None
@@ -131,6 +137,8 @@ def register(app: Dash) -> None:
             return None, None, *NOTHING_PREVIEWED, text.IMPORT_ERRORS["no_crs"], "admin-message error"
         options = {"token": store["token"], "kind": kind, "crs": crs or None, "mapping": _mapping(field_ids, values),
                    "street": (street or "").strip() or None, "street_name": (street_name or "").strip() or None}
+        if kind == import_page.OSM_STREET:
+            return _preview_osm_street(path, store, options)
         try:
             plan = import_file(path, kind, options["crs"], options["mapping"], True, options["street"],
                               options["street_name"])
@@ -157,6 +165,8 @@ def register(app: Dash) -> None:
         path = uploads.upload_path(options["token"])
         if path is None:
             return text.IMPORT_NO_FILE, "admin-message error", True, no_update
+        if options["kind"] == import_page.OSM_STREET:
+            return _commit_osm_street(path, store, options)
         try:
             account = current_account()
             plan = import_file(path, options["kind"], options["crs"], options["mapping"], False, options["street"],
@@ -186,6 +196,54 @@ def register(app: Dash) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             path = exporting.write_layer(frame, Path(tmp) / f"{layer}{exporting.FORMATS[fmt][1]}", fmt, layer)
             return dcc.send_bytes(path.read_bytes(), f"{layer}{exporting.FORMATS[fmt][1]}")
+
+
+# --- issue 12: a whole street from an OpenStreetMap extract (the page's `import-osm`) ---
+
+def _osm_street(path: Path, options: dict, dry_run: bool, origin=None):
+    if options.get("street") is None:
+        raise ImportRefused("bad_street", "a whole street needs its 9-digit code", code="")
+    return run_import_osm(path, options["street"], options["street_name"], osm.load_rules(), dry_run, origin=origin)
+
+
+def _osm_preview(result) -> dict:
+    features = [f for plan in result.plans.values() for f in plan.preview["features"]]
+    return {"type": "FeatureCollection", "features": features[:PREVIEW_FEATURES]}
+
+
+def _preview_osm_street(path: Path, store: dict, options: dict):
+    if not store.get("osm"):
+        return None, None, *NOTHING_PREVIEWED, text.IMPORT_OSM_ONLY, "admin-message error"
+    try:
+        result = _osm_street(path, options, dry_run=True)
+    except ImportRefused as refused:
+        return (None, None, *NOTHING_PREVIEWED,
+                import_page.refusal_message(refused.kind, refused.params), "admin-message error")
+    problems = [{**p, "row": p.get("row")} for plan in result.plans.values() for p in plan.problems]
+    with session_scope() as session:
+        context = _context(session)
+    collection = _osm_preview(result)
+    return (import_page.osm_summary(result), import_page.problem_list(problems), collection, _viewport(collection),
+            result.changed == 0, options, context, None, "admin-message")
+
+
+def _commit_osm_street(path: Path, store: dict, options: dict):
+    account = current_account()
+    try:
+        result = _osm_street(path, options, dry_run=False,
+                             origin=batches.Origin(store.get("name"), account.username if account else None))
+    except ImportRefused as refused:
+        return import_page.refusal_message(refused.kind, refused.params), "admin-message error", True, no_update
+    except (IntegrityError, DataError) as err:
+        log.warning("import refused by the database: %s", err.__class__.__name__)
+        return text.IMPORT_DB_REFUSED, "admin-message error", True, no_update
+    uploads.discard(options["token"])
+    if result.changed == 0:
+        return text.IMPORT_OSM_NOTHING, "admin-message", True, import_page.osm_summary(result)
+    new = sum(p.counts["new"] for p in result.plans.values())
+    updated = sum(p.counts["updated"] for p in result.plans.values())
+    done = text.IMPORT_OSM_DONE.format(new=new, updated=updated, batch=result.batch_id)
+    return done, "admin-message", True, import_page.osm_summary(result)
 
 
 # --- issue 12: the guided setup of a street (checklist, drawn boundaries) and undoing import batches ---

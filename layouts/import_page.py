@@ -17,6 +17,7 @@ ns = Namespace("jinlinImport", "map")
 PROBLEMS_SHOWN = 50
 UPLOAD_LIMIT = 50 * 1024 * 1024  # through the browser; bigger files go in with the CLI
 DEFAULT_CENTER = [27.77, 120.63]
+OSM_STREET = "osm-street"  # the page's choice for `import-osm`: a whole street from one OpenStreetMap extract
 
 
 def _options(labels: dict) -> list[dict]:
@@ -48,8 +49,9 @@ def build_page(tile_provider: str = "none", tianditu_key: str = "") -> html.Div:
                 html.H2(text.IMPORT_STEP_OPTIONS),
                 html.Div(className="admin-form", children=[
                     html.Label(text.IMPORT_KIND, className="import-label"),
-                    dcc.Dropdown(id=ids.KIND, options=_options(text.IMPORT_KINDS), value="grids", clearable=False,
-                                 className="dropdown"),
+                    dcc.Dropdown(id=ids.KIND, options=_options({**text.IMPORT_KINDS,
+                                                                OSM_STREET: text.IMPORT_KIND_OSM_STREET}),
+                                 value="grids", clearable=False, className="dropdown"),
                     html.Label(text.IMPORT_CRS, className="import-label"),
                     dcc.Dropdown(id=ids.CRS, options=_options(text.IMPORT_CRS_OPTIONS), value="", clearable=False,
                                  className="dropdown wide"),
@@ -128,6 +130,20 @@ def file_info(name: str, fmt: str, rows: int, encoding: str | None, declared: st
     return text.IMPORT_FILE_INFO.format(
         name=name, fmt=fmt, rows=rows, encoding=text.IMPORT_FILE_ENCODING.format(encoding=encoding) if encoding else "",
         crs=text.IMPORT_FILE_CRS.format(crs=declared) if declared else text.IMPORT_FILE_NO_CRS)
+
+
+def osm_summary(result) -> list:
+    """What a whole-street import from OpenStreetMap does (or did), layer by layer, and what the extract lacked."""
+    source = result.street_from
+    head = text.IMPORT_OSM_FROM.get(source) or text.IMPORT_OSM_FROM_BOUNDARY.format(source=source)
+    lines = [html.P(head)]
+    lines += [html.P(text.IMPORT_OSM_STEP_LINE.format(step=text.IMPORT_OSM_STEPS[step], **plan.counts))
+              for step, plan in result.plans.items()]
+    cut = sum(1 for p in result.problems if p["reason"] == "clipped")
+    kept = sum(1 for p in result.problems if p["reason"] == "clipped_repaired")
+    if cut or kept:
+        lines.append(html.P(text.IMPORT_OSM_CUT.format(kept=kept, cut=cut), className="import-notice"))
+    return lines
 
 
 def summary(counts: dict, notices: list[dict] = ()) -> list:

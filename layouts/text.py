@@ -262,7 +262,7 @@ IMPORT_CRS = "坐标系"
 IMPORT_CRS_OPTIONS = {"": "按文件声明", "EPSG:4326": "WGS-84（GPS）", "EPSG:4490": "CGCS2000（天地图）",
                       "gcj02": "GCJ-02（高德、腾讯）", "bd09": "BD-09（百度）"}
 IMPORT_CRS_ASK = "此文件没有声明坐标系：请选择坐标来源（从高德地图复制的坐标选 GCJ-02，百度选 BD-09）。"
-IMPORT_STREET = "所属街道编码（9 位，仅导入社区时）"
+IMPORT_STREET = "所属街道编码（9 位，导入社区或整条街道时）"
 IMPORT_STREET_NAME = "新街道名称（街道不存在时）"
 IMPORT_STEP_MAPPING = "③ 字段对应"
 IMPORT_MAPPING_HINT = "为每个字段选择文件中的列；不选则留空。"
@@ -557,3 +557,16 @@ SETUP_DRAW_LOCAL = {
                      "remove": {"tooltip": {"text": "点击一个图形将其删除。"}}},
     },
 }
+
+# --- issue 12: a whole street from an OpenStreetMap extract on the import page (db/onboarding.py) ---
+IMPORT_KIND_OSM_STREET = "整条街道（OpenStreetMap）"
+IMPORT_OSM_ONLY = "“整条街道”只能从 OpenStreetMap 文件（.osm.pbf / .osm）导入。"
+IMPORT_OSM_STEPS = {"communities": "社区", "compounds": "小区", "groups": "生成的街区（无小区的楼栋）",
+                    "buildings": "楼栋", "roads": "道路", "service-points": "服务点位"}
+IMPORT_OSM_STEP_LINE = "{step}：读取 {read}，新增 {new}，更新 {updated}，不变 {unchanged}，拒绝 {rejected}"
+IMPORT_OSM_FROM = {"outline": "街道边界：文件中没有行政边界，按楼栋分布生成（可在上方地图修正）",
+                   "stored": "街道边界：沿用已有边界"}
+IMPORT_OSM_FROM_BOUNDARY = "街道边界：取自文件的行政边界（{source}）"
+IMPORT_OSM_CUT = "文件边缘被裁切：{kept} 个轮廓保留了范围内的部分，{cut} 个无法使用。"
+IMPORT_OSM_DONE = "整条街道导入完成：新增 {new}，更新 {updated}（导入批次 {batch}，可在下方撤销）。地图、面板和覆盖分析已使用新数据。"
+IMPORT_OSM_NOTHING = "没有变化：数据库中的这条街道已与文件一致。"

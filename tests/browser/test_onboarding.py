@@ -91,3 +91,47 @@ def test_a_street_from_an_osm_extract_works_end_to_end_without_a_restart(page, o
     page.goto(f"{base}/planning/")
     page.wait_for_selector("#planning-coverage:has-text('老人覆盖率')")
     page.wait_for_selector(f"#planning-street:has-text('{STREET_NAME}')")  # the street picked in its menu
+
+
+@pytest.fixture(scope="module")
+def empty_server(tmp_path_factory):
+    """A server on a database an admin prepared with init-db, nothing imported."""
+    from tests.conftest import new_database_url
+
+    folder = tmp_path_factory.mktemp("onboarding-page")
+    url = new_database_url(folder, "page")
+    assert flask(url, "init-db").returncode == 0
+    assert flask(url, "create-user", "osmadmin", "--role", "admin", stdin=f"{PASSWORD}\n{PASSWORD}\n").returncode == 0
+    server = serve(url, folder / "app.log")
+    yield next(server)
+    next(server, None)
+
+
+def test_a_street_from_an_osm_extract_on_the_import_page(page, empty_server):
+    base = empty_server
+    login(page, base)
+    page.goto(base + "/admin/import/")
+    page.set_input_files("#import-upload input[type=file]", str(OSM_PBF))
+    page.wait_for_selector(f"#import-file-info:has-text('{OSM_PBF.name}')")
+    page.wait_for_selector("#import-kind:has-text('整条街道')")  # an OSM file is offered as a whole street
+    page.fill("#import-street", "99000000")  # eight digits: refused in words
+    page.fill("#import-street-name", "页面街道")
+    page.click("#import-preview")
+    page.wait_for_selector("#import-message:has-text('9')")
+    assert page.locator("#import-commit").is_disabled()
+    page.fill("#import-street", "990000004")
+    page.click("#import-preview")
+    page.wait_for_selector("#import-summary:has-text('楼栋：读取')")
+    assert "按楼栋分布生成" in page.locator("#import-summary").inner_text()
+    street = page.request.get(f"{base}/api/areas")
+    assert street.json()["areas"] == []  # the preview wrote nothing
+    page.click("#import-commit")
+    page.wait_for_selector("#import-message:has-text('整条街道导入完成')")
+    areas = page.request.get(f"{base}/api/areas").json()["areas"]
+    assert [a["code"] for a in areas] == ["990000004"]
+    summary = page.request.get(f"{base}/api/areas/990000004").json()["summary"]
+    assert summary["buildings"] > 2000
+    page.wait_for_selector("#import-setup-checklist:has-text('楼栋')")
+    page.goto(f"{base}/?area=990000004")
+    page.wait_for_selector(".panel-title:has-text('页面街道')")
+    _wait_level(page, "community")
