@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 import getpass
 import time
 from pathlib import Path
@@ -95,16 +96,23 @@ def import_command(file: Path, kind: str, crs: str | None, mapping_file: Path | 
     if kind == "cases":
         _import_cases(file, crs, dry_run, only_valid)
         return
-    try:
+    with refused_in_words(file):
         plan = import_file(file, kind, crs, mp.load_mapping(mapping_file), dry_run, street, street_name, layer,
                            user=cli_user())
+    _report(plan, dry_run, time.perf_counter() - started)
+
+
+@contextmanager
+def refused_in_words(file: Path):
+    """An import the importer or the database refuses ends the command with the reason, never a traceback."""
+    try:
+        yield
     except ImportRefused as err:
         raise click.ClickException(f"{file.name}: {err.detail} (nothing written)") from None
     except SQLAlchemyError as err:
         cause = str(getattr(err, "orig", None) or err)[:300]
         raise click.ClickException(f"{file.name}: the database refused the import, nothing written: "
                                    f"{err.__class__.__name__}: {cause}") from None
-    _report(plan, dry_run, time.perf_counter() - started)
 
 
 @cli_import.cli.command("export")

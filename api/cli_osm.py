@@ -7,14 +7,12 @@ from pathlib import Path
 
 import click
 from flask import Blueprint
-from sqlalchemy.exc import SQLAlchemyError
 
-from api.cli_import import cli_user
+from api.cli_import import cli_user, refused_in_words
 from db import batches
 from db.migrate import upgrade_to_head
 from db.onboarding import run_import_osm
 from geodata import osm
-from geodata.importing.errors import ImportRefused
 
 cli_osm = Blueprint("jinlin_cli_osm", __name__, cli_group=None)
 LAYER_WORDS = {"communities": "communities", "compounds": "compounds (landuse=residential)",
@@ -38,16 +36,10 @@ def import_osm_command(file: Path, street_code: str, street_name: str | None, ru
     """Bring a street in from an OpenStreetMap extract (.osm.pbf or .osm), all or nothing; re-running changes nothing."""
     started = time.perf_counter()
     upgrade_to_head()
-    try:
+    with refused_in_words(file):
         rules = osm.load_rules(rules_file)
         result = run_import_osm(file, street_code, street_name, rules, dry_run, street_level, community_level,
                                 batches.Origin(file.name, cli_user()))
-    except ImportRefused as err:
-        raise click.ClickException(f"{file.name}: {err.detail} (nothing written)") from None
-    except SQLAlchemyError as err:
-        cause = str(getattr(err, "orig", None) or err)[:300]
-        raise click.ClickException(f"{file.name}: the database refused the import, nothing written: "
-                                   f"{err.__class__.__name__}: {cause}") from None
     seconds = time.perf_counter() - started
     click.echo(f"{'dry run: nothing written' if dry_run else 'imported'}: street {result.street_code} "
                f"{result.street_name} from {file.name} in {seconds:.1f}s")

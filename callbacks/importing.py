@@ -45,6 +45,14 @@ def _viewport(collection: dict) -> dict | object:
             "options": {"padding": [20, 20], "maxZoom": 18, "animate": False}}
 
 
+def _refused_write(err: Exception) -> tuple:
+    """The message, its look, the commit button and the summary after the importer or the database refused a write."""
+    if isinstance(err, ImportRefused):
+        return import_page.refusal_message(err.kind, err.params), "admin-message error", True, no_update
+    log.warning("import refused by the database: %s", err.__class__.__name__)
+    return text.IMPORT_DB_REFUSED, "admin-message error", True, no_update
+
+
 def _context(session) -> dict:
     """Street and community outlines already stored, so the preview shows where the new features land."""
     streets = layers.get_layer(session, None, "drill")["features"]
@@ -172,11 +180,8 @@ def register(app: Dash) -> None:
             plan = import_file(path, options["kind"], options["crs"], options["mapping"], False, options["street"],
                               options["street_name"], user=account.username if account else None,
                               file_name=store.get("name"))
-        except ImportRefused as refused:
-            return import_page.refusal_message(refused.kind, refused.params), "admin-message error", True, no_update
-        except (IntegrityError, DataError) as err:
-            log.warning("import refused by the database: %s", err.__class__.__name__)
-            return text.IMPORT_DB_REFUSED, "admin-message error", True, no_update
+        except (ImportRefused, IntegrityError, DataError) as err:
+            return _refused_write(err)
         uploads.discard(options["token"])
         done = text.IMPORT_DONE.format(**plan.counts)
         if plan.counts.get("reattached"):
@@ -232,11 +237,8 @@ def _commit_osm_street(path: Path, store: dict, options: dict):
     try:
         result = _osm_street(path, options, dry_run=False,
                              origin=batches.Origin(store.get("name"), account.username if account else None))
-    except ImportRefused as refused:
-        return import_page.refusal_message(refused.kind, refused.params), "admin-message error", True, no_update
-    except (IntegrityError, DataError) as err:
-        log.warning("import refused by the database: %s", err.__class__.__name__)
-        return text.IMPORT_DB_REFUSED, "admin-message error", True, no_update
+    except (ImportRefused, IntegrityError, DataError) as err:
+        return _refused_write(err)
     uploads.discard(options["token"])
     if result.changed == 0:
         return text.IMPORT_OSM_NOTHING, "admin-message", True, import_page.osm_summary(result)
