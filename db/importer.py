@@ -406,7 +406,7 @@ def _plan_points(session: Session, frame, plan: Plan) -> None:
     for i, rec in zip(keep.index, keep.to_dict("records")):
         pt = rec["geometry"]
         row = {"code": None, "source_id": rec["source_id"], "lon": round(pt.x, 6), "lat": round(pt.y, 6),
-               **{f"{lv}_code": found[lv][i] for lv in ("street", "community", "grid", "compound")}}
+               **{f"{lv}_code": _clean(found[lv][i]) for lv in ("street", "community", "grid", "compound")}}
         for c in columns:
             row[c] = _clean(rec.get(c))
         if plan.kind == "posts":
