@@ -21,7 +21,6 @@ from geodata.importing.prepare import prepare
 from geodata.importing.readers import Source
 from geodata.vocab import GENERATED_COMMUNITY_REST, GENERATED_COMMUNITY_WHOLE, GENERATED_GROUP
 
-STEPS = ("communities", "compounds", "groups", "buildings", "roads", "service-points")
 
 
 @dataclass
@@ -119,8 +118,9 @@ def import_osm(session: Session, path: Path, street_code: str, street_name: str 
         found = onboarding.communities_within(street, extract.boundaries, levels["community"], buildings,
                                               f"{name}{GENERATED_COMMUNITY_WHOLE}", f"{name}{GENERATED_COMMUNITY_REST}")
         generated = found.generated.to_numpy(bool)
-        result.communities_from = (f"boundary admin_level={levels['community']}" if (~generated).any() else "") + \
-            (" + generated" if generated.any() and (~generated).any() else "generated" if generated.any() else "")
+        result.communities_from = " + ".join(
+            ([f"boundary admin_level={levels['community']}"] if (~generated).any() else [])
+            + (["generated"] if generated.any() else []))
         plan = _run(session, result, "communities", found, "communities", street_code=street_code, street_name=name)
         if plan.street_new is not None:
             # the street is the boundary chosen (or the data's outline), not the union of its communities
@@ -138,9 +138,8 @@ def import_osm(session: Session, path: Path, street_code: str, street_name: str 
         held[np.unique(bi)] = True
     orphans = buildings[~held]
     groups = []
-    for code, geom in zip(*_street_areas(session, street_code, "community")[["code", "geometry"]].T.values):
-        mine = _inside(orphans, geom)
-        groups.append(onboarding.generated_groups(geom, mine, extract.ways, real, metric))
+    for community in _street_areas(session, street_code, "community").geometry.values:
+        groups.append(onboarding.generated_groups(community, _inside(orphans, community), extract.ways, real, metric))
     group_frame = pd.concat(groups, ignore_index=True) if groups else gpd.GeoDataFrame()
     if len(group_frame):
         group_frame = gpd.GeoDataFrame(group_frame, geometry="geometry", crs=crs.WGS84)

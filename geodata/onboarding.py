@@ -19,6 +19,7 @@ OUTLINE_RATIO = 0.1  # concave hull: 0 hugs every notch, 1 is the convex hull; 0
 OUTLINE_MARGIN_M = 30.0  # the outline passes this far outside the outermost buildings
 MIN_BLOCK_M2 = 200.0  # slivers between parallel ways are not blocks
 CELL_M = 250.0  # where ways enclose no block, buildings are grouped by cells of this size
+MAX_BLOCK_M2 = 4 * CELL_M ** 2  # a bigger "block" (a community with few ways) is cut into cells: groups stay walkable
 
 
 def _metric(frame: gpd.GeoDataFrame | gpd.GeoSeries, metric: str):
@@ -97,10 +98,22 @@ def _digest(geom) -> str:
     return hashlib.sha1(shapely.to_wkb(shapely.set_precision(geom, 1e-6))).hexdigest()[:12]
 
 
+def _cells(block) -> list:
+    """A block, or the pieces of it in each CELL_M cell when it is too big to be one group."""
+    if shapely.area(block) <= MAX_BLOCK_M2:
+        return [block]
+    x0, y0, x1, y1 = block.bounds
+    cells = [shapely.box(x, y, x + CELL_M, y + CELL_M)
+             for x in np.arange(np.floor(x0 / CELL_M) * CELL_M, x1, CELL_M)
+             for y in np.arange(np.floor(y0 / CELL_M) * CELL_M, y1, CELL_M)]
+    pieces = shapely.intersection(np.asarray(cells, dtype=object), block)
+    return [p for p in pieces if not p.is_empty and shapely.area(p) >= MIN_BLOCK_M2]
+
+
 def generated_groups(community: shapely.Geometry, orphans: gpd.GeoDataFrame, ways: gpd.GeoDataFrame,
                      compounds: gpd.GeoDataFrame, metric: str) -> gpd.GeoDataFrame:
     """Groups for the buildings of one community that no compound holds: the blocks the ways enclose (minus the
-    compounds), and cells of CELL_M for buildings no block holds. One row per group that has buildings; the
+    compounds; a block of over MAX_BLOCK_M2 cut into CELL_M cells), and cells for buildings no block holds. One row per group that has buildings; the
     source id is the group's shape, so re-running the import finds the same groups."""
     columns = ["source_id", "geometry"]
     if orphans.empty:
@@ -115,7 +128,7 @@ def generated_groups(community: shapely.Geometry, orphans: gpd.GeoDataFrame, way
     blocks = [shapely.intersection(b, area_m) for b in blocks]
     if taken is not None:
         blocks = [shapely.difference(b, taken) for b in blocks]
-    blocks = [b for b in blocks if not b.is_empty and shapely.area(b) >= MIN_BLOCK_M2]
+    blocks = [c for b in blocks if not b.is_empty and shapely.area(b) >= MIN_BLOCK_M2 for c in _cells(b)]
     probe = shapely.point_on_surface(_metric(orphans.geometry, metric).values)
     owner = np.full(len(probe), -1)
     if blocks:
@@ -126,18 +139,15 @@ def generated_groups(community: shapely.Geometry, orphans: gpd.GeoDataFrame, way
     groups = [blocks[i] for i in sorted(set(owner[owner >= 0]))]
     loose = owner < 0
     if loose.any():  # no way encloses them: cells of a fixed grid, cut to the community
-        xy = shapely.get_coordinates(probe[loose])
-        cells = sorted(set(map(tuple, np.floor(xy / CELL_M).astype(int))))
-        for cx, cy in cells:
+        cell_of = np.floor(shapely.get_coordinates(probe[loose]) / CELL_M).astype(int)
+        footprints = _metric(orphans.geometry, metric).values[loose]
+        for cx, cy in sorted(set(map(tuple, cell_of))):
             cell = shapely.box(cx * CELL_M, cy * CELL_M, (cx + 1) * CELL_M, (cy + 1) * CELL_M)
             piece = shapely.intersection(cell, area_m)
             if taken is not None:
                 piece = shapely.difference(piece, taken)
-            held = probe[loose][np.all(np.floor(xy / CELL_M).astype(int) == (cx, cy), axis=1)]
             # buildings on the cell's edge must overlap their group most: the cell grows to hold them whole
-            footprints = _metric(orphans.geometry, metric).values[loose][
-                np.all(np.floor(xy / CELL_M).astype(int) == (cx, cy), axis=1)]
-            piece = shapely.union_all([piece, *footprints]) if len(held) else piece
+            piece = shapely.union_all([piece, *footprints[np.all(cell_of == (cx, cy), axis=1)]])
             if not piece.is_empty:
                 groups.append(piece)
     shapes = gpd.GeoSeries(groups, crs=metric).to_crs(crs.WGS84).values

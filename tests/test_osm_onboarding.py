@@ -348,3 +348,24 @@ def test_a_whole_street_from_osm_is_one_batch_that_rollback_removes(empty_db):
     again = import_osm(OSM_PBF)  # and it comes back as new as the first time
     line = next(x for x in first.output.splitlines() if x.strip().startswith("buildings:"))
     assert again.exit_code == 0 and line in again.output, again.output
+
+
+def test_buildings_no_way_encloses_are_grouped_by_cells_that_hold_them_whole():
+    import geopandas as gpd
+
+    from geodata import crs, onboarding
+    from geodata.importing import hierarchy
+
+    community = shapely.box(113.90, 22.53, 113.915, 22.54)  # ≈ 1.5 × 1.1 km, no ways at all
+    xs = np.linspace(113.9005, 113.9140, 12)
+    footprints = [shapely.box(x, 22.5301 + k * 0.0008, x + 0.0002, 22.5303 + k * 0.0008) for x in xs for k in range(12)]
+    orphans = gpd.GeoDataFrame({"source_id": [f"b{i}" for i in range(len(footprints))]}, geometry=footprints,
+                               crs=crs.WGS84)
+    no_ways = gpd.GeoDataFrame({"source_id": []}, geometry=[], crs=crs.WGS84)
+    metric = crs.metric_crs(113.9, 22.5)
+    groups = onboarding.generated_groups(community, orphans, no_ways, no_ways, metric)
+    assert 1 < len(groups) < len(orphans) and groups.source_id.is_unique
+    owner = hierarchy.largest_overlap(orphans.geometry, groups.assign(code=groups.source_id))
+    assert owner.notna().all()  # every building lies (most) in a group: none is "outside"
+    again = onboarding.generated_groups(community, orphans, no_ways, no_ways, metric)
+    assert list(again.source_id) == list(groups.source_id)  # the same groups on a second run
