@@ -546,9 +546,19 @@ def import_file(path: Path, kind: str, crs: str | None, mapping: dict | None, dr
                 user: str | None = None, file_name: str | None = None) -> Plan:
     """Read, plan and (unless dry_run) write in one transaction as one import batch by `user` (file_name: the name
     the file came with, when `path` is an upload's temporary copy). ImportRefused for bad input; nothing written."""
+    from db import onboarding  # imported here: onboarding builds on this module
+
     prepared = prepare(read_source(path), kind, crs, mapping, layer)
     with session_scope() as session:
+        batch_id = batches.record_batch(session, kind, batches.Origin(file_name or path.name, user), prepared.crs_used)
+        # buildings no compound holds go into generated groups (街区) of their community, so none is "outside"
+        grouped = onboarding.group_loose_buildings(session, prepared.frame, batch_id) if kind == "buildings" else 0
         plan = plan_import(session, prepared, street, street_name)
-        if not dry_run:
-            commit_plan(session, plan, batches.Origin(file_name or path.name, user))
+        if grouped:
+            plan.notes.append(f"{grouped} generated groups (街区) for buildings that no compound holds")
+            plan.counts["groups"] = grouped
+        if dry_run:
+            session.rollback()  # the groups were planned against, not kept
+        else:
+            commit_plan(session, plan, batch_id=batch_id)
     return plan

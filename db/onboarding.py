@@ -16,6 +16,7 @@ from db import batches, estimates, models as m
 from db.engine import session_scope
 from db.importer import Plan, commit_plan, plan_import
 from geodata import crs, onboarding, osm
+from geodata.importing import hierarchy
 from geodata.importing.errors import ImportRefused
 from geodata.importing.prepare import prepare
 from geodata.importing.readers import Source
@@ -49,11 +50,9 @@ def _prepared(frame: gpd.GeoDataFrame, kind: str):
     return prepare(Source(fmt="osm", layers={kind: frame}, declared_crs=crs.WGS84, crs_explicit=True), kind)
 
 
-def _street_areas(session: Session, street: str, level: str, real_only: bool = False) -> gpd.GeoDataFrame:
+def _street_areas(session: Session, street: str, level: str) -> gpd.GeoDataFrame:
     q = select(m.Area.code, m.Area.name, m.Area.geometry).where(m.Area.level == level,
                                                                m.Area.code.like(f"{street}%"))
-    if real_only:
-        q = q.where(m.Area.generated.is_(False))
     rows = session.execute(q.order_by(m.Area.code)).all()
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=["code", "name", "geometry"]), geometry="geometry",
                             crs=crs.WGS84)
@@ -131,21 +130,10 @@ def import_osm(session: Session, path: Path, street_code: str, street_name: str 
                           > 0.5 * shapely.area(compounds.geometry.values)] if len(compounds) else compounds
     _run(session, result, "compounds", compounds, "compounds")
 
-    real = _street_areas(session, street_code, "compound", real_only=True)
-    held = np.zeros(len(buildings), bool)
-    if len(real) and len(buildings):
-        bi, _ = shapely.STRtree(real.geometry.values).query(buildings.geometry.values, predicate="intersects")
-        held[np.unique(bi)] = True
-    orphans = buildings[~held]
-    groups = []
-    for community in _street_areas(session, street_code, "community").geometry.values:
-        groups.append(onboarding.generated_groups(community, _inside(orphans, community), extract.ways, real, metric))
-    group_frame = pd.concat(groups, ignore_index=True) if groups else gpd.GeoDataFrame()
+    group_frame = _groups_for(session, street_code, buildings, extract.ways, metric)
     if len(group_frame):
-        group_frame = gpd.GeoDataFrame(group_frame, geometry="geometry", crs=crs.WGS84)
         _run(session, result, "groups", group_frame, "compounds")
-    session.execute(update(m.Area).where(m.Area.code.like(f"{street_code}%"), m.Area.source_id.like("gen:%"))
-                    .values(generated=True).execution_options(synchronize_session=False))
+    _mark_generated(session, street_code)
     _run(session, result, "buildings", buildings, "buildings")
     # the estimate (估算) knows a school from a block of flats by the building tag, which is not stored
     estimates.estimate_missing(session, {street_code}, kinds=dict(zip(buildings.source_id, buildings.building)))
@@ -159,6 +147,63 @@ def import_osm(session: Session, path: Path, street_code: str, street_name: str 
     if outside:
         result.notes.append(f"{outside} buildings of the extract lie outside the street and were left out")
     return result
+
+
+def _groups_for(session: Session, street_code: str, buildings: gpd.GeoDataFrame, ways: gpd.GeoDataFrame,
+                metric: str) -> gpd.GeoDataFrame:
+    """Generated groups for the buildings of this street that overlap no compound yet, community by community.
+
+    Groups made before stay as they are (a later roads import would draw other blocks): only buildings that no
+    compound, real or generated, holds get new groups, cut around every compound there is."""
+    held_by = _street_areas(session, street_code, "compound")
+    held = np.zeros(len(buildings), bool)
+    if len(held_by) and len(buildings):
+        bi, _ = shapely.STRtree(held_by.geometry.values).query(buildings.geometry.values, predicate="intersects")
+        held[np.unique(bi)] = True
+    orphans = buildings[~held]
+    groups = [onboarding.generated_groups(community, _inside(orphans, community), ways, held_by, metric)
+              for community in _street_areas(session, street_code, "community").geometry.values]
+    frame = pd.concat(groups, ignore_index=True) if groups else pd.DataFrame(columns=["source_id", "geometry"])
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=crs.WGS84)
+
+
+def _mark_generated(session: Session, street_code: str) -> None:
+    session.execute(update(m.Area).where(m.Area.code.like(f"{street_code}%"), m.Area.source_id.like("gen:%"))
+                    .values(generated=True).execution_options(synchronize_session=False))
+
+
+def group_loose_buildings(session: Session, buildings: gpd.GeoDataFrame, batch_id: int) -> int:
+    """Before a buildings file is planned: the generated groups (街区) its buildings need where no compound holds
+    them, written in the session as part of batch `batch_id`, with the street's stored roads as block edges.
+    How many groups were made."""
+    if buildings.empty:
+        return 0
+    probe = gpd.GeoSeries(shapely.point_on_surface(buildings.geometry.values), crs=crs.WGS84)
+    streets = hierarchy.containing(probe, _areas_of_level(session, "street"))
+    made = 0
+    for street_code in sorted(set(streets.dropna())):
+        mine = buildings[(streets == street_code).to_numpy()]
+        ways = session.execute(select(m.BasemapFeature.geometry).where(m.BasemapFeature.street_code == street_code)
+                               ).scalars().all()
+        lines = gpd.GeoDataFrame(geometry=[g for g in ways if g.geom_type in ("LineString", "MultiLineString")],
+                                 crs=crs.WGS84)
+        metric = crs.metric_crs_around(mine)
+        groups = _groups_for(session, street_code, mine, lines, metric)
+        if groups.empty:
+            continue
+        plan = plan_import(session, _prepared(groups, "compounds"))
+        for row in plan.rows_new:
+            row["name"] = f"{GENERATED_GROUP}{row['code'][-3:]}"
+        commit_plan(session, plan, batch_id=batch_id)
+        _mark_generated(session, street_code)
+        made += plan.counts["new"]
+    return made
+
+
+def _areas_of_level(session: Session, level: str) -> gpd.GeoDataFrame:
+    rows = session.execute(select(m.Area.code, m.Area.geometry).where(m.Area.level == level)
+                           .order_by(m.Area.code)).all()
+    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=["code", "geometry"]), geometry="geometry", crs=crs.WGS84)
 
 
 def _set_street_shape(session: Session, code: str, shape, generated: bool) -> None:

@@ -369,3 +369,36 @@ def test_buildings_no_way_encloses_are_grouped_by_cells_that_hold_them_whole():
     assert owner.notna().all()  # every building lies (most) in a group: none is "outside"
     again = onboarding.generated_groups(community, orphans, no_ways, no_ways, metric)
     assert list(again.source_id) == list(groups.source_id)  # the same groups on a second run
+
+
+# --- footprints from any file, where no compound holds them -------------------------------------------------------
+
+def test_footprints_without_compounds_all_come_in_grouped_from_a_plain_file(empty_db, tmp_path):
+    """A 测绘 footprint file (Id 0 on every row, floors only) over a street drawn as one community: every building in."""
+    from app import server
+    from db import models as m
+    from db.engine import session_scope
+    from tests.import_files import feature, write_geojson
+
+    runner = server.test_cli_runner()
+    lon0, lat0 = 104.06, 30.66  # 成都
+    community = write_geojson(tmp_path / "社区.geojson", [feature(shapely.box(lon0, lat0, lon0 + 0.012, lat0 + 0.008),
+                                                                 name="玉林社区", id="SQ1")])
+    assert runner.invoke(args=["import", str(community), "--as", "communities", "--street", STREET,
+                               "--street-name", "玉林街道", "--crs", "EPSG:4326"]).exit_code == 0
+    boxes = [shapely.box(lon0 + 0.0005 + i * 0.0011, lat0 + 0.0005 + j * 0.0009,
+                         lon0 + 0.0009 + i * 0.0011, lat0 + 0.0008 + j * 0.0009) for i in range(10) for j in range(8)]
+    footprints = write_geojson(tmp_path / "楼栋.geojson", [feature(b, Id=0, 层数=6 + k % 12)
+                                                          for k, b in enumerate(boxes)])
+    before = fingerprint()
+    dry = runner.invoke(args=["import", str(footprints), "--as", "buildings", "--crs", "EPSG:4326", "--dry-run"])
+    assert dry.exit_code == 0 and "new 80" in dry.output and "generated groups" in dry.output, dry.output
+    assert fingerprint() == before  # the dry run made no group either
+    done = runner.invoke(args=["import", str(footprints), "--as", "buildings", "--crs", "EPSG:4326"])
+    assert done.exit_code == 0 and "new 80" in done.output and "rejected 0" in done.output, done.output
+    with session_scope() as s:
+        groups = s.execute(select(m.Area).where(m.Area.level == "compound")).scalars().all()
+        assert groups and all(g.generated and g.name.startswith("街区") for g in groups)
+        assert s.execute(select(func.count()).select_from(m.Building).where(m.Building.estimated)).scalar() == 80
+    again = runner.invoke(args=["import", str(footprints), "--as", "buildings", "--crs", "EPSG:4326"])
+    assert "new 0, updated 0, unchanged 80" in again.output, again.output
