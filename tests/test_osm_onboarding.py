@@ -402,3 +402,15 @@ def test_footprints_without_compounds_all_come_in_grouped_from_a_plain_file(empt
         assert s.execute(select(func.count()).select_from(m.Building).where(m.Building.estimated)).scalar() == 80
     again = runner.invoke(args=["import", str(footprints), "--as", "buildings", "--crs", "EPSG:4326"])
     assert "new 0, updated 0, unchanged 80" in again.output, again.output
+
+
+def test_codes_do_not_run_out_in_a_huge_compound():
+    from db.repository import is_wellformed_code
+    from geodata.importing import hierarchy
+
+    prefix = "330381001001X001B"
+    taken = [f"{prefix}{n:03d}" for n in range(1, 1000)]
+    codes = hierarchy.next_codes(prefix, taken, 3, 3)
+    assert codes == [f"{prefix}1000", f"{prefix}1001", f"{prefix}1002"]  # past 999: four digits, never a refusal
+    assert all(is_wellformed_code(c) for c in codes) and is_wellformed_code("330381001001X1000")
+    assert not is_wellformed_code("330381001001X01")
