@@ -154,6 +154,10 @@ def test_long_run_shows_progress_and_can_be_cancelled(official):
     page.wait_for_selector("#planning-progress:not([hidden])")
     assert page.locator("#planning-run").is_disabled()
     page.wait_for_selector("#planning-cancel:not([disabled])")
+    # the button comes on in the browser at once, the job's id only with the server's first answer: a click before
+    # it is a cancel of nothing (seen on a busy box). The first progress from the job means the id is known.
+    page.wait_for_function("() => Number(document.querySelector('#planning-progress-text').value) > 0",
+                           timeout=60_000)
     page.click("#planning-cancel")
     # the job process is stopped and the next poll re-enables the button: on a busy box that takes more than 15 s
     page.wait_for_selector("#planning-run:not([disabled])", timeout=60_000)
