@@ -113,7 +113,8 @@ def _same_shapes(stored, incoming) -> np.ndarray:
     return out
 
 
-def _areas(session: Session, level: str, prefix: str | None = None) -> gpd.GeoDataFrame:
+def areas_frame(session: Session, level: str, prefix: str | None = None) -> gpd.GeoDataFrame:
+    """The areas of a level (under a code prefix) with code, name, parent and shape, by code."""
     q = select(m.Area.code, m.Area.name, m.Area.parent_code, m.Area.geometry).where(m.Area.level == level)
     if prefix:
         q = q.where(m.Area.code.like(f"{prefix}%"))
@@ -231,7 +232,7 @@ def _assign_codes(plan: Plan, session: Session, rows: list[dict], prefix_of, wid
 
 
 def _plan_communities(session: Session, frame, plan: Plan, street_code: str | None, street_name: str | None) -> None:
-    streets = _areas(session, "street")
+    streets = areas_frame(session, "street")
     existing = _existing(session, m.Area, list(frame["source_id"]), "community")
     if street_code:
         if not (len(street_code) == 9 and street_code.isdigit()):
@@ -258,13 +259,13 @@ def _current(frame, existing: dict, parent_of) -> list:
 def _plan_areas(session: Session, frame, plan: Plan) -> None:
     level = AREA_LEVEL[plan.kind]
     existing = _existing(session, m.Area, list(frame["source_id"]), level)
-    communities = _areas(session, "community")
+    communities = areas_frame(session, "community")
     community = hierarchy.largest_overlap(frame.geometry, communities, current=_current(
         frame, existing, lambda a: a.parent_code if level == "grid" else a.code[:12]))
     if level == "grid":
         _plan_area_rows(session, frame, plan, "grid", community, lambda r: r["parent_code"], 2, existing)
         return
-    grids = _areas(session, "grid")
+    grids = areas_frame(session, "grid")
     grid = hierarchy.largest_overlap(frame.geometry, grids, current=_current(frame, existing, lambda a: a.parent_code))
     # a compound's grid must belong to its community; otherwise it hangs off the community itself
     grid = grid.where([g is not None and c is not None and g.startswith(c) for g, c in zip(grid, community)], None)
@@ -307,7 +308,7 @@ def _fix_preview_codes(plan: Plan) -> None:
 
 
 def _plan_buildings(session: Session, frame, plan: Plan) -> None:
-    compounds = _areas(session, "compound")
+    compounds = areas_frame(session, "compound")
     existing = _existing(session, m.Building, list(frame["source_id"]))
     compound = pd.Series(hierarchy.largest_overlap(frame.geometry, compounds, current=_current(
         frame, existing, lambda b: b.compound_code)).to_numpy(), index=frame.index)
@@ -354,7 +355,7 @@ def _plan_buildings(session: Session, frame, plan: Plan) -> None:
 
 
 def _street_frame(session: Session) -> gpd.GeoDataFrame:
-    streets = _areas(session, "street")
+    streets = areas_frame(session, "street")
     if streets.empty:
         raise ImportRefused("no_street", "the database has no street yet: import communities with --street first")
     return streets
@@ -385,7 +386,7 @@ def _plan_points(session: Session, frame, plan: Plan) -> None:
     streets = _street_frame(session)
     model = MODEL[plan.kind]
     existing = _existing(session, model, list(frame["source_id"]))
-    found = {level: pd.Series(hierarchy.containing(frame.geometry, _areas(session, level), current=_current(
+    found = {level: pd.Series(hierarchy.containing(frame.geometry, areas_frame(session, level), current=_current(
         frame, existing, lambda p, lv=level: getattr(p, f"{lv}_code"))).to_numpy(), index=frame.index)
              for level in ("street", "community", "grid", "compound")}
     lost = found["street"].isna().to_numpy()
@@ -492,8 +493,8 @@ def reattach_to_grids(session: Session, community_codes: set[str]) -> int:
     """
     moved: dict[str, str] = {}
     for community in sorted(community_codes):
-        grids = _areas(session, "grid", community)
-        compounds = _areas(session, "compound", community + "X")
+        grids = areas_frame(session, "grid", community)
+        compounds = areas_frame(session, "compound", community + "X")
         if grids.empty or compounds.empty:
             continue
         best = hierarchy.largest_overlap(compounds.geometry, grids)

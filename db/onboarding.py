@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from db import batches, estimates, models as m
 from db.engine import session_scope
-from db.importer import Plan, commit_plan, plan_import
+from db.importer import Plan, areas_frame, commit_plan, plan_import
 from geodata import crs, onboarding, osm
 from geodata.importing import hierarchy
 from geodata.importing.errors import ImportRefused
@@ -48,14 +48,6 @@ class OsmImport:
 def _prepared(frame: gpd.GeoDataFrame, kind: str):
     """Our frame through the importer's own checks (hygiene, values, lengths), as `import FILE.osm.pbf` goes."""
     return prepare(Source(fmt="osm", layers={kind: frame}, declared_crs=crs.WGS84, crs_explicit=True), kind)
-
-
-def _street_areas(session: Session, street: str, level: str) -> gpd.GeoDataFrame:
-    q = select(m.Area.code, m.Area.name, m.Area.geometry).where(m.Area.level == level,
-                                                               m.Area.code.like(f"{street}%"))
-    rows = session.execute(q.order_by(m.Area.code)).all()
-    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=["code", "name", "geometry"]), geometry="geometry",
-                            crs=crs.WGS84)
 
 
 def _inside(frame: gpd.GeoDataFrame, area) -> gpd.GeoDataFrame:
@@ -112,7 +104,7 @@ def import_osm(session: Session, path: Path, street_code: str, street_name: str 
     buildings = _inside(extract.buildings, street)
     metric = crs.metric_crs_around(gpd.GeoSeries([street], crs=crs.WGS84))
 
-    communities = _street_areas(session, street_code, "community")
+    communities = areas_frame(session, "community", street_code)
     if communities.empty:
         found = onboarding.communities_within(street, extract.boundaries, levels["community"], buildings,
                                               f"{name}{GENERATED_COMMUNITY_WHOLE}", f"{name}{GENERATED_COMMUNITY_REST}")
@@ -155,14 +147,14 @@ def _groups_for(session: Session, street_code: str, buildings: gpd.GeoDataFrame,
 
     Groups made before stay as they are (a later roads import would draw other blocks): only buildings that no
     compound, real or generated, holds get new groups, cut around every compound there is."""
-    held_by = _street_areas(session, street_code, "compound")
+    held_by = areas_frame(session, "compound", street_code)
     held = np.zeros(len(buildings), bool)
     if len(held_by) and len(buildings):
         bi, _ = shapely.STRtree(held_by.geometry.values).query(buildings.geometry.values, predicate="intersects")
         held[np.unique(bi)] = True
     orphans = buildings[~held]
     groups = [onboarding.generated_groups(community, _inside(orphans, community), ways, held_by, metric)
-              for community in _street_areas(session, street_code, "community").geometry.values]
+              for community in areas_frame(session, "community", street_code).geometry.values]
     frame = pd.concat(groups, ignore_index=True) if groups else pd.DataFrame(columns=["source_id", "geometry"])
     return gpd.GeoDataFrame(frame, geometry="geometry", crs=crs.WGS84)
 
@@ -179,7 +171,7 @@ def group_loose_buildings(session: Session, buildings: gpd.GeoDataFrame, batch_i
     if buildings.empty:
         return 0
     probe = gpd.GeoSeries(shapely.point_on_surface(buildings.geometry.values), crs=crs.WGS84)
-    streets = hierarchy.containing(probe, _areas_of_level(session, "street"))
+    streets = hierarchy.containing(probe, areas_frame(session, "street"))
     made = 0
     for street_code in sorted(set(streets.dropna())):
         mine = buildings[(streets == street_code).to_numpy()]
@@ -198,12 +190,6 @@ def group_loose_buildings(session: Session, buildings: gpd.GeoDataFrame, batch_i
         _mark_generated(session, street_code)
         made += plan.counts["new"]
     return made
-
-
-def _areas_of_level(session: Session, level: str) -> gpd.GeoDataFrame:
-    rows = session.execute(select(m.Area.code, m.Area.geometry).where(m.Area.level == level)
-                           .order_by(m.Area.code)).all()
-    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=["code", "geometry"]), geometry="geometry", crs=crs.WGS84)
 
 
 def _set_street_shape(session: Session, code: str, shape, generated: bool) -> None:
