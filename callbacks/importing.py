@@ -168,6 +168,8 @@ def register(app: Dash) -> None:
         prevent_initial_call=True,
     )
     def commit(_n, options, store):
+        if not _is_admin():
+            return text.IMPORT_ADMIN_ONLY, "admin-message error", True, no_update
         if not options or not store or options.get("token") != store.get("token"):
             return text.IMPORT_PREVIEW_FIRST, "admin-message error", True, no_update
         path = uploads.upload_path(options["token"])

@@ -570,3 +570,4 @@ IMPORT_OSM_FROM_BOUNDARY = "街道边界：取自文件的行政边界（{source
 IMPORT_OSM_CUT = "文件边缘被裁切：{kept} 个轮廓保留了范围内的部分，{cut} 个无法使用。"
 IMPORT_OSM_DONE = "整条街道导入完成：新增 {new}，更新 {updated}（导入批次 {batch}，可在下方撤销）。地图、面板和覆盖分析已使用新数据。"
 IMPORT_OSM_NOTHING = "没有变化：数据库中的这条街道已与文件一致。"
+IMPORT_ADMIN_ONLY = "只有管理员可以导入数据。"
