@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from db import cache, importer, models as m
+from db import app_settings, cache, importer, models as m
 from geodata import estimate
 
 SETTINGS_KEY = "estimate_settings"
@@ -18,24 +17,14 @@ CHUNK = 5000
 
 def get_settings(session: Session) -> dict:
     """The estimate settings in force: the stored ones over the defaults of geodata/estimate.py."""
-    raw = session.get(m.AppSetting, SETTINGS_KEY)
-    try:
-        return estimate.validate(json.loads(raw.value) if raw else None)
-    except (ValueError, TypeError):
-        # a hand-edited row that no longer validates must not stop imports
-        return estimate.validate(None)
+    return app_settings.read(session, SETTINGS_KEY, estimate.validate)
 
 
 def save_settings(session: Session, raw: dict, user: str | None, now: dt.datetime) -> dict:
     """Validate and store the settings (raises EstimateSettingsError). They apply to estimates made from now on;
     `reestimate` makes a street's estimates again with them."""
     clean = estimate.validate(raw)
-    row = session.get(m.AppSetting, SETTINGS_KEY)
-    if row is None:
-        row = m.AppSetting(key=SETTINGS_KEY)
-        session.add(row)
-    row.value = json.dumps(clean)
-    row.updated_at, row.updated_by = now, user
+    app_settings.write(session, SETTINGS_KEY, clean, user, now)
     return clean
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -12,7 +11,7 @@ import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import cache, models as m, spatial
+from db import app_settings, cache, models as m, spatial
 from geodata import coverage, crs, network, standards
 
 STANDARDS_KEY = "coverage_standards"
@@ -22,23 +21,13 @@ BUILDING_COLUMNS = ["code", "name", "grid_code", "compound_code", "households", 
 
 def get_standards(session: Session) -> dict:
     """The coverage standards in force: the stored ones over the GB 50180-2018 defaults."""
-    raw = session.get(m.AppSetting, STANDARDS_KEY)
-    try:
-        return standards.validate(json.loads(raw.value) if raw else None)
-    except (ValueError, TypeError):
-        # a hand-edited row that no longer validates must not take the planning pages down
-        return standards.validate(None)
+    return app_settings.read(session, STANDARDS_KEY, standards.validate)
 
 
 def save_standards(session: Session, raw: dict, user: str | None, now: dt.datetime) -> dict:
     """Validate and store the standards (raises standards.StandardsError); cached coverage refreshes."""
     clean = standards.validate(raw)
-    row = session.get(m.AppSetting, STANDARDS_KEY)
-    if row is None:
-        row = m.AppSetting(key=STANDARDS_KEY)
-        session.add(row)
-    row.value = json.dumps(clean, ensure_ascii=False)
-    row.updated_at, row.updated_by = now, user
+    app_settings.write(session, STANDARDS_KEY, clean, user, now)
     cache.mark_changed(session)
     return clean
 
