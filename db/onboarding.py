@@ -62,11 +62,16 @@ def _run(session: Session, result: OsmImport, step: str, frame: gpd.GeoDataFrame
     prepared = _prepared(frame, kind)
     plan = plan_import(session, prepared, **options)
     if step == "groups":
-        for row in plan.rows_new:
-            row["name"] = f"{GENERATED_GROUP}{row['code'][-3:]}"
+        _name_groups(plan)
     commit_plan(session, plan, batch_id=result.batch_id)
     result.plans[step] = plan
     return plan
+
+
+def _name_groups(plan: Plan) -> None:
+    """New generated groups are named by their number: 街区001, not 小区001."""
+    for row in plan.rows_new:
+        row["name"] = f"{GENERATED_GROUP}{row['code'][-3:]}"
 
 
 def import_osm(session: Session, path: Path, street_code: str, street_name: str | None, rules: dict,
@@ -184,8 +189,7 @@ def group_loose_buildings(session: Session, buildings: gpd.GeoDataFrame, batch_i
         if groups.empty:
             continue
         plan = plan_import(session, _prepared(groups, "compounds"))
-        for row in plan.rows_new:
-            row["name"] = f"{GENERATED_GROUP}{row['code'][-3:]}"
+        _name_groups(plan)
         commit_plan(session, plan, batch_id=batch_id)
         _mark_generated(session, street_code)
         made += plan.counts["new"]

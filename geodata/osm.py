@@ -134,7 +134,7 @@ class _Collector:
         self.geoms = {k: [] for k in self.rows}
         self.problems: list[dict] = []
         self.building_ways_open: set[int] = set()
-        self.wanted_relations: dict[int, str] = {}
+        self.wanted_relations: set[int] = set()
         self.built_relations: set[int] = set()
 
     def _is_compound(self, tags: dict) -> bool:
@@ -144,16 +144,28 @@ class _Collector:
         self.rows[kind].append(row)
         self.geoms[kind].append(geom)
 
+    def _service(self, source_id: str, tags: dict, kind: str, point) -> None:
+        self._add("points", {"source_id": source_id, "name": tags.get("name:zh") or tags.get("name"),
+                             "service_type": kind, "hours": tags.get("opening_hours"), "address": _address(tags),
+                             "phone": tags.get("phone") or tags.get("contact:phone")}, point)
+
+    def _outline(self, source_id: str, tags: dict, geom) -> None:
+        """A building, or else a compound, from its polygon."""
+        name = tags.get("name:zh") or tags.get("name")
+        if "building" in tags and tags["building"] != "no":
+            self._add("buildings", {"source_id": source_id, "name": tags.get("addr:housenumber") or name,
+                                    "floors": _floors(tags.get("building:levels")), "building": tags["building"]},
+                      geom)
+        else:
+            self._add("compounds", {"source_id": source_id, "name": name}, geom)
+
     def node(self, n) -> None:
         if not n.tags:
             return
         tags = dict(n.tags)
         kind = service_type(tags, self.rules)
         if kind and n.location.valid():
-            self._add("points", {"source_id": f"osm:node/{n.id}", "name": tags.get("name"), "service_type": kind,
-                                 "hours": tags.get("opening_hours"), "address": _address(tags),
-                                 "phone": tags.get("phone") or tags.get("contact:phone")},
-                      shapely.Point(n.location.lon, n.location.lat))
+            self._service(f"osm:node/{n.id}", tags, kind, shapely.Point(n.location.lon, n.location.lat))
 
     def way(self, w) -> None:
         tags = dict(w.tags)
@@ -196,14 +208,7 @@ class _Collector:
             return
         self.problems.append({"id": source_id, "reason": "clipped_repaired",
                               "detail": f"{len(inside)} of its nodes inside the extract"})
-        geom = shapely.MultiPolygon(polygons)
-        name = tags.get("name:zh") or tags.get("name")
-        if "building" in tags:
-            self._add("buildings", {"source_id": source_id, "name": tags.get("addr:housenumber") or name,
-                                    "floors": _floors(tags.get("building:levels")), "building": tags["building"]},
-                      geom)
-        else:
-            self._add("compounds", {"source_id": source_id, "name": name}, geom)
+        self._outline(source_id, tags, shapely.MultiPolygon(polygons))
 
     def relation(self, r) -> None:
         tags = dict(r.tags)
@@ -211,7 +216,7 @@ class _Collector:
             return
         if ("building" in tags and tags["building"] != "no") or self._is_compound(tags) or \
                 tags.get("boundary") == "administrative":
-            self.wanted_relations[r.id] = "building" if "building" in tags else "area"
+            self.wanted_relations.add(r.id)
 
     def area(self, a) -> None:
         tags = dict(a.tags)
@@ -230,12 +235,8 @@ class _Collector:
             self.problems.append({"id": source_id, "reason": "clipped", "detail": str(err)[:80]})
             return
         name = tags.get("name:zh") or tags.get("name")
-        if is_building:
-            self._add("buildings", {"source_id": source_id, "name": tags.get("addr:housenumber") or name,
-                                    "floors": _floors(tags.get("building:levels")), "building": tags["building"]},
-                      geom)
-        elif is_compound:
-            self._add("compounds", {"source_id": source_id, "name": name}, geom)
+        if is_building or is_compound:
+            self._outline(source_id, tags, geom)
         if is_boundary:
             try:
                 level = int(tags["admin_level"])
@@ -243,16 +244,9 @@ class _Collector:
                 level = None
             if level is not None:
                 self._add("boundaries", {"source_id": source_id, "name": name, "admin_level": level}, geom)
-        if kind and not is_building:
-            self._add("points", {"source_id": source_id, "name": name, "service_type": kind,
-                                 "hours": tags.get("opening_hours"), "address": _address(tags),
-                                 "phone": tags.get("phone") or tags.get("contact:phone")},
-                      shapely.point_on_surface(geom))
-        elif kind:  # a service inside a building of its own: the building and the service both count
-            self._add("points", {"source_id": source_id + "/service", "name": name, "service_type": kind,
-                                 "hours": tags.get("opening_hours"), "address": _address(tags),
-                                 "phone": tags.get("phone") or tags.get("contact:phone")},
-                      shapely.point_on_surface(geom))
+        if kind:  # an area (a park, a school yard) is reached at a point on its surface; a service in a building
+            # of its own counts as both, the service under an id of its own
+            self._service(source_id + ("/service" if is_building else ""), tags, kind, shapely.point_on_surface(geom))
 
 
 COLUMNS = {"boundaries": ["name", "admin_level"], "compounds": ["name"], "buildings": ["name", "floors", "building"],
