@@ -71,7 +71,7 @@ def _run(session: Session, result: OsmImport, step: str, frame: gpd.GeoDataFrame
 def _name_groups(plan: Plan) -> None:
     """New generated groups are named by their number: 街区001, not 小区001."""
     for row in plan.rows_new:
-        row["name"] = f"{GENERATED_GROUP}{row['code'][-3:]}"
+        row["name"] = f"{GENERATED_GROUP}{row['code'].rsplit('X', 1)[1]}"  # its number, however many digits
 
 
 def import_osm(session: Session, path: Path, street_code: str, street_name: str | None, rules: dict,
