@@ -9,7 +9,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import intake
 from callbacks.urls import query_param
-from callbacks.viewer import current_account, current_viewer
+from callbacks.viewer import current_viewer
 from db import cases, layers, repository, rules as case_rules, users
 from db.engine import session_scope
 from geodata import crs
@@ -192,15 +192,10 @@ def register(app: Dash, tile_provider: str) -> None:
         return [dl.CircleMarker(center=[lat, lon], radius=10, color="#c0392b", weight=3, fillColor="#fff",
                                 fillOpacity=0.9)]
 
-    @app.callback(Output(ids.USER_BOX, "children"), Output(ids.NAV_ADMIN, "hidden"), Output(ids.DEMO_BADGE, "hidden"),
-                  Input(ids.URL, "pathname"))
-    def show_user(_path):
+    @app.callback(Output(ids.DEMO_BADGE, "hidden"), Input(ids.URL, "pathname"))
+    def show_demo_badge(_path):
         with session_scope() as session:
-            not_demo = not users.is_demo(session)  # 演示数据 over real data would be a lie
-        account = current_account()
-        if account is None:
-            return "", True, not_demo
-        return map_page.user_label(account.display_name, account.role), account.role != "admin", not_demo
+            return not users.is_demo(session)  # 演示数据 over real data would be a lie
 
     # In the browser: only a click while 选点 is on goes on to pick_spot.
     app.clientside_callback(ClientsideFunction("jinlinMap", "pickClick"), Output(ids.PICK_CLICK, "data"),

@@ -1,9 +1,13 @@
 """Pieces every page shares: the staff top bar and the outage banner with its retry poll."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Iterable
+
 from dash import dcc, html
 
 from layouts import text
+from layouts.pages import Page, nav_links
 
 
 def outage_parts(page_ids) -> list:
@@ -13,13 +17,34 @@ def outage_parts(page_ids) -> list:
             dcc.Store(id=page_ids.RETRY)]
 
 
-def staff_topbar(subtitle: str, links: list[tuple[str, str, bool]]) -> html.Header:
-    """The red bar of the staff pages: name, page, and (label, href, current) links."""
+@dataclass(frozen=True)
+class TopBar:
+    """What the staff top bar says to one person on one page."""
+
+    heading: str
+    links: tuple[tuple[str, str, bool], ...]  # (label, href, is this page)
+    user: str  # who is logged in, as text
+
+
+def top_bar(pages: Iterable[Page], page: Page, role: str | None, name: str | None) -> TopBar:
+    """The pages `role` may open, from the table, and the person's name (from the server's session)."""
+    user = text.USER_LABEL.format(name=name, role=text.ROLE_LABELS.get(role, role)) if name else ""
+    return TopBar(page.heading or page.title, nav_links(pages, role, page), user)
+
+
+def staff_topbar(bar: TopBar, *extra) -> html.Header:
+    """The red bar of every staff page: the app's name and the page's, `extra` (the map's 演示数据 badge), the
+    links, the person and 退出. The link to this page stays inside its app; the others load another app."""
+    links = [dcc.Link(label, href=href, className="nav-link active") if here
+             else html.A(label, href=href, className="nav-link") for label, href, here in bar.links]
     return html.Header(className="topbar", children=[
         html.Div(className="brand", children=[html.Span(text.APP_TITLE, className="brand-name"),
-                                              html.Span(subtitle, className="brand-sub")]),
-        html.Nav(className="nav", children=[html.A(label, href=href, className="nav-link" + (" active" if on else ""))
-                                            for label, href, on in links]),
+                                              html.Span(bar.heading, className="brand-sub")]),
+        *extra,
+        html.Nav(className="nav", children=links),
+        html.Span(bar.user, className="user-box"),
+        html.Form(action="/logout", method="post", className="logout",
+                  children=html.Button(text.LOGOUT, type="submit", className="logout-btn")),
     ])
 
 
