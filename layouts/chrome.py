@@ -42,7 +42,7 @@ def staff_topbar(bar: TopBar, *extra) -> html.Header:
                                               html.Span(bar.heading, className="brand-sub")]),
         *extra,
         html.Nav(className="nav", children=links),
-        html.Span(bar.user, className="user-box"),
+        html.Span(bar.user, className="user-box", title=bar.user),
         html.Form(action="/logout", method="post", className="logout",
                   children=html.Button(text.LOGOUT, type="submit", className="logout-btn")),
     ])
