@@ -170,10 +170,10 @@ def _access_refusal(path: str):
     if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES) or path.startswith(KEYED_PREFIX):
         return None
     pages = _pages()
-    if may_fetch(pages, None, path):
+    if may_fetch(pages, None, path):  # the residents' page and whatever it loads
         return None
     if owner(pages, path).token and "token" in request.args:
-        _token_login()
+        _token_login()  # before the session is checked: the token is how a kiosk gets one
     if not current_user.is_authenticated:
         return _refuse(401)
     if path in SIGNED_IN_PATHS or may_fetch(pages, current_user.account.role, path):
