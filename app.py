@@ -1,4 +1,4 @@
-"""近邻一张图: the one Dash app and its Flask server (`server` for gunicorn, `python app.py` to run)."""
+"""近邻一张图: a Dash app per row of PAGES on one Flask server (`server` for gunicorn; `python app.py` runs it)."""
 from __future__ import annotations
 
 import gc
@@ -36,8 +36,8 @@ GRID = ("dash_ag_grid",)
 PAGES = (
     Page("/", text.APP_TITLE, STAFF, ids, partial(map_page.build_page, **TILES),
          partial(map_callbacks.register, tile_provider=config.tile_provider), assets=None, nav=text.NAV_MAP,
-         heading=text.APP_SUBTITLE,
-         options={"suppress_callback_exceptions": True}),  # the building panel's intake form comes and goes
+         heading=text.APP_SUBTITLE,  # the building panel's intake form comes and goes:
+         options={"suppress_callback_exceptions": True}),
     # the case list: filters, export, bulk dispatch and the actions on one case
     Page("/cases/", text.CASES_TITLE, STAFF, cases_ids, cases_page.build_page, cases_callbacks.register,
          assets="cases", nav=text.NAV_CASES, stylesheets=STYLE, needs=GRID,

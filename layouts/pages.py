@@ -69,4 +69,6 @@ def may_fetch(pages: Iterable[Page], role: str | None, path: str) -> bool:
 
 def nav_links(pages: Iterable[Page], role: str | None, current: Page) -> tuple[tuple[str, str, bool], ...]:
     """(label, href, is the current page) of every page in the nav that `role` may open, in table order."""
-    return tuple((p.nav, p.path, p.path == current.path) for p in pages if p.nav and role is not None and open_to(p, role))
+    if role is None:
+        return ()
+    return tuple((p.nav, p.path, p.path == current.path) for p in pages if p.nav and open_to(p, role))

@@ -15,7 +15,8 @@ SHOTS = Path(os.environ.get("JINLIN_SHOTS") or tempfile.gettempdir()) / "jinlin-
 # Where everything in the bar sits: every piece inside the window, on the bar's one line.
 LAYOUT = """() => {
   const bar = document.querySelector('header.topbar'), box = bar.getBoundingClientRect();
-  const parts = [...bar.querySelectorAll('.brand, .nav-link, .user-box, .logout-btn')].map(e => e.getBoundingClientRect());
+  const parts = [...bar.querySelectorAll('.brand, .nav-link, .user-box, .logout-btn')]
+    .map(e => e.getBoundingClientRect());
   return {height: box.height, width: window.innerWidth, overflow: bar.scrollWidth > bar.clientWidth,
           outside: parts.filter(r => r.left < 0 || r.right > window.innerWidth || r.top < box.top
                                      || r.bottom > box.bottom).length};
