@@ -97,8 +97,9 @@ def import_command(file: Path, kind: str, crs: str | None, mapping_file: Path | 
         _import_cases(file, crs, dry_run, only_valid)
         return
     with refused_in_words(file):
-        plan = import_file(file, kind, crs, mp.load_mapping(mapping_file), dry_run, street, street_name, layer,
-                           user=cli_user())
+        with session_scope() as session:
+            plan = import_file(session, file, kind, crs, mp.load_mapping(mapping_file), dry_run, street, street_name,
+                               layer, user=cli_user())
     _report(plan, dry_run, time.perf_counter() - started)
 
 
