@@ -12,6 +12,7 @@ from db.engine import session_scope
 from db.users import DEMO_USERS
 from layouts import text
 from tests.helpers import login
+from tests.test_security import _find  # components by className in a layout's JSON
 
 HTML = "text/html,application/xhtml+xml,*/*;q=0.8"
 NAV = ((text.NAV_MAP, "/"), (text.NAV_CASES, "/cases/"), (text.NAV_WISHES, "/wishes/"),
@@ -30,21 +31,6 @@ def expected_links(username: str) -> list[tuple[str, str]]:
 
 def staff_pages(username: str) -> list[str]:
     return [href for _, href in expected_links(username) if href not in OWN_CHROME]
-
-
-def _find(node, class_name: str) -> list[dict]:
-    """Components whose className holds `class_name`, anywhere in a layout."""
-    hits = []
-    if isinstance(node, list):
-        for child in node:
-            hits += _find(child, class_name)
-    elif isinstance(node, dict):
-        props = node.get("props") or {}
-        if class_name in (props.get("className") or "").split():
-            hits.append(node)
-        for value in props.values():
-            hits += _find(value, class_name)
-    return hits
 
 
 def top_bar(client, path: str) -> dict | None:
