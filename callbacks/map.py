@@ -13,7 +13,7 @@ from callbacks.viewer import current_account, current_viewer
 from db import cases, layers, repository, rules as case_rules, users
 from db.engine import session_scope
 from geodata import crs
-from geodata.vocab import GAP_TYPES
+from workflow.vocab import GAP_TYPES
 from layouts import ids, map_page, text
 
 EMPTY = {"type": "FeatureCollection", "features": []}

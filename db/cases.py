@@ -14,7 +14,7 @@ from db import cache, models as m, rules as case_rules, spatial
 from db.access import Viewer, case_scope
 from db.repository import LEVEL_COLUMN, get_area, mask_name, mask_phone
 from geodata import crs
-from geodata.vocab import CASE_SOURCES, LADDER_LEVELS
+from workflow.vocab import CASE_SOURCES, LADDER_LEVELS
 from workflow import lifecycle as lc
 
 MAX_DESCRIPTION = 1000

@@ -14,7 +14,7 @@ from db.access import SYSTEM, Viewer, case_scope, wish_scope
 from db.cache import cached
 from db.repository import LEVEL_COLUMN, building_distances, filled_posts, get_area, mask_name, scope_clause
 from geodata import crs, payload, standards
-from geodata.vocab import GAP_TYPES, OPEN_STATUSES, SERVICE_TYPES
+from workflow.vocab import GAP_TYPES, OPEN_STATUSES, SERVICE_TYPES
 from workflow import wishes as wish_rules
 
 LAYERS = ("drill", "context", "grids", "basemap", "basemap_all", "cases", "service_points", "posts", "gaps", "wishes")

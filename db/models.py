@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from workflow.vocab import ClaimantKind, WishStatus, sql_in
+
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -280,8 +282,7 @@ class User(Base):
     created_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
 
     __table_args__ = (
-        CheckConstraint("role in ('admin', 'street_official', 'community_staff', 'grid_leader', 'screen')",
-                        name="role_known"),
+        CheckConstraint(sql_in("role", Role), name="role_known"),
     )
 
 
@@ -403,8 +404,8 @@ class Wish(PointMixin, Base):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        CheckConstraint("status in ('已发布', '已认领', '已完成', '已撤回')", name="status_known"),
-        CheckConstraint("claimant_kind is null or claimant_kind in ('志愿者', '报到单位')", name="claimant_kind_known"),
+        CheckConstraint(sql_in("status", WishStatus), name="status_known"),
+        CheckConstraint(sql_in("claimant_kind", ClaimantKind, nullable=True), name="claimant_kind_known"),
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from db import models as m, walking
 from db.repository import filled_posts, mask_name
 from geodata import people
-from geodata.vocab import OPEN_STATUSES
+from workflow.vocab import OPEN_STATUSES
 
 MAX_POSTS = 2  # a volunteer holding fewer active posts than this may take one more
 

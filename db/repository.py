@@ -16,7 +16,7 @@ from db import cache, models as m, planning, rules as case_rules, spatial, walki
 from db.access import SYSTEM, Viewer, case_scope
 from workflow import lifecycle as lc
 from geodata import coverage, standards
-from geodata.vocab import OPEN_STATUSES
+from workflow.vocab import OPEN_STATUSES
 
 # compounds and buildings are numbered with 3 digits, and more where a community or a compound has over 999
 CODE_PATTERN = re.compile(r"^[0-9]{9}([0-9]{3}([0-9]{2}|X[0-9]{3,6}(B[0-9]{3,6})?)?)?$")

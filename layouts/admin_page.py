@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_ag_grid as dag
 from dash import dcc, html
 
-from geodata.vocab import LADDER_LEVELS
+from workflow.vocab import LADDER_LEVELS
 from layouts import admin_ids as ids, text
 from layouts.chrome import outage_parts, staff_topbar
 

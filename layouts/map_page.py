@@ -6,7 +6,7 @@ import pandas as pd
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
-from geodata.vocab import GAP_TYPES, STANDARD_RADIUS_M, YELLOW_HOURS
+from workflow.vocab import GAP_TYPES, STANDARD_RADIUS_M, YELLOW_HOURS
 from layouts import ids, text
 from layouts.intake_form import build_intake
 from layouts.chrome import estimated_tag, outage_parts

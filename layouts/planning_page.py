@@ -6,7 +6,7 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 from geodata.siting import KINDS
-from geodata.vocab import SERVICE_TYPES
+from workflow.vocab import SERVICE_TYPES
 from layouts import planning_ids as ids, text
 from layouts.chrome import estimated_tag, outage_parts, staff_topbar
 from layouts.map_page import DEFAULT_CENTER, SERVICE_GLYPH

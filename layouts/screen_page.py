@@ -6,7 +6,7 @@ import pandas as pd
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
-from geodata.vocab import YELLOW_HOURS
+from workflow.vocab import YELLOW_HOURS
 from layouts import screen_ids as ids, text
 from layouts.chrome import outage_parts
 from layouts.map_page import CATEGORY_COLOURS, DEFAULT_CENTER, SERVICE_GLYPH

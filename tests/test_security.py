@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from db import layers, models as m, repository as repo
 from db.access import Viewer
 from db.engine import session_scope
-from geodata.vocab import OPEN_STATUSES
+from workflow.vocab import OPEN_STATUSES
 from tests.helpers import PASSWORDS, csrf_token, login
 
 STREET = "330381001"
