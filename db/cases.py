@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -269,11 +269,8 @@ def list_cases(session: Session, viewer: Viewer, flt: CaseFilter, now: dt.dateti
     if flt.created_to:
         where.append(m.Case.created_at < dt.datetime.combine(flt.created_to, dt.time()) + dt.timedelta(days=1))
     if flt.light:
-        soon = now + dt.timedelta(hours=yellow)
         where.append(m.Case.status.in_(lc.OPEN))
-        where.append({"red": m.Case.deadline < now,
-                      "yellow": and_(m.Case.deadline >= now, m.Case.deadline < soon),
-                      "green": m.Case.deadline >= soon}[flt.light])
+        where.append(lc.light_sql(m.Case.deadline, now, yellow) == flt.light)
     rows = session.execute(select(m.Case).where(*where).order_by(m.Case.created_at.desc()).limit(limit)).scalars()
     return [{"code": c.code, "created_at": c.created_at, "category": c.category, "source": c.source,
              "description": c.description, "status": c.status, "level": c.level, "assignee": c.assignee,

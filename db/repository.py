@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from sqlalchemy import case as sql_case
 from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import Session, aliased
 
@@ -184,8 +183,7 @@ def _summary(session: Session, area: dict, now: dt.datetime, viewer: Viewer) -> 
     cases_here = and_(scope_clause(m.Case, area), case_scope(viewer))
     by_status = dict(session.execute(select(m.Case.status, func.count()).where(cases_here)
                                      .group_by(m.Case.status)).all())
-    soon = now + dt.timedelta(hours=case_rules.get_case_rules(session).yellow_hours)
-    light = sql_case((m.Case.deadline < now, "red"), (m.Case.deadline < soon, "yellow"), else_="green")
+    light = lc.light_sql(m.Case.deadline, now, case_rules.get_case_rules(session).yellow_hours)
     by_light = dict(session.execute(select(light, func.count()).where(cases_here, m.Case.status.in_(OPEN_STATUSES))
                                     .group_by(light)).all())
     by_type: dict = {}
