@@ -200,7 +200,7 @@ def register(app: Dash, tile_provider: str) -> None:
         account = current_account()
         if account is None:
             return "", True, not_demo
-        return map_page.user_label(account.display_name, account.role), account.role != "admin", not_demo
+        return map_page.user_label(account.display_name, account.role), not current_viewer().may_administer, not_demo
 
     # In the browser: only a click while 选点 is on goes on to pick_spot.
     app.clientside_callback(ClientsideFunction("jinlinMap", "pickClick"), Output(ids.PICK_CLICK, "data"),

@@ -9,14 +9,13 @@ from pathlib import Path
 from dash import Dash, DiskcacheManager, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.viewer import current_account
+from callbacks.viewer import current_account, current_viewer
 from db import layers, people, planning, repository, walking
 from db.engine import database_url, get_engine, session_scope
 from geodata import standards
 from layouts import planning_ids as ids, planning_page, text
 
 
-CANDIDATE_EDITORS = ("admin", "street_official")  # the street decides where its rooms are; grids propose
 
 
 def _who() -> str | None:
@@ -188,7 +187,7 @@ def register(app: Dash) -> None:
                   prevent_initial_call=True)
     def save_standards(_n, service_type, radius, speed, elderly_speed, detour, seats):
         account = current_account()
-        if account is None or account.role != "admin":
+        if not current_viewer().may_edit_standards:
             return html_error(text.PLANNING_STD_ADMIN_ONLY), no_update
         try:
             with session_scope() as session:
@@ -237,8 +236,7 @@ def _latlng(click) -> tuple[float, float] | None:
 
 def _edit_candidate(session, street, kind, map_click, site_click, trigger, now):
     """Candidate mode: a click on the map adds a candidate of the chosen kind; a click on a candidate deletes it."""
-    account = current_account()
-    if account is None or account.role not in CANDIDATE_EDITORS:
+    if not current_viewer().may_edit_candidates:
         return html_error(text.PLANNING_CANDIDATE_REFUSED)
     if trigger == ids.MAP_SITES:
         props = (site_click or {}).get("properties", {})

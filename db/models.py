@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Optional
 
 import geoalchemy2
@@ -27,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from workflow.vocab import ClaimantKind, WishStatus, sql_in
+from workflow.vocab import ClaimantKind, Role, WishStatus, sql_in
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -259,14 +258,6 @@ class CaseEvent(Base):
     from_status: Mapped[Optional[str]] = mapped_column(String(8))
     to_status: Mapped[Optional[str]] = mapped_column(String(8))
     note: Mapped[Optional[str]] = mapped_column(Text)
-
-
-class Role(str, enum.Enum):
-    admin = "admin"
-    street_official = "street_official"
-    community_staff = "community_staff"
-    grid_leader = "grid_leader"
-    screen = "screen"
 
 
 class User(Base):

@@ -255,21 +255,8 @@ def list_open_cases(session: Session, code: str, now: dt.datetime, limit: int = 
     lights = lights_for(session, [r.deadline for r in rows], now)
     return [{"code": r.code, "category": r.category, "status": r.status, "level": r.level,
              "description": r.description, "deadline": r.deadline, "light": lt,
-             "reporter": mask_name(r.reporter_name) if viewer.shows_pii else None, "assignee": r.assignee}
+             "reporter": viewer.name_hint(r.reporter_name), "assignee": r.assignee}
             for r, lt in zip(rows, lights)]
-
-
-def mask_name(name: str | None) -> str | None:
-    """张三丰 → 张**: enough to recognise a neighbour's case, not enough to identify them."""
-    if not name:
-        return None
-    return name[0] + "*" * max(1, len(name) - 1)
-
-
-def mask_phone(phone: str | None) -> str | None:
-    if not phone:
-        return None
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
 
 
 def nearest_service_points(session: Session, building_code: str) -> list[dict]:

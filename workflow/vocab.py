@@ -130,6 +130,19 @@ SERVICE_COLOUR = {t.name: t.colour for t in SERVICE_TYPE_TABLE}
 GAP_TYPES = ("日间照料中心", "爱心食堂")  # the coverage-gap layer's types: daily needs of the elderly
 
 
+class Role(enum.StrEnum):
+    """What an account may do; its scope (an area code) says where."""
+
+    admin = "admin"
+    street_official = "street_official"
+    community_staff = "community_staff"
+    grid_leader = "grid_leader"
+    screen = "screen"  # a display token of the big screen: read-only, never a person's name
+
+
+PERSON_ROLES = tuple(r.value for r in Role if r is not Role.screen)  # roles a person's account can have
+
+
 def sql_in(column: str, values, nullable: bool = False) -> str:
     """The text of a CHECK constraint that `column` holds one of `values` (an Enum class or any iterable)."""
     quoted = ", ".join("'" + str(getattr(v, "value", v)).replace("'", "''") + "'" for v in values)
