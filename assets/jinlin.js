@@ -214,7 +214,7 @@
 
       wishPoint: function (feature, latlng) {
         var p = feature.properties;
-        var claimed = p.status === "已认领";
+        var claimed = p.claimed;
         var icon = L.divIcon({ html: "", className: "wish-icon " + (claimed ? "wish-claimed" : "wish-open"),
                                iconSize: L.point(22, 22), iconAnchor: L.point(11, 11) });
         var marker = L.marker(latlng, { icon: icon, title: p.title });

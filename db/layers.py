@@ -150,7 +150,7 @@ def _wishes(session: Session, area: dict, viewer: Viewer) -> dict:
                                   m.Wish.lon, m.Wish.lat)
                            .where(scope_clause(m.Wish, area), wish_scope(viewer),
                                   m.Wish.status.in_(wish_rules.OPEN))).all()
-    props = [{"code": r.code, "title": r.title, "status": r.status,
+    props = [{"code": r.code, "title": r.title, "status": r.status, "claimed": r.status == wish_rules.CLAIMED,
               "claimant": r.claimant if viewer.sees_pii else None,
               "published": r.published_at.strftime("%Y-%m-%d")} for r in rows]
     return payload.point_collection([r.lon for r in rows], [r.lat for r in rows], props)
