@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from workflow.vocab import CATEGORIES, CaseSource, CaseStatus, ClaimantKind, Level, Role, Satisfaction, WishStatus, sql_in
+from workflow.vocab import CaseSource, CaseStatus, ClaimantKind, Level, Role, Satisfaction, WishStatus, sql_in
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -245,7 +245,6 @@ class Case(PointMixin, Base):
         CheckConstraint(sql_in("status", CaseStatus), name="status_known"),
         CheckConstraint(sql_in("level", Level), name="level_known"),
         CheckConstraint(sql_in("source", CaseSource), name="source_known"),
-        CheckConstraint(sql_in("category", CATEGORIES), name="category_known"),
         CheckConstraint(sql_in("satisfaction", Satisfaction, nullable=True), name="satisfaction_known"),
     )
 

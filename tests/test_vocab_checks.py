@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from db import models as m
 from db.migrate import MIGRATIONS, alembic_config
 
-CASE_CHECKS = ("category_known", "level_known", "satisfaction_known", "source_known", "status_known")
+CASE_CHECKS = ("level_known", "satisfaction_known", "source_known", "status_known")
 
 
 def _migration(name: str):
@@ -38,7 +38,7 @@ def test_wish_checks_generated_from_the_enums_keep_the_text_of_migration_0003():
 
 
 @pytest.mark.parametrize("column, value", [("status", "已解决"), ("level", "区县"), ("source", "来电"),
-                                           ("category", "其他"), ("satisfaction", "一般")])
+                                           ("satisfaction", "一般")])
 def test_a_case_with_an_unknown_word_is_refused(session, column, value):
     code = session.execute(select(m.Case.code).order_by(m.Case.code).limit(1)).scalar_one()
     with pytest.raises(IntegrityError):
