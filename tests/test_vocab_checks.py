@@ -61,3 +61,26 @@ def test_migration_0008_goes_down_and_up(tmp_path):
             assert names == (set() if target == "0006" else {f"ck_case_{n}" for n in CASE_CHECKS})
     finally:
         engine.dispose()
+
+
+def test_workflow_is_a_leaf_and_geodata_reads_only_its_vocabulary():
+    """workflow imports no other part of the app; geodata takes domain words from workflow.vocab and nothing else."""
+    import ast
+
+    root = MIGRATIONS.parent.parent
+
+    def imported(folder: str) -> set[str]:
+        names = set()
+        for path in (root / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                    names.add(node.module)
+                elif isinstance(node, ast.Import):
+                    names.update(alias.name for alias in node.names)
+        return names
+
+    parts = ("app", "api", "callbacks", "layouts", "db", "geodata", "workflow", "dash")
+    assert {n for n in imported("workflow") if n.split(".")[0] in parts} <= {"workflow", "workflow.vocab",
+                                                                             "workflow.lifecycle"}
+    assert {n for n in imported("geodata") if n.split(".")[0] in parts and n.split(".")[0] != "geodata"} \
+        == {"workflow.vocab"}
