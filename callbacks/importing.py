@@ -153,8 +153,9 @@ def preview(_n, store, kind, crs, street, street_name, field_ids, values):
     if kind == import_page.OSM_STREET:
         return _preview_osm_street(path, store, options)
     try:
-        plan = import_file(path, kind, options["crs"], options["mapping"], True, options["street"],
-                          options["street_name"])
+        with session_scope() as session:
+            plan = import_file(session, path, kind, options["crs"], options["mapping"], True, options["street"],
+                               options["street_name"])
     except ImportRefused as refused:
         return (None, None, *NOTHING_PREVIEWED,
                 import_page.refusal_message(refused.kind, refused.params), "admin-message error")
@@ -185,9 +186,10 @@ def commit(_n, options, store):
         return _commit_osm_street(path, store, options)
     try:
         account = current_account()
-        plan = import_file(path, options["kind"], options["crs"], options["mapping"], False, options["street"],
-                          options["street_name"], user=account.username if account else None,
-                          file_name=store.get("name"))
+        with session_scope() as session:
+            plan = import_file(session, path, options["kind"], options["crs"], options["mapping"], False,
+                               options["street"], options["street_name"], user=account.username if account else None,
+                               file_name=store.get("name"))
     except (ImportRefused, IntegrityError, DataError) as err:
         return _refused_write(err)
     uploads.discard(options["token"])
