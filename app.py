@@ -77,8 +77,10 @@ def staff_layout(page: Page):
     def layout():
         # Dash also calls this once outside any request, to check the ids of the layout
         account = current_account() if has_request_context() else None
-        role, name = (account.role, account.display_name) if account else (None, None)
-        return page.build(chrome.top_bar(PAGES, page, role, name))
+        if account is None:
+            return page.build(chrome.top_bar(page, (), None, None))
+        reachable = [p for p in PAGES if auth.may_open(p, account.role)]
+        return page.build(chrome.top_bar(page, reachable, account.display_name, account.role))
     return layout
 
 

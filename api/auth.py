@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, Length
 from db import users
 from db.access import Viewer
 from db.engine import session_scope
-from layouts.pages import Page, may_fetch, owner
+from layouts.pages import ANYONE, Page, owner
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -166,17 +166,30 @@ def check_boundary():
     return None
 
 
+def may_open(page: Page, role: str | None) -> bool:
+    """Whether someone with `role` (None: not logged in) may open `page` and everything under its path."""
+    return page.roles is ANYONE or (role is not None and role in page.roles)
+
+
+def _may_fetch(pages: tuple[Page, ...], role: str | None, path: str) -> bool:
+    """A path is open to whoever may open the page holding it, and a file a page loads from elsewhere (the big
+    screen's chart library) to whoever may open that page."""
+    if may_open(owner(pages, path), role):
+        return True
+    return any(path in p.scripts + p.stylesheets for p in pages if may_open(p, role))
+
+
 def _access_refusal(path: str):
     if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES) or path.startswith(KEYED_PREFIX):
         return None
     pages = _pages()
-    if may_fetch(pages, None, path):  # the residents' page and whatever it loads
+    if _may_fetch(pages, None, path):  # the residents' page and whatever it loads
         return None
     if owner(pages, path).token and "token" in request.args:
         _token_login()  # before the session is checked: the token is how a kiosk gets one
     if not current_user.is_authenticated:
         return _refuse(401)
-    if path in SIGNED_IN_PATHS or may_fetch(pages, current_user.account.role, path):
+    if path in SIGNED_IN_PATHS or _may_fetch(pages, current_user.account.role, path):
         return None
     return _refuse(403)
 

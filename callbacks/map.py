@@ -14,7 +14,7 @@ from callbacks.viewer import current_viewer
 from db import layers, repository, rules as case_rules, users
 from db.engine import session_scope
 from geodata import crs
-from geodata.vocab import GAP_TYPES
+from workflow.vocab import GAP_TYPES
 from layouts import ids, map_page, text
 
 page = Callbacks()
@@ -81,7 +81,7 @@ def render_map(search, _retry, *, gcj02: bool = False):
     if gcj02 and bounds:
         bounds = crs.bounds_to_gcj02(bounds)
     hideout = {"selected": code if area["level"] == "building" else None, "level": area["level"],
-               "yellowHours": yellow, "glyphs": map_page.SERVICE_GLYPH}
+               "yellowHours": yellow, **map_page.SERVICE_LOOK}
     crumbs = map_page.build_breadcrumb(chain, text.ALL_STREETS if several_streets else None)
     return data + [hideout, map_page.viewport_for(bounds), crumbs, None, code]
 

@@ -7,7 +7,7 @@ from typing import Iterable
 from dash import dcc, html
 
 from layouts import text
-from layouts.pages import Page, nav_links
+from layouts.pages import Page
 
 
 def outage_parts(page_ids) -> list:
@@ -26,10 +26,12 @@ class TopBar:
     user: str  # who is logged in, as text
 
 
-def top_bar(pages: Iterable[Page], page: Page, role: str | None, name: str | None) -> TopBar:
-    """The pages `role` may open, from the table, and the person's name (from the server's session)."""
+def top_bar(page: Page, reachable: Iterable[Page], name: str | None, role: str | None) -> TopBar:
+    """The bar on `page` for a person: links to `reachable`, the pages they may open (api/auth.py decides), in the
+    table's order, and their name and role from the server's session."""
+    links = tuple((p.nav, p.path, p.path == page.path) for p in reachable if p.nav)
     user = text.USER_LABEL.format(name=name, role=text.ROLE_LABELS.get(role, role)) if name else ""
-    return TopBar(page.heading or page.title, nav_links(pages, role, page), user)
+    return TopBar(page.heading or page.title, links, user)
 
 
 def staff_topbar(bar: TopBar, *extra) -> html.Header:

@@ -1,13 +1,15 @@
-"""What a page is (path, who may open it, nav label, assets, bundles) and what follows from a table of them."""
+"""What a page is: its path, who may open it (api/auth.py enforces it), nav label, assets and bundles."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Callable, Iterable
 
-ADMINS = frozenset({"admin"})
-STAFF = frozenset({"admin", "street_official", "community_staff", "grid_leader"})
-SCREENS = STAFF | {"screen"}  # the big screen: staff, or a kiosk logged in by its display token
+from workflow.vocab import PERSON_ROLES, Role
+
+ADMINS = frozenset({Role.admin})
+STAFF = frozenset(Role(r) for r in PERSON_ROLES)
+SCREENS = STAFF | {Role.screen}  # the big screen: staff, or a kiosk logged in by its display token
 ANYONE = None  # no login at all: the residents' page
 # Component packages a page loads only when it renders them (api/bundles.py leaves the others out): AG Grid is
 # ~360 KB gzipped; the Dash table serves nobody; dash_extensions is used from Python only (Namespace).
@@ -51,24 +53,3 @@ class Page:
 def owner(pages: Iterable[Page], path: str) -> Page:
     """The page whose app answers `path`: the longest page path it lies under ("/" holds everything else)."""
     return max((p for p in pages if p.holds(path)), key=lambda p: len(p.path))
-
-
-def open_to(page: Page, role: str | None) -> bool:
-    """May someone with `role` (None: not logged in) open `page`?"""
-    return page.roles is ANYONE or (role is not None and role in page.roles)
-
-
-def may_fetch(pages: Iterable[Page], role: str | None, path: str) -> bool:
-    """The boundary's rule: a path is open to whoever may open the page holding it, and a file a page loads
-    from elsewhere (the big screen's chart library) to whoever may open that page."""
-    pages = tuple(pages)
-    if open_to(owner(pages, path), role):
-        return True
-    return any(path in p.scripts + p.stylesheets for p in pages if open_to(p, role))
-
-
-def nav_links(pages: Iterable[Page], role: str | None, current: Page) -> tuple[tuple[str, str, bool], ...]:
-    """(label, href, is the current page) of every page in the nav that `role` may open, in table order."""
-    if role is None:
-        return ()
-    return tuple((p.nav, p.path, p.path == current.path) for p in pages if p.nav and open_to(p, role))
