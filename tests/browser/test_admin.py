@@ -28,7 +28,8 @@ def test_admin_creates_user_who_can_log_in(staff, live_server, browser):
         p2.fill("#password", "liuqi-pass-2026")
         p2.click("button[type=submit]")
         p2.wait_for_selector(".user-box:has-text('刘七（网格长）')")
-        assert p2.locator("#nav-admin").is_hidden()
+        p2.locator("header a.nav-link[href='/cases/']").wait_for()
+        assert p2.locator("header a.nav-link[href='/admin/']").count() == 0
         # the admin page refuses a grid leader even when asked directly
         assert p2.request.get(live_server + "/admin/_dash-layout").status == 403
     finally:
