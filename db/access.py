@@ -14,6 +14,7 @@ class Viewer:
 
     role: str
     scope_code: str | None = None
+    account_id: int | None = None  # the user row behind it, written to the case trail; None for the system
 
     @property
     def shows_pii(self) -> bool:

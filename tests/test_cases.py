@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from db import cases, models as m
 from db.access import SYSTEM, Viewer
@@ -36,13 +36,48 @@ def _events(session, code):
 
 def test_intake_attaches_building_and_hierarchy(session):
     b, new = _new(session)
-    code = cases.create_case(session, new, "网格员甲", SYSTEM, NOW)
-    case = session.execute(select(m.Case).where(m.Case.code == code)).scalar_one()
+    created = cases.create_case(session, new, "网格员甲", SYSTEM, NOW)
+    case = session.execute(select(m.Case).where(m.Case.code == created.code)).scalar_one()
     assert (case.building_code, case.compound_code, case.grid_code, case.community_code) == (
         b.code, b.compound_code, b.grid_code, b.community_code)
     assert case.status == lc.SUBMITTED and case.level == "小区"
     assert case.deadline == NOW + dt.timedelta(days=3)
-    assert _events(session, code) == [("create", None, lc.SUBMITTED)]
+    assert _events(session, created.code) == [("create", None, lc.SUBMITTED)]
+    # the caller gets what intake decided without reading the case back: the same as what was stored
+    assert created == cases.CreatedCase(case.code, case.status, case.level, case.deadline, "green", b.code,
+                                        b.compound_code, b.grid_code, b.community_code, b.street_code)
+
+
+def test_intake_returns_the_light_of_the_configured_yellow_window(session):
+    from db import rules
+
+    rules.save_case_rules(session, {}, 80, "测试", NOW)  # 80 hours: a 3-day deadline starts yellow
+    _, new = _new(session)
+    created = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    assert (created.deadline, created.light) == (NOW + dt.timedelta(days=3), "yellow")
+
+
+def test_the_trail_records_the_acting_account(session):
+    from db import users
+
+    users.create_user(session, "trail-grid", "trail-pass-2026", "grid_leader", GRID, "网格长丙", NOW)
+    uid = session.execute(select(m.User.id).where(m.User.username == "trail-grid")).scalar_one()
+    leader = Viewer("grid_leader", GRID, uid)
+    _, new = _new(session)
+    code = cases.create_case(session, new, "网格长丙", leader, NOW).code
+    cases.act(session, code, "accept", "网格长丙", leader, 1, NOW)
+    cases.escalate_due(session, NOW + dt.timedelta(days=30))
+    case_id = session.execute(select(m.Case.id).where(m.Case.code == code)).scalar()
+    trail = session.execute(select(m.CaseEvent.action, m.CaseEvent.actor, m.CaseEvent.actor_id)
+                            .where(m.CaseEvent.case_id == case_id).order_by(m.CaseEvent.id)).all()
+    assert trail[:2] == [("create", "网格长丙", uid), ("accept", "网格长丙", uid)]
+    assert {(a, who, i) for a, who, i in trail[2:]} == {("auto_escalate", cases.SYSTEM_ACTOR, None)}
+
+    # the account goes: its events keep the name and lose the id (the trail itself is never deleted)
+    session.execute(delete(m.User).where(m.User.id == uid))
+    session.expire_all()
+    assert session.execute(select(m.CaseEvent.actor, m.CaseEvent.actor_id).where(m.CaseEvent.case_id == case_id)
+                           .order_by(m.CaseEvent.id).limit(1)).one() == ("网格长丙", None)
 
 
 @pytest.mark.parametrize("over, message", [
@@ -63,7 +98,7 @@ def test_intake_refuses_bad_input_without_writing(session, over, message):
 
 def test_full_loop_with_trail(session):
     _, new = _new(session)
-    code = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    code = cases.create_case(session, new, "甲", SYSTEM, NOW).code
     v = 1
     for action, extra in [("accept", {}), ("dispatch", {"assignee": "街道环卫所"}), ("start", {}), ("resolve", {}),
                           ("visit", {"satisfaction": "满意"}), ("close", {})]:
@@ -76,7 +111,7 @@ def test_full_loop_with_trail(session):
 
 def test_refused_action_changes_nothing(session):
     _, new = _new(session)
-    code = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    code = cases.create_case(session, new, "甲", SYSTEM, NOW).code
     with pytest.raises(lc.TransitionError, match="不能关闭"):
         cases.act(session, code, "close", "乙", SYSTEM, 1, NOW)
     assert cases.get_case(session, code, SYSTEM, NOW)["status"] == lc.SUBMITTED
@@ -85,7 +120,7 @@ def test_refused_action_changes_nothing(session):
 
 def test_unsatisfied_visit_reopens(session):
     _, new = _new(session)
-    code = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    code = cases.create_case(session, new, "甲", SYSTEM, NOW).code
     v = cases.act(session, code, "resolve", "乙", SYSTEM, cases.act(session, code, "accept", "乙", SYSTEM, 1, NOW)["version"], NOW)["version"]
     out = cases.act(session, code, "visit", "丙", SYSTEM, v, NOW, satisfaction="不满意")
     assert out["status"] == lc.IN_PROGRESS
@@ -94,7 +129,7 @@ def test_unsatisfied_visit_reopens(session):
 
 def test_stale_version_is_a_conflict(session):
     _, new = _new(session)
-    code = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    code = cases.create_case(session, new, "甲", SYSTEM, NOW).code
     cases.act(session, code, "accept", "乙", SYSTEM, 1, NOW)
     with pytest.raises(cases.Conflict, match="已被他人修改"):
         cases.act(session, code, "return", "丙", SYSTEM, 1, NOW)  # loaded before 乙's change
@@ -102,7 +137,7 @@ def test_stale_version_is_a_conflict(session):
 
 def test_grid_leader_cannot_touch_another_grid(session):
     _, new = _new(session)
-    code = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    code = cases.create_case(session, new, "甲", SYSTEM, NOW).code
     other = Viewer("grid_leader", "33038100100302")
     with pytest.raises(cases.NotFound):
         cases.act(session, code, "accept", "外人", other, 1, NOW)
@@ -115,23 +150,29 @@ def test_grid_leader_cannot_touch_another_grid(session):
 
 def test_screen_is_read_only(session):
     _, new = _new(session)
-    code = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    code = cases.create_case(session, new, "甲", SYSTEM, NOW).code
     with pytest.raises(cases.CaseError, match="只读"):
         cases.act(session, code, "accept", "大屏", Viewer("screen", None), 1, NOW)
 
 
 def test_escalate_due_with_frozen_clock_and_gap(session):
+    soon = NOW + dt.timedelta(days=2)
+    cases.escalate_due(session, soon)  # the demo's own overdue cases first, so that only ours are due below
     _, new = _new(session)
-    code = cases.create_case(session, new, "甲", SYSTEM, NOW)
-    assert cases.escalate_due(session, NOW + dt.timedelta(days=2)) >= 0
-    assert cases.get_case(session, code, SYSTEM, NOW)["level"] == "小区"
+    waiting = cases.create_case(session, new, "甲", SYSTEM, NOW).code  # 小区 deadline NOW + 3 days: not due
+    overdue = cases.create_case(session, new, "甲", SYSTEM, NOW - dt.timedelta(days=4)).code  # missed NOW - 1 day
+    assert cases.escalate_due(session, soon) == 1
+    assert cases.get_case(session, overdue, SYSTEM, soon)["level"] == "网格"
+    assert cases.get_case(session, waiting, SYSTEM, soon)["level"] == "小区"
+    assert cases.escalate_due(session, soon) == 0  # run twice: nothing owed twice
+
     later = NOW + dt.timedelta(days=3 + 5 + 1)  # past the 小区 and the 网格 deadlines
     cases.escalate_due(session, later)
-    detail = cases.get_case(session, code, SYSTEM, later)
+    detail = cases.get_case(session, waiting, SYSTEM, later)
     assert detail["level"] == "社区"
     autos = [e for e in detail["events"] if e["action"] == "超时自动上报"]
     assert [e["at"] for e in autos] == [NOW + dt.timedelta(days=3), NOW + dt.timedelta(days=8)]
-    assert cases.escalate_due(session, later) == 0 or cases.get_case(session, code, SYSTEM, later)["level"] == "社区"
+    assert cases.escalate_due(session, later) == 0
 
 
 def test_list_filters_by_area_status_light(session):
@@ -153,7 +194,7 @@ def test_bulk_dispatch_reports_refusals(session):
 
 def test_similar_open_cases_within_50_m(session):
     _, new = _new(session)
-    first = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    first = cases.create_case(session, new, "甲", SYSTEM, NOW).code
     near = cases.similar_open_cases(session, new.category, new.lon + 0.0002, new.lat, NOW, SYSTEM)  # ≈20 m east
     assert first in [c["code"] for c in near]
     far = cases.similar_open_cases(session, new.category, new.lon + 0.002, new.lat, NOW, SYSTEM)  # ≈200 m
