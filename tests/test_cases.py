@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -211,3 +212,51 @@ def test_rates_by_grid_rank_and_scope(session):
     assert rated == sorted(rated, reverse=True)
     mine = repository.rates_by_grid(session, "330381001", NOW, Viewer("grid_leader", GRID))
     assert [r["grid_code"] for r in mine] == [GRID]
+
+
+def test_a_case_filed_and_dispatched_over_http_is_on_the_trail_under_the_account(seeded_url):
+    """The real route: the intake form of /cases/ and its action buttons, posted as the renderer posts them."""
+    import re
+
+    from app import server
+    from db.engine import session_scope
+    from tests.helpers import call_callback, login
+
+    description = "路由测试：消防通道被占"
+    with session_scope() as s:
+        building = s.execute(select(m.Building.code).where(m.Building.grid_code == GRID)
+                             .order_by(m.Building.code).limit(1)).scalar_one()
+        grid_leader = s.execute(select(m.User).where(m.User.username == "grid")).scalar_one()
+    client = server.test_client()
+    login(client, "grid")
+    try:
+        r = call_callback(client, "intake-message.children", {
+            "intake-submit.n_clicks": 1, "cases-intake-building.value": building, "intake-category.value": "安全隐患",
+            "intake-source.value": "居民上报", "intake-description.value": description}, prefix="/cases/")
+        message = r.get_json()["response"]["intake-message"]["children"]
+        code = re.search(r"AJ\d{7}", message).group(0)
+        for version, action, extra in [(1, "accept", {}), (2, "dispatch", {"cases-action-assignee.value": "消防站"})]:
+            pressed = {"action": action, "type": "cases-action-button"}
+            r = call_callback(client, "cases-action-message.children", {
+                '{"action":["ALL"],"type":"cases-action-button"}.n_clicks': [
+                    {"id": pressed, "property": "n_clicks", "value": 1}],
+                "cases-selected.data": {"code": code, "version": version}, **extra},
+                prefix="/cases/", changed=json.dumps(pressed, sort_keys=True, separators=(",", ":")) + ".n_clicks")
+            assert r.get_json()["response"]["cases-action-message"]["children"].startswith("已"), r.get_json()
+        with session_scope() as s:
+            case = s.execute(select(m.Case).where(m.Case.code == code)).scalar_one()
+            trail = s.execute(select(m.CaseEvent.action, m.CaseEvent.actor, m.CaseEvent.actor_id)
+                              .where(m.CaseEvent.case_id == case.id).order_by(m.CaseEvent.id)).all()
+        name = grid_leader.display_name
+        assert trail == [("create", name, grid_leader.id), ("accept", name, grid_leader.id),
+                         ("dispatch", name, grid_leader.id)]
+        # the message showed the deadline intake computed, the one stored
+        assert case.deadline.strftime("%m-%d %H:%M") in message and case.assignee == "消防站"
+    finally:
+        from db import cache
+
+        with session_scope() as s:
+            ids = s.execute(select(m.Case.id).where(m.Case.description == description)).scalars().all()
+            s.execute(delete(m.CaseEvent).where(m.CaseEvent.case_id.in_(ids)))
+            s.execute(delete(m.Case).where(m.Case.id.in_(ids)))
+            cache.mark_changed(s)
