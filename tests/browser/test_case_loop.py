@@ -92,7 +92,7 @@ def test_case_from_intake_to_close(staff, live_server, session):
         from db import cache
         from db.engine import session_scope
 
-        with session_scope() as s:  # the shared demo data keeps its counts for other tests
+        with session_scope() as s:  # the module's later tests see the demo data as seeded
             for case_id in s.execute(select(m.Case.id).where(m.Case.description == DESCRIPTION)).scalars().all():
                 s.execute(delete(m.CaseEvent).where(m.CaseEvent.case_id == case_id))
                 s.execute(delete(m.Case).where(m.Case.id == case_id))

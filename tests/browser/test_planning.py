@@ -140,7 +140,7 @@ def test_admin_changes_a_radius_and_coverage_follows(staff, live_server):
         page.click("#planning-std-save")
         page.wait_for_selector("#planning-std-message:has-text('标准数值不合理')")
     finally:
-        # the session's database is shared with later tests: put the standard back
+        # the module's later tests expect the default standard: put it back
         page.fill("#planning-std-speed", "72")
         page.fill("#planning-std-radius", "300")
         page.click("#planning-std-save")

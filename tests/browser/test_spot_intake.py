@@ -89,7 +89,7 @@ def test_pick_a_spot_take_in_a_case_with_photo_then_merge_a_duplicate(staff, liv
     finally:
         from db import cache
 
-        with session_scope() as s:  # the shared demo data keeps its counts for other tests
+        with session_scope() as s:  # the module's later tests see the demo data as seeded
             ids = s.execute(select(m.Case.id).where(m.Case.description.in_([FIRST, SECOND]))).scalars().all()
             s.execute(delete(m.CasePhoto).where(m.CasePhoto.case_id.in_(ids)))
             s.execute(delete(m.CaseEvent).where(m.CaseEvent.case_id.in_(ids)))
