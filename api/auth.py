@@ -46,7 +46,7 @@ class SessionUser(UserMixin):
 
     @property
     def viewer(self) -> Viewer:
-        return Viewer(self.account.role, self.account.scope_code)
+        return Viewer(self.account.role, self.account.scope_code, users.user_id(self.account))
 
 
 @login_manager.user_loader

@@ -86,5 +86,5 @@ def test_admin_sets_deadline_per_category_and_yellow_window(staff, live_server):
         assert page.input_value("#admin-rules-yellow") == "12"
     finally:
         import datetime as dt
-        with session_scope() as session:  # other tests count lights with the default window
+        with session_scope() as session:  # the module's later tests count lights with the default window
             rules.save_case_rules(session, {}, 24, "test", dt.datetime.now())

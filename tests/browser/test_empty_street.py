@@ -14,6 +14,8 @@ from layouts import text
 from tests.browser.conftest import serve
 from tests.import_files import feature, write_geojson
 
+pytestmark = pytest.mark.shares_server  # the demo it reads is the shared one; what it writes has its own server
+
 EMPTY_STREET, BUILT_STREET = "330381007", "330381008"
 ADMIN, PASSWORD = "chief", "a-long-password-1"
 # screenshots to look at (not asserted on): JINLIN_SHOTS, or the system's temp folder
