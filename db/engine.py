@@ -36,6 +36,11 @@ def _engine_for(url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
+        @event.listens_for(engine, "checkout")
+        def _references_on(dbapi_connection, _record, _proxy):
+            # a migration turns references off for its table copies (db/migrations/env.py); every use gets them on
+            dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
         return engine
     return create_engine(url, pool_pre_ping=True)
 

@@ -7,6 +7,8 @@ import pytest
 from alembic import command
 from sqlalchemy import inspect, text
 
+from workflow.vocab import CaseSource, CaseStatus, Level
+
 AT = dt.datetime(2026, 11, 20, 9, 30)
 
 
@@ -42,8 +44,9 @@ def test_0007_adds_the_actor_account_to_the_trail_and_goes_back(empty_url):
     assert "actor_id" not in _event_columns()
     with get_engine().begin() as conn:  # a trail written before 0007: a name only
         conn.execute(text("INSERT INTO \"case\" (id, code, category, source, description, level, status, created_at,"
-                          " deadline, lon, lat, version) VALUES (1, 'AJ0000001', 'c', 's', 'd', 'l', 'st', :at, :at,"
-                          " 120.6, 27.8, 1)"), {"at": AT})
+                          " deadline, lon, lat, version) VALUES (1, 'AJ0000001', 'c', :source, 'd', :level, :status, :at,"
+                          " :at, 120.6, 27.8, 1)"),  # words later migrations (0008) check
+                     {"at": AT, "source": CaseSource.RESIDENT, "level": Level.COMPOUND, "status": CaseStatus.SUBMITTED})
         conn.execute(text("INSERT INTO case_event (case_id, at, actor, action) VALUES (1, :at, 'old', 'create')"),
                      {"at": AT})
 
@@ -66,3 +69,16 @@ def test_0007_adds_the_actor_account_to_the_trail_and_goes_back(empty_url):
         assert conn.execute(text("SELECT actor FROM case_event ORDER BY id")).scalars().all() == ["old", "new"]
     _migrate(command.upgrade, "head")
     assert "actor_id" in _event_columns()
+
+
+def test_references_are_enforced_again_after_a_migration_that_copied_a_table(empty_url):
+    """0008 copies the case table with references off (SQLite); every later use of the database has them on."""
+    from sqlalchemy.exc import IntegrityError
+
+    from db.engine import get_engine
+
+    _migrate(command.upgrade, "head")
+    with pytest.raises(IntegrityError):
+        with get_engine().begin() as conn:
+            conn.execute(text("INSERT INTO case_event (case_id, at, actor, action) VALUES (999, :at, 'x', 'create')"),
+                         {"at": AT})

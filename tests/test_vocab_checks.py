@@ -53,12 +53,12 @@ def test_migration_0008_goes_down_and_up(tmp_path):
     engine = sa.create_engine(new_database_url(tmp_path, "checks"))
     cfg = alembic_config()
     try:
-        for target in ("head", "0006", "head"):
+        for target in ("head", "0007", "head"):
             with engine.begin() as connection:
                 cfg.attributes["connection"] = connection
-                (command.downgrade if target == "0006" else command.upgrade)(cfg, target)
+                (command.downgrade if target == "0007" else command.upgrade)(cfg, target)
             names = {c["name"] for c in sa.inspect(engine).get_check_constraints("case")}
-            assert names == (set() if target == "0006" else {f"ck_case_{n}" for n in CASE_CHECKS})
+            assert names == (set() if target == "0007" else {f"ck_case_{n}" for n in CASE_CHECKS})
     finally:
         engine.dispose()
 
