@@ -18,6 +18,7 @@ from db.importer import import_file
 from db.migrate import upgrade_to_head
 from geodata.importing import coords, mapping as mp, prepare as prep
 from geodata.importing.errors import ImportRefused
+from layouts import text
 from workflow import case_table
 
 cli_import = Blueprint("jinlin_cli_import", __name__, cli_group=None)
@@ -52,7 +53,7 @@ def _import_cases(file: Path, crs: str | None, dry_run: bool, only_valid: bool) 
         rows = case_table.read_case_table(file.read_bytes(), file.name, now)
         shift = coords.parse_crs(crs)
     except (case_table.TableError, ImportRefused) as err:
-        raise click.ClickException(f"{file.name}: {getattr(err, 'detail', err)} (nothing written)") from None
+        raise click.ClickException(f"{file.name}: {getattr(err, 'detail', None) or text.words(err)} (nothing written)") from None
     if shift not in (None, "EPSG:4326"):
         if shift not in coords.SHIFTED:
             raise click.ClickException(f"{file.name}: cases take longitude/latitude in WGS-84, gcj02 or bd09, "
@@ -64,7 +65,7 @@ def _import_cases(file: Path, crs: str | None, dry_run: bool, only_valid: bool) 
     with session_scope() as session:
         check = cases.check_import(session, rows, SYSTEM)
         for number, reason in check.refused:
-            click.echo(f"  row {number}: {reason}")
+            click.echo(f"  row {number}: {text.words(reason)}")
         click.echo(f"{file.name}: {check.total} rows, {len(check.valid)} valid, {len(check.refused)} refused")
         if dry_run:
             click.echo("dry run: nothing written")

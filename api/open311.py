@@ -14,6 +14,7 @@ from db import cases, models as m
 from db.access import SYSTEM
 from db.engine import session_scope
 from geodata.vocab import CATEGORY_DEPARTMENT, SERVICE_CODES
+from layouts import text
 from workflow import lifecycle as lc
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -129,5 +130,5 @@ def create_request():
         with session_scope() as session:
             code = cases.create_case(session, new, f"Open311:{system}", SYSTEM, dt.datetime.now())
     except cases.CaseError as err:
-        return _errors(400, str(err))
+        return _errors(400, text.words(err))
     return jsonify([{"service_request_id": code, "service_notice": "已受理登记，将按时限办理", "account_id": None}]), 201

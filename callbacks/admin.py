@@ -90,7 +90,7 @@ def register(app: Dash) -> None:
                                           dt.datetime.now())
                 message = text.RULES_SAVED
             except rules.RulesError as err:
-                return no_update, no_update, str(err)
+                return no_update, no_update, text.words(err)
         with session_scope() as session:
             current = rules.get_case_rules(session)
         return rules.rules_table(current), current.yellow_hours, message

@@ -38,14 +38,14 @@ def export_frame(rows: list[dict]) -> pd.DataFrame:
 def _read_upload(upload: dict | None, now: dt.datetime) -> tuple[list, str]:
     """The rows of an uploaded sheet; raises case_table.TableError with a message for the user."""
     if not upload or not upload.get("contents"):
-        raise case_table.TableError(text.CASES_IMPORT_CANCELLED)
+        raise case_table.TableError("upload_cancelled")
     encoded = upload["contents"].split(",", 1)[-1]
     if len(encoded) * 3 // 4 > case_table.MAX_BYTES:
-        raise case_table.TableError(text.CASES_IMPORT_TOO_BIG)
+        raise case_table.TableError("upload_too_big")
     try:
         data = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise case_table.TableError("文件上传不完整，请重新上传") from None
+        raise case_table.TableError("upload_incomplete") from None
     name = upload.get("filename") or ""
     return case_table.read_case_table(data, name, now), name
 
@@ -121,7 +121,7 @@ def register(app: Dash) -> None:
                                                 current_viewer(), dt.datetime.now())
         message = text.CASES_BULK_DONE.format(done=len(done))
         if refused:
-            message += text.CASES_BULK_REFUSED.format(n=len(refused), reasons="；".join(refused[:5]))
+            message += text.CASES_BULK_REFUSED.format(n=len(refused), reasons=text.refused_cases(refused[:5]))
         return message, dt.datetime.now().isoformat()
 
     @app.callback(Output(ids.DETAIL, "children"), Output(ids.SELECTED, "data"),
@@ -134,7 +134,7 @@ def register(app: Dash) -> None:
             try:
                 case = cases.get_case(session, code, current_viewer(), dt.datetime.now())
             except cases.NotFound as err:
-                return str(err), None
+                return text.words(err), None
         return cases_page.build_detail(case), {"code": case["code"], "version": case["version"]}
 
     @app.callback(Output(ids.ACTION_MESSAGE, "children"), Output(ids.CHANGED, "data"),
@@ -150,7 +150,7 @@ def register(app: Dash) -> None:
                 cases.act(session, selected["code"], action, _actor(), current_viewer(), selected["version"],
                           dt.datetime.now(), note=note, assignee=assignee, satisfaction=satisfaction)
         except (cases.CaseError, lc.TransitionError) as err:
-            return str(err), no_update
+            return text.words(err), no_update
         return text.CASES_DONE.format(action=lc.ACTION_LABELS[action]), dt.datetime.now().isoformat()
 
     @app.callback(Output(ids.DOWNLOAD, "data", allow_duplicate=True), Input(ids.IMPORT_TEMPLATE, "n_clicks"),
@@ -171,7 +171,7 @@ def register(app: Dash) -> None:
         try:
             rows, name = _read_upload(upload, dt.datetime.now())
         except case_table.TableError as err:
-            return None, True, None, None, no_update, True, str(err)
+            return None, True, None, None, no_update, True, text.words(err)
         with session_scope() as session:  # read only: the check writes nothing
             check = cases.check_import(session, rows, current_viewer())
         valid, bad = len(check.valid), len(check.refused)
@@ -200,7 +200,7 @@ def register(app: Dash) -> None:
                 check = cases.check_import(session, rows, current_viewer())
                 codes = cases.import_cases(session, check.valid, _actor(), current_viewer(), now)
         except (case_table.TableError, cases.CaseError) as err:
-            return text.CASES_IMPORT_FAILED.format(reason=err), no_update, no_update, no_update, no_update
+            return text.CASES_IMPORT_FAILED.format(reason=text.words(err)), no_update, no_update, no_update, no_update
         message = text.CASES_IMPORT_DONE.format(n=len(codes), first=codes[0], last=codes[-1]) if codes else \
             text.CASES_IMPORT_NOTHING_VALID
         return message, True, None, None, now.isoformat()

@@ -35,7 +35,7 @@ def register(app: Dash, where: list[State], spot_of: SpotOf, refresh: Output) ->
         try:
             photos = (photo_rules.prepare_photo(photo_rules.decode_upload(photo)),) if photo else ()
         except photo_rules.PhotoError as err:
-            return str(err), no_update, no_update
+            return text.words(err), no_update, no_update
         account = current_account()
         actor = account.display_name if account else "?"
         viewer = current_viewer()
@@ -53,7 +53,7 @@ def register(app: Dash, where: list[State], spot_of: SpotOf, refresh: Output) ->
                     cases.act(session, code, "merge", actor, viewer, 1, now, merge_into=merge_into)
             except (cases.CaseError, lc.TransitionError) as err:
                 session.rollback()
-                return str(err), no_update, no_update
+                return text.words(err), no_update, no_update
             deadline = cases.get_case(session, code, viewer, now)["deadline"]
             similar = [c["code"] for c in cases.similar_open_cases(session, new.category, lon, lat, now, viewer)
                        if c["code"] not in (code, merge_into)]

@@ -46,7 +46,7 @@ def register(app: Dash) -> None:
             with session_scope() as session:
                 code = wishes.publish_wish(session, new, current_viewer(), dt.datetime.now())
         except rules.WishError as err:
-            return str(err), no_update, no_update, no_update
+            return text.words(err), no_update, no_update, no_update
         return text.WISHES_PUBLISHED.format(code=code), dt.datetime.now().isoformat(), "", ""
 
     @app.callback(Output(ids.DETAIL, "children"), Output(ids.SELECTED, "data"),
@@ -59,7 +59,7 @@ def register(app: Dash) -> None:
             with session_scope() as session:
                 wish = wishes.get_wish(session, code, current_viewer())
         except rules.WishError as err:
-            return str(err), None
+            return text.words(err), None
         return wishes_page.build_detail(wish), {"code": wish["code"], "version": wish["version"]}
 
     @app.callback(Output(ids.ACTION_MESSAGE, "children"), Output(ids.CHANGED, "data"),
@@ -75,5 +75,5 @@ def register(app: Dash) -> None:
                 wishes.act_on_wish(session, selected["code"], action, current_viewer(), selected["version"],
                                    dt.datetime.now(), claimant=claimant, claimant_kind=kind, note=note)
         except rules.WishError as err:
-            return str(err), no_update
+            return text.words(err), no_update
         return text.WISHES_DONE.format(action=rules.ACTION_LABELS[action]), dt.datetime.now().isoformat()

@@ -117,11 +117,11 @@ def grid_rows(rows: list[dict]) -> list[dict]:
              "light_label": text.LIGHT[r["light"]] if r["light"] else ""} for r in rows]
 
 
-def build_import_problems(refused: list[tuple[int, str]], limit: int = 200) -> list:
+def build_import_problems(refused: list[tuple[int, list]], limit: int = 200) -> list:
     """The refused rows as a table: row number as in Excel, and every reason."""
     if not refused:
         return []
-    body = [html.Tr([html.Td(n), html.Td(reason)]) for n, reason in refused[:limit]]
+    body = [html.Tr([html.Td(n), html.Td(text.words(reasons))]) for n, reasons in refused[:limit]]
     more = [html.P(text.CASES_IMPORT_MORE.format(n=len(refused) - limit), className="muted")] if len(refused) > limit else []
     return [html.Table(className="import-table", children=[
         html.Thead(html.Tr([html.Th(text.CASES_IMPORT_ROW), html.Th(text.CASES_IMPORT_REASON)])), html.Tbody(body)]), *more]

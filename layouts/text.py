@@ -1,4 +1,5 @@
 """Every Chinese UI string, in one place."""
+from workflow.domain_words import CASE_SHEET_HEADERS
 
 APP_TITLE = "近邻一张图"
 APP_SUBTITLE = "基层治理 · 一张图"
@@ -149,10 +150,10 @@ CASES_TIMELINE = "办理记录"
 CASES_NOTE = "办理说明（可选）"
 CASES_SATISFACTION = "回访满意度"
 CASES_DONE = "已{action}"
-CASE_FIELDS = {"code": "编号", "created_at": "登记时间", "category": "类别", "source": "来源", "description": "描述",
-               "status": "状态", "level": "层级", "deadline": "时限", "light_label": "红黄绿", "assignee": "承办",
-               "reporter": "反映人"}
-EXPORT_EXTRA_FIELDS = {"lon": "经度", "lat": "纬度"}  # in files only: they let an exported list be imported again
+# the list's columns are the case sheet's: an export shows what the list shows and reads back in
+CASE_FIELDS = {f: CASE_SHEET_HEADERS[f] for f in ("code", "created_at", "category", "source", "description", "status",
+                                                  "level", "deadline", "light_label", "assignee", "reporter")}
+EXPORT_EXTRA_FIELDS = {f: CASE_SHEET_HEADERS[f] for f in ("lon", "lat")}  # in files only: they let a list re-import
 INTAKE_TITLE = "在此楼登记诉求"
 INTAKE_CATEGORY = "类别"
 INTAKE_SOURCE = "来源"
@@ -571,3 +572,109 @@ IMPORT_OSM_CUT = "文件边缘被裁切：{kept} 个轮廓保留了范围内的�
 IMPORT_OSM_DONE = "整条街道导入完成：新增 {new}，更新 {updated}（导入批次 {batch}，可在下方撤销）。地图、面板和覆盖分析已使用新数据。"
 IMPORT_OSM_NOTHING = "没有变化：数据库中的这条街道已与文件一致。"
 IMPORT_ADMIN_ONLY = "只有管理员可以导入数据。"
+
+# --- issue 13: what db/ and workflow/ refuse, by kind (workflow.refusal.Refused, Problem); words() says it ---
+REFUSALS = {
+    # a case (db/cases.py, workflow/lifecycle.py)
+    "unknown_category": "类别「{category}」不存在",
+    "unknown_source": "来源「{source}」不存在",
+    "no_description": "请填写问题描述",
+    "description_too_long": "问题描述不能超过 {limit} 字",
+    "bad_phone": "联系电话格式不正确",
+    "reporter_too_long": "反映人姓名过长",
+    "bad_position": "位置坐标无效",
+    "outside_communities": "位置不在任何社区范围内，请在辖区内选点",
+    "outside_scope": "该位置不在您负责的区域内",
+    "case_not_found": "诉求 {code} 不存在或不在您的负责范围内",
+    "photo_not_found": "照片不存在",
+    "read_only": "大屏为只读",
+    "case_stale_version": "诉求 {code} 已被他人修改（版本 {version}），请刷新后再操作",
+    "case_stale": "诉求 {code} 已被他人修改，请刷新后再操作",
+    "dispatch_needs_assignee": "派单需要指定承办部门或人员",
+    "merge_target": "请选择一件在办的诉求作为合并目标",
+    "unknown_action": "未知操作：{action}",
+    "case_action_refused": "「{status}」状态的诉求不能{action}",
+    "visit_needs_satisfaction": "回访需要记录满意度：满意、基本满意或不满意",
+    "top_of_ladder": "已在街道层级，不能再上报",
+    # a case sheet (workflow/case_table.py, the import check in db/cases.py)
+    "upload_cancelled": CASES_IMPORT_CANCELLED,
+    "upload_too_big": CASES_IMPORT_TOO_BIG,
+    "upload_incomplete": "文件上传不完整，请重新上传",
+    "xlsx_unreadable": "无法读取 Excel 文件（{error}），请确认是 .xlsx 格式且未损坏",
+    "too_many_rows": "一次最多导入 {limit} 行",
+    "csv_encoding": "CSV 文件编码无法识别，请另存为 UTF-8 或 GBK 编码",
+    "csv_format": "CSV 文件格式有误：{error}",
+    "sheet_too_big": "文件超过 {mb} MB",
+    "sheet_type": "只支持 .xlsx 或 .csv 文件",
+    "sheet_empty": "文件是空的",
+    "sheet_columns": "缺少必需的列：{missing}（文件中的列：{found}）",
+    "sheet_no_rows": "文件中没有数据行",
+    "missing_value": "缺少{column}",
+    "bad_date": "登记时间「{raw}」不是有效日期（如 2026-11-20 09:30）",
+    "future_date": "登记时间 {when:%Y-%m-%d %H:%M} 晚于现在",
+    "early_date": "登记时间 {when:%Y-%m-%d} 早于 2000 年",
+    "not_a_number": "{column}「{raw}」不是数字",
+    "out_of_range": "{column} {raw} 超出范围",
+    "swapped_lonlat": "经度、纬度疑似填反",
+    "sheet_unknown_source": "来源「{source}」不存在（可用：{choices}）",
+    "sheet_description_too_long": "描述超过 {limit} 字",
+    "code_taken": "编号 {code} 已存在",
+    "repeat_row": "与第 {row} 行重复",
+    "sheet_row_refused": "第 {row} 行：{reason}",
+    # an intake photo (workflow/photos.py)
+    "photo_too_big": "照片不能超过 {mb} MB",
+    "photo_incomplete": "照片上传不完整，请重新选择",
+    "photo_empty": "照片是空文件",
+    "photo_format": "只能上传 JPG、PNG 等常见格式的图片",
+    "photo_pixels": "照片像素过大，请压缩后再上传",
+    "photo_unreadable": "文件不是可识别的图片，请上传 JPG 或 PNG 照片",
+    "photo_corrupt": "图片已损坏或不完整，请重新拍摄或选择",
+    # a 微心愿 (db/wishes.py, workflow/wishes.py)
+    "no_wish_title": "请填写心愿内容",
+    "wish_title_too_long": "心愿内容不能超过 {limit} 字",
+    "wish_description_too_long": "补充说明不能超过 {limit} 字",
+    "wish_building": "请选择心愿人所在的楼栋",
+    "wish_outside_scope": "该楼栋不在您负责的区域内",
+    "wish_not_found": "微心愿 {code} 不存在或不在您的负责范围内",
+    "wish_stale": "微心愿 {code} 已被他人修改，请刷新后再操作",
+    "wish_action_refused": "「{status}」的微心愿不能{action}",
+    "claim_needs_claimant": "认领需要填写认领的志愿者或报到单位",
+    "claimant_too_long": "认领人名称过长",
+    "claimant_kind": "请选择认领方：志愿者或报到单位",
+    # 办理时限 an admin typed (db/rules.py); `field` is itself a kind below
+    "unknown_level": "层级「{level}」不存在",
+    "rules_empty": "{field}：请填写",
+    "rules_not_number": "{field}：「{value}」不是数字",
+    "rules_range": "{field}：应大于 {low:g} 且不超过 {high:g}",
+    "rules_days": "{category}·{level}时限（天）",
+    "rules_yellow": RULES_YELLOW,
+}
+REFUSAL_SEP = "；"
+LIST_SEP = "、"
+LIST_EMPTY = "无"
+
+
+def words(refusal) -> str:
+    """A refusal (workflow.refusal.Refused), a problem or a list of problems in Chinese, joined by 「；」."""
+    problems = refusal if isinstance(refusal, (list, tuple)) else getattr(refusal, "problems", None) or (refusal,)
+    return REFUSAL_SEP.join(_problem_words(p) for p in problems)
+
+
+BULK_REFUSAL = "{code}：{reason}"
+
+
+def refused_cases(refused) -> str:
+    """[(case code, refusal), …] as one line: each code with its reason."""
+    return REFUSAL_SEP.join(BULK_REFUSAL.format(code=code, reason=words(err)) for code, err in refused)
+
+
+def _problem_words(problem) -> str:
+    return REFUSALS[problem.kind].format(**{k: _param_words(v) for k, v in problem.params.items()})
+
+
+def _param_words(value):
+    if hasattr(value, "kind") and hasattr(value, "params"):  # a refusal or problem inside another one
+        return words(value)
+    if isinstance(value, (list, tuple)):
+        return LIST_SEP.join(map(str, value)) or LIST_EMPTY
+    return value

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from db import cases, models as m
 from db.access import SYSTEM, Viewer
 from workflow import photos
+from tests.refusals import refused
 
 NOW = dt.datetime(2026, 11, 20, 10, 0)
 
@@ -41,7 +42,7 @@ def test_a_photo_is_shrunk_and_loses_its_exif():
     (b"x" * (photos.MAX_BYTES + 1), "不能超过 5 MB"),
 ])
 def test_bad_photos_are_refused_with_a_reason(data, message):
-    with pytest.raises(photos.PhotoError, match=message):
+    with refused(photos.PhotoError, message):
         photos.prepare_photo(data)
 
 
@@ -49,13 +50,13 @@ def test_a_huge_canvas_is_refused_before_it_is_decoded():
     out = io.BytesIO()
     Image.new("1", (9000, 9000)).save(out, format="PNG")  # tiny file, 81 megapixels once decoded
     assert len(out.getvalue()) < photos.MAX_BYTES
-    with pytest.raises(photos.PhotoError, match="像素过大"):
+    with refused(photos.PhotoError, "像素过大"):
         photos.prepare_photo(out.getvalue())
 
 
 def test_upload_data_urls_decode_and_broken_ones_are_refused():
     assert photos.decode_upload("data:image/png;base64," + base64.b64encode(b"abc").decode()) == b"abc"
-    with pytest.raises(photos.PhotoError, match="不完整"):
+    with refused(photos.PhotoError, "不完整"):
         photos.decode_upload("data:image/png;base64,@@@")
 
 
