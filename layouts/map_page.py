@@ -79,7 +79,8 @@ def build_legend() -> html.Div:
                   dot("wish-open", text.WISH_LEGEND_OPEN), dot("wish-claimed", text.WISH_LEGEND_CLAIMED)]),
         html.Div(text.GAP_TYPE_LABEL, className="legend-title"),
         dcc.RadioItems(id=ids.GAP_TYPE, className="gap-type", value=GAP_TYPES[0], inline=True,
-                       options=[{"label": f"{t}（{STANDARD_RADIUS_M[t]}米）", "value": t} for t in GAP_TYPES]),
+                       options=[{"label": text.GAP_TYPE_OPTION.format(type=t, radius=STANDARD_RADIUS_M[t]), "value": t}
+                                for t in GAP_TYPES]),
         html.Div([dot("gap-within", text.GAP_LEGEND[0]), dot("gap-near", text.GAP_LEGEND[1]),
                   dot("gap-far", text.GAP_LEGEND[2])]),
     ])
@@ -120,7 +121,7 @@ def build_page(tile_provider: str, tianditu_key: str = "") -> html.Div:
 
 
 def user_label(name: str, role: str) -> str:
-    return f"{name}（{text.ROLE_LABELS.get(role, role)}）"
+    return text.USER_LABEL.format(name=name, role=text.ROLE_LABELS.get(role, role))
 
 
 def area_href(code: str | None) -> str:
@@ -235,7 +236,7 @@ def build_panel_details(children: list[dict], grids: list[dict], monthly: pd.Dat
     leaders = _section(text.SECTION_GRID_LEADERS, html.Ul(className="list", children=[
         html.Li([html.Span(g["name"]), html.Span(g["leader_name"] or "", className="muted")]) for g in grids
     ])) if grids else None
-    kids = _section(f"{text.SECTION_CHILDREN}（{len(children)}）", html.Div(className="child-links", children=[
+    kids = _section(text.WITH_COUNT.format(label=text.SECTION_CHILDREN, n=len(children)), html.Div(className="child-links", children=[
         dcc.Link(c["name"], href=area_href(c["code"]), className="child-link") for c in children])) if children else None
     return [*rates, cover, chart, leaders, kids]
 
@@ -244,7 +245,7 @@ def build_root_panel(streets: list[dict]) -> list:
     return [
         html.Div(className="panel-head", children=[html.Span(text.LEVEL["root"], className="level-tag"),
                                                    html.H2(text.ALL_STREETS, className="panel-title")]),
-        _section(f"{text.SECTION_CHILDREN}（{len(streets)}）", html.Ul(className="list", children=[
+        _section(text.WITH_COUNT.format(label=text.SECTION_CHILDREN, n=len(streets)), html.Ul(className="list", children=[
             html.Li([dcc.Link(s["name"], href=area_href(s["code"]), className="child-link"),
                      html.Span([f"{s['households']:,} {text.KPI_HOUSEHOLDS}",
                                 estimated_tag() if s.get("estimated") else None], className="muted")])
@@ -276,7 +277,7 @@ def build_building_panel(area: dict, open_cases: list[dict], nearest: list[dict]
         html.Div(className="panel-head", children=[html.Span(text.LEVEL["building"], className="level-tag"),
                                                    html.H2(area["name"], className="panel-title")]),
         _section(text.SECTION_FACTS, html.Table(className="facts", children=html.Tbody(fact_rows))),
-        _section(f"{text.SECTION_OPEN_CASES}（{len(open_cases)}）",
+        _section(text.WITH_COUNT.format(label=text.SECTION_OPEN_CASES, n=len(open_cases)),
                  html.Ul(case_items, className="list") if case_items else html.Div(text.NO_CASES, className="muted")),
         _section(text.SECTION_NEAREST, html.Ul(near_items, className="list") if near_items
                  else html.Div(text.NO_DATA, className="muted")),
@@ -316,7 +317,7 @@ def monthly_chart(monthly: pd.DataFrame) -> html.Div:
     top = _round_up(int(table.sum(axis=0).max()))
     columns = []
     for month in table.columns:
-        label = f"{int(month[5:])}月"
+        label = text.CHART_MONTH.format(month=int(month[5:]))
         counts = table[month]
         segments = [html.Div(className="bar-seg", title=text.CHART_TIP.format(month=label, category=c, n=int(n)),
                              style={"height": f"{n / top * 100:.2f}%", "background": colours[c]})

@@ -10,6 +10,8 @@ NAV_PUBLIC = "居民服务地图"
 NAV_ADMIN = "用户管理"
 LOGOUT = "退出"
 ALL_STREETS = "全部街道"
+TILES_TIANDITU = "天地图"  # attribution on the map when its tiles are shown
+TILES_AMAP = "高德地图"
 
 LEVEL = {"root": "辖区", "street": "街道", "community": "社区", "grid": "网格", "compound": "小区", "building": "楼栋"}
 ERA = {"old": "老旧小区", "mid": "多层小区", "new": "高层小区", "mixed": "新老混合"}
@@ -63,6 +65,10 @@ FACT_LABELS = {"floors": "层数", "units": "单元数", "households": "户数",
 
 LEGEND_LIGHTS = "诉求时限"
 GAP_TYPE_LABEL = "缺口类型"
+GAP_TYPE_OPTION = "{type}（{radius}米）"
+USER_LABEL = "{name}（{role}）"
+WITH_COUNT = "{label}（{n}）"
+CHART_MONTH = "{month}月"
 
 DB_UNAVAILABLE = "数据库暂时不可用，正在自动重试，恢复后页面会自动刷新。"
 UNEXPECTED_ERROR = "出错了，请稍后重试。如果问题持续，请联系管理员。"
@@ -115,6 +121,11 @@ ADMIN_TOKEN_SHOWN_ONCE = "请立即复制，令牌只显示这一次：{url}"
 ADMIN_SELECT_FIRST = "请先在表格中选择一行。"
 ADMIN_DONE = "已完成：{what}"
 ADMIN_BACK = "返回一张图"
+ADMIN_STATE = "状态"
+ADMIN_USER_STATE = {True: "启用", False: "已停用"}  # by active
+ADMIN_TOKEN_ID = "编号"
+ADMIN_TOKEN_CREATED = "创建时间"
+ADMIN_TOKEN_STATE = {True: "已吊销", False: "有效"}  # by revoked
 ROLE_LABELS = {"admin": "管理员", "street_official": "街道干部", "community_staff": "社区工作者",
                "grid_leader": "网格长", "screen": "大屏"}
 ADMIN_ERRORS = {
@@ -145,6 +156,10 @@ CASES_BULK_ASSIGNEE = "批量派单给（部门或人员）"
 CASES_BULK = "批量派单所选"
 CASES_BULK_DONE = "已派单 {done} 件"
 CASES_BULK_REFUSED = "，未能派单 {n} 件：{reasons}"
+CASES_DATE_FROM = "开始日期"
+CASES_DATE_TO = "结束日期"
+CASES_NONE = "没有符合条件的诉求"
+CASES_ACTION_ASSIGNEE = "承办部门或人员（派单时填写）"
 CASES_PICK = "在表格中点选一件诉求查看详情和办理。"
 CASES_TIMELINE = "办理记录"
 CASES_NOTE = "办理说明（可选）"
@@ -154,6 +169,10 @@ CASES_DONE = "已{action}"
 CASE_FIELDS = {f: CASE_SHEET_HEADERS[f] for f in ("code", "created_at", "category", "source", "description", "status",
                                                   "level", "deadline", "light_label", "assignee", "reporter")}
 EXPORT_EXTRA_FIELDS = {f: CASE_SHEET_HEADERS[f] for f in ("lon", "lat")}  # in files only: they let a list re-import
+# one case's detail on /cases/: field → label, in this order
+CASE_DETAIL_FIELDS = {**{f: CASE_FIELDS[f] for f in ("code", "category", "source", "status", "level", "deadline",
+                                                     "assignee", "reporter")},
+                      "phone": "电话", "satisfaction": "满意度"}
 INTAKE_TITLE = "在此楼登记诉求"
 INTAKE_CATEGORY = "类别"
 INTAKE_SOURCE = "来源"
@@ -239,6 +258,11 @@ WISHES_NONE = "没有符合条件的微心愿"
 WISHES_CLAIMANT = "认领的志愿者姓名或报到单位名称"
 WISHES_CLOSED = "该微心愿已结束。"
 WISHES_DONE = "已{action}"
+WISH_COLUMNS = {"code": "编号", "published": "发布时间", "title": "心愿", "place": "小区", "status": "状态",
+                "claimant": "认领方", "claimed": "认领时间", "completed": "完成时间"}
+WISH_DETAIL_FIELDS = {"code": "编号", "place": "小区", "wisher": "心愿人", "phone": "电话", "published": "发布",
+                      "claimant": "认领方", "claimed": "认领", "completed": "完成", "note": "备注"}
+WISH_CLAIMANT = "{claimant}（{kind}）"
 # AG Grid's pager and empty-table words
 GRID_LOCALE = {"page": "第", "to": "至", "of": "共", "more": "更多", "pageSizeSelectorLabel": "每页",
                "firstPage": "首页", "previousPage": "上一页", "nextPage": "下一页", "lastPage": "末页"}
@@ -284,6 +308,8 @@ IMPORT_STEP_PREVIEW = "④ 预览"
 IMPORT_SUMMARY = "读取 {read} 条：新增 {new}，更新 {updated}，不变 {unchanged}，拒绝 {rejected}（已修复 {repaired}，多部件 {multipart}）"
 IMPORT_LEGEND = (("new", "新增"), ("updated", "更新"), ("rejected", "拒绝"))
 IMPORT_PROBLEMS = "问题清单（前 {shown} 条，共 {total} 条）"
+IMPORT_PROBLEM_LINE = "{where}：{reason}"
+IMPORT_PROBLEM_DETAIL = "（{detail}）"
 IMPORT_NO_PROBLEMS = "没有发现问题。"
 IMPORT_ROW = "第 {row} 行"
 IMPORT_FEATURE = "编号 {id}"
@@ -429,6 +455,16 @@ PLANNING_CANDIDATE_REFUSED = "只有街道干部和管理员可以编辑候选�
 WALK_DISTANCE = "步行 {m} 米"
 GAP_LEGEND = ("步行达标", "超出，2倍内", "超出2倍以上")
 PLANNING_PRINT_TITLE = "{street} · 资源下沉规划方案 · {date}"
+PLANNING_LEGEND = {"swatch within": "标准内", "swatch near": "超出，2倍内", "swatch far": "超出2倍", "swatch none": "不可达",
+                   "pin existing": "现有点位", "pin candidate": "候选点", "pin added": "方案新增",
+                   "pin removed": "方案移除"}  # CSS class of the mark → its words
+PLANNING_SCENARIO_A = "方案 A"
+PLANNING_SCENARIO_B = "方案 B"
+PLANNING_KPIS = {"elderly": "老人覆盖率", "households": "户数覆盖率", "gap_elderly": "未覆盖老人",
+                 "straight_line": "直线距离口径"}
+PLANNING_COUNT_SHARE = "{n:,}（{share}）"
+PLANNING_OBJECTIVE_MANUAL = "手动推演"
+PLANNING_EDITED = "（手动调整）"
 
 # --- issue 12: counts estimated from footprints (估算, docs/estimates.md) ---
 ESTIMATED = "估算"
