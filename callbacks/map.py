@@ -82,7 +82,7 @@ def register(app: Dash, tile_provider: str) -> None:
         if gcj02 and bounds:
             bounds = crs.bounds_to_gcj02(bounds)
         hideout = {"selected": code if area["level"] == "building" else None, "level": area["level"],
-                   "yellowHours": yellow, "glyphs": map_page.SERVICE_GLYPH}
+                   "yellowHours": yellow, "glyphs": map_page.SERVICE_GLYPH, **map_page.JS_WORDS}
         crumbs = map_page.build_breadcrumb(chain, text.ALL_STREETS if several_streets else None)
         return data + [hideout, map_page.viewport_for(bounds), crumbs, None, code]
 

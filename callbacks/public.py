@@ -46,7 +46,7 @@ def register(app: Dash) -> None:
     app.clientside_callback(
         ClientsideFunction("jinlinPublic", "locate"),
         Output(ids.LOCATION, "data", allow_duplicate=True), Output(ids.LOCATE_STATUS, "children"),
-        Input(ids.LOCATE, "n_clicks"), prevent_initial_call=True,
+        Input(ids.LOCATE, "n_clicks"), State(ids.LOCATE_WORDS, "data"), prevent_initial_call=True,
     )
 
     @app.callback(Output(ids.LOCATION, "data"), Input(ids.MAP, "clickData"), prevent_initial_call=True)

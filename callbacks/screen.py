@@ -34,7 +34,7 @@ def screen_area(session, viewer: Viewer, search: str | None) -> dict | None:
 
 def register(app: Dash) -> None:
     app.clientside_callback(ClientsideFunction("jinlinScreen", "clock"), Output(ids.CLOCK, "children"),
-                            Input(ids.CLOCK_TICK, "n_intervals"))
+                            Input(ids.CLOCK_TICK, "n_intervals"), State(ids.CLOCK_WORDS, "data"))
 
     @app.callback(Output(ids.REFRESH, "interval"), Output(ids.TOUR, "interval"), Output(ids.TOUR, "disabled"),
                   Input(ids.URL, "search"))

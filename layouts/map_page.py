@@ -11,6 +11,7 @@ from layouts import ids, text
 from layouts.intake_form import build_intake
 from layouts.chrome import estimated_tag, outage_parts
 from layouts.tiles import tile_layers
+from workflow import wishes as wish_rules
 
 ns = Namespace("jinlin", "map")
 DEFAULT_CENTER = [27.778, 120.633]
@@ -20,12 +21,17 @@ CATEGORY_COLOURS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc
                     "#9c755f", "#bab0ac", "#86bcb6", "#d37295", "#8cd17d"]
 
 
+# what the JS functions of assets/jinlin.js show, in every hideout they read: their words, and the status a claimed
+# wish has (its marker looks taken)
+JS_WORDS = {"labels": text.MAP_LABELS, "wishClaimed": wish_rules.CLAIMED}
+
+
 def _geojson(id_, **kwargs) -> dl.GeoJSON:
     return dl.GeoJSON(id=id_, data=None, **kwargs)
 
 
 def build_map(tile_provider: str, tianditu_key: str = "") -> html.Div:
-    hideout = {"selected": None, "yellowHours": YELLOW_HOURS, "glyphs": SERVICE_GLYPH}
+    hideout = {"selected": None, "yellowHours": YELLOW_HOURS, "glyphs": SERVICE_GLYPH, **JS_WORDS}
     overlays = [
         dl.Overlay(name=text.OVERLAY_GRIDS, checked=True, children=_geojson(
             ids.MAP_GRIDS, style=ns("gridStyle"), onEachFeature=ns("gridLabel"), hideout=hideout)),

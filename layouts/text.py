@@ -64,6 +64,27 @@ FACT_LABELS = {"floors": "层数", "units": "单元数", "households": "户数",
                "elderly": "60岁以上", "party_members": "党员", "built_year": "建成年份"}
 
 LEGEND_LIGHTS = "诉求时限"
+# the words assets/jinlin.js puts into the map's tooltips and popups: the layout hands them over in each GeoJSON
+# hideout as "labels" (rows: the field a popup shows → its name)
+MAP_LABELS = {
+    "level": LEVEL,
+    "areaTip": "{level} · {name}",
+    "households": "（{n} 户）",
+    "gridLeader": " · 网格长 {name}",
+    "gap": {"titleGap": "{name}（覆盖缺口）", "titleCovered": "{name}（已覆盖）", "unreachable": "路网不可达",
+            "metres": "{n} 米", "minutes": "{n} 分钟（老人约 {elderly} 分钟）", "standard": "{radius} 米 ≈ {limit} 分钟",
+            "rows": {"distance": "步行距离", "minutes": "步行时间", "standard": "标准", "households": "户数",
+                     "elderly": "60岁以上"}},
+    "caseRows": {"code": "编号", "description": "描述", "level": "层级", "deadline": "时限", "assignee": "承办",
+                 "reporter": "反映人"},
+    "cluster": "诉求 {n} 件（超期 {red}）",
+    "serviceRows": {"type": "类型", "hours": "开放时间", "capacity": "容量", "address": "地址", "phone": "电话"},
+    "people": "{n} 人",
+    "wish": {"glyph": "愿", "title": "微心愿 · {status}",
+             "rows": {"code": "编号", "title": "心愿", "published": "发布", "claimant": "认领"}},
+    "post": {"filled": "{filled} / {slots} 人", "staffed": "满员", "short": "缺员 {n} 人",
+             "rows": {"type": "岗位", "filled": "在岗", "schedule": "时间", "state": "状态"}},
+}
 GAP_TYPE_LABEL = "缺口类型"
 GAP_TYPE_OPTION = "{type}（{radius}米）"
 USER_LABEL = "{name}（{role}）"
@@ -88,6 +109,10 @@ PUBLIC_CAPACITY = "可容纳 {n} 人"
 PUBLIC_SHARE = "分享此处"
 PUBLIC_STAFF_LINK = "工作人员登录"
 PUBLIC_DEMO_NOTE = "演示数据，非真实服务点"
+PUBLIC_POPUP = {"hours": "开放时间：", "address": "地址：", "phone": "电话："}  # a point's popup (assets/public/public.js)
+PUBLIC_LOCATE_WORDS = {"unsupported": "无法获取位置（浏览器不支持）。请在地图上点一下你所在的位置。",
+                       "sorted": "已按离你的距离排序",
+                       "denied": "无法获取位置（可能未授权）。请在地图上点一下你所在的位置。"}
 
 SCREEN_TITLE = "{name} · 基层治理一张图"
 SCREEN_KPI = {"open": "在办诉求", "overdue": "超期", "resolved_today": "今日办结", "response_rate": "响应率",
@@ -99,6 +124,7 @@ SCREEN_BOARD = "最新诉求"
 SCREEN_TOURING = "正在巡览：{name}"
 SCREEN_OVERVIEW = "全域总览"
 SCREEN_NO_AREA = "没有可显示的区域"
+SCREEN_CLOCK = {"format": "{y}年{m}月{d}日 星期{weekday}  {time}", "weekdays": ["日", "一", "二", "三", "四", "五", "六"]}
 
 ADMIN_TITLE = "用户与大屏管理"
 ADMIN_USERS = "工作人员账号"
