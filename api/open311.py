@@ -54,7 +54,7 @@ def _require_key():
 
 @bp.get("/services.json")
 def services():
-    return jsonify([{"service_code": code, "service_name": category, "description": f"{category}类诉求",
+    return jsonify([{"service_code": code, "service_name": category, "description": text.OPEN311_DESCRIPTION.format(category=category),
                      "metadata": False, "type": "realtime", "keywords": category,
                      "group": CATEGORY_DEPARTMENT.get(category, "")} for category, code in SERVICE_CODES.items()])
 
@@ -131,4 +131,4 @@ def create_request():
             code = cases.create_case(session, new, f"Open311:{system}", SYSTEM, dt.datetime.now())
     except cases.CaseError as err:
         return _errors(400, text.words(err))
-    return jsonify([{"service_request_id": code, "service_notice": "已受理登记，将按时限办理", "account_id": None}]), 201
+    return jsonify([{"service_request_id": code, "service_notice": text.OPEN311_NOTICE, "account_id": None}]), 201

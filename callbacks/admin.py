@@ -33,15 +33,15 @@ def register(app: Dash) -> None:
             with session_scope() as session:
                 if action == ids.CREATE:
                     account = users.create_user(session, username, password, role or "", (scope or "").strip(), name)
-                    message, clear = text.ADMIN_DONE.format(what=f"创建 {account.username}"), True
+                    message, clear = text.ADMIN_DONE.format(what=text.ADMIN_DID["create"].format(who=account.username)), True
                 elif action in (ids.DEACTIVATE, ids.ACTIVATE, ids.RESET) and not picked:
                     message = text.ADMIN_SELECT_FIRST
                 elif action in (ids.DEACTIVATE, ids.ACTIVATE):
                     users.set_active(session, picked, action == ids.ACTIVATE)
-                    message = text.ADMIN_DONE.format(what=f"{'启用' if action == ids.ACTIVATE else '停用'} {picked}")
+                    message = text.ADMIN_DONE.format(what=text.ADMIN_DID[action == ids.ACTIVATE].format(who=picked))
                 elif action == ids.RESET:
                     users.set_password(session, picked, new_password)
-                    message, clear = text.ADMIN_DONE.format(what=f"重置 {picked} 的密码"), True
+                    message, clear = text.ADMIN_DONE.format(what=text.ADMIN_DID["reset"].format(who=picked)), True
         except users.UserError as err:
             message = _error(err)
         with session_scope() as session:
@@ -67,7 +67,7 @@ def register(app: Dash) -> None:
                         message = text.ADMIN_SELECT_FIRST
                     else:
                         users.revoke_display_token(session, int(selected[0]["id"]), dt.datetime.now())
-                        message = text.ADMIN_DONE.format(what=f"吊销令牌 {selected[0]['id']}")
+                        message = text.ADMIN_DONE.format(what=text.ADMIN_DID["revoke"].format(who=selected[0]["id"]))
         except users.UserError as err:
             message = _error(err)
         with session_scope() as session:

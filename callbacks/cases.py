@@ -103,10 +103,10 @@ def register(app: Dash) -> None:
         stamp = now.strftime("%Y%m%d-%H%M")
         if ctx.triggered_id == ids.EXPORT_CSV:
             # UTF-8 with BOM: Excel on Windows opens it with the Chinese intact
-            return dcc.send_string(frame.to_csv(index=False, encoding="utf-8-sig"), f"诉求-{stamp}.csv")
+            return dcc.send_string(frame.to_csv(index=False, encoding="utf-8-sig"), text.CASES_EXPORT_CSV_FILE.format(stamp=stamp))
         buffer = io.BytesIO()
-        frame.to_excel(buffer, index=False, sheet_name="诉求")
-        return dcc.send_bytes(buffer.getvalue(), f"诉求-{stamp}.xlsx")
+        frame.to_excel(buffer, index=False, sheet_name=case_table.CASE_SHEET_NAME)
+        return dcc.send_bytes(buffer.getvalue(), text.CASES_EXPORT_XLSX_FILE.format(stamp=stamp))
 
     @app.callback(Output(ids.BULK_MESSAGE, "children"), Output(ids.CHANGED, "data", allow_duplicate=True),
                   Input(ids.BULK, "n_clicks"), State(ids.GRID, "selectedRows"), State(ids.BULK_ASSIGNEE, "value"),
@@ -115,7 +115,7 @@ def register(app: Dash) -> None:
         if not selected:
             return text.ADMIN_SELECT_FIRST, no_update
         if not (assignee or "").strip():
-            return "请填写派单对象", no_update
+            return text.CASES_BULK_NO_ASSIGNEE, no_update
         with session_scope() as session:
             done, refused = cases.bulk_dispatch(session, [r["code"] for r in selected], assignee, _actor(),
                                                 current_viewer(), dt.datetime.now())
@@ -156,7 +156,7 @@ def register(app: Dash) -> None:
     @app.callback(Output(ids.DOWNLOAD, "data", allow_duplicate=True), Input(ids.IMPORT_TEMPLATE, "n_clicks"),
                   prevent_initial_call=True)
     def download_template(_n):
-        return dcc.send_bytes(case_table.template_xlsx(), "诉求导入模板.xlsx")
+        return dcc.send_bytes(case_table.template_xlsx(), text.CASES_IMPORT_TEMPLATE_FILE)
 
     @app.callback(Output(ids.IMPORT_FILE, "data"), Output(ids.IMPORT_PANEL, "hidden"),
                   Output(ids.IMPORT_SUMMARY, "children"), Output(ids.IMPORT_PROBLEMS, "children"),

@@ -62,7 +62,7 @@ def register(app: Dash, where: list[State], spot_of: SpotOf, refresh: Output) ->
         else:
             message = text.INTAKE_DONE.format(code=code, deadline=deadline.strftime("%m-%d %H:%M"))
             if similar:
-                message += text.INTAKE_SIMILAR.format(codes="、".join(similar[:5]))
+                message += text.INTAKE_SIMILAR.format(codes=text.LIST_SEP.join(similar[:5]))
         # a page that re-renders its form gets the message back through the flash store
         return message, {"area": key, "message": message}, now.isoformat()
 

@@ -93,6 +93,16 @@ CHART_MONTH = "{month}月"
 
 DB_UNAVAILABLE = "数据库暂时不可用，正在自动重试，恢复后页面会自动刷新。"
 UNEXPECTED_ERROR = "出错了，请稍后重试。如果问题持续，请联系管理员。"
+# what the JSON routes and the login page (api/) say
+API_DB_UNAVAILABLE = "数据库暂时不可用，请稍后重试"
+API_INTERNAL_ERROR = "出错了，请稍后重试"
+LOGIN_USERNAME = "用户名"
+LOGIN_PASSWORD = "密码"
+LOGIN_THROTTLED = "尝试次数过多，请 15 分钟后再试。"
+LOGIN_WRONG = "用户名或密码不正确。"
+LOGIN_EXPIRED = "表单已过期，请重新输入。"
+OPEN311_DESCRIPTION = "{category}类诉求"
+OPEN311_NOTICE = "已受理登记，将按时限办理"
 
 PUBLIC_TITLE = "社区服务地图"
 PUBLIC_SUBTITLE = "找找身边的爱心食堂、日间照料中心、红色驿站"
@@ -146,6 +156,8 @@ ADMIN_TOKEN_REVOKE = "吊销所选令牌"
 ADMIN_TOKEN_SHOWN_ONCE = "请立即复制，令牌只显示这一次：{url}"
 ADMIN_SELECT_FIRST = "请先在表格中选择一行。"
 ADMIN_DONE = "已完成：{what}"
+ADMIN_DID = {"create": "创建 {who}", True: "启用 {who}", False: "停用 {who}", "reset": "重置 {who} 的密码",
+             "revoke": "吊销令牌 {who}"}  # True/False: activated or deactivated
 ADMIN_BACK = "返回一张图"
 ADMIN_STATE = "状态"
 ADMIN_USER_STATE = {True: "启用", False: "已停用"}  # by active
@@ -178,6 +190,9 @@ CASES_ASSIGNEE = "承办"
 CASES_COUNT = "共 {n} 件"
 CASES_EXPORT_XLSX = "导出 Excel"
 CASES_EXPORT_CSV = "导出 CSV"
+CASES_EXPORT_CSV_FILE = "诉求-{stamp}.csv"
+CASES_EXPORT_XLSX_FILE = "诉求-{stamp}.xlsx"
+CASES_BULK_NO_ASSIGNEE = "请填写派单对象"
 CASES_BULK_ASSIGNEE = "批量派单给（部门或人员）"
 CASES_BULK = "批量派单所选"
 CASES_BULK_DONE = "已派单 {done} 件"
@@ -229,6 +244,7 @@ RULES_SAVED = "已保存：新登记和上报的诉求按新时限计算，红�
 # 诉求批量导入 (/cases/)
 CASES_IMPORT_BUTTON = "导入 Excel/CSV"
 CASES_IMPORT_TEMPLATE = "下载导入模板"
+CASES_IMPORT_TEMPLATE_FILE = "诉求导入模板.xlsx"
 CASES_IMPORT_SUMMARY = "「{name}」共 {total} 行：可导入 {valid} 行，有问题 {bad} 行。"
 CASES_IMPORT_NOTHING_VALID = "没有可导入的行，请按下表修改后重新上传。"
 CASES_IMPORT_ALL = "导入这 {n} 行"
