@@ -121,7 +121,7 @@ def refusal_message(kind: str, params: dict) -> str:
     if template is None:
         return text.IMPORT_ERROR_GENERIC
     try:
-        return template.format(**params)
+        return text.fill(template, params)
     except (KeyError, IndexError):
         return text.IMPORT_ERROR_GENERIC
 
@@ -315,12 +315,12 @@ def rollback_refusal(kind: str, params: dict) -> str:
             text.BATCHES_DEPENDS[k].format(count=d["count"], examples=text.LIST_SEP.join(d["examples"]))
             for k, d in params["depends"].items())
         return text.BATCHES_ERRORS["in_use"].format(batch=params["batch"], what=what)
-    return text.BATCHES_ERRORS.get(kind, text.IMPORT_ERROR_GENERIC).format(**params)
+    return text.fill(text.BATCHES_ERRORS.get(kind, text.IMPORT_ERROR_GENERIC), params)
 
 
 def drawn_refusal(kind: str, params: dict) -> str:
     template = text.SETUP_DRAW_ERRORS.get(kind, text.IMPORT_ERROR_GENERIC)
     try:
-        return template.format(**params)
+        return text.fill(template, params)
     except (KeyError, IndexError):
         return text.IMPORT_ERROR_GENERIC

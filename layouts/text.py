@@ -747,7 +747,12 @@ def refused_cases(refused) -> str:
 
 
 def _problem_words(problem) -> str:
-    return REFUSALS[problem.kind].format(**{k: _param_words(v) for k, v in problem.params.items()})
+    return fill(REFUSALS[problem.kind], problem.params)
+
+
+def fill(template: str, params: dict) -> str:
+    """A template filled with a refusal's parameters: lists read 「a、b」, nested refusals in their own words."""
+    return template.format(**{k: _param_words(v) for k, v in params.items()})
 
 
 def _param_words(value):

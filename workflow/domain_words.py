@@ -29,3 +29,36 @@ CASE_SHEET_HEADERS = {"code": "编号", "created_at": "登记时间", "category"
                       "description": "描述", "status": "状态", "level": "层级", "deadline": "时限",
                       "light_label": "红黄绿", "assignee": "承办", "reporter": "反映人", "lon": "经度", "lat": "纬度",
                       "reporter_phone": "联系电话"}
+
+
+# Importing files (geodata/importing): our field → the column names it goes by, lower-case, tried in this order
+# (网格化 system exports, 测绘 footprints, spreadsheets)
+COLUMN_SYNONYMS = {
+    "source_id": ("source_id", "id", "fid", "objectid", "osm_id", "编号", "编码", "网格编号", "网格编码", "小区编号",
+                  "楼栋编号", "社区编号", "序号", "code", "bm", "uid"),
+    "name": ("name", "名称", "mc", "小区名称", "网格名称", "社区名称", "楼栋名称", "楼号", "站点名称", "name:zh",
+             "xqmc", "wgmc", "sqmc"),
+    "floors": ("floors", "层数", "楼层数", "cs", "building:levels", "floor"),
+    "units": ("units", "单元数", "dys"),
+    "households": ("households", "户数", "hs", "住户数"),
+    "residents": ("residents", "人口", "人数", "居民数", "rk", "population"),
+    "elderly": ("elderly", "老年人", "老年人数", "60岁以上", "lnr"),
+    "party_members": ("party_members", "党员", "党员数", "dy"),
+    "built_year": ("built_year", "建成年份", "建成年代", "年份", "start_date"),
+    "era": ("era",),
+    "leader_name": ("leader_name", "网格长", "网格员", "负责人"),
+    "leader_phone": ("leader_phone", "网格长电话", "联系电话", "电话"),
+    "kind": ("kind", "highway", "道路等级", "类型"),
+    "service_type": ("service_type", "类型", "类别", "服务类型", "type"),
+    "address": ("address", "地址", "addr:full", "addr:street"),
+    "hours": ("hours", "开放时间", "营业时间", "opening_hours"),
+    "phone": ("phone", "电话", "联系电话", "contact:phone"),
+    "capacity": ("capacity", "容量", "床位", "座位数"),
+    "is_public": ("is_public", "是否公开", "公开"),
+    "post_type": ("post_type", "岗位类型", "类型"),
+    "slots_required": ("slots_required", "需要人数", "人数", "岗位人数"),
+    "schedule": ("schedule", "时间", "服务时间"),
+}
+# the coordinate columns of a table of points, tried in this order
+LON_COLUMNS = ("lon", "lng", "longitude", "经度", "x", "long", "gcj_lng", "bd_lng", "wgs_lng")
+LAT_COLUMNS = ("lat", "latitude", "纬度", "y", "gcj_lat", "bd_lat", "wgs_lat")
