@@ -62,3 +62,18 @@ COLUMN_SYNONYMS = {
 # the coordinate columns of a table of points, tried in this order
 LON_COLUMNS = ("lon", "lng", "longitude", "经度", "x", "long", "gcj_lng", "bd_lng", "wgs_lng")
 LAT_COLUMNS = ("lat", "latitude", "纬度", "y", "gcj_lat", "bd_lat", "wgs_lat")
+
+# Planning (/planning/): what a candidate site is, and the names of sites placed by hand
+CANDIDATE_KINDS = ("闲置用房", "架空层", "空置店面")  # an idle room, the open ground floor of a block, an empty shop
+MANUAL_SITE_KIND = "手动"
+MANUAL_SITE_NAME = "新增点位"
+TRIAL_SITE_NAME = "试加点位{n}"  # a site tried by a click on the map, numbered
+
+# names the importer gives to rows whose file has none, and a 是否公开 cell that means no
+UNNAMED_STREET = "街道{code}"
+UNNAMED_AREA = {"community": "社区{n}", "grid": "网格{n}", "compound": "小区{n}"}
+UNNAMED_BUILDING = "{n}幢"
+NO_WORDS = ("0", "false", "否", "no")
+
+# glosses in the English messages for admins (CLI, logs)
+STREET_CODE_TERM = "统计用区划代码"
