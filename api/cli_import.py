@@ -19,6 +19,7 @@ from db.migrate import upgrade_to_head
 from geodata.importing import coords, mapping as mp, prepare as prep
 from geodata.importing.errors import ImportRefused
 from layouts import text
+from workflow.domain_words import CLI_IMPORT_ACTOR
 from workflow import case_table
 
 cli_import = Blueprint("jinlin_cli_import", __name__, cli_group=None)
@@ -73,7 +74,7 @@ def _import_cases(file: Path, crs: str | None, dry_run: bool, only_valid: bool) 
         if check.refused and not only_valid:
             raise click.ClickException("some rows are refused: fix them, or add --only-valid to import just the "
                                        "valid rows (nothing written)")
-        codes = cases.import_cases(session, check.valid, "数据导入", SYSTEM, now)
+        codes = cases.import_cases(session, check.valid, CLI_IMPORT_ACTOR, SYSTEM, now)
     click.echo(f"imported {len(codes)} cases" + (f": {codes[0]} … {codes[-1]}" if codes else ""))
 
 
@@ -81,7 +82,7 @@ def _import_cases(file: Path, crs: str | None, dry_run: bool, only_valid: bool) 
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--as", "kind", type=click.Choice([*mp.KINDS, "cases"]), required=True, help="what the features are")
 @click.option("--crs", default=None,
-              help="EPSG:xxxx, gcj02 (高德/腾讯) or bd09 (百度); required when the file declares none")
+              help=text.CLI_CRS_HELP)
 @click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help='JSON {"our field": "source column" or "=constant"}')
 @click.option("--layer", default=None, help="layer name in a multi-layer file (GeoPackage)")

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.orm import Session
 
 from db import cache, models as m, walking
+from db.users import DEMO_NOTE
 from geodata import payload, siting, standards
 from geodata.vocab import SERVICE_TYPES
 from workflow.domain_words import MANUAL_SITE_KIND, MANUAL_SITE_NAME, TRIAL_SITE_NAME
@@ -63,7 +64,7 @@ def write_demo_candidates(conn: Connection, areas: gpd.GeoDataFrame, buildings: 
     if len(sites):
         conn.execute(insert(m.PlanningCandidate), [
             {"street_code": r.street_code, "kind": r.kind, "name": r.name, "lon": round(r.geometry.x, 6),
-             "lat": round(r.geometry.y, 6), "created_at": now, "created_by": "演示数据"} for r in sites.itertuples()])
+             "lat": round(r.geometry.y, 6), "created_at": now, "created_by": DEMO_NOTE} for r in sites.itertuples()])
 
 
 def _inputs(session: Session, street: str, service_type: str) -> tuple:

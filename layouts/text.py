@@ -103,6 +103,10 @@ LOGIN_WRONG = "用户名或密码不正确。"
 LOGIN_EXPIRED = "表单已过期，请重新输入。"
 OPEN311_DESCRIPTION = "{category}类诉求"
 OPEN311_NOTICE = "已受理登记，将按时限办理"
+# the command line's words for admins (api/cli*.py)
+CLI_PASSWORD_PROMPT = "密码 password"
+CLI_TOKEN_LABEL_HELP = "which screen, e.g. 东山社区党群服务中心大屏"
+CLI_CRS_HELP = "EPSG:xxxx, gcj02 (高德/腾讯) or bd09 (百度); required when the file declares none"
 
 PUBLIC_TITLE = "社区服务地图"
 PUBLIC_SUBTITLE = "找找身边的爱心食堂、日间照料中心、红色驿站"

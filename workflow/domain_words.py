@@ -3,6 +3,7 @@ case-sheet headers, column synonyms of imported files, names of generated areas.
 from __future__ import annotations
 
 SYSTEM_ACTOR = "系统"  # who the trail says acted when the deadline escalated a case
+CLI_IMPORT_ACTOR = "数据导入"  # who the trail says filed the cases of a sheet imported from the command line
 
 # notes the case trail stores beside an action; a note the user typed follows after TRAIL_NOTE_SEP
 TRAIL_NOTES = {
