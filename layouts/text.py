@@ -258,6 +258,11 @@ CASES_IMPORT_CANCELLED = "已取消，未导入任何数据。"
 CASES_IMPORT_DONE = "已导入 {n} 件诉求（{first} 至 {last}）。"
 CASES_IMPORT_FAILED = "导入失败，未写入任何数据：{reason}"
 CASES_IMPORT_TOO_BIG = "文件超过 5 MB，请分批导入。"
+# what the one upload decoder (callbacks/uploads.py) refused, said for what was being uploaded
+SHEET_UPLOAD_ERRORS = {"too_large": CASES_IMPORT_TOO_BIG, "corrupt": "文件上传不完整，请重新上传",
+                       "empty_file": CASES_IMPORT_CANCELLED}
+PHOTO_UPLOAD_ERRORS = {"too_large": "照片不能超过 5 MB", "corrupt": "照片上传不完整，请重新选择",
+                       "empty_file": "照片是空文件"}
 CASES_IMPORT_ROW = "行号"
 CASES_IMPORT_REASON = "问题"
 CASES_IMPORT_MORE = "另有 {n} 行有问题未列出。"
@@ -680,8 +685,6 @@ REFUSALS = {
     "top_of_ladder": "已在街道层级，不能再上报",
     # a case sheet (workflow/case_table.py, the import check in db/cases.py)
     "upload_cancelled": CASES_IMPORT_CANCELLED,
-    "upload_too_big": CASES_IMPORT_TOO_BIG,
-    "upload_incomplete": "文件上传不完整，请重新上传",
     "xlsx_unreadable": "无法读取 Excel 文件（{error}），请确认是 .xlsx 格式且未损坏",
     "too_many_rows": "一次最多导入 {limit} 行",
     "csv_encoding": "CSV 文件编码无法识别，请另存为 UTF-8 或 GBK 编码",
@@ -705,7 +708,6 @@ REFUSALS = {
     "sheet_row_refused": "第 {row} 行：{reason}",
     # an intake photo (workflow/photos.py)
     "photo_too_big": "照片不能超过 {mb} MB",
-    "photo_incomplete": "照片上传不完整，请重新选择",
     "photo_empty": "照片是空文件",
     "photo_format": "只能上传 JPG、PNG 等常见格式的图片",
     "photo_pixels": "照片像素过大，请压缩后再上传",

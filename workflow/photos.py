@@ -1,8 +1,6 @@
 """Intake photos: accept only real images of sensible size, and keep a re-encoded copy without its metadata."""
 from __future__ import annotations
 
-import base64
-import binascii
 import io
 import warnings
 
@@ -18,17 +16,6 @@ ACCEPTED = {"JPEG", "PNG", "WEBP", "GIF", "BMP"}
 
 class PhotoError(Refused):
     """A photo the system will not keep; the kind says why."""
-
-
-def decode_upload(contents: str) -> bytes:
-    """The bytes of a dcc.Upload data URL."""
-    encoded = (contents or "").split(",", 1)[-1]
-    if len(encoded) * 3 // 4 > MAX_BYTES:
-        raise PhotoError("photo_too_big", mb=MAX_BYTES // 1024 // 1024)
-    try:
-        return base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        raise PhotoError("photo_incomplete") from None
 
 
 def prepare_photo(data: bytes) -> tuple[bytes, int, int]:
