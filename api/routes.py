@@ -11,7 +11,7 @@ from callbacks.viewer import current_viewer
 from db import cases, layers, repository
 from db.engine import backend_name, session_scope
 from geodata import payload
-from geodata.vocab import SERVICE_TYPES
+from workflow.vocab import SERVICE_TYPES
 from layouts import text
 
 bp = Blueprint("api", __name__)

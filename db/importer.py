@@ -19,7 +19,7 @@ from geodata.importing.hygiene import GRID, problem
 from geodata.importing.mapping import AREA_LEVEL, FIELDS
 from geodata.importing.prepare import Prepared, prepare
 from geodata.importing.readers import read_source
-from geodata.vocab import GENERATED_GROUP
+from workflow.vocab import GENERATED_GROUP
 from workflow.domain_words import NO_WORDS, STREET_CODE_TERM, UNNAMED_AREA, UNNAMED_BUILDING, UNNAMED_STREET
 
 PREVIEW_FEATURES = 3000

@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db import models as m, walking
-from db.repository import filled_posts, mask_name
+from db.access import mask_name
+from db.repository import filled_posts
 from geodata import people
-from geodata.vocab import OPEN_STATUSES
+from workflow.vocab import OPEN_STATUSES
 
 MAX_POSTS = 2  # a volunteer holding fewer active posts than this may take one more
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from sqlalchemy import case as sql_case
 from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import Session, aliased
 
@@ -16,7 +15,7 @@ from db import cache, models as m, planning, rules as case_rules, spatial, walki
 from db.access import SYSTEM, Viewer, case_scope
 from workflow import lifecycle as lc
 from geodata import coverage, standards
-from geodata.vocab import OPEN_STATUSES
+from workflow.vocab import OPEN_STATUSES
 
 # compounds and buildings are numbered with 3 digits, and more where a community or a compound has over 999
 CODE_PATTERN = re.compile(r"^[0-9]{9}([0-9]{3}([0-9]{2}|X[0-9]{3,6}(B[0-9]{3,6})?)?)?$")
@@ -184,8 +183,7 @@ def _summary(session: Session, area: dict, now: dt.datetime, viewer: Viewer) -> 
     cases_here = and_(scope_clause(m.Case, area), case_scope(viewer))
     by_status = dict(session.execute(select(m.Case.status, func.count()).where(cases_here)
                                      .group_by(m.Case.status)).all())
-    soon = now + dt.timedelta(hours=case_rules.get_case_rules(session).yellow_hours)
-    light = sql_case((m.Case.deadline < now, "red"), (m.Case.deadline < soon, "yellow"), else_="green")
+    light = lc.light_sql(m.Case.deadline, now, case_rules.get_case_rules(session).yellow_hours)
     by_light = dict(session.execute(select(light, func.count()).where(cases_here, m.Case.status.in_(OPEN_STATUSES))
                                     .group_by(light)).all())
     by_type: dict = {}
@@ -257,21 +255,8 @@ def list_open_cases(session: Session, code: str, now: dt.datetime, limit: int = 
     lights = lights_for(session, [r.deadline for r in rows], now)
     return [{"code": r.code, "category": r.category, "status": r.status, "level": r.level,
              "description": r.description, "deadline": r.deadline, "light": lt,
-             "reporter": mask_name(r.reporter_name) if viewer.shows_pii else None, "assignee": r.assignee}
+             "reporter": viewer.name_hint(r.reporter_name), "assignee": r.assignee}
             for r, lt in zip(rows, lights)]
-
-
-def mask_name(name: str | None) -> str | None:
-    """张三丰 → 张**: enough to recognise a neighbour's case, not enough to identify them."""
-    if not name:
-        return None
-    return name[0] + "*" * max(1, len(name) - 1)
-
-
-def mask_phone(phone: str | None) -> str | None:
-    if not phone:
-        return None
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
 
 
 def nearest_service_points(session: Session, building_code: str) -> list[dict]:

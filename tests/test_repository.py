@@ -103,12 +103,6 @@ def test_open_cases_are_masked_and_urgent_first(session, now):
             assert c["reporter"][1:] == "*" * (len(c["reporter"]) - 1)
 
 
-def test_mask_helpers():
-    assert repo.mask_name("张三丰") == "张**"
-    assert repo.mask_name("李四") == "李*"
-    assert repo.mask_phone("13800001234") == "138****1234"
-    assert repo.mask_name(None) is None
-
 
 def test_nearest_service_point_per_type(session):
     building = _first(session, m.Building, m.Building.community_code == COMMUNITY)

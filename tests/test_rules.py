@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from db import cases, models as m, repository, rules
 from db.access import SYSTEM
-from geodata.vocab import LEVEL_DEADLINE_DAYS
+from workflow.vocab import LEVEL_DEADLINE_DAYS
 from layouts import text
 
 NOW = dt.datetime(2026, 11, 20, 10, 0)

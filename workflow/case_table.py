@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import openpyxl
 
-from geodata.vocab import CASE_SOURCES
+from workflow.vocab import CASE_SOURCES
 from workflow import lifecycle as lc
 from workflow.domain_words import CASE_SHEET_HEADERS as HEADERS, CASE_SHEET_NAME
 from workflow.refusal import Problem, Refused, problem
