@@ -128,7 +128,7 @@ def create_request():
                         lat=lat, reporter_name=name, reporter_phone=form.get("phone") or None)
     try:
         with session_scope() as session:
-            code = cases.create_case(session, new, f"Open311:{system}", SYSTEM, dt.datetime.now())
+            code = cases.create_case(session, new, f"Open311:{system}", SYSTEM, dt.datetime.now()).code
     except cases.CaseError as err:
         return _errors(400, text.words(err))
     return jsonify([{"service_request_id": code, "service_notice": text.OPEN311_NOTICE, "account_id": None}]), 201

@@ -9,6 +9,7 @@ NAV_SCREEN = "大屏"
 NAV_PUBLIC = "居民服务地图"
 NAV_ADMIN = "用户管理"
 LOGOUT = "退出"
+USER_LABEL = "{name}（{role}）"  # the person in the staff top bar
 ALL_STREETS = "全部街道"
 TILES_TIANDITU = "天地图"  # attribution on the map when its tiles are shown
 TILES_AMAP = "高德地图"
@@ -87,7 +88,6 @@ MAP_LABELS = {
 }
 GAP_TYPE_LABEL = "缺口类型"
 GAP_TYPE_OPTION = "{type}（{radius}米）"
-USER_LABEL = "{name}（{role}）"
 WITH_COUNT = "{label}（{n}）"
 CHART_MONTH = "{month}月"
 
@@ -162,7 +162,6 @@ ADMIN_SELECT_FIRST = "请先在表格中选择一行。"
 ADMIN_DONE = "已完成：{what}"
 ADMIN_DID = {"create": "创建 {who}", True: "启用 {who}", False: "停用 {who}", "reset": "重置 {who} 的密码",
              "revoke": "吊销令牌 {who}"}  # True/False: activated or deactivated
-ADMIN_BACK = "返回一张图"
 ADMIN_STATE = "状态"
 ADMIN_USER_STATE = {True: "启用", False: "已停用"}  # by active
 ADMIN_TOKEN_ID = "编号"
@@ -321,7 +320,6 @@ GRID_LOCALE = {"page": "第", "to": "至", "of": "共", "more": "更多", "pageS
 # --- Import of real data (issue 7): the admin page /admin/import/ ---
 IMPORT_TITLE = "数据导入"
 IMPORT_NAV = "数据导入"
-IMPORT_BACK_ADMIN = "账号管理"
 IMPORT_STEP_FILE = "① 选择文件"
 IMPORT_DROP = "拖入文件，或点击选择"
 IMPORT_FORMATS = "支持：Shapefile（打包为 .zip，含 .cpg 时按其编码，否则按 UTF-8/GBK）、GeoJSON、GeoPackage、KML、" \
@@ -419,7 +417,6 @@ WALK_COVERAGE_LINE = "{type}（步行 {radius} 米≈{minutes} 分钟）：老�
 WALK_FALLBACK_NOTE = "本街道暂无道路数据，按直线距离×{factor} 估算步行距离"
 PLANNING_TITLE = "资源下沉规划"
 PLANNING_NAV = "资源下沉规划"
-PLANNING_BACK = "返回一张图"
 PLANNING_STREET = "街道"
 PLANNING_TYPE = "服务类型"
 PLANNING_OBJECTIVE = "目标"
