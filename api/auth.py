@@ -23,6 +23,7 @@ from wtforms.validators import DataRequired, Length
 from db import users
 from db.access import Viewer
 from db.engine import session_scope
+from layouts import text
 from layouts.pages import ANYONE, Page, owner
 
 log = logging.getLogger(__name__)
@@ -70,8 +71,8 @@ def _remember(account: users.Account) -> None:
 
 
 class LoginForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired(), Length(max=50)])
-    password = PasswordField("密码", validators=[DataRequired(), Length(max=200)])
+    username = StringField(text.LOGIN_USERNAME, validators=[DataRequired(), Length(max=50)])
+    password = PasswordField(text.LOGIN_PASSWORD, validators=[DataRequired(), Length(max=200)])
 
 
 def _safe_next(target: str | None) -> str:
@@ -95,18 +96,18 @@ def login():
         now = dt.datetime.now()
         with session_scope() as session:
             if users.is_throttled(session, form.username.data, request.remote_addr, now):
-                message, status = "尝试次数过多，请 15 分钟后再试。", 429
+                message, status = text.LOGIN_THROTTLED, 429
                 log.warning("login throttled for %r from %s", form.username.data, request.remote_addr)
             else:
                 account = users.authenticate(session, form.username.data, form.password.data,
                                              request.remote_addr, now)
                 if account is None:
-                    message, status = "用户名或密码不正确。", 401
+                    message, status = text.LOGIN_WRONG, 401
                 else:
                     _remember(account)
                     return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
-        message, status = "表单已过期，请重新输入。", 400
+        message, status = text.LOGIN_EXPIRED, 400
     body = render_template("login.html", form=form, message=message, demo=demo,
                            demo_users=users.DEMO_USERS if demo else (),
                            demo_token=users.DEMO_SCREEN_TOKEN if demo else None)
@@ -231,4 +232,4 @@ def install(server: Flask, secure_cookies: bool, pages: tuple[Page, ...]) -> Non
             log.warning("bad callback request to %s: %r", request.path, err)
             return jsonify({"error": "bad callback request"}), 400
         log.exception("unhandled error on %s", request.path, exc_info=err)
-        return jsonify({"error": "internal error", "message": "出错了，请稍后重试"}), 500
+        return jsonify({"error": "internal error", "message": text.API_INTERNAL_ERROR}), 500

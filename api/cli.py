@@ -13,6 +13,7 @@ from db.engine import session_scope
 from db.migrate import upgrade_to_head
 from db.seed import write_demo
 from geodata import demo
+from layouts import text
 
 cli = Blueprint("jinlin_cli", __name__, cli_group=None)
 
@@ -45,7 +46,7 @@ def init_db(seed_demo: bool) -> None:
 @click.option("--role", type=click.Choice(users.ROLES[:-1]), required=True, help="screen access uses display tokens")
 @click.option("--scope", default=None, help="area code the user works in (street / community / grid)")
 @click.option("--name", "display_name", default=None, help="name shown in the header")
-@click.password_option(prompt="密码 password", help="read from the terminal when omitted")
+@click.password_option(prompt=text.CLI_PASSWORD_PROMPT, help="read from the terminal when omitted")
 def create_user(username: str, role: str, scope: str | None, display_name: str | None, password: str) -> None:
     """Create a staff account (hashed password; no default password exists outside demo mode)."""
     upgrade_to_head()
@@ -58,7 +59,7 @@ def create_user(username: str, role: str, scope: str | None, display_name: str |
 
 
 @cli.cli.command("create-display-token")
-@click.option("--label", required=True, help="which screen, e.g. 东山社区党群服务中心大屏")
+@click.option("--label", required=True, help=text.CLI_TOKEN_LABEL_HELP)
 @click.option("--scope", default=None, help="area code the screen shows")
 def create_display_token(label: str, scope: str | None) -> None:
     """A revocable token for a kiosk: open /screen/?token=… on the big screen."""

@@ -19,6 +19,8 @@ from db.migrate import upgrade_to_head
 from geodata import crs as crs_mod
 from geodata.importing import coords, mapping as mp, prepare as prep
 from geodata.importing.errors import ImportRefused
+from layouts import text
+from workflow.domain_words import CLI_IMPORT_ACTOR
 from workflow import case_table
 
 cli_import = Blueprint("jinlin_cli_import", __name__, cli_group=None)
@@ -53,7 +55,7 @@ def _import_cases(file: Path, crs: str | None, dry_run: bool, only_valid: bool) 
         rows = case_table.read_case_table(file.read_bytes(), file.name, now)
         shift = coords.parse_crs(crs)
     except (case_table.TableError, ImportRefused) as err:
-        raise click.ClickException(f"{file.name}: {getattr(err, 'detail', err)} (nothing written)") from None
+        raise click.ClickException(f"{file.name}: {getattr(err, 'detail', None) or text.words(err)} (nothing written)") from None
     if shift not in (None, "EPSG:4326"):
         if shift not in crs_mod.SHIFTED:
             raise click.ClickException(f"{file.name}: cases take longitude/latitude in WGS-84, gcj02 or bd09, "
@@ -65,7 +67,7 @@ def _import_cases(file: Path, crs: str | None, dry_run: bool, only_valid: bool) 
     with session_scope() as session:
         check = cases.check_import(session, rows, SYSTEM)
         for number, reason in check.refused:
-            click.echo(f"  row {number}: {reason}")
+            click.echo(f"  row {number}: {text.words(reason)}")
         click.echo(f"{file.name}: {check.total} rows, {len(check.valid)} valid, {len(check.refused)} refused")
         if dry_run:
             click.echo("dry run: nothing written")
@@ -73,7 +75,7 @@ def _import_cases(file: Path, crs: str | None, dry_run: bool, only_valid: bool) 
         if check.refused and not only_valid:
             raise click.ClickException("some rows are refused: fix them, or add --only-valid to import just the "
                                        "valid rows (nothing written)")
-        codes = cases.import_cases(session, check.valid, "数据导入", SYSTEM, now)
+        codes = cases.import_cases(session, check.valid, CLI_IMPORT_ACTOR, SYSTEM, now)
     click.echo(f"imported {len(codes)} cases" + (f": {codes[0]} … {codes[-1]}" if codes else ""))
 
 
@@ -81,7 +83,7 @@ def _import_cases(file: Path, crs: str | None, dry_run: bool, only_valid: bool) 
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--as", "kind", type=click.Choice([*mp.KINDS, "cases"]), required=True, help="what the features are")
 @click.option("--crs", default=None,
-              help="EPSG:xxxx, gcj02 (高德/腾讯) or bd09 (百度); required when the file declares none")
+              help=text.CLI_CRS_HELP)
 @click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help='JSON {"our field": "source column" or "=constant"}')
 @click.option("--layer", default=None, help="layer name in a multi-layer file (GeoPackage)")

@@ -13,6 +13,7 @@ from db import batches
 from db.migrate import upgrade_to_head
 from db.onboarding import run_import_osm
 from geodata import osm
+from workflow.domain_words import STREET_CODE_TERM
 
 cli_osm = Blueprint("jinlin_cli_osm", __name__, cli_group=None)
 LAYER_WORDS = {"communities": "communities", "compounds": "compounds (landuse=residential)",
@@ -22,7 +23,7 @@ LAYER_WORDS = {"communities": "communities", "compounds": "compounds (landuse=re
 
 @cli_osm.cli.command("import-osm")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--street", "street_code", required=True, help="9-digit street code (统计用区划代码)")
+@click.option("--street", "street_code", required=True, help=f"9-digit street code ({STREET_CODE_TERM})")
 @click.option("--street-name", default=None, help="name of the street (required when it is new)")
 @click.option("--rules", "rules_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="an edited copy of geodata/osm_rules.json (tags → what they become)")

@@ -14,6 +14,7 @@ from db import cases, models as m
 from db.access import SYSTEM
 from db.engine import session_scope
 from workflow.vocab import CATEGORY_DEPARTMENT, SERVICE_CODES
+from layouts import text
 from workflow import lifecycle as lc
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -53,7 +54,7 @@ def _require_key():
 
 @bp.get("/services.json")
 def services():
-    return jsonify([{"service_code": code, "service_name": category, "description": f"{category}类诉求",
+    return jsonify([{"service_code": code, "service_name": category, "description": text.OPEN311_DESCRIPTION.format(category=category),
                      "metadata": False, "type": "realtime", "keywords": category,
                      "group": CATEGORY_DEPARTMENT.get(category, "")} for category, code in SERVICE_CODES.items()])
 
@@ -129,5 +130,5 @@ def create_request():
         with session_scope() as session:
             code = cases.create_case(session, new, f"Open311:{system}", SYSTEM, dt.datetime.now()).code
     except cases.CaseError as err:
-        return _errors(400, str(err))
-    return jsonify([{"service_request_id": code, "service_notice": "已受理登记，将按时限办理", "account_id": None}]), 201
+        return _errors(400, text.words(err))
+    return jsonify([{"service_request_id": code, "service_notice": text.OPEN311_NOTICE, "account_id": None}]), 201

@@ -13,6 +13,7 @@ from db import cases, layers, repository
 from db.engine import backend_name, session_scope
 from geodata import payload
 from workflow.vocab import SERVICE_TYPES
+from layouts import text
 
 bp = Blueprint("api", __name__)
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ def _error(status: int, error: str, **extra):
 def database_unavailable(err):
     # A restart or failover of the database: say so plainly; the pool reconnects on the next request.
     log.warning("database unavailable: %s", err.__class__.__name__)
-    return _error(503, "database unavailable", message="数据库暂时不可用，请稍后重试")
+    return _error(503, "database unavailable", message=text.API_DB_UNAVAILABLE)
 
 
 @bp.get("/healthz")

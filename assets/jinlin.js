@@ -1,5 +1,6 @@
 /* 近邻一张图: Leaflet style and point functions, referenced from Python through dash_extensions Namespace("jinlin", "map").
-   Everything a user typed is put into the page with textContent, never as HTML. */
+   Everything a user typed is put into the page with textContent, never as HTML. Every word shown comes from the
+   layout (layouts/text.py MAP_LABELS) in the hideout's `labels`: this file keeps no words of its own. */
 (function () {
   "use strict";
 
@@ -34,6 +35,22 @@
     return node;
   }
 
+  function labelsOf(context) {
+    return (context && context.hideout && context.hideout.labels) || {};
+  }
+
+  // "{n} 米" with {n: 300}: a template of the layout filled in
+  function fill(template, values) {
+    return String(template === undefined ? "" : template).replace(/\{(\w+)\}/g, function (whole, key) {
+      return values[key] === undefined || values[key] === null ? "" : String(values[key]);
+    });
+  }
+
+  // popup rows from [field, value] pairs, each field named by the layout's words for that popup
+  function rowsOf(names, pairs) {
+    return pairs.map(function (pair) { return [(names || {})[pair[0]], pair[1]]; });
+  }
+
   function popup(title, rows) {
     var box = el("div", "popup");
     box.appendChild(el("div", "popup-title", title));
@@ -52,8 +69,6 @@
     var pad = function (n) { return (n < 10 ? "0" : "") + n; };
     return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
   }
-
-  var LEVEL_LABEL = { street: "街道", community: "社区", grid: "网格", compound: "小区", building: "楼栋" };
 
   window.jinlin = Object.assign({}, window.jinlin, {
     map: {
@@ -101,10 +116,11 @@
         return base;
       },
 
-      drillTooltip: function (feature, layer) {
+      drillTooltip: function (feature, layer, context) {
         var p = feature.properties;
-        var label = (LEVEL_LABEL[p.level] || "") + " · " + p.name;
-        if (p.households) { label += "（" + p.households + " 户）"; }
+        var words = labelsOf(context);
+        var label = fill(words.areaTip, { level: (words.level || {})[p.level] || "", name: p.name });
+        if (p.households) { label += fill(words.households, { n: p.households }); }
         layer.bindTooltip(el("span", "", label), { sticky: true, direction: "top", className: "area-tip" });
       },
 
@@ -137,11 +153,11 @@
         }
       },
 
-      gridLabel: function (feature, layer) {
+      gridLabel: function (feature, layer, context) {
         layer.options.interactive = false;
         var p = feature.properties;
         if (!p.label) { return; }
-        var label = p.name + (p.leader ? " · 网格长 " + p.leader : "");
+        var label = p.name + (p.leader ? fill(labelsOf(context).gridLeader, { name: p.leader }) : "");
         layer.bindTooltip(el("span", "", label), { permanent: true, direction: "center", className: "grid-label" });
       },
 
@@ -153,13 +169,15 @@
         return { weight: 1, color: p.gap ? "#922b21" : "#1e8449", fillColor: fill, fillOpacity: 0.85 };
       },
 
-      gapPopup: function (feature, layer) {
+      gapPopup: function (feature, layer, context) {
         var p = feature.properties;
-        layer.bindPopup(popup(p.name + (p.gap ? "（覆盖缺口）" : "（已覆盖）"), [
-          ["步行距离", p.distance === null ? "路网不可达" : p.distance + " 米"],
-          ["步行时间", p.minutes === null ? "—" : p.minutes + " 分钟（老人约 " + p.elderly_minutes + " 分钟）"],
-          ["标准", p.radius + " 米 ≈ " + p.limit + " 分钟"], ["户数", p.households], ["60岁以上", p.elderly]
-        ]));
+        var words = labelsOf(context).gap || {};
+        layer.bindPopup(popup(fill(p.gap ? words.titleGap : words.titleCovered, { name: p.name }), rowsOf(words.rows, [
+          ["distance", p.distance === null ? words.unreachable : fill(words.metres, { n: p.distance })],
+          ["minutes", p.minutes === null ? "—" : fill(words.minutes, { n: p.minutes, elderly: p.elderly_minutes })],
+          ["standard", fill(words.standard, { radius: p.radius, limit: p.limit })], ["households", p.households],
+          ["elderly", p.elderly]
+        ])));
       },
 
       casePoint: function (feature, latlng, context) {
@@ -168,10 +186,10 @@
         var marker = L.circleMarker(latlng, {
           radius: 8, weight: 2, color: "#fff", fillColor: LIGHT_COLOUR[lt], fillOpacity: 1, className: "case case-" + lt
         });
-        marker.bindPopup(popup(p.category + " · " + p.status, [
-          ["编号", p.code], ["描述", p.description], ["层级", p.level], ["时限", fmtTime(p.deadline)],
-          ["承办", p.assignee], ["反映人", p.reporter]
-        ]));
+        marker.bindPopup(popup(p.category + " · " + p.status, rowsOf(labelsOf(context).caseRows, [
+          ["code", p.code], ["description", p.description], ["level", p.level], ["deadline", fmtTime(p.deadline)],
+          ["assignee", p.assignee], ["reporter", p.reporter]
+        ])));
         return marker;
       },
 
@@ -186,7 +204,7 @@
           html: "<div><span>" + Number(n) + "</span></div>",
           className: "case-cluster case-cluster-" + worst, iconSize: L.point(size, size)
         });
-        return L.marker(latlng, { icon: icon, title: "诉求 " + n + " 件（超期 " + counts.red + "）" });
+        return L.marker(latlng, { icon: icon, title: fill(labelsOf(context).cluster, { n: n, red: counts.red }) });
       },
 
       servicePoint: function (feature, latlng, context) {
@@ -205,36 +223,39 @@
             node.setAttribute("data-type", p.type);
           }
         });
-        marker.bindPopup(popup(p.name, [
-          ["类型", p.type], ["开放时间", p.hours], ["容量", p.capacity ? p.capacity + " 人" : null],
-          ["地址", p.address], ["电话", p.phone]
-        ]));
+        var words = labelsOf(context);
+        marker.bindPopup(popup(p.name, rowsOf(words.serviceRows, [
+          ["type", p.type], ["hours", p.hours], ["capacity", p.capacity ? fill(words.people, { n: p.capacity }) : null],
+          ["address", p.address], ["phone", p.phone]
+        ])));
         return marker;
       },
 
-      wishPoint: function (feature, latlng) {
+      wishPoint: function (feature, latlng, context) {
         var p = feature.properties;
+        var words = labelsOf(context).wish || {};
         var claimed = p.claimed;
         var icon = L.divIcon({ html: "", className: "wish-icon " + (claimed ? "wish-claimed" : "wish-open"),
                                iconSize: L.point(22, 22), iconAnchor: L.point(11, 11) });
         var marker = L.marker(latlng, { icon: icon, title: p.title });
-        marker.on("add", function () { var node = marker.getElement(); if (node) { node.textContent = "愿"; } });
-        marker.bindPopup(popup("微心愿 · " + p.status, [
-          ["编号", p.code], ["心愿", p.title], ["发布", p.published], ["认领", p.claimant]
-        ]));
+        marker.on("add", function () { var node = marker.getElement(); if (node) { node.textContent = words.glyph; } });
+        marker.bindPopup(popup(fill(words.title, { status: p.status }), rowsOf(words.rows, [
+          ["code", p.code], ["title", p.title], ["published", p.published], ["claimant", p.claimant]
+        ])));
         return marker;
       },
 
-      postPoint: function (feature, latlng) {
+      postPoint: function (feature, latlng, context) {
         var p = feature.properties;
+        var words = labelsOf(context).post || {};
         var marker = L.circleMarker(latlng, {
           radius: 6, weight: 2, color: p.staffed ? "#1e8e3e" : "#e8710a", fillColor: "#fff", fillOpacity: 1,
           className: p.staffed ? "post post-ok" : "post post-short"
         });
-        marker.bindPopup(popup(p.name, [
-          ["岗位", p.type], ["在岗", p.filled + " / " + p.slots + " 人"], ["时间", p.schedule],
-          ["状态", p.staffed ? "满员" : "缺员 " + (p.slots - p.filled) + " 人"]
-        ]));
+        marker.bindPopup(popup(p.name, rowsOf(words.rows, [
+          ["type", p.type], ["filled", fill(words.filled, { filled: p.filled, slots: p.slots })],
+          ["schedule", p.schedule], ["state", p.staffed ? words.staffed : fill(words.short, { n: p.slots - p.filled })]
+        ])));
         return marker;
       }
     }

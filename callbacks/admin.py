@@ -41,7 +41,7 @@ def create_user(_n, username, name, role, scope, password):
     try:
         with session_scope() as session:
             account = users.create_user(session, username, password, role or "", (scope or "").strip(), name)
-            return _user_rows(session), text.ADMIN_DONE.format(what=f"创建 {account.username}"), "", ""
+            return _user_rows(session), text.ADMIN_DONE.format(what=text.ADMIN_DID["create"].format(who=account.username)), "", ""
     except users.UserError as err:
         return no_update, _error(err), no_update, no_update
 
@@ -53,7 +53,7 @@ def _set_active(selected, active: bool):
     try:
         with session_scope() as session:
             users.set_active(session, picked, active)
-            return _user_rows(session), text.ADMIN_DONE.format(what=f"{'启用' if active else '停用'} {picked}")
+            return _user_rows(session), text.ADMIN_DONE.format(what=text.ADMIN_DID[active].format(who=picked))
     except users.UserError as err:
         return no_update, _error(err)
 
@@ -84,7 +84,7 @@ def reset_password(_n, selected, new_password):
             users.set_password(session, picked, new_password)
     except users.UserError as err:
         return _error(err), no_update
-    return text.ADMIN_DONE.format(what=f"重置 {picked} 的密码"), ""
+    return text.ADMIN_DONE.format(what=text.ADMIN_DID["reset"].format(who=picked)), ""
 
 
 def _token_rows(session) -> list[dict]:
@@ -118,7 +118,7 @@ def revoke_token(_n, selected):
     try:
         with session_scope() as session:
             users.revoke_display_token(session, int(selected[0]["id"]), dt.datetime.now())
-            return _token_rows(session), text.ADMIN_DONE.format(what=f"吊销令牌 {selected[0]['id']}")
+            return _token_rows(session), text.ADMIN_DONE.format(what=text.ADMIN_DID["revoke"].format(who=selected[0]["id"]))
     except users.UserError as err:
         return no_update, _error(err)
 
@@ -142,7 +142,7 @@ def save_rules(_n, rows, yellow):
             rules.save_case_rules(session, table, yellow, account.display_name if account else "?", dt.datetime.now())
             current = rules.get_case_rules(session)
     except rules.RulesError as err:
-        return no_update, no_update, str(err)
+        return no_update, no_update, text.words(err)
     return rules.rules_table(current), current.yellow_hours, text.RULES_SAVED
 
 

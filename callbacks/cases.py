@@ -41,7 +41,7 @@ def _read_sheet(token: str | None, name: str, now: dt.datetime) -> list:
     """The rows of a sheet kept on the server; raises case_table.TableError with a message for the user."""
     path = uploads.kept(token)
     if path is None:
-        raise case_table.TableError(text.CASES_IMPORT_CANCELLED)
+        raise case_table.TableError("upload_cancelled")
     return case_table.read_case_table(path.read_bytes(), name, now)
 
 
@@ -94,8 +94,8 @@ def _export_rows(filters: tuple, now: dt.datetime) -> pd.DataFrame:
 def export_xlsx(_n, *filters):
     now = dt.datetime.now()
     buffer = io.BytesIO()
-    _export_rows(filters, now).to_excel(buffer, index=False, sheet_name="诉求")
-    return dcc.send_bytes(buffer.getvalue(), f"诉求-{now:%Y%m%d-%H%M}.xlsx")
+    _export_rows(filters, now).to_excel(buffer, index=False, sheet_name=case_table.CASE_SHEET_NAME)
+    return dcc.send_bytes(buffer.getvalue(), text.CASES_EXPORT_XLSX_FILE.format(stamp=f"{now:%Y%m%d-%H%M}"))
 
 
 @page.callback(Output(ids.DOWNLOAD, "data", allow_duplicate=True), Input(ids.EXPORT_CSV, "n_clicks"),
@@ -104,7 +104,7 @@ def export_csv(_n, *filters):
     now = dt.datetime.now()
     # UTF-8 with BOM: Excel on Windows opens it with the Chinese intact
     return dcc.send_string(_export_rows(filters, now).to_csv(index=False, encoding="utf-8-sig"),
-                           f"诉求-{now:%Y%m%d-%H%M}.csv")
+                           text.CASES_EXPORT_CSV_FILE.format(stamp=f"{now:%Y%m%d-%H%M}"))
 
 
 @page.callback(Output(ids.BULK_MESSAGE, "children"), Output(ids.CHANGED, "data", allow_duplicate=True),
@@ -114,13 +114,13 @@ def bulk(_n, selected, assignee):
     if not selected:
         return text.ADMIN_SELECT_FIRST, no_update
     if not (assignee or "").strip():
-        return "请填写派单对象", no_update
+        return text.CASES_BULK_NO_ASSIGNEE, no_update
     with session_scope() as session:
         done, refused = cases.bulk_dispatch(session, [r["code"] for r in selected], assignee, _actor(),
                                             current_viewer(), dt.datetime.now())
     message = text.CASES_BULK_DONE.format(done=len(done))
     if refused:
-        message += text.CASES_BULK_REFUSED.format(n=len(refused), reasons="；".join(refused[:5]))
+        message += text.CASES_BULK_REFUSED.format(n=len(refused), reasons=text.refused_cases(refused[:5]))
     return message, dt.datetime.now().isoformat()
 
 
@@ -131,7 +131,7 @@ def _detail(code: str | None):
         try:
             case = cases.get_case(session, code, current_viewer(), dt.datetime.now())
         except cases.NotFound as err:
-            return str(err), None
+            return text.words(err), None
     return cases_page.build_detail(case), {"code": case["code"], "version": case["version"]}
 
 
@@ -161,14 +161,14 @@ def do_action(clicks, selected, assignee, satisfaction, note):
             cases.act(session, selected["code"], action, _actor(), current_viewer(), selected["version"],
                       dt.datetime.now(), note=note, assignee=assignee, satisfaction=satisfaction)
     except (cases.CaseError, lc.TransitionError) as err:
-        return str(err), no_update
+        return text.words(err), no_update
     return text.CASES_DONE.format(action=lc.ACTION_LABELS[action]), dt.datetime.now().isoformat()
 
 
 @page.callback(Output(ids.DOWNLOAD, "data", allow_duplicate=True), Input(ids.IMPORT_TEMPLATE, "n_clicks"),
                prevent_initial_call=True)
 def download_template(_n):
-    return dcc.send_bytes(case_table.template_xlsx(), "诉求导入模板.xlsx")
+    return dcc.send_bytes(case_table.template_xlsx(), text.CASES_IMPORT_TEMPLATE_FILE)
 
 
 @page.callback(Output(ids.IMPORT_FILE, "data"), Output(ids.IMPORT_PANEL, "hidden"),
@@ -191,7 +191,7 @@ def preview_import(contents, filename, previous):
         return None, True, None, None, no_update, True, text.SHEET_UPLOAD_ERRORS[err.kind]
     except case_table.TableError as err:
         uploads.discard(token)
-        return None, True, None, None, no_update, True, str(err)
+        return None, True, None, None, no_update, True, text.words(err)
     with session_scope() as session:  # read only: the check writes nothing
         check = cases.check_import(session, rows, current_viewer())
     valid, bad = len(check.valid), len(check.refused)
@@ -221,7 +221,7 @@ def commit_import(_n, kept):
             check = cases.check_import(session, rows, current_viewer())
             codes = cases.import_cases(session, check.valid, _actor(), current_viewer(), now)
     except (case_table.TableError, cases.CaseError) as err:
-        return text.CASES_IMPORT_FAILED.format(reason=err), no_update, no_update, no_update, no_update
+        return text.CASES_IMPORT_FAILED.format(reason=text.words(err)), no_update, no_update, no_update, no_update
     uploads.discard(kept.get("token"))
     message = text.CASES_IMPORT_DONE.format(n=len(codes), first=codes[0], last=codes[-1]) if codes else \
         text.CASES_IMPORT_NOTHING_VALID

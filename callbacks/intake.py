@@ -32,7 +32,7 @@ def take_in_case(n, merges, *values, spot_of: SpotOf):
     except uploads.UploadError as err:
         return text.PHOTO_UPLOAD_ERRORS[err.kind], no_update, no_update
     except photo_rules.PhotoError as err:
-        return str(err), no_update, no_update
+        return text.words(err), no_update, no_update
     account = current_account()
     actor = account.display_name if account else "?"
     viewer = current_viewer()
@@ -51,7 +51,7 @@ def take_in_case(n, merges, *values, spot_of: SpotOf):
                 cases.act(session, code, "merge", actor, viewer, 1, now, merge_into=merge_into)
         except (cases.CaseError, lc.TransitionError) as err:
             session.rollback()
-            return str(err), no_update, no_update
+            return text.words(err), no_update, no_update
         deadline = created.deadline
         similar = [c["code"] for c in cases.similar_open_cases(session, new.category, lon, lat, now, viewer)
                    if c["code"] not in (code, merge_into)]
@@ -60,7 +60,7 @@ def take_in_case(n, merges, *values, spot_of: SpotOf):
     else:
         message = text.INTAKE_DONE.format(code=code, deadline=deadline.strftime("%m-%d %H:%M"))
         if similar:
-            message += text.INTAKE_SIMILAR.format(codes="、".join(similar[:5]))
+            message += text.INTAKE_SIMILAR.format(codes=text.LIST_SEP.join(similar[:5]))
     # a page that re-renders its form gets the message back through the flash store
     return message, {"area": key, "message": message}, now.isoformat()
 

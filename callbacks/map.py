@@ -81,7 +81,7 @@ def render_map(search, _retry, *, gcj02: bool = False):
     if gcj02 and bounds:
         bounds = crs.bounds_to_gcj02(bounds)
     hideout = {"selected": code if area["level"] == "building" else None, "level": area["level"],
-               "yellowHours": yellow, **map_page.SERVICE_LOOK}
+               "yellowHours": yellow, **map_page.SERVICE_LOOK, **map_page.JS_WORDS}
     crumbs = map_page.build_breadcrumb(chain, text.ALL_STREETS if several_streets else None)
     return data + [hideout, map_page.viewport_for(bounds), crumbs, None, code]
 

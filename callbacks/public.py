@@ -49,7 +49,7 @@ def show_demo_note(_path):
 page.clientside(
     ClientsideFunction("jinlinPublic", "locate"),
     Output(ids.LOCATION, "data", allow_duplicate=True), Output(ids.LOCATE_STATUS, "children"),
-    Input(ids.LOCATE, "n_clicks"), prevent_initial_call=True,
+    Input(ids.LOCATE, "n_clicks"), State(ids.LOCATE_WORDS, "data"), prevent_initial_call=True,
 )
 
 

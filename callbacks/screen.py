@@ -36,7 +36,7 @@ def screen_area(session, viewer: Viewer, search: str | None) -> dict | None:
 
 
 page.clientside(ClientsideFunction("jinlinScreen", "clock"), Output(ids.CLOCK, "children"),
-                Input(ids.CLOCK_TICK, "n_intervals"))
+                Input(ids.CLOCK_TICK, "n_intervals"), State(ids.CLOCK_WORDS, "data"))
 
 
 @page.callback(Output(ids.REFRESH, "interval"), Output(ids.TOUR, "interval"), Output(ids.TOUR, "disabled"),

@@ -49,7 +49,7 @@ def publish(_n, building, title, description, wisher, phone):
         with session_scope() as session:
             code = wishes.publish_wish(session, new, current_viewer(), dt.datetime.now())
     except rules.WishError as err:
-        return str(err), no_update, no_update, no_update
+        return text.words(err), no_update, no_update, no_update
     return text.WISHES_PUBLISHED.format(code=code), dt.datetime.now().isoformat(), "", ""
 
 
@@ -60,7 +60,7 @@ def _detail(code: str | None):
         with session_scope() as session:
             wish = wishes.get_wish(session, code, current_viewer())
     except rules.WishError as err:
-        return str(err), None
+        return text.words(err), None
     return wishes_page.build_detail(wish), {"code": wish["code"], "version": wish["version"]}
 
 
@@ -90,7 +90,7 @@ def act(clicks, selected, claimant, kind, note):
             wishes.act_on_wish(session, selected["code"], action, current_viewer(), selected["version"],
                                dt.datetime.now(), claimant=claimant, claimant_kind=kind, note=note)
     except rules.WishError as err:
-        return str(err), no_update
+        return text.words(err), no_update
     return text.WISHES_DONE.format(action=rules.ACTION_LABELS[action]), dt.datetime.now().isoformat()
 
 

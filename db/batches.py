@@ -294,7 +294,7 @@ def rollback_batch(session: Session, batch_id: int, user: str | None, now: dt.da
     if later:
         raise ImportRefused("later_batch", f"batch {later[0]} changed rows of batch {batch_id} later: roll back "
                             f"{', '.join(map(str, later))} first", batch=batch_id, first=later[0],
-                            later="、".join(f"#{b}" for b in later))
+                            later=tuple(f"#{b}" for b in later))
     created: dict[str, set[str]] = {}
     images: dict[str, dict[str, dict]] = {}
     for c in changes:

@@ -10,7 +10,7 @@ from db import models as m
 from db.engine import session_scope
 from db.migrate import upgrade_to_head
 from db.seed import is_empty, write_demo
-from db.users import DEMO_SCREEN_TOKEN, DEMO_USERS, is_demo, seed_demo_accounts
+from db.users import DEMO_NOTE, DEMO_SCREEN_TOKEN, DEMO_USERS, is_demo, seed_demo_accounts
 from geodata import demo
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ def prepare(seed_if_empty: bool = True, scale: str = "S") -> bool:
     upgrade_to_head()
     seeded = False
     if seed_if_empty and is_empty() and not _initialised():
-        log.warning("empty database: seeding demo scale %s (演示数据)", scale)
+        log.warning("empty database: seeding demo scale %s (%s)", scale, DEMO_NOTE)
         write_demo(demo.generate(scale), progress=lambda msg: log.info("seed: %s", msg))
         seeded = True
     with session_scope() as session:

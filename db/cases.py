@@ -16,14 +16,15 @@ from db.repository import LEVEL_COLUMN, get_area
 from geodata import crs
 from workflow.vocab import CASE_SOURCES, LADDER_LEVELS
 from workflow import lifecycle as lc
+from workflow.domain_words import SYSTEM_ACTOR, trail_note
+from workflow.refusal import Problem, Refused, problem
 
 MAX_DESCRIPTION = 1000
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-SYSTEM_ACTOR = "系统"
 
 
-class CaseError(ValueError):
-    """Input a case cannot take; the message is Chinese and names the problem."""
+class CaseError(Refused):
+    """Input a case cannot take; its problems name what is wrong."""
 
 
 class NotFound(CaseError):
@@ -61,26 +62,26 @@ class CreatedCase:
     street_code: str
 
 
-def _problems(new: NewCase) -> list[str]:
+def _problems(new: NewCase) -> list[Problem]:
     problems = []
     if not lc.known_category(new.category or ""):
-        problems.append(f"类别「{new.category}」不存在")
+        problems.append(problem("unknown_category", category=new.category))
     if not (new.description or "").strip():
-        problems.append("请填写问题描述")
+        problems.append(problem("no_description"))
     elif len(new.description) > MAX_DESCRIPTION:
-        problems.append(f"问题描述不能超过 {MAX_DESCRIPTION} 字")
+        problems.append(problem("description_too_long", limit=MAX_DESCRIPTION))
     if new.source not in CASE_SOURCES:
-        problems.append(f"来源「{new.source}」不存在")
+        problems.append(problem("unknown_source", source=new.source))
     if new.reporter_phone and not PHONE.match(new.reporter_phone.strip()):
-        problems.append("联系电话格式不正确")
+        problems.append(problem("bad_phone"))
     if new.reporter_name and len(new.reporter_name) > 50:
-        problems.append("反映人姓名过长")
+        problems.append(problem("reporter_too_long"))
     try:
         lon, lat = float(new.lon), float(new.lat)
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            problems.append("位置坐标无效")
+            problems.append(problem("bad_position"))
     except (TypeError, ValueError):
-        problems.append("位置坐标无效")
+        problems.append(problem("bad_position"))
     return problems
 
 
@@ -106,9 +107,9 @@ def add_with_code(session: Session, row, prefix: str) -> str:
 def _place(session: Session, lon: float, lat: float, viewer: Viewer) -> dict:
     place = spatial.locate(session, lon, lat)
     if place["community"] is None:
-        raise CaseError("位置不在任何社区范围内，请在辖区内选点")
+        raise CaseError("outside_communities")
     if not viewer.covers(place["grid"] or place["community"]):
-        raise CaseError("该位置不在您负责的区域内")
+        raise CaseError("outside_scope")
     return place
 
 
@@ -120,7 +121,7 @@ def create_case(session: Session, new: NewCase, actor: str, viewer: Viewer, now:
     """
     problems = _problems(new)
     if problems:
-        raise CaseError("；".join(problems))
+        raise CaseError(problems=problems)
     place = _place(session, float(new.lon), float(new.lat), viewer)
     grid = place["grid"]
     level = LADDER_LEVELS[0]
@@ -146,7 +147,7 @@ def _load(session: Session, code: str, viewer: Viewer) -> m.Case:
     case = session.execute(select(m.Case).where(m.Case.code == code, case_scope(viewer))).scalar_one_or_none()
     if case is None:
         # out of scope looks exactly like missing: no hint that the case exists
-        raise NotFound(f"诉求 {code} 不存在或不在您的负责范围内")
+        raise NotFound("case_not_found", code=code)
     return case
 
 
@@ -155,19 +156,19 @@ def act(session: Session, code: str, action: str, actor: str, viewer: Viewer, ex
         merge_into: str | None = None) -> dict:
     """Apply one action; refused actions raise TransitionError, a stale version raises Conflict."""
     if not viewer.may_write:
-        raise CaseError("大屏为只读")
+        raise CaseError("read_only")
     case = _load(session, code, viewer)
     if case.version != expected_version:
-        raise Conflict(f"诉求 {code} 已被他人修改（版本 {case.version}），请刷新后再操作")
+        raise Conflict("case_stale_version", code=code, version=case.version)
     step = lc.apply(action, case.status, case.level, case.deadline, now, case.category, satisfaction,
                     rules=case_rules.get_case_rules(session).deadline_days)
     if action == "dispatch" and not (assignee or "").strip():
-        raise lc.TransitionError("派单需要指定承办部门或人员")
+        raise lc.TransitionError("dispatch_needs_assignee")
     if action == "merge":
         target = _load(session, merge_into or "", viewer) if merge_into else None
         if target is None or target.code == case.code or target.status not in lc.OPEN:
-            raise lc.TransitionError("请选择一件在办的诉求作为合并目标")
-        note = f"合并至 {target.code}" + (f"：{note}" if note else "")
+            raise lc.TransitionError("merge_target")
+        note = trail_note("merged_into", note, code=target.code)
     before = case.status
     case.status, case.level, case.deadline = step.status, step.level, step.deadline
     if action == "accept":
@@ -183,19 +184,19 @@ def act(session: Session, code: str, action: str, actor: str, viewer: Viewer, ex
     try:
         session.flush()
     except StaleDataError:
-        raise Conflict(f"诉求 {code} 已被他人修改，请刷新后再操作") from None
+        raise Conflict("case_stale", code=code) from None
     detail = note
     if action == "dispatch":
-        detail = f"派至 {case.assignee}" + (f"：{note}" if note else "")
+        detail = trail_note("dispatched_to", note, assignee=case.assignee)
     elif action == "visit":
-        detail = f"满意度：{satisfaction}" + (f"：{note}" if note else "")
+        detail = trail_note("satisfaction", note, value=satisfaction)
     elif action == "escalate":
-        detail = f"上报至{case.level}" + (f"：{note}" if note else "")
+        detail = trail_note("escalated_to", note, level=case.level)
     _event(session, case, step.event, actor, viewer.account_id, now, before, detail)
     if action == "merge":
         # the surviving case's own trail says what joined it, so neither history is lost
         _event(session, target, "absorb", actor, viewer.account_id, now, target.status,
-               f"{case.code} 作为重复件合并至此")
+               trail_note("absorbed", code=case.code))
     cache.mark_changed(session)
     return {"code": case.code, "status": case.status, "level": case.level, "version": case.version}
 
@@ -211,7 +212,7 @@ def escalate_due(session: Session, now: dt.datetime) -> int:
             previous = case.level
             case.level, case.deadline = level, deadline
             _event(session, case, "auto_escalate", SYSTEM_ACTOR, None, at, case.status,
-                   f"{previous}超时，上报至{level}")
+                   trail_note("overdue", previous=previous, level=level))
             moved += 1
     if moved:
         cache.mark_changed(session)
@@ -224,7 +225,7 @@ def get_photo(session: Session, code: str, photo_id: int, viewer: Viewer) -> tup
     photo = session.execute(select(m.CasePhoto).where(m.CasePhoto.id == photo_id,
                                                       m.CasePhoto.case_id == case.id)).scalar_one_or_none()
     if photo is None:
-        raise NotFound("照片不存在")
+        raise NotFound("photo_not_found")
     return photo.data, photo.content_type
 
 
@@ -293,8 +294,8 @@ def list_cases(session: Session, viewer: Viewer, flt: CaseFilter, now: dt.dateti
 
 
 def bulk_dispatch(session: Session, codes: list[str], assignee: str, actor: str, viewer: Viewer,
-                  now: dt.datetime) -> tuple[list[str], list[str]]:
-    """Dispatch many cases at once: (dispatched codes, refusals with reasons). Accepts submitted ones first."""
+                  now: dt.datetime) -> tuple[list[str], list[tuple[str, Refused]]]:
+    """Dispatch many cases at once: (dispatched codes, (code, refusal) of the others). Accepts submitted ones first."""
     done, refused = [], []
     for code in codes:
         try:
@@ -305,7 +306,7 @@ def bulk_dispatch(session: Session, codes: list[str], assignee: str, actor: str,
                 act(session, code, "dispatch", actor, viewer, case.version, now, assignee=assignee)
             done.append(code)
         except (CaseError, lc.TransitionError) as err:
-            refused.append(f"{code}：{err}")
+            refused.append((code, err))
     return done, refused
 
 
@@ -330,7 +331,7 @@ class ImportCheck:
 
     total: int
     valid: list  # case_table.TableRow, ready to write
-    refused: list[tuple[int, str]]  # (row number as in Excel, reasons)
+    refused: list[tuple[int, list[Problem]]]  # (row number as in Excel, every reason)
 
 
 def check_import(session: Session, rows: list, viewer: Viewer) -> ImportCheck:
@@ -344,15 +345,15 @@ def check_import(session: Session, rows: list, viewer: Viewer) -> ImportCheck:
             try:
                 _place(session, v["lon"], v["lat"], viewer)
             except CaseError as err:
-                problems.append(str(err))
+                problems += err.problems
         if v["code"] and session.execute(select(m.Case.id).where(m.Case.code == v["code"])).first():
-            problems.append(f"编号 {v['code']} 已存在")
+            problems.append(problem("code_taken", code=v["code"]))
         key = (v["category"], v["description"], v["lon"], v["lat"], v["created_at"])
         if key in seen:
-            problems.append(f"与第 {seen[key]} 行重复")
+            problems.append(problem("repeat_row", row=seen[key]))
         seen.setdefault(key, row.number)
         if problems:
-            refused.append((row.number, "；".join(problems)))
+            refused.append((row.number, problems))
         else:
             valid.append(row)
     return ImportCheck(len(rows), valid, refused)
@@ -367,7 +368,7 @@ def import_cases(session: Session, rows: list, actor: str, viewer: Viewer, now: 
                       lat=v["lat"], reporter_name=v["reporter_name"] or None, reporter_phone=v["reporter_phone"] or None)
         try:
             codes.append(create_case(session, new, actor, viewer, v["created_at"] or now,
-                                     note=f"表格导入第 {row.number} 行").code)
+                                     note=trail_note("sheet_row", row=row.number)).code)
         except CaseError as err:
-            raise CaseError(f"第 {row.number} 行：{err}") from None
+            raise CaseError("sheet_row_refused", row=row.number, reason=err) from None
     return codes

@@ -19,6 +19,8 @@ from geodata.importing.hygiene import GRID, problem
 from geodata.importing.mapping import AREA_LEVEL, FIELDS
 from geodata.importing.prepare import Prepared, prepare
 from geodata.importing.readers import read_source
+from workflow.vocab import GENERATED_GROUP
+from workflow.domain_words import NO_WORDS, STREET_CODE_TERM, UNNAMED_AREA, UNNAMED_BUILDING, UNNAMED_STREET
 
 PREVIEW_FEATURES = 3000
 FAR_OUTSIDE_M = 3000  # a point this far from every street is a typo or a shifted datum, not a neighbour
@@ -235,13 +237,13 @@ def _plan_communities(session: Session, frame, plan: Plan, street_code: str | No
     existing = _existing(session, m.Area, list(frame["source_id"]), "community")
     if street_code:
         if not (len(street_code) == 9 and street_code.isdigit()):
-            raise ImportRefused("bad_street", f"street code {street_code!r} must be 9 digits (统计用区划代码)",
+            raise ImportRefused("bad_street", f"street code {street_code!r} must be 9 digits ({STREET_CODE_TERM})",
                                 code=street_code)
         if street_code not in set(streets.code):
             union = shapely.make_valid(shapely.union_all(frame.geometry.values))
             geom = shapely.set_precision(union, 1e-6)
             plan.street_new = {**_known_counts(_area_row("street", street_code, None, {"source_id": None}, geom)),
-                               "name": street_name or f"街道{street_code}"}
+                               "name": street_name or UNNAMED_STREET.format(code=street_code)}
             plan.notes.append(f"new street {street_code} drawn around the communities")
         parents = pd.Series([street_code] * len(frame))
     else:
@@ -295,7 +297,7 @@ def _plan_area_rows(session, frame, plan: Plan, level: str, parents: pd.Series, 
     for row in fresh:
         _known_counts(row)
         if not row["name"]:
-            row["name"] = {"community": "社区", "grid": "网格", "compound": "小区"}[level] + row["code"][-3:]
+            row["name"] = UNNAMED_AREA[level].format(n=row["code"][-3:])
     _fix_preview_codes(plan)
 
 
@@ -349,7 +351,7 @@ def _plan_buildings(session: Session, frame, plan: Plan) -> None:
             fresh.append(row)
     _assign_codes(plan, session, fresh, lambda r: r["compound_code"] + "B", 3, m.Building)
     for row in fresh:
-        row["name"] = row["name"] or f"{int(row['code'][-3:])}幢"
+        row["name"] = row["name"] or UNNAMED_BUILDING.format(n=int(row["code"][-3:]))
     _fix_preview_codes(plan)
 
 
@@ -412,7 +414,7 @@ def _plan_points(session: Session, frame, plan: Plan) -> None:
         if plan.kind == "posts":
             row["slots_required"] = _int(row["slots_required"], 1)
         else:
-            row["is_public"] = str(row["is_public"]).strip().lower() not in ("0", "false", "否", "no") \
+            row["is_public"] = str(row["is_public"]).strip().lower() not in NO_WORDS \
                 if row["is_public"] is not None else True
             row["capacity"] = None if row["capacity"] is None else int(row["capacity"])
         row["name"] = row["name"] or (row.get("service_type") or row.get("post_type"))
@@ -555,7 +557,7 @@ def import_file(session: Session, path: Path, kind: str, crs: str | None, mappin
     grouped = onboarding.group_loose_buildings(session, prepared.frame, batch_id) if kind == "buildings" else 0
     plan = plan_import(session, prepared, street, street_name)
     if grouped:
-        plan.notes.append(f"{grouped} generated groups (街区) for buildings that no compound holds")
+        plan.notes.append(f"{grouped} generated groups ({GENERATED_GROUP}) for buildings that no compound holds")
         plan.counts["groups"] = grouped
     if dry_run:
         session.rollback()  # the batch and the groups were planned against, not kept

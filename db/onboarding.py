@@ -21,6 +21,7 @@ from geodata.importing.errors import ImportRefused
 from geodata.importing.prepare import prepare
 from geodata.importing.readers import Source
 from workflow.vocab import GENERATED_COMMUNITY_REST, GENERATED_COMMUNITY_WHOLE, GENERATED_GROUP
+from workflow.domain_words import STREET_CODE_TERM
 
 
 
@@ -80,7 +81,7 @@ def import_osm(session: Session, path: Path, street_code: str, street_name: str 
     """Bring the street in, writing in `session` as one import batch (the caller commits, or rolls back for a dry
     run)."""
     if not (len(street_code) == 9 and street_code.isdigit()):
-        raise ImportRefused("bad_street", f"street code {street_code!r} must be 9 digits (统计用区划代码)",
+        raise ImportRefused("bad_street", f"street code {street_code!r} must be 9 digits ({STREET_CODE_TERM})",
                             code=street_code)
     extract = osm.read_extract(path, rules)
     levels = {**rules["admin_levels"], **({"street": street_level} if street_level else {}),

@@ -12,8 +12,10 @@ from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.orm import Session
 
 from db import cache, models as m, walking
+from db.users import DEMO_NOTE
 from geodata import payload, siting, standards
 from workflow.vocab import SERVICE_TYPES
+from workflow.domain_words import MANUAL_SITE_KIND, MANUAL_SITE_NAME, TRIAL_SITE_NAME
 
 WEIGHTS = ("elderly", "residents", "households")
 
@@ -62,7 +64,7 @@ def write_demo_candidates(conn: Connection, areas: gpd.GeoDataFrame, buildings: 
     if len(sites):
         conn.execute(insert(m.PlanningCandidate), [
             {"street_code": r.street_code, "kind": r.kind, "name": r.name, "lon": round(r.geometry.x, 6),
-             "lat": round(r.geometry.y, 6), "created_at": now, "created_by": "演示数据"} for r in sites.itertuples()])
+             "lat": round(r.geometry.y, 6), "created_at": now, "created_by": DEMO_NOTE} for r in sites.itertuples()])
 
 
 def _inputs(session: Session, street: str, service_type: str) -> tuple:
@@ -159,8 +161,8 @@ def what_if(session: Session, street: str, service_type: str, added: list[dict],
             "radius_m": radius, "radius_minutes": round(standards.minutes(std, radius), 1),
             "existing": [{"code": r.code, "name": r.name, "lon": r.lon, "lat": r.lat}
                          for r in existing_sites.itertuples()],
-            "added": [{"name": a.get("name") or "新增点位", "kind": a.get("kind") or "手动", "lon": a["lon"],
-                       "lat": a["lat"], "id": a.get("id")} for a in added],
+            "added": [{"name": a.get("name") or MANUAL_SITE_NAME, "kind": a.get("kind") or MANUAL_SITE_KIND,
+                       "lon": a["lon"], "lat": a["lat"], "id": a.get("id")} for a in added],
             "removed": list(removed), "before": before, "after": after,
             "newly_covered": {key: after[key] - before[key] for key in ("households", "elderly", "residents")},
             "changed": changed, "status": "Manual", "gap": None, "method": "walking" if ctx.has_roads else "straight_line_detour",
@@ -253,6 +255,6 @@ def edit_plan(result: dict | None, street: str, service_type: str, feature: dict
         lon, lat = feature["geometry"]["coordinates"]
         added.append({"id": props["id"], "name": props["name"], "kind": props["kind"], "lon": lon, "lat": lat})
     elif click is not None:
-        added.append({"id": None, "name": f"试加点位{len(added) + 1}", "kind": "手动", "lon": round(click[0], 6),
-                      "lat": round(click[1], 6)})
+        added.append({"id": None, "name": TRIAL_SITE_NAME.format(n=len(added) + 1), "kind": MANUAL_SITE_KIND,
+                      "lon": round(click[0], 6), "lat": round(click[1], 6)})
     return added, removed

@@ -12,14 +12,15 @@ from sqlalchemy.orm import Session
 
 from db import cache, models as m
 from workflow.vocab import CATEGORIES, LADDER_LEVELS, LEVEL_DEADLINE_DAYS, YELLOW_HOURS
+from workflow.refusal import Problem, Refused, problem
 
 KEY = "case_rules"
 MAX_DAYS = 365
 MAX_YELLOW_HOURS = 24 * 7
 
 
-class RulesError(ValueError):
-    """Rules an admin typed that cannot be used; the message names every problem, in Chinese."""
+class RulesError(Refused):
+    """Rules an admin typed that cannot be used; its problems name every one."""
 
 
 @dataclass(frozen=True)
@@ -48,17 +49,17 @@ def get_case_rules(session: Session) -> CaseRules:
     return _decode(value)
 
 
-def _number(value, label: str, low: float, high: float, problems: list[str]) -> float | None:
+def _number(value, label: Problem, low: float, high: float, problems: list[Problem]) -> float | None:
     if value is None or str(value).strip() == "":
-        problems.append(f"{label}：请填写")
+        problems.append(problem("rules_empty", field=label))
         return None
     try:
         number = float(value)
     except (TypeError, ValueError):
-        problems.append(f"{label}：「{value}」不是数字")
+        problems.append(problem("rules_not_number", field=label, value=value))
         return None
     if not math.isfinite(number) or not (low < number <= high):
-        problems.append(f"{label}：应大于 {low:g} 且不超过 {high:g}")
+        problems.append(problem("rules_range", field=label, low=low, high=high))
         return None
     return number
 
@@ -69,22 +70,22 @@ def save_case_rules(session: Session, table: dict[str, dict[str, object]], yello
 
     Only values that differ from the level's default are kept, so a later change of defaults still reaches them.
     """
-    problems: list[str] = []
+    problems: list[Problem] = []
     days: dict[str, dict[str, float]] = {}
     for category, levels in (table or {}).items():
         if category not in CATEGORIES:
-            problems.append(f"类别「{category}」不存在")
+            problems.append(problem("unknown_category", category=category))
             continue
         for level, value in (levels or {}).items():
             if level not in LADDER_LEVELS:
-                problems.append(f"层级「{level}」不存在")
+                problems.append(problem("unknown_level", level=level))
                 continue
-            number = _number(value, f"{category}·{level}时限（天）", 0, MAX_DAYS, problems)
+            number = _number(value, problem("rules_days", category=category, level=level), 0, MAX_DAYS, problems)
             if number is not None and number != LEVEL_DEADLINE_DAYS[level]:
                 days.setdefault(category, {})[level] = number
-    yellow = _number(yellow_hours, "黄灯提前量（小时）", 0, MAX_YELLOW_HOURS, problems)
+    yellow = _number(yellow_hours, problem("rules_yellow"), 0, MAX_YELLOW_HOURS, problems)
     if problems:
-        raise RulesError("；".join(problems))
+        raise RulesError(problems=problems)
     value = json.dumps({"deadline_days": days, "yellow_hours": yellow}, ensure_ascii=False, sort_keys=True)
     row = session.get(m.AppSetting, KEY)
     if row is None:

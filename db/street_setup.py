@@ -11,6 +11,7 @@ from db import batches, cache, models as m
 from geodata.importing import hierarchy
 from geodata.importing.drawn import drawn_polygon
 from geodata.importing.errors import ImportRefused
+from workflow.domain_words import STREET_CODE_TERM
 
 # in the order a street is best built: each needs the ones before it (DESIGN §3, docs/import.md)
 STEPS = ("boundary", "communities", "grids", "compounds", "buildings", "roads", "service_points", "posts", "volunteers")
@@ -121,7 +122,7 @@ def save_boundary(session: Session, collection: dict | None, target: str, street
         raise ImportRefused("drawn_name", "a name of 1–100 characters is needed")
     if target == "new_street":
         if not (len(code) == 9 and code.isdigit()):
-            raise ImportRefused("bad_street", f"street code {code!r} must be 9 digits (统计用区划代码)", code=code)
+            raise ImportRefused("bad_street", f"street code {code!r} must be 9 digits ({STREET_CODE_TERM})", code=code)
         if session.get(m.Area, code) is not None:
             raise ImportRefused("drawn_taken", f"area {code} exists already: choose it and replace its boundary",
                                 code=code)

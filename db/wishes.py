@@ -13,6 +13,7 @@ from db.access import Viewer, mask_name, wish_scope as _scope
 from db.cases import add_with_code
 from db.repository import LEVEL_COLUMN, get_area
 from workflow import wishes as rules
+from workflow.refusal import problem
 
 MAX_TITLE = 100
 MAX_DESCRIPTION = 1000
@@ -30,24 +31,24 @@ class NewWish:
 def publish_wish(session: Session, new: NewWish, viewer: Viewer, now: dt.datetime) -> str:
     """Put a resident's wish on the board at their building; returns its code."""
     if not viewer.may_write:
-        raise rules.WishError("大屏为只读")
+        raise rules.WishError("read_only")
     problems = []
     title = (new.title or "").strip()
     if not title:
-        problems.append("请填写心愿内容")
+        problems.append(problem("no_wish_title"))
     elif len(title) > MAX_TITLE:
-        problems.append(f"心愿内容不能超过 {MAX_TITLE} 字")
+        problems.append(problem("wish_title_too_long", limit=MAX_TITLE))
     if new.description and len(new.description) > MAX_DESCRIPTION:
-        problems.append(f"补充说明不能超过 {MAX_DESCRIPTION} 字")
+        problems.append(problem("wish_description_too_long", limit=MAX_DESCRIPTION))
     building = get_area(session, new.building_code or "")
     if building is None or building["level"] != "building":
-        problems.append("请选择心愿人所在的楼栋")
+        problems.append(problem("wish_building"))
     if problems:
-        raise rules.WishError("；".join(problems))
+        raise rules.WishError(problems=problems)
     lon, lat = building["point"]
     place = spatial.locate(session, lon, lat)
     if not viewer.covers(place["grid"] or place["community"]):
-        raise rules.WishError("该楼栋不在您负责的区域内")
+        raise rules.WishError("wish_outside_scope")
     wish = m.Wish(code="pending", title=title, description=(new.description or "").strip() or None,
                   wisher_name=(new.wisher_name or "").strip()[:50] or None,
                   wisher_phone=(new.wisher_phone or "").strip()[:20] or None, building_code=building["code"],
@@ -63,12 +64,12 @@ def act_on_wish(session: Session, code: str, action: str, viewer: Viewer, expect
                 claimant: str | None = None, claimant_kind: str | None = None, note: str | None = None) -> dict:
     """Claim, complete, release or withdraw; a stale version is refused rather than overwritten."""
     if not viewer.may_write:
-        raise rules.WishError("大屏为只读")
+        raise rules.WishError("read_only")
     wish = session.execute(select(m.Wish).where(m.Wish.code == code, _scope(viewer))).scalar_one_or_none()
     if wish is None:
-        raise rules.WishError(f"微心愿 {code} 不存在或不在您的负责范围内")
+        raise rules.WishError("wish_not_found", code=code)
     if wish.version != expected_version:
-        raise rules.WishError(f"微心愿 {code} 已被他人修改，请刷新后再操作")
+        raise rules.WishError("wish_stale", code=code)
     step = rules.apply(action, wish.status, claimant, claimant_kind, wish.claimant, wish.claimant_kind)
     wish.status, wish.claimant, wish.claimant_kind = step.status, step.claimant, step.claimant_kind
     if action == "claim":
@@ -82,7 +83,7 @@ def act_on_wish(session: Session, code: str, action: str, viewer: Viewer, expect
     try:
         session.flush()
     except StaleDataError:
-        raise rules.WishError(f"微心愿 {code} 已被他人修改，请刷新后再操作") from None
+        raise rules.WishError("wish_stale", code=code) from None
     cache.mark_changed(session)
     return {"code": wish.code, "status": wish.status, "version": wish.version}
 
@@ -121,5 +122,5 @@ def get_wish(session: Session, code: str, viewer: Viewer) -> dict:
     row = session.execute(select(m.Wish, compound.c.name).outerjoin(compound, compound.c.code == m.Wish.compound_code)
                           .where(m.Wish.code == code, _scope(viewer))).first()
     if row is None:
-        raise rules.WishError(f"微心愿 {code} 不存在或不在您的负责范围内")
+        raise rules.WishError("wish_not_found", code=code)
     return _row(row[0], row[1], viewer)

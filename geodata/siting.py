@@ -13,6 +13,7 @@ import pulp
 from spopt.locate import MCLP, PMedian
 
 from geodata import crs
+from workflow.domain_words import CANDIDATE_KINDS
 
 OBJECTIVES = ("mclp", "pmedian")
 UNREACHABLE_M = 1e6  # stands in for "no path" where a solver needs finite costs
@@ -149,7 +150,8 @@ def two_step_fca(distance: np.ndarray, demand: np.ndarray, capacity: np.ndarray,
     return reach @ ratio
 
 
-KINDS = ("闲置用房", "架空层", "空置店面")
+KINDS = CANDIDATE_KINDS
+IDLE_ROOM, OPEN_GROUND_FLOOR, EMPTY_SHOP = KINDS
 
 
 def demo_candidates(areas: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, per_community: int = 6,
@@ -164,12 +166,12 @@ def demo_candidates(areas: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, per_co
             continue
         for n, idx in enumerate(rng.choice(len(mine), size=min(per_community, len(mine)), replace=False)):
             host = mine.iloc[int(idx)]
-            kind = {"old": "闲置用房", "new": "架空层"}.get(host.era, KINDS[n % len(KINDS)])
-            if kind == "架空层":
+            kind = {"old": IDLE_ROOM, "new": OPEN_GROUND_FLOOR}.get(host.era, KINDS[n % len(KINDS)])
+            if kind == OPEN_GROUND_FLOOR:
                 blocks = buildings[buildings.compound_code == host.code]
                 where = blocks.geometry.iloc[int(rng.integers(0, len(blocks)))].representative_point() \
                     if len(blocks) else host.geometry.representative_point()
-            elif kind == "空置店面":  # street-facing: on the compound's edge
+            elif kind == EMPTY_SHOP:  # street-facing: on the compound's edge
                 ring = host.geometry.exterior
                 where = ring.interpolate(float(rng.uniform(0, ring.length)))
             else:

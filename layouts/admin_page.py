@@ -28,7 +28,7 @@ def build_page(bar: TopBar) -> html.Div:
                 html.H2(text.ADMIN_USERS),
                 _grid(ids.USERS, [("username", text.ADMIN_USERNAME), ("display_name", text.ADMIN_DISPLAY_NAME),
                                   ("role_label", text.ADMIN_ROLE), ("scope_code", text.ADMIN_SCOPE),
-                                  ("state", "状态")]),
+                                  ("state", text.ADMIN_STATE)]),
                 html.Div(className="admin-row", children=[
                     html.Button(text.ADMIN_DEACTIVATE, id=ids.DEACTIVATE, className="btn"),
                     html.Button(text.ADMIN_ACTIVATE, id=ids.ACTIVATE, className="btn"),
@@ -51,8 +51,8 @@ def build_page(bar: TopBar) -> html.Div:
             ]),
             html.Section(className="admin-card", children=[
                 html.H2(text.ADMIN_TOKENS),
-                _grid(ids.TOKENS, [("id", "编号"), ("label", "大屏"), ("scope_code", text.ADMIN_SCOPE),
-                                   ("created", "创建时间"), ("state", "状态")]),
+                _grid(ids.TOKENS, [("id", text.ADMIN_TOKEN_ID), ("label", text.NAV_SCREEN), ("scope_code", text.ADMIN_SCOPE),
+                                   ("created", text.ADMIN_TOKEN_CREATED), ("state", text.ADMIN_STATE)]),
                 html.Div(className="admin-form", children=[
                     dcc.Input(id=ids.TOKEN_LABEL, placeholder=text.ADMIN_TOKEN_LABEL, className="input wide"),
                     dcc.Input(id=ids.TOKEN_SCOPE, placeholder=text.ADMIN_SCOPE, className="input"),
@@ -68,12 +68,12 @@ def build_page(bar: TopBar) -> html.Div:
 
 def user_rows(users: list[dict]) -> list[dict]:
     return [{**u, "role_label": text.ROLE_LABELS.get(u["role"], u["role"]),
-             "state": "启用" if u["active"] else "已停用"} for u in users]
+             "state": text.ADMIN_USER_STATE[u["active"]]} for u in users]
 
 
 def token_rows(tokens: list[dict]) -> list[dict]:
     return [{"id": t["id"], "label": t["label"], "scope_code": t["scope_code"],
-             "created": t["created_at"].strftime("%Y-%m-%d %H:%M"), "state": "已吊销" if t["revoked"] else "有效"}
+             "created": t["created_at"].strftime("%Y-%m-%d %H:%M"), "state": text.ADMIN_TOKEN_STATE[t["revoked"]]}
             for t in tokens]
 
 

@@ -35,8 +35,8 @@ def build_page(bar: TopBar) -> html.Div:
             dcc.Dropdown(labels=text.DROPDOWN_LABELS, id=ids.LIGHT, placeholder=text.CASES_LIGHT, className="dropdown",
                          options=[{"label": v, "value": k} for k, v in text.LIGHT.items()]),
             dcc.Input(id=ids.ASSIGNEE, placeholder=text.CASES_ASSIGNEE, debounce=True, className="input"),
-            dcc.DatePickerRange(id=ids.DATES, display_format="YYYY-MM-DD", start_date_placeholder_text="开始日期",
-                                end_date_placeholder_text="结束日期", clearable=True),
+            dcc.DatePickerRange(id=ids.DATES, display_format="YYYY-MM-DD", start_date_placeholder_text=text.CASES_DATE_FROM,
+                                end_date_placeholder_text=text.CASES_DATE_TO, clearable=True),
         ]),
         html.Div(className="cases-tools", children=[
             html.Span(id=ids.COUNT, className="cases-count"),
@@ -71,17 +71,15 @@ def build_page(bar: TopBar) -> html.Div:
                        getRowId="params.data.code",
                        dashGridOptions={"rowSelection": {"mode": "multiRow", "enableClickSelection": False},
                                         "pagination": True, "paginationPageSize": 50,
-                                        "localeText": {**text.GRID_LOCALE, "noRowsToShow": "没有符合条件的诉求"}}),
+                                        "localeText": {**text.GRID_LOCALE, "noRowsToShow": text.CASES_NONE}}),
             html.Aside(id=ids.DETAIL, className="cases-detail", children=html.P(text.CASES_PICK, className="muted")),
         ]),
     ])
 
 
 def build_detail(case: dict) -> list:
-    rows = [("编号", case["code"]), ("类别", case["category"]), ("来源", case["source"]), ("状态", case["status"]),
-            ("层级", case["level"]), ("时限", case["deadline"].strftime("%Y-%m-%d %H:%M")),
-            ("承办", case["assignee"] or "—"), ("反映人", case["reporter"] or "—"), ("电话", case["phone"] or "—"),
-            ("满意度", case["satisfaction"] or "—")]
+    shown = {**case, "deadline": case["deadline"].strftime("%Y-%m-%d %H:%M")}
+    rows = [(label, shown[field] or "—") for field, label in text.CASE_DETAIL_FIELDS.items()]
     allowed = [a for a in UI_ACTIONS if case["status"] in lc.ACTIONS[a][0]]
     light = case["light"]
     return [
@@ -93,7 +91,7 @@ def build_detail(case: dict) -> list:
                    href=photo_url(case["code"], p), target="_blank") for p in case["photos"]]) if case["photos"] else None,
         html.Table(className="facts", children=html.Tbody([html.Tr([html.Th(k), html.Td(v)]) for k, v in rows])),
         html.Div(className="detail-actions", children=[
-            dcc.Input(id=ids.ACTION_ASSIGNEE, placeholder="承办部门或人员（派单时填写）", className="input"),
+            dcc.Input(id=ids.ACTION_ASSIGNEE, placeholder=text.CASES_ACTION_ASSIGNEE, className="input"),
             dcc.Dropdown(labels=text.DROPDOWN_LABELS, id=ids.ACTION_SATISFACTION, placeholder=text.CASES_SATISFACTION, className="dropdown",
                          options=[{"label": s, "value": s} for s in lc.SATISFACTION_VALUES]),
             dcc.Input(id=ids.ACTION_NOTE, placeholder=text.CASES_NOTE, className="input wide"),
@@ -116,11 +114,11 @@ def grid_rows(rows: list[dict]) -> list[dict]:
              "light_label": text.LIGHT[r["light"]] if r["light"] else ""} for r in rows]
 
 
-def build_import_problems(refused: list[tuple[int, str]], limit: int = 200) -> list:
+def build_import_problems(refused: list[tuple[int, list]], limit: int = 200) -> list:
     """The refused rows as a table: row number as in Excel, and every reason."""
     if not refused:
         return []
-    body = [html.Tr([html.Td(n), html.Td(reason)]) for n, reason in refused[:limit]]
+    body = [html.Tr([html.Td(n), html.Td(text.words(reasons))]) for n, reasons in refused[:limit]]
     more = [html.P(text.CASES_IMPORT_MORE.format(n=len(refused) - limit), className="muted")] if len(refused) > limit else []
     return [html.Table(className="import-table", children=[
         html.Thead(html.Tr([html.Th(text.CASES_IMPORT_ROW), html.Th(text.CASES_IMPORT_REASON)])), html.Tbody(body)]), *more]

@@ -120,7 +120,7 @@ def refusal_message(kind: str, params: dict) -> str:
     if template is None:
         return text.IMPORT_ERROR_GENERIC
     try:
-        return template.format(**params)
+        return text.fill(template, params)
     except (KeyError, IndexError):
         return text.IMPORT_ERROR_GENERIC
 
@@ -172,7 +172,8 @@ def problem_list(problems: list[dict]) -> list:
     for p in shown[:PROBLEMS_SHOWN]:
         where = text.IMPORT_ROW.format(row=p["row"]) if p["row"] is not None else text.IMPORT_FEATURE.format(id=p["id"])
         reason = text.IMPORT_REASONS.get(p["reason"], p["reason"])
-        items.append(html.Li(f"{where}：{reason}" + (f"（{p['detail']}）" if p["detail"] else "")))
+        items.append(html.Li(text.IMPORT_PROBLEM_LINE.format(where=where, reason=reason)
+                             + (text.IMPORT_PROBLEM_DETAIL.format(detail=p["detail"]) if p["detail"] else "")))
     return [html.H3(text.IMPORT_PROBLEMS.format(shown=min(len(shown), PROBLEMS_SHOWN), total=len(shown))),
             html.Ul(items)]
 
@@ -309,15 +310,16 @@ def batch_confirmation(b: dict) -> str:
 def rollback_refusal(kind: str, params: dict) -> str:
     """A refused undo in words; `in_use` names what depends on the batch's rows."""
     if kind == "in_use":
-        what = "；".join(text.BATCHES_DEPENDS[k].format(count=d["count"], examples="、".join(d["examples"]))
-                        for k, d in params["depends"].items())
+        what = text.REFUSAL_SEP.join(
+            text.BATCHES_DEPENDS[k].format(count=d["count"], examples=text.LIST_SEP.join(d["examples"]))
+            for k, d in params["depends"].items())
         return text.BATCHES_ERRORS["in_use"].format(batch=params["batch"], what=what)
-    return text.BATCHES_ERRORS.get(kind, text.IMPORT_ERROR_GENERIC).format(**params)
+    return text.fill(text.BATCHES_ERRORS.get(kind, text.IMPORT_ERROR_GENERIC), params)
 
 
 def drawn_refusal(kind: str, params: dict) -> str:
     template = text.SETUP_DRAW_ERRORS.get(kind, text.IMPORT_ERROR_GENERIC)
     try:
-        return template.format(**params)
+        return text.fill(template, params)
     except (KeyError, IndexError):
         return text.IMPORT_ERROR_GENERIC

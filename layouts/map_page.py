@@ -20,12 +20,16 @@ CATEGORY_COLOURS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc
                     "#9c755f", "#bab0ac", "#86bcb6", "#d37295", "#8cd17d"]
 
 
+# the words the JS functions of assets/jinlin.js show, in every hideout they read
+JS_WORDS = {"labels": text.MAP_LABELS}
+
+
 def _geojson(id_, **kwargs) -> dl.GeoJSON:
     return dl.GeoJSON(id=id_, data=None, **kwargs)
 
 
 def build_map(tile_provider: str, tianditu_key: str = "") -> html.Div:
-    hideout = {"selected": None, "yellowHours": YELLOW_HOURS, **SERVICE_LOOK}
+    hideout = {"selected": None, "yellowHours": YELLOW_HOURS, **SERVICE_LOOK, **JS_WORDS}
     overlays = [
         dl.Overlay(name=text.OVERLAY_GRIDS, checked=True, children=_geojson(
             ids.MAP_GRIDS, style=ns("gridStyle"), onEachFeature=ns("gridLabel"), hideout=hideout)),
@@ -79,7 +83,8 @@ def build_legend() -> html.Div:
                   dot("wish-open", text.WISH_LEGEND_OPEN), dot("wish-claimed", text.WISH_LEGEND_CLAIMED)]),
         html.Div(text.GAP_TYPE_LABEL, className="legend-title"),
         dcc.RadioItems(id=ids.GAP_TYPE, className="gap-type", value=GAP_TYPES[0], inline=True,
-                       options=[{"label": f"{t}（{STANDARD_RADIUS_M[t]}米）", "value": t} for t in GAP_TYPES]),
+                       options=[{"label": text.GAP_TYPE_OPTION.format(type=t, radius=STANDARD_RADIUS_M[t]), "value": t}
+                                for t in GAP_TYPES]),
         html.Div([dot("gap-within", text.GAP_LEGEND[0]), dot("gap-near", text.GAP_LEGEND[1]),
                   dot("gap-far", text.GAP_LEGEND[2])]),
     ])
@@ -215,7 +220,7 @@ def build_panel_details(children: list[dict], grids: list[dict], monthly: pd.Dat
     leaders = _section(text.SECTION_GRID_LEADERS, html.Ul(className="list", children=[
         html.Li([html.Span(g["name"]), html.Span(g["leader_name"] or "", className="muted")]) for g in grids
     ])) if grids else None
-    kids = _section(f"{text.SECTION_CHILDREN}（{len(children)}）", html.Div(className="child-links", children=[
+    kids = _section(text.WITH_COUNT.format(label=text.SECTION_CHILDREN, n=len(children)), html.Div(className="child-links", children=[
         dcc.Link(c["name"], href=area_href(c["code"]), className="child-link") for c in children])) if children else None
     return [*rates, cover, chart, leaders, kids]
 
@@ -224,7 +229,7 @@ def build_root_panel(streets: list[dict]) -> list:
     return [
         html.Div(className="panel-head", children=[html.Span(text.LEVEL["root"], className="level-tag"),
                                                    html.H2(text.ALL_STREETS, className="panel-title")]),
-        _section(f"{text.SECTION_CHILDREN}（{len(streets)}）", html.Ul(className="list", children=[
+        _section(text.WITH_COUNT.format(label=text.SECTION_CHILDREN, n=len(streets)), html.Ul(className="list", children=[
             html.Li([dcc.Link(s["name"], href=area_href(s["code"]), className="child-link"),
                      html.Span([f"{s['households']:,} {text.KPI_HOUSEHOLDS}",
                                 estimated_tag() if s.get("estimated") else None], className="muted")])
@@ -256,7 +261,7 @@ def build_building_panel(area: dict, open_cases: list[dict], nearest: list[dict]
         html.Div(className="panel-head", children=[html.Span(text.LEVEL["building"], className="level-tag"),
                                                    html.H2(area["name"], className="panel-title")]),
         _section(text.SECTION_FACTS, html.Table(className="facts", children=html.Tbody(fact_rows))),
-        _section(f"{text.SECTION_OPEN_CASES}（{len(open_cases)}）",
+        _section(text.WITH_COUNT.format(label=text.SECTION_OPEN_CASES, n=len(open_cases)),
                  html.Ul(case_items, className="list") if case_items else html.Div(text.NO_CASES, className="muted")),
         _section(text.SECTION_NEAREST, html.Ul(near_items, className="list") if near_items
                  else html.Div(text.NO_DATA, className="muted")),
@@ -296,7 +301,7 @@ def monthly_chart(monthly: pd.DataFrame) -> html.Div:
     top = _round_up(int(table.sum(axis=0).max()))
     columns = []
     for month in table.columns:
-        label = f"{int(month[5:])}月"
+        label = text.CHART_MONTH.format(month=int(month[5:]))
         counts = table[month]
         segments = [html.Div(className="bar-seg", title=text.CHART_TIP.format(month=label, category=c, n=int(n)),
                              style={"height": f"{n / top * 100:.2f}%", "background": colours[c]})

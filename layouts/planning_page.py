@@ -6,14 +6,14 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 from geodata.siting import KINDS
-from workflow.vocab import SERVICE_TYPES
+from workflow.vocab import GAP_TYPES, SERVICE_TYPES
 from layouts import planning_ids as ids, text
 from layouts.chrome import TopBar, estimated_tag, outage_parts, staff_topbar
-from layouts.map_page import DEFAULT_CENTER, SERVICE_LOOK
+from layouts.map_page import DEFAULT_CENTER, JS_WORDS, SERVICE_LOOK
 
 ns = Namespace("jinlin", "map")
 plan_ns = Namespace("jinlinPlanning", "map")
-DEFAULT_TYPE = "日间照料中心"
+DEFAULT_TYPE = GAP_TYPES[0]  # 日间照料中心
 
 
 def _field(label: str, control) -> html.Label:
@@ -25,7 +25,7 @@ def _options(mapping: dict) -> list[dict]:
 
 
 def build_page(bar: TopBar) -> html.Div:
-    hideout = {**SERVICE_LOOK, "after": {}}
+    hideout = {**SERVICE_LOOK, "after": {}, **JS_WORDS}
     controls = html.Section(className="plan-card plan-controls no-print", children=[
         _field(text.PLANNING_STREET, dcc.Dropdown(id=ids.STREET, clearable=False, className="dropdown")),
         _field(text.PLANNING_TYPE, dcc.Dropdown(id=ids.SERVICE_TYPE, value=DEFAULT_TYPE, clearable=False,
@@ -57,10 +57,7 @@ def build_page(bar: TopBar) -> html.Div:
                              dl.ScaleControl(position="bottomright", imperial=False),
                          ])
     legend = html.Div(className="plan-legend no-print", children=[
-        html.Span([html.I(className="swatch within"), "标准内"]), html.Span([html.I(className="swatch near"), "超出，2倍内"]),
-        html.Span([html.I(className="swatch far"), "超出2倍"]), html.Span([html.I(className="swatch none"), "不可达"]),
-        html.Span([html.I(className="pin existing"), "现有点位"]), html.Span([html.I(className="pin candidate"), "候选点"]),
-        html.Span([html.I(className="pin added"), "方案新增"]), html.Span([html.I(className="pin removed"), "方案移除"]),
+        html.Span([html.I(className=mark), label]) for mark, label in text.PLANNING_LEGEND.items()
     ])
     return html.Div(className="page planning", children=[
         dcc.Location(id=ids.URL),
@@ -103,8 +100,8 @@ def build_page(bar: TopBar) -> html.Div:
                     html.Section(className="plan-card plan-compare-card", children=[
                         html.H3(text.PLANNING_COMPARE),
                         html.Div(className="plan-save no-print", children=[
-                            dcc.Dropdown(id=ids.COMPARE_A, placeholder="方案 A", className="dropdown"),
-                            dcc.Dropdown(id=ids.COMPARE_B, placeholder="方案 B", className="dropdown"),
+                            dcc.Dropdown(id=ids.COMPARE_A, placeholder=text.PLANNING_SCENARIO_A, className="dropdown"),
+                            dcc.Dropdown(id=ids.COMPARE_B, placeholder=text.PLANNING_SCENARIO_B, className="dropdown"),
                             html.Button(text.PLANNING_PRINT, id=ids.PRINT, className="btn"),
                             dcc.ConfirmDialogProvider(
                                 id=ids.DELETE_CONFIRM, message=text.PLANNING_DELETE_CONFIRM,
@@ -140,11 +137,11 @@ def coverage_block(cov: dict) -> list:
         return [head, html.P(text.PLANNING_NO_BUILDINGS, className="muted")]
     tag = estimated_tag() if cov.get("estimated") else None
     kpis = html.Div(className="plan-kpis", children=[
-        html.Div(className="plan-kpi", children=[html.B(pct(cov["elderly_share"])), html.Span("老人覆盖率"), tag]),
-        html.Div(className="plan-kpi", children=[html.B(pct(cov["households_share"])), html.Span("户数覆盖率"), tag]),
-        html.Div(className="plan-kpi", children=[html.B(f"{cov['gap_elderly']:,}"), html.Span("未覆盖老人"), tag]),
+        html.Div(className="plan-kpi", children=[html.B(pct(cov["elderly_share"])), html.Span(text.PLANNING_KPIS["elderly"]), tag]),
+        html.Div(className="plan-kpi", children=[html.B(pct(cov["households_share"])), html.Span(text.PLANNING_KPIS["households"]), tag]),
+        html.Div(className="plan-kpi", children=[html.B(f"{cov['gap_elderly']:,}"), html.Span(text.PLANNING_KPIS["gap_elderly"]), tag]),
         html.Div(className="plan-kpi", children=[html.B(pct(cov["straight_line"]["elderly_share"])),
-                                                 html.Span("直线距离口径")]),
+                                                 html.Span(text.PLANNING_KPIS["straight_line"])]),
     ])
     notes = [html.P(text.PLANNING_METHOD_NOTE[cov["method"]], className="muted small")]
     if cov.get("estimated"):
@@ -179,8 +176,9 @@ def result_block(result: dict) -> list:
                                                       minutes=result["radius_minutes"]))
     rows = [html.Tr([html.Th(""), html.Th(text.PLANNING_BEFORE), html.Th(text.PLANNING_AFTER), html.Th(text.PLANNING_NEW)])]
     for key, label in text.PLANNING_ROWS.items():
-        rows.append(html.Tr([html.Th(label), html.Td(f"{before[key]:,}（{pct(before[key + '_share'])}）"),
-                             html.Td(f"{after[key]:,}（{pct(after[key + '_share'])}）", className="after"),
+        rows.append(html.Tr([html.Th(label), html.Td(text.PLANNING_COUNT_SHARE.format(n=before[key], share=pct(before[key + '_share']))),
+                             html.Td(text.PLANNING_COUNT_SHARE.format(n=after[key], share=pct(after[key + '_share'])),
+                                     className="after"),
                              html.Td(f"{new[key]:+,}", className="new")]))
     summary = html.P(text.PLANNING_NEW_LINE.format(households=new["households"], elderly=new["elderly"]),
                      className="plan-new", id="planning-new-line")
@@ -199,7 +197,7 @@ def result_block(result: dict) -> list:
     return [head, html.Table(className="plan-table plan-before-after", children=html.Tbody(rows)), summary,
             _estimated_note() if result.get("estimated") else None,
             html.H4(text.PLANNING_SITES_HEAD), sites,
-            html.P(text.PLANNING_REMOVED.format(names="、".join(removed)), className="small") if removed else None,
+            html.P(text.PLANNING_REMOVED.format(names=text.LIST_SEP.join(removed)), className="small") if removed else None,
             html.P(f"{text.PLANNING_OBJECTIVES.get(result['objective'], '')} · {how}", className="muted small")]
 
 
@@ -207,9 +205,9 @@ def compare_block(a: dict, b: dict) -> html.Table:
     """Two saved scenarios side by side, one row per question an official asks in the meeting."""
     def column(s: dict) -> dict:
         r = s["result"]
-        return {"service_type": r["service_type"], "objective": text.PLANNING_OBJECTIVES.get(r["objective"], "手动推演")
-                + ("（手动调整）" if r.get("edited") or r.get("status") == "Manual" else ""),
-                "added": len(r["added"]), "sites": "、".join(x["name"] for x in r["added"]) or "—",
+        return {"service_type": r["service_type"], "objective": text.PLANNING_OBJECTIVES.get(r["objective"], text.PLANNING_OBJECTIVE_MANUAL)
+                + (text.PLANNING_EDITED if r.get("edited") or r.get("status") == "Manual" else ""),
+                "added": len(r["added"]), "sites": text.LIST_SEP.join(x["name"] for x in r["added"]) or "—",
                 "removed": len(r.get("removed", [])),
                 "elderly": f"{pct(r['before']['elderly_share'])} → {pct(r['after']['elderly_share'])}",
                 "households": f"{pct(r['before']['households_share'])} → {pct(r['after']['households_share'])}",

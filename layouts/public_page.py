@@ -20,6 +20,7 @@ def build_page() -> html.Div:
     return html.Div(className="pub", children=[
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.LOCATION),
+        dcc.Store(id=ids.LOCATE_WORDS, data=text.PUBLIC_LOCATE_WORDS),  # geolocation answers in the browser
         *outage_parts(ids),
         html.Header(className="pub-head", children=[
             html.H1(text.PUBLIC_TITLE), html.P(text.PUBLIC_SUBTITLE),
@@ -41,7 +42,8 @@ def build_page() -> html.Div:
                               interactive=False),
                    dl.GeoJSON(id=ids.POINTS, url="/api/public/service-points.geojson",
                               pointToLayer=ns("point"), filter=ns("filter"),
-                              hideout={"types": [], "q": "", "selected": None, **SERVICE_LOOK}),
+                              hideout={"types": [], "q": "", "selected": None, **SERVICE_LOOK,
+                                       "labels": text.PUBLIC_POPUP}),
                    dl.LayerGroup(id=ids.ME),
                ]),
         html.Div(id=ids.COUNT, className="pub-count"),

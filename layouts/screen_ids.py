@@ -3,6 +3,7 @@
 URL = "screen-url"
 CLOCK = "screen-clock"
 CLOCK_TICK = "screen-clock-tick"
+CLOCK_WORDS = "screen-clock-words"
 REFRESH = "screen-refresh"
 TOUR = "screen-tour"
 TITLE = "screen-title"

@@ -9,17 +9,18 @@ from dash_extensions.javascript import Namespace
 from workflow.vocab import YELLOW_HOURS
 from layouts import screen_ids as ids, text
 from layouts.chrome import outage_parts
-from layouts.map_page import CATEGORY_COLOURS, DEFAULT_CENTER, SERVICE_LOOK
+from layouts.map_page import CATEGORY_COLOURS, DEFAULT_CENTER, JS_WORDS, SERVICE_LOOK
 
 ns = Namespace("jinlin", "map")
 RATE_KEYS = ("response_rate", "resolution_rate", "satisfaction_rate")
 
 
 def build_page() -> html.Div:
-    hideout = {"selected": None, "yellowHours": YELLOW_HOURS, **SERVICE_LOOK, "dark": True}
+    hideout = {"selected": None, "yellowHours": YELLOW_HOURS, **SERVICE_LOOK, "dark": True, **JS_WORDS}
     return html.Div(className="screen-viewport", children=html.Div(className="screen-root", children=[
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Interval(id=ids.CLOCK_TICK, interval=1000),
+        dcc.Store(id=ids.CLOCK_WORDS, data=text.SCREEN_CLOCK),  # the clock is drawn in the browser
         dcc.Interval(id=ids.REFRESH, interval=30_000),
         dcc.Interval(id=ids.TOUR, interval=20_000, disabled=True),
         dcc.Store(id=ids.SIGNATURE),

@@ -1,4 +1,5 @@
 """Every Chinese UI string, in one place."""
+from workflow.domain_words import CASE_SHEET_HEADERS
 
 APP_TITLE = "近邻一张图"
 APP_SUBTITLE = "基层治理 · 一张图"
@@ -10,6 +11,8 @@ NAV_ADMIN = "用户管理"
 LOGOUT = "退出"
 USER_LABEL = "{name}（{role}）"  # the person in the staff top bar
 ALL_STREETS = "全部街道"
+TILES_TIANDITU = "天地图"  # attribution on the map when its tiles are shown
+TILES_AMAP = "高德地图"
 
 LEVEL = {"root": "辖区", "street": "街道", "community": "社区", "grid": "网格", "compound": "小区", "building": "楼栋"}
 ERA = {"old": "老旧小区", "mid": "多层小区", "new": "高层小区", "mixed": "新老混合"}
@@ -62,10 +65,48 @@ FACT_LABELS = {"floors": "层数", "units": "单元数", "households": "户数",
                "elderly": "60岁以上", "party_members": "党员", "built_year": "建成年份"}
 
 LEGEND_LIGHTS = "诉求时限"
+# the words assets/jinlin.js puts into the map's tooltips and popups: the layout hands them over in each GeoJSON
+# hideout as "labels" (rows: the field a popup shows → its name)
+MAP_LABELS = {
+    "level": LEVEL,
+    "areaTip": "{level} · {name}",
+    "households": "（{n} 户）",
+    "gridLeader": " · 网格长 {name}",
+    "gap": {"titleGap": "{name}（覆盖缺口）", "titleCovered": "{name}（已覆盖）", "unreachable": "路网不可达",
+            "metres": "{n} 米", "minutes": "{n} 分钟（老人约 {elderly} 分钟）", "standard": "{radius} 米 ≈ {limit} 分钟",
+            "rows": {"distance": "步行距离", "minutes": "步行时间", "standard": "标准", "households": "户数",
+                     "elderly": "60岁以上"}},
+    "caseRows": {"code": "编号", "description": "描述", "level": "层级", "deadline": "时限", "assignee": "承办",
+                 "reporter": "反映人"},
+    "cluster": "诉求 {n} 件（超期 {red}）",
+    "serviceRows": {"type": "类型", "hours": "开放时间", "capacity": "容量", "address": "地址", "phone": "电话"},
+    "people": "{n} 人",
+    "wish": {"glyph": "愿", "title": "微心愿 · {status}",
+             "rows": {"code": "编号", "title": "心愿", "published": "发布", "claimant": "认领"}},
+    "post": {"filled": "{filled} / {slots} 人", "staffed": "满员", "short": "缺员 {n} 人",
+             "rows": {"type": "岗位", "filled": "在岗", "schedule": "时间", "state": "状态"}},
+}
 GAP_TYPE_LABEL = "缺口类型"
+GAP_TYPE_OPTION = "{type}（{radius}米）"
+WITH_COUNT = "{label}（{n}）"
+CHART_MONTH = "{month}月"
 
 DB_UNAVAILABLE = "数据库暂时不可用，正在自动重试，恢复后页面会自动刷新。"
 UNEXPECTED_ERROR = "出错了，请稍后重试。如果问题持续，请联系管理员。"
+# what the JSON routes and the login page (api/) say
+API_DB_UNAVAILABLE = "数据库暂时不可用，请稍后重试"
+API_INTERNAL_ERROR = "出错了，请稍后重试"
+LOGIN_USERNAME = "用户名"
+LOGIN_PASSWORD = "密码"
+LOGIN_THROTTLED = "尝试次数过多，请 15 分钟后再试。"
+LOGIN_WRONG = "用户名或密码不正确。"
+LOGIN_EXPIRED = "表单已过期，请重新输入。"
+OPEN311_DESCRIPTION = "{category}类诉求"
+OPEN311_NOTICE = "已受理登记，将按时限办理"
+# the command line's words for admins (api/cli*.py)
+CLI_PASSWORD_PROMPT = "密码 password"
+CLI_TOKEN_LABEL_HELP = "which screen, e.g. 东山社区党群服务中心大屏"
+CLI_CRS_HELP = "EPSG:xxxx, gcj02 (高德/腾讯) or bd09 (百度); required when the file declares none"
 
 PUBLIC_TITLE = "社区服务地图"
 PUBLIC_SUBTITLE = "找找身边的爱心食堂、日间照料中心、红色驿站"
@@ -82,6 +123,10 @@ PUBLIC_CAPACITY = "可容纳 {n} 人"
 PUBLIC_SHARE = "分享此处"
 PUBLIC_STAFF_LINK = "工作人员登录"
 PUBLIC_DEMO_NOTE = "演示数据，非真实服务点"
+PUBLIC_POPUP = {"hours": "开放时间：", "address": "地址：", "phone": "电话："}  # a point's popup (assets/public/public.js)
+PUBLIC_LOCATE_WORDS = {"unsupported": "无法获取位置（浏览器不支持）。请在地图上点一下你所在的位置。",
+                       "sorted": "已按离你的距离排序",
+                       "denied": "无法获取位置（可能未授权）。请在地图上点一下你所在的位置。"}
 
 SCREEN_TITLE = "{name} · 基层治理一张图"
 SCREEN_KPI = {"open": "在办诉求", "overdue": "超期", "resolved_today": "今日办结", "response_rate": "响应率",
@@ -93,6 +138,7 @@ SCREEN_BOARD = "最新诉求"
 SCREEN_TOURING = "正在巡览：{name}"
 SCREEN_OVERVIEW = "全域总览"
 SCREEN_NO_AREA = "没有可显示的区域"
+SCREEN_CLOCK = {"format": "{y}年{m}月{d}日 星期{weekday}  {time}", "weekdays": ["日", "一", "二", "三", "四", "五", "六"]}
 
 ADMIN_TITLE = "用户与大屏管理"
 ADMIN_USERS = "工作人员账号"
@@ -114,6 +160,13 @@ ADMIN_TOKEN_REVOKE = "吊销所选令牌"
 ADMIN_TOKEN_SHOWN_ONCE = "请立即复制，令牌只显示这一次：{url}"
 ADMIN_SELECT_FIRST = "请先在表格中选择一行。"
 ADMIN_DONE = "已完成：{what}"
+ADMIN_DID = {"create": "创建 {who}", True: "启用 {who}", False: "停用 {who}", "reset": "重置 {who} 的密码",
+             "revoke": "吊销令牌 {who}"}  # True/False: activated or deactivated
+ADMIN_STATE = "状态"
+ADMIN_USER_STATE = {True: "启用", False: "已停用"}  # by active
+ADMIN_TOKEN_ID = "编号"
+ADMIN_TOKEN_CREATED = "创建时间"
+ADMIN_TOKEN_STATE = {True: "已吊销", False: "有效"}  # by revoked
 ROLE_LABELS = {"admin": "管理员", "street_official": "街道干部", "community_staff": "社区工作者",
                "grid_leader": "网格长", "screen": "大屏"}
 ADMIN_ERRORS = {
@@ -140,19 +193,30 @@ CASES_ASSIGNEE = "承办"
 CASES_COUNT = "共 {n} 件"
 CASES_EXPORT_XLSX = "导出 Excel"
 CASES_EXPORT_CSV = "导出 CSV"
+CASES_EXPORT_CSV_FILE = "诉求-{stamp}.csv"
+CASES_EXPORT_XLSX_FILE = "诉求-{stamp}.xlsx"
+CASES_BULK_NO_ASSIGNEE = "请填写派单对象"
 CASES_BULK_ASSIGNEE = "批量派单给（部门或人员）"
 CASES_BULK = "批量派单所选"
 CASES_BULK_DONE = "已派单 {done} 件"
 CASES_BULK_REFUSED = "，未能派单 {n} 件：{reasons}"
+CASES_DATE_FROM = "开始日期"
+CASES_DATE_TO = "结束日期"
+CASES_NONE = "没有符合条件的诉求"
+CASES_ACTION_ASSIGNEE = "承办部门或人员（派单时填写）"
 CASES_PICK = "在表格中点选一件诉求查看详情和办理。"
 CASES_TIMELINE = "办理记录"
 CASES_NOTE = "办理说明（可选）"
 CASES_SATISFACTION = "回访满意度"
 CASES_DONE = "已{action}"
-CASE_FIELDS = {"code": "编号", "created_at": "登记时间", "category": "类别", "source": "来源", "description": "描述",
-               "status": "状态", "level": "层级", "deadline": "时限", "light_label": "红黄绿", "assignee": "承办",
-               "reporter": "反映人"}
-EXPORT_EXTRA_FIELDS = {"lon": "经度", "lat": "纬度"}  # in files only: they let an exported list be imported again
+# the list's columns are the case sheet's: an export shows what the list shows and reads back in
+CASE_FIELDS = {f: CASE_SHEET_HEADERS[f] for f in ("code", "created_at", "category", "source", "description", "status",
+                                                  "level", "deadline", "light_label", "assignee", "reporter")}
+EXPORT_EXTRA_FIELDS = {f: CASE_SHEET_HEADERS[f] for f in ("lon", "lat")}  # in files only: they let a list re-import
+# one case's detail on /cases/: field → label, in this order
+CASE_DETAIL_FIELDS = {**{f: CASE_FIELDS[f] for f in ("code", "category", "source", "status", "level", "deadline",
+                                                     "assignee", "reporter")},
+                      "phone": "电话", "satisfaction": "满意度"}
 INTAKE_TITLE = "在此楼登记诉求"
 INTAKE_CATEGORY = "类别"
 INTAKE_SOURCE = "来源"
@@ -183,6 +247,7 @@ RULES_SAVED = "已保存：新登记和上报的诉求按新时限计算，红�
 # 诉求批量导入 (/cases/)
 CASES_IMPORT_BUTTON = "导入 Excel/CSV"
 CASES_IMPORT_TEMPLATE = "下载导入模板"
+CASES_IMPORT_TEMPLATE_FILE = "诉求导入模板.xlsx"
 CASES_IMPORT_SUMMARY = "「{name}」共 {total} 行：可导入 {valid} 行，有问题 {bad} 行。"
 CASES_IMPORT_NOTHING_VALID = "没有可导入的行，请按下表修改后重新上传。"
 CASES_IMPORT_ALL = "导入这 {n} 行"
@@ -243,6 +308,11 @@ WISHES_NONE = "没有符合条件的微心愿"
 WISHES_CLAIMANT = "认领的志愿者姓名或报到单位名称"
 WISHES_CLOSED = "该微心愿已结束。"
 WISHES_DONE = "已{action}"
+WISH_COLUMNS = {"code": "编号", "published": "发布时间", "title": "心愿", "place": "小区", "status": "状态",
+                "claimant": "认领方", "claimed": "认领时间", "completed": "完成时间"}
+WISH_DETAIL_FIELDS = {"code": "编号", "place": "小区", "wisher": "心愿人", "phone": "电话", "published": "发布",
+                      "claimant": "认领方", "claimed": "认领", "completed": "完成", "note": "备注"}
+WISH_CLAIMANT = "{claimant}（{kind}）"
 # AG Grid's pager and empty-table words
 GRID_LOCALE = {"page": "第", "to": "至", "of": "共", "more": "更多", "pageSizeSelectorLabel": "每页",
                "firstPage": "首页", "previousPage": "上一页", "nextPage": "下一页", "lastPage": "末页"}
@@ -287,6 +357,8 @@ IMPORT_STEP_PREVIEW = "④ 预览"
 IMPORT_SUMMARY = "读取 {read} 条：新增 {new}，更新 {updated}，不变 {unchanged}，拒绝 {rejected}（已修复 {repaired}，多部件 {multipart}）"
 IMPORT_LEGEND = (("new", "新增"), ("updated", "更新"), ("rejected", "拒绝"))
 IMPORT_PROBLEMS = "问题清单（前 {shown} 条，共 {total} 条）"
+IMPORT_PROBLEM_LINE = "{where}：{reason}"
+IMPORT_PROBLEM_DETAIL = "（{detail}）"
 IMPORT_NO_PROBLEMS = "没有发现问题。"
 IMPORT_ROW = "第 {row} 行"
 IMPORT_FEATURE = "编号 {id}"
@@ -431,6 +503,16 @@ PLANNING_CANDIDATE_REFUSED = "只有街道干部和管理员可以编辑候选�
 WALK_DISTANCE = "步行 {m} 米"
 GAP_LEGEND = ("步行达标", "超出，2倍内", "超出2倍以上")
 PLANNING_PRINT_TITLE = "{street} · 资源下沉规划方案 · {date}"
+PLANNING_LEGEND = {"swatch within": "标准内", "swatch near": "超出，2倍内", "swatch far": "超出2倍", "swatch none": "不可达",
+                   "pin existing": "现有点位", "pin candidate": "候选点", "pin added": "方案新增",
+                   "pin removed": "方案移除"}  # CSS class of the mark → its words
+PLANNING_SCENARIO_A = "方案 A"
+PLANNING_SCENARIO_B = "方案 B"
+PLANNING_KPIS = {"elderly": "老人覆盖率", "households": "户数覆盖率", "gap_elderly": "未覆盖老人",
+                 "straight_line": "直线距离口径"}
+PLANNING_COUNT_SHARE = "{n:,}（{share}）"
+PLANNING_OBJECTIVE_MANUAL = "手动推演"
+PLANNING_EDITED = "（手动调整）"
 
 # --- issue 12: counts estimated from footprints (估算, docs/estimates.md) ---
 ESTIMATED = "估算"
@@ -574,3 +656,111 @@ IMPORT_OSM_CUT = "文件边缘被裁切：{kept} 个轮廓保留了范围内的�
 IMPORT_OSM_DONE = "整条街道导入完成：新增 {new}，更新 {updated}（导入批次 {batch}，可在下方撤销）。地图、面板和覆盖分析已使用新数据。"
 IMPORT_OSM_NOTHING = "没有变化：数据库中的这条街道已与文件一致。"
 IMPORT_ADMIN_ONLY = "只有管理员可以导入数据。"
+
+# --- issue 13: what db/ and workflow/ refuse, by kind (workflow.refusal.Refused, Problem); words() says it ---
+REFUSALS = {
+    # a case (db/cases.py, workflow/lifecycle.py)
+    "unknown_category": "类别「{category}」不存在",
+    "unknown_source": "来源「{source}」不存在",
+    "no_description": "请填写问题描述",
+    "description_too_long": "问题描述不能超过 {limit} 字",
+    "bad_phone": "联系电话格式不正确",
+    "reporter_too_long": "反映人姓名过长",
+    "bad_position": "位置坐标无效",
+    "outside_communities": "位置不在任何社区范围内，请在辖区内选点",
+    "outside_scope": "该位置不在您负责的区域内",
+    "case_not_found": "诉求 {code} 不存在或不在您的负责范围内",
+    "photo_not_found": "照片不存在",
+    "read_only": "大屏为只读",
+    "case_stale_version": "诉求 {code} 已被他人修改（版本 {version}），请刷新后再操作",
+    "case_stale": "诉求 {code} 已被他人修改，请刷新后再操作",
+    "dispatch_needs_assignee": "派单需要指定承办部门或人员",
+    "merge_target": "请选择一件在办的诉求作为合并目标",
+    "unknown_action": "未知操作：{action}",
+    "case_action_refused": "「{status}」状态的诉求不能{action}",
+    "visit_needs_satisfaction": "回访需要记录满意度：满意、基本满意或不满意",
+    "top_of_ladder": "已在街道层级，不能再上报",
+    # a case sheet (workflow/case_table.py, the import check in db/cases.py)
+    "upload_cancelled": CASES_IMPORT_CANCELLED,
+    "xlsx_unreadable": "无法读取 Excel 文件（{error}），请确认是 .xlsx 格式且未损坏",
+    "too_many_rows": "一次最多导入 {limit} 行",
+    "csv_encoding": "CSV 文件编码无法识别，请另存为 UTF-8 或 GBK 编码",
+    "csv_format": "CSV 文件格式有误：{error}",
+    "sheet_too_big": "文件超过 {mb} MB",
+    "sheet_type": "只支持 .xlsx 或 .csv 文件",
+    "sheet_empty": "文件是空的",
+    "sheet_columns": "缺少必需的列：{missing}（文件中的列：{found}）",
+    "sheet_no_rows": "文件中没有数据行",
+    "missing_value": "缺少{column}",
+    "bad_date": "登记时间「{raw}」不是有效日期（如 2026-11-20 09:30）",
+    "future_date": "登记时间 {when:%Y-%m-%d %H:%M} 晚于现在",
+    "early_date": "登记时间 {when:%Y-%m-%d} 早于 2000 年",
+    "not_a_number": "{column}「{raw}」不是数字",
+    "out_of_range": "{column} {raw} 超出范围",
+    "swapped_lonlat": "经度、纬度疑似填反",
+    "sheet_unknown_source": "来源「{source}」不存在（可用：{choices}）",
+    "sheet_description_too_long": "描述超过 {limit} 字",
+    "code_taken": "编号 {code} 已存在",
+    "repeat_row": "与第 {row} 行重复",
+    "sheet_row_refused": "第 {row} 行：{reason}",
+    # an intake photo (workflow/photos.py)
+    "photo_too_big": "照片不能超过 {mb} MB",
+    "photo_empty": "照片是空文件",
+    "photo_format": "只能上传 JPG、PNG 等常见格式的图片",
+    "photo_pixels": "照片像素过大，请压缩后再上传",
+    "photo_unreadable": "文件不是可识别的图片，请上传 JPG 或 PNG 照片",
+    "photo_corrupt": "图片已损坏或不完整，请重新拍摄或选择",
+    # a 微心愿 (db/wishes.py, workflow/wishes.py)
+    "no_wish_title": "请填写心愿内容",
+    "wish_title_too_long": "心愿内容不能超过 {limit} 字",
+    "wish_description_too_long": "补充说明不能超过 {limit} 字",
+    "wish_building": "请选择心愿人所在的楼栋",
+    "wish_outside_scope": "该楼栋不在您负责的区域内",
+    "wish_not_found": "微心愿 {code} 不存在或不在您的负责范围内",
+    "wish_stale": "微心愿 {code} 已被他人修改，请刷新后再操作",
+    "wish_action_refused": "「{status}」的微心愿不能{action}",
+    "claim_needs_claimant": "认领需要填写认领的志愿者或报到单位",
+    "claimant_too_long": "认领人名称过长",
+    "claimant_kind": "请选择认领方：志愿者或报到单位",
+    # 办理时限 an admin typed (db/rules.py); `field` is itself a kind below
+    "unknown_level": "层级「{level}」不存在",
+    "rules_empty": "{field}：请填写",
+    "rules_not_number": "{field}：「{value}」不是数字",
+    "rules_range": "{field}：应大于 {low:g} 且不超过 {high:g}",
+    "rules_days": "{category}·{level}时限（天）",
+    "rules_yellow": RULES_YELLOW,
+}
+REFUSAL_SEP = "；"
+LIST_SEP = "、"
+LIST_EMPTY = "无"
+
+
+def words(refusal) -> str:
+    """A refusal (workflow.refusal.Refused), a problem or a list of problems in Chinese, joined by 「；」."""
+    problems = refusal if isinstance(refusal, (list, tuple)) else getattr(refusal, "problems", None) or (refusal,)
+    return REFUSAL_SEP.join(_problem_words(p) for p in problems)
+
+
+BULK_REFUSAL = "{code}：{reason}"
+
+
+def refused_cases(refused) -> str:
+    """[(case code, refusal), …] as one line: each code with its reason."""
+    return REFUSAL_SEP.join(BULK_REFUSAL.format(code=code, reason=words(err)) for code, err in refused)
+
+
+def _problem_words(problem) -> str:
+    return fill(REFUSALS[problem.kind], problem.params)
+
+
+def fill(template: str, params: dict) -> str:
+    """A template filled with a refusal's parameters: lists read 「a、b」, nested refusals in their own words."""
+    return template.format(**{k: _param_words(v) for k, v in params.items()})
+
+
+def _param_words(value):
+    if hasattr(value, "kind") and hasattr(value, "params"):  # a refusal or problem inside another one
+        return words(value)
+    if isinstance(value, (list, tuple)):
+        return LIST_SEP.join(map(str, value)) or LIST_EMPTY
+    return value

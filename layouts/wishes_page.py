@@ -9,8 +9,7 @@ from layouts import text, wishes_ids as ids
 from layouts.chrome import TopBar, outage_parts, staff_topbar
 from workflow import wishes as rules
 
-COLUMNS = {"code": "编号", "published": "发布时间", "title": "心愿", "place": "小区", "status": "状态",
-           "claimant": "认领方", "claimed": "认领时间", "completed": "完成时间"}
+COLUMNS = text.WISH_COLUMNS
 
 
 def build_page(bar: TopBar) -> html.Div:
@@ -52,12 +51,16 @@ def build_page(bar: TopBar) -> html.Div:
     ])
 
 
+def _claimant(wish: dict) -> str | None:
+    return text.WISH_CLAIMANT.format(claimant=wish["claimant"], kind=wish["claimant_kind"]) if wish["claimant"] else None
+
+
 def grid_rows(wishes: list[dict]) -> list[dict]:
     def when(value):
         return value.strftime("%Y-%m-%d") if value else ""
 
     return [{"code": w["code"], "published": when(w["published_at"]), "title": w["title"], "place": w["place"],
-             "status": w["status"], "claimant": f"{w['claimant']}（{w['claimant_kind']}）" if w["claimant"] else "",
+             "status": w["status"], "claimant": _claimant(w) or "",
              "claimed": when(w["claimed_at"]), "completed": when(w["completed_at"])} for w in wishes]
 
 
@@ -65,10 +68,10 @@ def build_detail(wish: dict) -> list:
     def when(value):
         return value.strftime("%Y-%m-%d %H:%M") if value else "—"
 
-    facts = [("编号", wish["code"]), ("小区", wish["place"] or "—"), ("心愿人", wish["wisher_full"] or "—"),
-             ("电话", wish["phone"] or "—"), ("发布", when(wish["published_at"])),
-             ("认领方", f"{wish['claimant']}（{wish['claimant_kind']}）" if wish["claimant"] else "—"),
-             ("认领", when(wish["claimed_at"])), ("完成", when(wish["completed_at"])), ("备注", wish["note"] or "—")]
+    values = {"code": wish["code"], "place": wish["place"] or "—", "wisher": wish["wisher_full"] or "—",
+              "phone": wish["phone"] or "—", "published": when(wish["published_at"]), "claimant": _claimant(wish) or "—",
+              "claimed": when(wish["claimed_at"]), "completed": when(wish["completed_at"]), "note": wish["note"] or "—"}
+    facts = [(text.WISH_DETAIL_FIELDS[k], v) for k, v in values.items()]
     allowed = [a for a, (start, _) in rules.ACTIONS.items() if wish["status"] in start]
     claim_inputs = html.Div(className="claim-inputs", hidden="claim" not in allowed, children=[
         dcc.Input(id=ids.CLAIMANT, placeholder=text.WISHES_CLAIMANT, className="input", maxLength=100),

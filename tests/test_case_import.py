@@ -11,7 +11,9 @@ from sqlalchemy import delete, func, select
 from callbacks.cases import export_frame
 from db import cases, models as m
 from db.access import SYSTEM, Viewer
+from layouts import text
 from workflow import case_table
+from tests.refusals import refused
 
 NOW = dt.datetime(2026, 11, 20, 10, 0)
 HEADER = ["登记时间", "类别", "描述", "来源", "经度", "纬度", "反映人", "联系电话"]
@@ -53,7 +55,7 @@ def test_every_bad_row_is_named_with_its_excel_row_number(session):
     ])
     rows = case_table.read_case_table(data, "诉求.xlsx", NOW)
     check = cases.check_import(session, rows, SYSTEM)
-    refused = dict(check.refused)
+    refused = {row: text.words(reasons) for row, reasons in check.refused}  # as the preview shows them
     assert [r.number for r in check.valid] == [2]
     assert set(refused) == {3, 4, 5, 6, 7, 9, 10}
     assert "登记时间「2026-02-30」不是有效日期" in refused[3]
@@ -94,7 +96,7 @@ def test_a_row_that_fails_at_write_time_leaves_nothing_behind(session):
     rows[1].values["lon"] = 0.0  # changed after the check: the write must refuse it, and the first row with it
     before = _count(session)
     savepoint = session.begin_nested()
-    with pytest.raises(cases.CaseError, match="第 3 行"):
+    with refused(cases.CaseError, "第 3 行"):
         cases.import_cases(session, rows, "社区干部", SYSTEM, NOW)
     savepoint.rollback()
     assert _count(session) == before
@@ -105,7 +107,7 @@ def test_rows_outside_the_users_grid_are_refused(session):
     rows = case_table.read_case_table(_xlsx([[None, "环境卫生", "楼道堆物", "居民上报", lon, lat, None, None]]),
                                       "a.xlsx", NOW)
     check = cases.check_import(session, rows, Viewer("grid_leader", "33038100100101"))
-    assert check.refused == [(2, "该位置不在您负责的区域内")]
+    assert [(row, text.words(reasons)) for row, reasons in check.refused] == [(2, "该位置不在您负责的区域内")]
 
 
 @pytest.mark.parametrize("data, name, message", [
@@ -117,7 +119,7 @@ def test_rows_outside_the_users_grid_are_refused(session):
     (b"x" * (case_table.MAX_BYTES + 1), "a.csv", "文件超过 5 MB"),
 ])
 def test_unusable_files_get_one_clear_message(data, name, message):
-    with pytest.raises(case_table.TableError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with refused(case_table.TableError, message.replace("(", r"\(").replace(")", r"\)")):
         case_table.read_case_table(data, name, NOW)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 from db import cases, models as m
 from db.access import SYSTEM, Viewer
 from workflow import lifecycle as lc
+from tests.refusals import refused
 
 NOW = dt.datetime(2026, 11, 20, 10, 0)
 GRID = "33038100100101"
@@ -92,7 +93,7 @@ def test_the_trail_records_the_acting_account(session):
 def test_intake_refuses_bad_input_without_writing(session, over, message):
     before = session.execute(select(func.count()).select_from(m.Case)).scalar()
     _, new = _new(session, **over)
-    with pytest.raises(cases.CaseError, match=message):
+    with refused(cases.CaseError, message):
         cases.create_case(session, new, "x", SYSTEM, NOW)
     assert session.execute(select(func.count()).select_from(m.Case)).scalar() == before
 
@@ -113,7 +114,7 @@ def test_full_loop_with_trail(session):
 def test_refused_action_changes_nothing(session):
     _, new = _new(session)
     code = cases.create_case(session, new, "甲", SYSTEM, NOW).code
-    with pytest.raises(lc.TransitionError, match="不能关闭"):
+    with refused(lc.TransitionError, "不能关闭"):
         cases.act(session, code, "close", "乙", SYSTEM, 1, NOW)
     assert cases.get_case(session, code, SYSTEM, NOW)["status"] == lc.SUBMITTED
     assert len(_events(session, code)) == 1
@@ -132,7 +133,7 @@ def test_stale_version_is_a_conflict(session):
     _, new = _new(session)
     code = cases.create_case(session, new, "甲", SYSTEM, NOW).code
     cases.act(session, code, "accept", "乙", SYSTEM, 1, NOW)
-    with pytest.raises(cases.Conflict, match="已被他人修改"):
+    with refused(cases.Conflict, "已被他人修改"):
         cases.act(session, code, "return", "丙", SYSTEM, 1, NOW)  # loaded before 乙's change
 
 
@@ -145,14 +146,14 @@ def test_grid_leader_cannot_touch_another_grid(session):
     with pytest.raises(cases.NotFound):
         cases.get_case(session, code, other, NOW)
     assert code not in {c["code"] for c in cases.list_cases(session, other, cases.CaseFilter(), NOW)}
-    with pytest.raises(cases.CaseError, match="不在您负责的区域"):
+    with refused(cases.CaseError, "不在您负责的区域"):
         cases.create_case(session, new, "外人", other, NOW)
 
 
 def test_screen_is_read_only(session):
     _, new = _new(session)
     code = cases.create_case(session, new, "甲", SYSTEM, NOW).code
-    with pytest.raises(cases.CaseError, match="只读"):
+    with refused(cases.CaseError, "只读"):
         cases.act(session, code, "accept", "大屏", Viewer("screen", None), 1, NOW)
 
 

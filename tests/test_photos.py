@@ -11,6 +11,7 @@ from sqlalchemy import select
 from db import cases, models as m
 from db.access import SYSTEM, Viewer
 from workflow import photos
+from tests.refusals import refused
 
 NOW = dt.datetime(2026, 11, 20, 10, 0)
 
@@ -40,7 +41,7 @@ def test_a_photo_is_shrunk_and_loses_its_exif():
     (b"x" * (photos.MAX_BYTES + 1), "不能超过 5 MB"),
 ])
 def test_bad_photos_are_refused_with_a_reason(data, message):
-    with pytest.raises(photos.PhotoError, match=message):
+    with refused(photos.PhotoError, message):
         photos.prepare_photo(data)
 
 
@@ -48,7 +49,7 @@ def test_a_huge_canvas_is_refused_before_it_is_decoded():
     out = io.BytesIO()
     Image.new("1", (9000, 9000)).save(out, format="PNG")  # tiny file, 81 megapixels once decoded
     assert len(out.getvalue()) < photos.MAX_BYTES
-    with pytest.raises(photos.PhotoError, match="像素过大"):
+    with refused(photos.PhotoError, "像素过大"):
         photos.prepare_photo(out.getvalue())
 
 

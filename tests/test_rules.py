@@ -9,6 +9,7 @@ from sqlalchemy import select
 from db import cases, models as m, repository, rules
 from db.access import SYSTEM
 from workflow.vocab import LEVEL_DEADLINE_DAYS
+from layouts import text
 
 NOW = dt.datetime(2026, 11, 20, 10, 0)
 
@@ -63,7 +64,7 @@ def test_bad_rules_name_every_problem_and_store_nothing(session):
     with pytest.raises(rules.RulesError) as err:
         rules.save_case_rules(session, {"安全隐患": {"小区": "两天", "网格": -1}, "不存在的类别": {"小区": 1}},
                               0, "管理员", NOW)
-    message = str(err.value)
+    message = text.words(err.value)
     assert "「两天」不是数字" in message and "安全隐患·网格" in message and "不存在的类别" in message
     assert "黄灯提前量" in message
     assert session.execute(select(m.AppSetting.value).where(m.AppSetting.key == rules.KEY)).scalar() == before

@@ -11,3 +11,19 @@ def test_no_ui_string_is_defined_twice():
     names = Counter(t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets
                     if isinstance(t, ast.Name))
     assert [n for n, k in names.items() if k > 1] == []
+
+
+
+def test_every_refusal_kind_raised_has_words():
+    """A kind raised in db/ or workflow/ without a template would show the user a KeyError banner."""
+    import re
+
+    from layouts import text
+    root = Path(__file__).resolve().parent.parent
+    refusals = ("CaseError", "NotFound", "Conflict", "TransitionError", "WishError", "PhotoError", "TableError",
+                "RulesError", "problem")  # workflow.refusal.Refused and its Problem
+    raised = re.compile(r"\b(?:%s)\(\"([a-z_0-9]+)\"" % "|".join(refusals))
+    kinds = {kind for folder in ("db", "workflow", "callbacks") for file in (root / folder).rglob("*.py")
+             if "migrations" not in file.parts for kind in raised.findall(file.read_text(encoding="utf-8"))}
+    assert len(kinds) > 50, "the pattern no longer matches how kinds are raised"
+    assert sorted(k for k in kinds if k not in text.REFUSALS) == []

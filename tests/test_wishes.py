@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from db import layers, models as m, wishes
 from db.access import SYSTEM, Viewer
 from workflow import wishes as rules
+from tests.refusals import refused
 
 NOW = dt.datetime(2026, 11, 20, 10, 0)
 GRID = "33038100100101"
@@ -51,9 +52,9 @@ def test_each_refused_step(action, start):
 
 
 def test_a_claim_needs_who_and_which_kind():
-    with pytest.raises(rules.WishError, match="认领需要填写"):
+    with refused(rules.WishError, "认领需要填写"):
         rules.apply("claim", rules.PUBLISHED, "  ", "志愿者")
-    with pytest.raises(rules.WishError, match="志愿者或报到单位"):
+    with refused(rules.WishError, "志愿者或报到单位"):
         rules.apply("claim", rules.PUBLISHED, "张三", "路人")
 
 
@@ -63,7 +64,7 @@ def test_publish_claim_complete_in_the_database(session):
     assert (wish["status"], wish["wisher_full"], wish["phone"]) == ("已发布", "李阿婆", "13900003333")
     assert wish["place"] and wish["version"] == 1
     wishes.act_on_wish(session, code, "claim", GRID_LEADER, 1, NOW, claimant="王志愿", claimant_kind="志愿者")
-    with pytest.raises(rules.WishError, match="已被他人修改"):  # a second person working from the old page
+    with refused(rules.WishError, "已被他人修改"):  # a second person working from the old page
         wishes.act_on_wish(session, code, "claim", GRID_LEADER, 1, NOW, claimant="市图书馆", claimant_kind="报到单位")
     done = wishes.act_on_wish(session, code, "complete", GRID_LEADER, 2, NOW + dt.timedelta(days=2))
     assert done["status"] == "已完成"
@@ -72,14 +73,14 @@ def test_publish_claim_complete_in_the_database(session):
 
 
 def test_bad_input_and_scope_are_refused_with_reasons(session):
-    with pytest.raises(rules.WishError, match="请填写心愿内容；请选择心愿人所在的楼栋"):
+    with refused(rules.WishError, "请填写心愿内容；请选择心愿人所在的楼栋"):
         _publish(session, title=" ", building_code="nowhere")
-    with pytest.raises(rules.WishError, match="不在您负责的区域内"):
+    with refused(rules.WishError, "不在您负责的区域内"):
         _publish(session, GRID_LEADER, building_code=_building(session, "33038100100102"))
     other = _publish(session, building_code=_building(session, "33038100100102"))
-    with pytest.raises(rules.WishError, match="不存在或不在您的负责范围内"):
+    with refused(rules.WishError, "不存在或不在您的负责范围内"):
         wishes.act_on_wish(session, other, "claim", GRID_LEADER, 1, NOW, claimant="甲", claimant_kind="志愿者")
-    with pytest.raises(rules.WishError, match="大屏为只读"):
+    with refused(rules.WishError, "大屏为只读"):
         wishes.act_on_wish(session, other, "withdraw", Viewer("screen", None), 1, NOW)
 
 

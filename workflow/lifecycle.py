@@ -19,6 +19,7 @@ from workflow.vocab import (
     CaseStatus,
     Satisfaction,
 )
+from workflow.refusal import Refused
 
 SUBMITTED, ACCEPTED, DISPATCHED, IN_PROGRESS = (CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, CaseStatus.DISPATCHED,
                                                 CaseStatus.IN_PROGRESS)
@@ -48,8 +49,8 @@ ACTION_LABELS = {"accept": "受理", "dispatch": "派单", "start": "开始处�
                  "absorb": "合并重复件"}
 
 
-class TransitionError(ValueError):
-    """An action that the case's status does not allow, with the reason in Chinese for the UI."""
+class TransitionError(Refused):
+    """An action that the case's status does not allow; the kind says why."""
 
 
 @dataclass(frozen=True)
@@ -97,13 +98,13 @@ def apply(action: str, status: str, level: str, deadline: dt.datetime, now: dt.d
           satisfaction: str | None = None, rules=None) -> Step:
     """The result of `action` on a case in `status`, or TransitionError when the rules refuse it."""
     if action not in ACTIONS:
-        raise TransitionError(f"未知操作：{action}")
+        raise TransitionError("unknown_action", action=action)
     allowed_from, target = ACTIONS[action]
     if status not in allowed_from:
-        raise TransitionError(f"「{status}」状态的诉求不能{ACTION_LABELS[action]}")
+        raise TransitionError("case_action_refused", status=status, action=ACTION_LABELS[action])
     if action == "visit":
         if satisfaction not in SATISFACTION_VALUES:
-            raise TransitionError("回访需要记录满意度：满意、基本满意或不满意")
+            raise TransitionError("visit_needs_satisfaction")
         if satisfaction == UNSATISFIED:
             # 不满意 reopens the case at the same level with a fresh deadline for that level
             return Step(IN_PROGRESS, level, deadline_for(level, now, category, rules), "reopen")
@@ -111,7 +112,7 @@ def apply(action: str, status: str, level: str, deadline: dt.datetime, now: dt.d
     if action == "escalate":
         up = next_level(level)
         if up is None:
-            raise TransitionError("已在街道层级，不能再上报")
+            raise TransitionError("top_of_ladder")
         return Step(status, up, deadline_for(up, now, category, rules), "escalate")
     return Step(target, level, deadline, action)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workflow.vocab import WISH_CLAIMANT_KINDS, WishStatus
+from workflow.refusal import Refused
 
 PUBLISHED, CLAIMED, DONE, WITHDRAWN = WishStatus.PUBLISHED, WishStatus.CLAIMED, WishStatus.DONE, WishStatus.WITHDRAWN
 OPEN = (PUBLISHED, CLAIMED)
@@ -18,8 +19,8 @@ ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
 ACTION_LABELS = {"claim": "认领", "complete": "完成", "release": "放弃认领", "withdraw": "撤回"}
 
 
-class WishError(ValueError):
-    """A wish action the rules refuse, or input they cannot take; the message is Chinese."""
+class WishError(Refused):
+    """A wish action the rules refuse, or input they cannot take; the kind says why."""
 
 
 @dataclass(frozen=True)
@@ -33,18 +34,18 @@ def apply(action: str, status: str, claimant: str | None = None, claimant_kind: 
           current_claimant: str | None = None, current_kind: str | None = None) -> WishStep:
     """What `action` does to a wish in `status`; raises WishError when it is not allowed."""
     if action not in ACTIONS:
-        raise WishError(f"未知操作：{action}")
+        raise WishError("unknown_action", action=action)
     allowed, target = ACTIONS[action]
     if status not in allowed:
-        raise WishError(f"「{status}」的微心愿不能{ACTION_LABELS[action]}")
+        raise WishError("wish_action_refused", status=status, action=ACTION_LABELS[action])
     if action == "claim":
         who = (claimant or "").strip()
         if not who:
-            raise WishError("认领需要填写认领的志愿者或报到单位")
+            raise WishError("claim_needs_claimant")
         if len(who) > 100:
-            raise WishError("认领人名称过长")
+            raise WishError("claimant_too_long")
         if claimant_kind not in WISH_CLAIMANT_KINDS:
-            raise WishError("请选择认领方：志愿者或报到单位")
+            raise WishError("claimant_kind")
         return WishStep(target, who, claimant_kind)
     if action == "release":
         return WishStep(target, None, None)

@@ -53,9 +53,10 @@
         var box = el("div", "pub-popup");
         box.appendChild(el("b", "", p.name));
         box.appendChild(el("div", "muted", p.type));
-        box.appendChild(el("div", "", "开放时间：" + (p.hours || "—")));
-        if (p.address) { box.appendChild(el("div", "", "地址：" + p.address)); }
-        if (p.phone) { box.appendChild(el("div", "", "电话：" + p.phone)); }
+        var words = h.labels || {};  // the layout's words (layouts/text.py PUBLIC_POPUP)
+        box.appendChild(el("div", "", words.hours + (p.hours || "—")));
+        if (p.address) { box.appendChild(el("div", "", words.address + p.address)); }
+        if (p.phone) { box.appendChild(el("div", "", words.phone + p.phone)); }
         marker.bindPopup(box);
         return marker;
       }
@@ -65,16 +66,18 @@
   // clientside callbacks are looked up under window.dash_clientside
   window.dash_clientside = Object.assign({}, window.dash_clientside, { jinlinPublic: {
     // Browser geolocation; a Promise so the page keeps working while the phone asks for permission.
-    locate: function () {
+    // `words`: what to say in each outcome, from the layout (layouts/text.py PUBLIC_LOCATE_WORDS)
+    locate: function (_n, words) {
+      var w = words || {};
       return new Promise(function (resolve) {
         if (!navigator.geolocation) {
-          resolve([window.dash_clientside.no_update, "无法获取位置（浏览器不支持）。请在地图上点一下你所在的位置。"]);
+          resolve([window.dash_clientside.no_update, w.unsupported]);
           return;
         }
         navigator.geolocation.getCurrentPosition(function (pos) {
-          resolve([[pos.coords.latitude, pos.coords.longitude], "已按离你的距离排序"]);
+          resolve([[pos.coords.latitude, pos.coords.longitude], w.sorted]);
         }, function () {
-          resolve([window.dash_clientside.no_update, "无法获取位置（可能未授权）。请在地图上点一下你所在的位置。"]);
+          resolve([window.dash_clientside.no_update, w.denied]);
         }, { enableHighAccuracy: true, timeout: 8000, maximumAge: 60000 });
       });
     }

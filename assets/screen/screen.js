@@ -10,14 +10,16 @@
   window.addEventListener("resize", fit);
   fit();
 
-  var WEEK = ["日", "一", "二", "三", "四", "五", "六"];
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   // clientside callbacks are looked up under window.dash_clientside
   window.dash_clientside = Object.assign({}, window.dash_clientside, { jinlinScreen: {
-    clock: function () {
+    // the date in the layout's words (layouts/text.py SCREEN_CLOCK), the time as hh:mm:ss
+    clock: function (_n, words) {
       var d = new Date();
-      return d.getFullYear() + "年" + (d.getMonth() + 1) + "月" + d.getDate() + "日 星期" + WEEK[d.getDay()] +
-        "  " + pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+      var w = words || {};
+      var values = { y: d.getFullYear(), m: d.getMonth() + 1, d: d.getDate(), weekday: (w.weekdays || [])[d.getDay()],
+                     time: pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds()) };
+      return String(w.format || "").replace(/\{(\w+)\}/g, function (whole, key) { return values[key]; });
     }
   } });
 })();

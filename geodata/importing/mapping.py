@@ -8,6 +8,7 @@ import pandas as pd
 
 from geodata.importing.errors import ImportRefused
 from workflow.vocab import POST_TYPES, SERVICE_TYPES
+from workflow.domain_words import COLUMN_SYNONYMS
 
 KINDS = ("buildings", "compounds", "grids", "communities", "roads", "service-points", "posts")
 AREA_LEVEL = {"compounds": "compound", "grids": "grid", "communities": "community"}
@@ -27,33 +28,7 @@ FIELDS = {
     "service-points": ("source_id", "name", "service_type", "address", "hours", "phone", "capacity", "is_public"),
     "posts": ("source_id", "name", "post_type", "slots_required", "schedule"),
 }
-# Column names seen in the files people have (网格化 system exports, 测绘 footprints, spreadsheets), lower-case.
-SYNONYMS = {
-    "source_id": ("source_id", "id", "fid", "objectid", "osm_id", "编号", "编码", "网格编号", "网格编码", "小区编号",
-                  "楼栋编号", "社区编号", "序号", "code", "bm", "uid"),
-    "name": ("name", "名称", "mc", "小区名称", "网格名称", "社区名称", "楼栋名称", "楼号", "站点名称", "name:zh",
-             "xqmc", "wgmc", "sqmc"),
-    "floors": ("floors", "层数", "楼层数", "cs", "building:levels", "floor"),
-    "units": ("units", "单元数", "dys"),
-    "households": ("households", "户数", "hs", "住户数"),
-    "residents": ("residents", "人口", "人数", "居民数", "rk", "population"),
-    "elderly": ("elderly", "老年人", "老年人数", "60岁以上", "lnr"),
-    "party_members": ("party_members", "党员", "党员数", "dy"),
-    "built_year": ("built_year", "建成年份", "建成年代", "年份", "start_date"),
-    "era": ("era",),
-    "leader_name": ("leader_name", "网格长", "网格员", "负责人"),
-    "leader_phone": ("leader_phone", "网格长电话", "联系电话", "电话"),
-    "kind": ("kind", "highway", "道路等级", "类型"),
-    "service_type": ("service_type", "类型", "类别", "服务类型", "type"),
-    "address": ("address", "地址", "addr:full", "addr:street"),
-    "hours": ("hours", "开放时间", "营业时间", "opening_hours"),
-    "phone": ("phone", "电话", "联系电话", "contact:phone"),
-    "capacity": ("capacity", "容量", "床位", "座位数"),
-    "is_public": ("is_public", "是否公开", "公开"),
-    "post_type": ("post_type", "岗位类型", "类型"),
-    "slots_required": ("slots_required", "需要人数", "人数", "岗位人数"),
-    "schedule": ("schedule", "时间", "服务时间"),
-}
+SYNONYMS = COLUMN_SYNONYMS  # column names seen in the files people have (workflow/domain_words.py)
 
 # OpenStreetMap extracts are read by geodata/osm.py by the tag table geodata/osm_rules.json: a layer per kind
 OSM_KINDS = ("buildings", "compounds", "roads", "service-points")
@@ -90,10 +65,10 @@ def apply_mapping(frame: pd.DataFrame, kind: str, mapping: dict) -> pd.DataFrame
     unknown = sorted(set(mapping) - set(FIELDS[kind]))
     if unknown:
         raise ImportRefused("bad_mapping", f"fields {unknown} do not exist for {kind}; known: {list(FIELDS[kind])}",
-                            fields="、".join(unknown))
+                            fields=tuple(unknown))
     missing = sorted(c for c in mapping.values() if not c.startswith("=") and c not in frame.columns)
     if missing:
-        raise ImportRefused("mapping_column", f"mapped columns {missing} are not in the file", columns="、".join(missing))
+        raise ImportRefused("mapping_column", f"mapped columns {missing} are not in the file", columns=tuple(missing))
     out = pd.DataFrame(index=frame.index)
     for fieldname in FIELDS[kind]:
         source = mapping.get(fieldname)

@@ -16,12 +16,12 @@ import shapely
 from geodata import crs as crs_mod
 from geodata.importing.archive import LIMITS, Limits, check_size, extract_zip
 from geodata.importing.errors import ImportRefused
+from workflow.domain_words import LAT_COLUMNS, LON_COLUMNS
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".kml", ".shp")
 OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm")
 TABLE_SUFFIXES = (".csv", ".xlsx")
-LON_NAMES = ("lon", "lng", "longitude", "经度", "x", "long", "gcj_lng", "bd_lng", "wgs_lng")
-LAT_NAMES = ("lat", "latitude", "纬度", "y", "gcj_lat", "bd_lat", "wgs_lat")
+LON_NAMES, LAT_NAMES = LON_COLUMNS, LAT_COLUMNS  # in the order they are tried
 # a "crs" member holding an object: in JSON text an unescaped "crs" followed by ':' can only be a key
 GEOJSON_CRS_MEMBER = re.compile(rb'"crs"\s*:\s*\{')
 
@@ -209,7 +209,7 @@ def _read_table(path: Path, suffix: str) -> Source:
     if lon_col is None or lat_col is None:
         raise ImportRefused("no_lonlat", f"{path.name}: no longitude/latitude columns (looked for "
                             f"{'/'.join(LON_NAMES[:4])} and {'/'.join(LAT_NAMES[:3])})",
-                            columns="、".join(map(str, table.columns)))
+                            columns=tuple(map(str, table.columns)))
     lon = pd.to_numeric(table[lon_col].astype(str).str.strip(), errors="coerce")
     lat = pd.to_numeric(table[lat_col].astype(str).str.strip(), errors="coerce")
     # spreadsheet row numbers: the header is row 1

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -251,3 +252,40 @@ def test_rates_period_switch_recomputes_the_three_rates(staff, live_server, sess
     page.locator(".child-link").first.click()
     page.wait_for_function("() => new URLSearchParams(location.search).get('area').length > 12")
     page.wait_for_selector("text=三率（近7天）")
+
+
+# every tooltip and popup the map's JS functions built, as text (Leaflet keeps them on the layers)
+MAP_WORDS = """() => {
+  const out = {tips: [], popups: [], titles: []};
+  const asText = (c) => typeof c === 'string' ? c : (c && c.textContent) || '';
+  window.jinlinMap.eachLayer(l => {
+    if (l.getTooltip && l.getTooltip()) out.tips.push(asText(l.getTooltip().getContent()));
+    if (l.getPopup && l.getPopup()) out.popups.push(asText(l.getPopup().getContent()));
+  });
+  document.querySelectorAll('.leaflet-marker-icon[title]').forEach(e => out.titles.push(e.getAttribute('title')));
+  out.wishGlyphs = [...document.querySelectorAll('.wish-icon')].map(e => e.textContent);
+  return out;
+}"""
+
+
+def test_map_tooltips_and_popups_speak_the_layouts_words(staff, live_server):
+    """The words come from layouts/text.py through the hideout: jinlin.js keeps none of its own."""
+    page = staff
+    page.goto(f"{live_server}/?area=330381001001")
+    _wait_level(page, "compound")
+    for overlay in ("志愿岗位", "微心愿", "覆盖缺口"):
+        page.locator(".leaflet-control-layers-overlays label", has_text=overlay).click()
+    page.wait_for_selector(".wish-icon")
+    page.wait_for_function("() => { let n = 0; window.jinlinMap.eachLayer(l => { if (l.feature && l.feature.properties.radius) n++; }); return n > 0; }")
+    words = page.evaluate(MAP_WORDS)
+    assert any(re.fullmatch(r"小区 · .+（\d+ 户）", t) for t in words["tips"]), words["tips"][:5]
+    assert any(" · 网格长 " in t for t in words["tips"]), words["tips"][:5]
+    popups = words["popups"]
+    assert any(p.startswith("微心愿 · ") and "心愿" in p and "编号" in p for p in popups)
+    assert any("在岗" in p and re.search(r"\d+ / \d+ 人", p) and ("满员" in p or "缺员" in p) for p in popups)
+    assert any(re.search(r"（(覆盖缺口|已覆盖)）", p) and "步行距离" in p and re.search(r"\d+ 米 ≈ [\d.]+ 分钟", p)
+               for p in popups)
+    assert any("开放时间" in p and "类型" in p for p in popups)
+    clusters = [t for t in words["titles"] if t.startswith("诉求 ")]
+    assert clusters and all(re.fullmatch(r"诉求 \d+ 件（超期 \d+）", t) for t in clusters), clusters[:3]
+    assert set(words["wishGlyphs"]) == {"愿"}

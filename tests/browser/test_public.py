@@ -177,4 +177,21 @@ def test_public_share_link_opens_that_point_first(page, live_server, public_poin
     assert page.locator(".pub-marker.selected").count() == 1
     page.wait_for_selector(".leaflet-popup .pub-popup")
     assert page.locator(".leaflet-popup .pub-popup b").inner_text() == shared.name
+    assert f"开放时间：{shared.hours or '—'}" in page.locator(".leaflet-popup .pub-popup").inner_text()
     assert requests.outside_public() == [], "the residents' page called staff endpoints"
+
+
+@PHONE
+@pytest.mark.parametrize("allowed", [True, False])
+def test_locate_me_sorts_by_distance_or_says_why_not(page, live_server, public_points, allowed):
+    if allowed:
+        page.context.grant_permissions(["geolocation"], origin=live_server)
+        page.context.set_geolocation({"latitude": public_points[0].lat, "longitude": public_points[0].lon})
+    page.goto(f"{live_server}/public/")
+    page.wait_for_selector(ITEMS)
+    page.get_by_role("button", name="定位我的位置").click()
+    expected = "已按离你的距离排序" if allowed else "无法获取位置（可能未授权）。请在地图上点一下你所在的位置。"
+    page.wait_for_selector(f"#public-locate-status:text-is('{expected}')")
+    if allowed:  # the point the phone stands on comes first
+        page.wait_for_function("(name) => document.querySelector('#public-list > li.pub-item b').innerText === name",
+                               arg=public_points[0].name)
