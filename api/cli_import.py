@@ -20,7 +20,7 @@ from geodata import crs as crs_mod
 from geodata.importing import coords, mapping as mp, prepare as prep
 from geodata.importing.errors import ImportRefused
 from layouts import text
-from workflow.domain_words import CLI_IMPORT_ACTOR
+from workflow.vocab import CLI_IMPORT_ACTOR
 from workflow import case_table
 
 cli_import = Blueprint("jinlin_cli_import", __name__, cli_group=None)

@@ -13,7 +13,7 @@ from db import batches
 from db.migrate import upgrade_to_head
 from db.onboarding import run_import_osm
 from geodata import osm
-from workflow.domain_words import STREET_CODE_TERM
+from workflow.vocab import STREET_CODE_TERM
 
 cli_osm = Blueprint("jinlin_cli_osm", __name__, cli_group=None)
 LAYER_WORDS = {"communities": "communities", "compounds": "compounds (landuse=residential)",

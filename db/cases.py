@@ -16,7 +16,7 @@ from db.repository import LEVEL_COLUMN, get_area
 from geodata import crs
 from workflow.vocab import CASE_SOURCES, LADDER_LEVELS
 from workflow import lifecycle as lc
-from workflow.domain_words import SYSTEM_ACTOR, trail_note
+from workflow.vocab import SYSTEM_ACTOR, trail_note
 from workflow.refusal import Problem, Refused, problem
 
 MAX_DESCRIPTION = 1000

@@ -20,7 +20,7 @@ from geodata.importing.mapping import AREA_LEVEL, FIELDS
 from geodata.importing.prepare import Prepared, prepare
 from geodata.importing.readers import read_source
 from workflow.vocab import GENERATED_GROUP
-from workflow.domain_words import NO_WORDS, STREET_CODE_TERM, UNNAMED_AREA, UNNAMED_BUILDING, UNNAMED_STREET
+from workflow.vocab import NO_WORDS, STREET_CODE_TERM, UNNAMED_AREA, UNNAMED_BUILDING, UNNAMED_STREET
 
 PREVIEW_FEATURES = 3000
 FAR_OUTSIDE_M = 3000  # a point this far from every street is a typo or a shifted datum, not a neighbour

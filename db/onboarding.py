@@ -21,7 +21,7 @@ from geodata.importing.errors import ImportRefused
 from geodata.importing.prepare import prepare
 from geodata.importing.readers import Source
 from workflow.vocab import GENERATED_COMMUNITY_REST, GENERATED_COMMUNITY_WHOLE, GENERATED_GROUP
-from workflow.domain_words import STREET_CODE_TERM
+from workflow.vocab import STREET_CODE_TERM
 
 
 

@@ -15,7 +15,7 @@ from db import cache, models as m, walking
 from db.users import DEMO_NOTE
 from geodata import payload, siting, standards
 from workflow.vocab import SERVICE_TYPES
-from workflow.domain_words import MANUAL_SITE_KIND, MANUAL_SITE_NAME, TRIAL_SITE_NAME
+from workflow.vocab import MANUAL_SITE_KIND, MANUAL_SITE_NAME, TRIAL_SITE_NAME
 
 WEIGHTS = ("elderly", "residents", "households")
 

@@ -11,7 +11,7 @@ from db import batches, cache, models as m
 from geodata.importing import hierarchy
 from geodata.importing.drawn import drawn_polygon
 from geodata.importing.errors import ImportRefused
-from workflow.domain_words import STREET_CODE_TERM
+from workflow.vocab import STREET_CODE_TERM
 
 # in the order a street is best built: each needs the ones before it (DESIGN §3, docs/import.md)
 STEPS = ("boundary", "communities", "grids", "compounds", "buildings", "roads", "service_points", "posts", "volunteers")

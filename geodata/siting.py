@@ -13,7 +13,7 @@ import pulp
 from spopt.locate import MCLP, PMedian
 
 from geodata import crs
-from workflow.domain_words import CANDIDATE_KINDS
+from workflow.vocab import CANDIDATE_KINDS
 
 OBJECTIVES = ("mclp", "pmedian")
 UNREACHABLE_M = 1e6  # stands in for "no path" where a solver needs finite costs

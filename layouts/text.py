@@ -1,5 +1,5 @@
 """Every Chinese UI string, in one place."""
-from workflow.domain_words import CASE_SHEET_HEADERS
+from workflow.vocab import CASE_SHEET_HEADERS
 
 APP_TITLE = "近邻一张图"
 APP_SUBTITLE = "基层治理 · 一张图"

@@ -11,8 +11,7 @@ SCANNED = ("app.py", "settings.py", "api", "callbacks", "db", "geodata", "layout
 FROZEN = ("db/migrations/",)  # migrations are history: they keep the words they were written with
 HOMES = {
     "layouts/text.py",
-    "geodata/vocab.py", "workflow/vocab.py",  # the vocabulary module (moving to workflow/)
-    "workflow/domain_words.py",  # domain words gathered for the vocabulary module
+    "workflow/vocab.py",  # the vocabulary module: domain words, column synonyms
     "geodata/demo.py",
 }
 DEMO = re.compile(r"geodata/demo_\w+\.py$")

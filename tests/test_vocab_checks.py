@@ -81,6 +81,5 @@ def test_workflow_is_a_leaf_and_geodata_reads_only_its_vocabulary():
 
     parts = ("app", "api", "callbacks", "layouts", "db", "geodata", "workflow", "dash")
     assert {n for n in imported("workflow") if n.split(".")[0] in parts and n.split(".")[0] != "workflow"} == set()
-    # workflow.domain_words: domain words gathered by issue 13's strings part, to be folded into workflow.vocab
     assert {n for n in imported("geodata") if n.split(".")[0] in parts and n.split(".")[0] != "geodata"} \
-        <= {"workflow.vocab", "workflow.domain_words"}
+        <= {"workflow.vocab"}

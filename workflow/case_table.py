@@ -12,7 +12,7 @@ import openpyxl
 
 from workflow.vocab import CASE_SOURCES
 from workflow import lifecycle as lc
-from workflow.domain_words import CASE_SHEET_HEADERS as HEADERS, CASE_SHEET_NAME
+from workflow.vocab import CASE_SHEET_HEADERS as HEADERS, CASE_SHEET_NAME
 from workflow.refusal import Problem, Refused, problem
 
 MAX_BYTES = 5 * 1024 * 1024

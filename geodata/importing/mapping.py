@@ -8,7 +8,7 @@ import pandas as pd
 
 from geodata.importing.errors import ImportRefused
 from workflow.vocab import POST_TYPES, SERVICE_TYPES
-from workflow.domain_words import COLUMN_SYNONYMS
+from workflow.vocab import COLUMN_SYNONYMS
 
 KINDS = ("buildings", "compounds", "grids", "communities", "roads", "service-points", "posts")
 AREA_LEVEL = {"compounds": "compound", "grids": "grid", "communities": "community"}
@@ -28,7 +28,7 @@ FIELDS = {
     "service-points": ("source_id", "name", "service_type", "address", "hours", "phone", "capacity", "is_public"),
     "posts": ("source_id", "name", "post_type", "slots_required", "schedule"),
 }
-SYNONYMS = COLUMN_SYNONYMS  # column names seen in the files people have (workflow/domain_words.py)
+SYNONYMS = COLUMN_SYNONYMS  # column names seen in the files people have (workflow/vocab.py)
 
 # OpenStreetMap extracts are read by geodata/osm.py by the tag table geodata/osm_rules.json: a layer per kind
 OSM_KINDS = ("buildings", "compounds", "roads", "service-points")

@@ -16,7 +16,7 @@ import shapely
 from geodata import crs as crs_mod
 from geodata.importing.archive import LIMITS, Limits, check_size, extract_zip
 from geodata.importing.errors import ImportRefused
-from workflow.domain_words import LAT_COLUMNS, LON_COLUMNS
+from workflow.vocab import LAT_COLUMNS, LON_COLUMNS
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".kml", ".shp")
 OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm")
