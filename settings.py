@@ -60,7 +60,7 @@ def load() -> Settings:
         raise SystemExit(f"TILE_PROVIDER={provider!r} is not one of {', '.join(TILE_PROVIDERS)}")
     key = os.environ.get("TIANDITU_KEY", "").strip()
     if provider == "tianditu" and not key:
-        raise SystemExit("TILE_PROVIDER=tianditu needs TIANDITU_KEY (a 天地图 browser key)")
+        raise SystemExit("TILE_PROVIDER=tianditu needs TIANDITU_KEY (a Tianditu browser key)")
     port_text = os.environ.get("PORT", "8050")
     if not port_text.isdigit():
         raise SystemExit(f"PORT={port_text!r} is not a port number")

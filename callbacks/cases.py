@@ -162,7 +162,7 @@ def do_action(clicks, selected, assignee, satisfaction, note):
                       dt.datetime.now(), note=note, assignee=assignee, satisfaction=satisfaction)
     except (cases.CaseError, lc.TransitionError) as err:
         return text.words(err), no_update
-    return text.CASES_DONE.format(action=lc.ACTION_LABELS[action]), dt.datetime.now().isoformat()
+    return text.CASES_DONE.format(action=text.CASE_ACTIONS[action]), dt.datetime.now().isoformat()
 
 
 @page.callback(Output(ids.DOWNLOAD, "data", allow_duplicate=True), Input(ids.IMPORT_TEMPLATE, "n_clicks"),

@@ -91,7 +91,7 @@ def act(clicks, selected, claimant, kind, note):
                                dt.datetime.now(), claimant=claimant, claimant_kind=kind, note=note)
     except rules.WishError as err:
         return text.words(err), no_update
-    return text.WISHES_DONE.format(action=rules.ACTION_LABELS[action]), dt.datetime.now().isoformat()
+    return text.WISHES_DONE.format(action=text.WISH_ACTIONS[action]), dt.datetime.now().isoformat()
 
 
 def register(app: Dash) -> None:

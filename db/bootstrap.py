@@ -12,6 +12,7 @@ from db.migrate import upgrade_to_head
 from db.seed import is_empty, write_demo
 from db.users import DEMO_NOTE, DEMO_SCREEN_TOKEN, DEMO_USERS, is_demo, seed_demo_accounts
 from geodata import demo
+from geodata.demo_words import DEMO_BANNER
 
 log = logging.getLogger(__name__)
 DATA_VERSION = "map"  # the one row of data_version the caches read (db/cache.py)
@@ -49,7 +50,7 @@ def demo_banner() -> str | None:
     with session_scope() as session:
         if not is_demo(session):
             return None
-    lines = ["演示模式 demo mode — accounts for the demo data only:"]
+    lines = [DEMO_BANNER]
     lines += [f"  {username:<10} {password:<22} {role}" + (f" (scope {scope})" if scope else "")
               for username, password, role, scope, _ in DEMO_USERS]
     lines.append(f"  big screen: /screen/?token={DEMO_SCREEN_TOKEN}")

@@ -244,7 +244,7 @@ def get_case(session: Session, code: str, viewer: Viewer, now: dt.datetime) -> d
         "reporter": viewer.name_of(case.reporter_name), "phone": viewer.phone_of(case.reporter_phone),
         "lon": case.lon, "lat": case.lat, "community_code": case.community_code, "grid_code": case.grid_code,
         "compound_code": case.compound_code, "building_code": case.building_code, "photos": list(photos),
-        "events": [{"at": e.at, "actor": e.actor, "action": lc.ACTION_LABELS.get(e.action, e.action),
+        "events": [{"at": e.at, "actor": e.actor, "action": e.action,
                     "from": e.from_status, "to": e.to_status, "note": e.note} for e in events],
     }
 

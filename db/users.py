@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from db import models as m
+from geodata.demo_words import DEMO_ACCOUNT_NAMES, DEMO_NOTE, DEMO_SCREEN_LABEL
 
 ROLES = tuple(r.value for r in m.Role)
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,50}$")
@@ -23,14 +24,13 @@ THROTTLE_WINDOW = dt.timedelta(minutes=15)
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 # Demo mode only: the login page shows these; outside demo mode accounts are made with `create-user`.
-DEMO_USERS = (
-    ("admin", "demo-admin-2026", "admin", None, "演示管理员"),
-    ("street", "demo-street-2026", "street_official", "330381001", "街道干部（演示）"),
-    ("community", "demo-community-2026", "community_staff", "330381001001", "社区工作者（演示）"),
-    ("grid", "demo-grid-2026", "grid_leader", "33038100100101", "网格长（演示）"),
-)
+DEMO_USERS = tuple((username, password, role, scope, DEMO_ACCOUNT_NAMES[username]) for username, password, role, scope in (
+    ("admin", "demo-admin-2026", "admin", None),
+    ("street", "demo-street-2026", "street_official", "330381001"),
+    ("community", "demo-community-2026", "community_staff", "330381001001"),
+    ("grid", "demo-grid-2026", "grid_leader", "33038100100101"),
+))
 DEMO_SCREEN_TOKEN = "demo-screen-token-2026"
-DEMO_NOTE = "演示数据"  # the note the demo seeder leaves on the data-version row: demo mode
 
 
 class UserError(ValueError):
@@ -201,7 +201,7 @@ def seed_demo_accounts(session: Session, now: dt.datetime) -> None:
     session.execute(delete(m.DisplayToken).where(m.DisplayToken.token_hash == _digest(DEMO_SCREEN_TOKEN)))
     for username, password, role, scope, name in DEMO_USERS:
         create_user(session, username, password, role, scope, name, now)
-    create_display_token(session, "党群服务中心大屏（演示）", "330381001", now, token=DEMO_SCREEN_TOKEN)
+    create_display_token(session, DEMO_SCREEN_LABEL, "330381001", now, token=DEMO_SCREEN_TOKEN)
 
 
 def is_demo(session: Session) -> bool:

@@ -43,3 +43,13 @@ WISH_TITLES = ("帮独居老人换楼道灯泡", "为留守儿童送一套课外
                "帮残疾居民修理轮椅", "为困难家庭孩子辅导作业", "给独居老人送一台电风扇", "帮老人疏通厨房下水道",
                "为社区老人理发", "帮孤寡老人打扫卫生", "为困难家庭送一袋大米", "帮老人网上缴纳水电费")
 WISHES_PER_STREET = 30
+
+# the demo's accounts (by username), its screen token's label, and what its seeded trail says
+DEMO_ACCOUNT_NAMES = {"admin": "演示管理员", "street": "街道干部（演示）", "community": "社区工作者（演示）",
+                      "grid": "网格长（演示）"}
+DEMO_SCREEN_LABEL = "党群服务中心大屏（演示）"
+DEMO_NOTE = "演示数据"  # the note the demo seeder leaves on the data-version row: demo mode
+DEMO_BANNER = "演示模式 demo mode — accounts for the demo data only:"
+PATROL_ACTOR = "网格员"  # who filed a case found on patrol, in the seeded trail
+RETURNED_NOTE = "非本辖区事项"
+DUPLICATE_NOTE = "与在办诉求重复"

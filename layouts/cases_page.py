@@ -96,13 +96,13 @@ def build_detail(case: dict) -> list:
                          options=[{"label": s, "value": s} for s in lc.SATISFACTION_VALUES]),
             dcc.Input(id=ids.ACTION_NOTE, placeholder=text.CASES_NOTE, className="input wide"),
             html.Div(className="action-buttons", children=[
-                html.Button(lc.ACTION_LABELS[a], id=ids.action_button(a), className="btn primary" if i == 0 else "btn")
+                html.Button(text.CASE_ACTIONS[a], id=ids.action_button(a), className="btn primary" if i == 0 else "btn")
                 for i, a in enumerate(allowed)]),
             html.Div(id=ids.ACTION_MESSAGE, className="cases-message", role="status"),
         ]),
         html.H3(text.CASES_TIMELINE),
         html.Ol(className="timeline", children=[html.Li([
-            html.Span(e["at"].strftime("%m-%d %H:%M"), className="t"), html.B(e["action"]),
+            html.Span(e["at"].strftime("%m-%d %H:%M"), className="t"), html.B(text.CASE_ACTIONS.get(e["action"], e["action"])),
             html.Span(e["actor"] or "", className="muted"),
             html.Div(e["note"], className="note") if e["note"] else None]) for e in case["events"]]),
     ]

@@ -735,6 +735,17 @@ LIST_SEP = "、"
 LIST_EMPTY = "无"
 
 
+# the actions on a case (workflow.lifecycle.ACTIONS and the trail's own) and on a wish (workflow.wishes.ACTIONS)
+CASE_ACTIONS = {"accept": "受理", "dispatch": "派单", "start": "开始处置", "resolve": "办结", "visit": "回访",
+                "close": "关闭", "return": "退回", "merge": "合并为重复", "escalate": "上报上一级",
+                "create": "登记", "auto_escalate": "超时自动上报", "reopen": "回访不满意，重新处置",
+                "absorb": "合并重复件"}
+WISH_ACTIONS = {"claim": "认领", "complete": "完成", "release": "放弃认领", "withdraw": "撤回"}
+# parameters a refusal carries as keys, said in words
+REFUSAL_PARAM_WORDS = {"case_action_refused": {"action": CASE_ACTIONS},
+                       "wish_action_refused": {"action": WISH_ACTIONS}}
+
+
 def words(refusal) -> str:
     """A refusal (workflow.refusal.Refused), a problem or a list of problems in Chinese, joined by 「；」."""
     problems = refusal if isinstance(refusal, (list, tuple)) else getattr(refusal, "problems", None) or (refusal,)
@@ -750,7 +761,9 @@ def refused_cases(refused) -> str:
 
 
 def _problem_words(problem) -> str:
-    return fill(REFUSALS[problem.kind], problem.params)
+    named = REFUSAL_PARAM_WORDS.get(problem.kind, {})
+    params = {k: named[k].get(v, v) if k in named else v for k, v in problem.params.items()}
+    return fill(REFUSALS[problem.kind], params)
 
 
 def fill(template: str, params: dict) -> str:

@@ -88,7 +88,7 @@ def build_detail(wish: dict) -> list:
             claim_inputs,
             dcc.Input(id=ids.NOTE, placeholder=text.CASES_NOTE, className="input wide"),
             html.Div(className="action-buttons", children=[
-                html.Button(rules.ACTION_LABELS[a], id=ids.action_button(a), className="btn primary" if i == 0 else "btn")
+                html.Button(text.WISH_ACTIONS[a], id=ids.action_button(a), className="btn primary" if i == 0 else "btn")
                 for i, a in enumerate(allowed)]),
             html.Div(id=ids.ACTION_MESSAGE, className="cases-message", role="status"),
         ]) if allowed else html.P(text.WISHES_CLOSED, className="muted"),

@@ -107,7 +107,7 @@ def test_full_loop_with_trail(session):
         v = cases.act(session, code, action, "乙", SYSTEM, v, NOW, **extra)["version"]
     detail = cases.get_case(session, code, SYSTEM, NOW)
     assert detail["status"] == lc.CLOSED and detail["satisfaction"] == "满意"
-    assert [e["action"] for e in detail["events"]] == ["登记", "受理", "派单", "开始处置", "办结", "回访", "关闭"]
+    assert [e["action"] for e in detail["events"]] == ["create", "accept", "dispatch", "start", "resolve", "visit", "close"]
     assert detail["events"][2]["note"] == "派至 街道环卫所"
 
 
@@ -172,7 +172,7 @@ def test_escalate_due_with_frozen_clock_and_gap(session):
     cases.escalate_due(session, later)
     detail = cases.get_case(session, waiting, SYSTEM, later)
     assert detail["level"] == "社区"
-    autos = [e for e in detail["events"] if e["action"] == "超时自动上报"]
+    autos = [e for e in detail["events"] if e["action"] == "auto_escalate"]
     assert [e["at"] for e in autos] == [NOW + dt.timedelta(days=3), NOW + dt.timedelta(days=8)]
     assert cases.escalate_due(session, later) == 0
 

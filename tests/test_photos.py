@@ -82,7 +82,7 @@ def test_merging_writes_into_both_trails(session):
     target = cases.get_case(session, first, SYSTEM, NOW)
     merged = cases.get_case(session, second, SYSTEM, NOW)
     assert merged["status"] == "重复" and target["status"] == "待受理"
-    assert [e["action"] for e in target["events"]] == ["登记", "合并重复件"]
+    assert [e["action"] for e in target["events"]] == ["create", "absorb"]
     assert target["events"][-1]["note"] == f"{second} 作为重复件合并至此"
-    assert [e["action"] for e in merged["events"]] == ["登记", "合并为重复"]
+    assert [e["action"] for e in merged["events"]] == ["create", "merge"]
     assert merged["events"][-1]["note"] == f"合并至 {first}"

@@ -27,3 +27,25 @@ def test_every_refusal_kind_raised_has_words():
              if "migrations" not in file.parts for kind in raised.findall(file.read_text(encoding="utf-8"))}
     assert len(kinds) > 50, "the pattern no longer matches how kinds are raised"
     assert sorted(k for k in kinds if k not in text.REFUSALS) == []
+
+
+def test_every_action_on_a_case_or_a_wish_has_its_words():
+    from layouts import text
+    from workflow import lifecycle, wishes
+
+    assert set(text.CASE_ACTIONS) == set(lifecycle.TRAIL_ACTIONS)
+    assert set(text.WISH_ACTIONS) == set(wishes.ACTIONS)
+
+
+def test_a_refused_action_is_named_in_words():
+    import datetime as dt
+
+    import pytest
+
+    from layouts import text
+    from workflow import lifecycle
+
+    at = dt.datetime(2026, 11, 20, 9)
+    with pytest.raises(lifecycle.TransitionError) as refused:
+        lifecycle.apply("dispatch", "已关闭", "小区", at, at, "环境卫生")
+    assert text.words(refused.value) == "「已关闭」状态的诉求不能派单"

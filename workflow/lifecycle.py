@@ -43,10 +43,8 @@ ACTIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "merge": (OPEN, DUPLICATE),                               # 重复: merged into another case
     "escalate": (OPEN, None),                                 # 上报: one level up the ladder, status unchanged
 }
-ACTION_LABELS = {"accept": "受理", "dispatch": "派单", "start": "开始处置", "resolve": "办结", "visit": "回访",
-                 "close": "关闭", "return": "退回", "merge": "合并为重复", "escalate": "上报上一级",
-                 "create": "登记", "auto_escalate": "超时自动上报", "reopen": "回访不满意，重新处置",
-                 "absorb": "合并重复件"}
+# what each action is called lives in layouts/text.py (CASE_ACTIONS), keyed like ACTIONS plus the trail's own
+TRAIL_ACTIONS = (*ACTIONS, "create", "auto_escalate", "reopen", "absorb")
 
 
 class TransitionError(Refused):
@@ -101,7 +99,7 @@ def apply(action: str, status: str, level: str, deadline: dt.datetime, now: dt.d
         raise TransitionError("unknown_action", action=action)
     allowed_from, target = ACTIONS[action]
     if status not in allowed_from:
-        raise TransitionError("case_action_refused", status=status, action=ACTION_LABELS[action])
+        raise TransitionError("case_action_refused", status=status, action=action)
     if action == "visit":
         if satisfaction not in SATISFACTION_VALUES:
             raise TransitionError("visit_needs_satisfaction")

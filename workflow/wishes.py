@@ -16,7 +16,6 @@ ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "release": ((CLAIMED,), PUBLISHED),        # 放弃认领: back on the board for someone else
     "withdraw": ((PUBLISHED, CLAIMED), WITHDRAWN),  # 撤回: the resident no longer needs it
 }
-ACTION_LABELS = {"claim": "认领", "complete": "完成", "release": "放弃认领", "withdraw": "撤回"}
 
 
 class WishError(Refused):
@@ -37,7 +36,7 @@ def apply(action: str, status: str, claimant: str | None = None, claimant_kind: 
         raise WishError("unknown_action", action=action)
     allowed, target = ACTIONS[action]
     if status not in allowed:
-        raise WishError("wish_action_refused", status=status, action=ACTION_LABELS[action])
+        raise WishError("wish_action_refused", status=status, action=action)
     if action == "claim":
         who = (claimant or "").strip()
         if not who:

@@ -99,8 +99,8 @@ def to_storage(frame: gpd.GeoDataFrame, declared: str | None, chosen: str | None
         if has_coordinates and not plausible_lonlat(bounds):
             raise ImportRefused("no_crs_projected", "no coordinate system declared and the values are not "
                                 "longitude/latitude: pass --crs EPSG:xxxx", bounds=[round(b, 1) for b in bounds])
-        raise ImportRefused("no_crs", "no coordinate system declared: pass --crs (EPSG:4326 for GPS/天地图, gcj02 "
-                            "for 高德/腾讯, bd09 for 百度)", bounds=[round(b, 4) for b in bounds])
+        raise ImportRefused("no_crs", "no coordinate system declared: pass --crs (EPSG:4326 for GPS/Tianditu, gcj02 "
+                            "for AMap/Tencent, bd09 for Baidu)", bounds=[round(b, 4) for b in bounds])
     source = chosen or declared
     if source in crs_mod.SHIFTED:
         if declared not in (None, crs_mod.WGS84, "EPSG:4490"):

@@ -99,7 +99,7 @@ NOTICE_TEXT = {"id_not_unique": "column {column} is not unique ({rows} rows, {di
                                 "rows keyed on their shape",
                "id_missing": "column {column} is empty on {empty} of {rows} rows: those rows keyed on their shape",
                "crs_open": "the file does not say which coordinates it uses and lies in China: read as WGS-84 "
-                           "(GPS, 天地图). Coordinates from 高德/腾讯 need --crs gcj02, from 百度 --crs bd09 "
+                           "(GPS, Tianditu). Coordinates from AMap/Tencent need --crs gcj02, from Baidu --crs bd09 "
                            "(≈500 m apart); --crs EPSG:4326 confirms WGS-84"}
 WARNINGS = ("crs_open",)  # notices that may mean every coordinate is wrong
 
