@@ -177,7 +177,7 @@ def load_frames(session) -> dict:
     from sqlalchemy import func, select
 
     from db import models as m
-    from db.repository import mask_name
+    from db.access import mask_name
     from geodata.vocab import OPEN_STATUSES
     from layouts.text import ERA
 

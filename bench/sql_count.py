@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", default="S", help="demo scale seeded into the fresh database (S)")
     parser.add_argument("--community", help="community code to drill into (default: the first one)")
     parser.add_argument("--show-repeats", type=int, default=8, help="repeated statements listed per callback")
+    parser.add_argument("--list", action="store_true", help="list every statement of the cold drill")
     args = parser.parse_args(argv)
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy import select
 
     from app import server
-    from db import cache, cases, models as m, repository
+    from db import areas, cache, cases, coverage, models as m
     from db.access import SYSTEM
     from db.engine import get_engine, session_scope
     from geodata.vocab import GAP_TYPES
@@ -144,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
         totals.update({"cold": len(cold), "repeats": extra, "warm": len(warm)})
         print(f"{name:<15} {len(cold):>8} {extra:>8} {cold_s:>7.3f} {len(warm):>8} {warm_s:>7.3f}")
         listed.append((name, again))
+        if args.list:
+            for sql, _ in cold:
+                print(f"    {' '.join(sql.split())[:150]}")
     print(f"{'all three':<15} {totals['cold']:>8} {totals['repeats']:>8} {'':>7} {totals['warm']:>8}")
     for name, again in listed:
         if again:
@@ -151,20 +155,21 @@ def main(argv: list[str] | None = None) -> int:
             for n, sql in again[:args.show_repeats]:
                 print(f"  {n:>3} × {sql}")
 
-    def coverage():
+    def walk_coverage():
         with session_scope() as s:
-            return [repository.area_coverage(s, code, t) for t in GAP_TYPES]
+            area = areas.get_area(s, code)
+            return [coverage.area_coverage(s, area, t) for t in GAP_TYPES]
 
     cache._ENTRIES.clear()
-    _, cold_s, cold = counter.run(coverage)
-    _, warm_s, warm = counter.run(coverage)
+    _, cold_s, cold = counter.run(walk_coverage)
+    _, warm_s, warm = counter.run(walk_coverage)
     with session_scope() as s:
         # a category and source the data already uses, and a spot inside the other community
         like = s.execute(select(m.Case.category, m.Case.source, m.Case.lon, m.Case.lat)
                          .where(m.Case.community_code == other).limit(1)).one()
         filed = cases.create_case(s, cases.NewCase(category=like.category, description="bench", source=like.source,
                                                    lon=like.lon, lat=like.lat), "bench", SYSTEM, dt.datetime.now())
-    _, after_s, after = counter.run(coverage)
+    _, after_s, after = counter.run(walk_coverage)
     print(f"\nwalking coverage of {code} ({len(GAP_TYPES)} types; case {filed} filed in {other} before the last run)")
     print(f"{'run':<22} {'seconds':>8} {'SQL':>5}")
     for label, seconds, statements in (("cold", cold_s, cold), ("warm", warm_s, warm),

@@ -8,7 +8,7 @@ from dash import Dash, Input, Output, set_props
 from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from db import repository
+from db import cache
 from db.engine import session_scope
 from layouts import text
 
@@ -41,7 +41,7 @@ def register(app: Dash, alert_id: str, poll_id: str, retry_id: str) -> None:
                   Input(poll_id, "n_intervals"), prevent_initial_call=True)
     def retry_when_database_is_back(n_intervals):
         with session_scope() as session:
-            repository.data_version(session)  # raises while the database is still away
+            cache.data_version(session)  # raises while the database is still away
         if not n_intervals:
             raise PreventUpdate
         return "alert", True, n_intervals

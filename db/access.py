@@ -46,3 +46,16 @@ def case_scope(viewer: Viewer):
     if viewer.scope_code is None:
         return true()
     return m.Case.grid_code.like(f"{viewer.scope_code}%")
+
+
+def mask_name(name: str | None) -> str | None:
+    """张三丰 → 张**: enough to recognise a neighbour's case, not enough to identify them."""
+    if not name:
+        return None
+    return name[0] + "*" * max(1, len(name) - 1)
+
+
+def mask_phone(phone: str | None) -> str | None:
+    if not phone:
+        return None
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"

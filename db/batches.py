@@ -318,7 +318,7 @@ def rollback_batch(session: Session, batch_id: int, user: str | None, now: dt.da
     for code in sorted(created.get("area", set()), key=lambda c: (-len(c), c)):
         _remove(session, "area", {code})
     _restore(session, "area", images.get("area", {}), "deleted")
-    cache.mark_changed(session)
+    cache.mark_changed(session, cache.GEOMETRY, cache.POINTS, cache.PEOPLE)  # the tables restored above
     batch.status = "rolled_back"
     batch.rolled_back_at = now.replace(microsecond=0)
     batch.rolled_back_by = (user or None) and user[:50]

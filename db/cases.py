@@ -11,8 +11,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from db import cache, models as m, rules as case_rules, spatial
-from db.access import Viewer, case_scope
-from db.repository import LEVEL_COLUMN, get_area, mask_name, mask_phone
+from db.access import Viewer, case_scope, mask_name, mask_phone
+from db.areas import LEVEL_COLUMN, get_area
 from geodata import crs
 from geodata.vocab import CASE_SOURCES, LADDER_LEVELS
 from workflow import lifecycle as lc
@@ -121,7 +121,7 @@ def create_case(session: Session, new: NewCase, actor: str, viewer: Viewer, now:
     for data, width, height in photos:
         session.add(m.CasePhoto(case_id=case.id, content_type="image/jpeg", data=data, width=width, height=height,
                                 created_at=now))
-    cache.mark_changed(session)
+    cache.mark_changed(session, cache.CASES)
     return case.code
 
 
@@ -178,7 +178,7 @@ def act(session: Session, code: str, action: str, actor: str, viewer: Viewer, ex
     if action == "merge":
         # the surviving case's own trail says what joined it, so neither history is lost
         _event(session, target, "absorb", actor, now, target.status, f"{case.code} 作为重复件合并至此")
-    cache.mark_changed(session)
+    cache.mark_changed(session, cache.CASES)
     return {"code": case.code, "status": case.status, "level": case.level, "version": case.version}
 
 
@@ -195,7 +195,7 @@ def escalate_due(session: Session, now: dt.datetime) -> int:
             _event(session, case, "auto_escalate", SYSTEM_ACTOR, at, case.status, f"{previous}超时，上报至{level}")
             moved += 1
     if moved:
-        cache.mark_changed(session)
+        cache.mark_changed(session, cache.CASES)
     return moved
 
 

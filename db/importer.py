@@ -29,6 +29,8 @@ AREA_COLUMNS = ("name", "households", "residents", "elderly", "party_members", "
 BUILDING_COLUMNS = ("name", "floors", "units", "households", "residents", "elderly", "party_members", "built_year")
 POINT_COLUMNS = {"service-points": ("name", "service_type", "address", "hours", "phone", "capacity", "is_public"),
                  "posts": ("name", "post_type", "slots_required", "schedule")}
+# the kinds of data (db/cache.py) an import of each layer changes; every other layer is geometry
+CHANGES = {"service-points": (cache.POINTS,), "posts": (cache.PEOPLE,)}
 MODEL = {"buildings": m.Building, "roads": m.BasemapFeature, "service-points": m.ServicePoint,
          "posts": m.VolunteerPost, "compounds": m.Area, "grids": m.Area, "communities": m.Area}
 SQL_INTEGER = (-2**31, 2**31 - 1)  # PostgreSQL's integer; SQLite would store more, so both refuse alike
@@ -474,7 +476,7 @@ def commit_plan(session: Session, plan: Plan, origin: batches.Origin | None = No
     if plan.kind in ("buildings", "grids"):
         estimates.estimate_missing(session, {r["code"][:9] for r in plan.rows_new + updates})  # 估算: docs/estimates.md
     batches.record_unnamed(session, batch_id, unnamed)
-    cache.mark_changed(session)
+    cache.mark_changed(session, *CHANGES.get(plan.kind, (cache.GEOMETRY,)))
     session.flush()
     done = {"new": len(plan.rows_new), "updated": len(updates), "reattached": plan.counts.get("reattached", 0)}
     batches.record_counts(session, batch_id, {"read": plan.counts.get("read", 0),

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db import models as m, walking
-from db.repository import filled_posts, mask_name
+from db.access import mask_name
+from db.dashboard import filled_posts
 from geodata import people
 from geodata.vocab import OPEN_STATUSES
 

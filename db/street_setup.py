@@ -154,6 +154,6 @@ def save_boundary(session: Session, collection: dict | None, target: str, street
         session.execute(update(m.Area).where(m.Area.code == code).values(geometry=geom, generated=False, **bbox))
         counts = {"new": 0, "updated": 1}
     batches.record_counts(session, batch, counts)
-    cache.mark_changed(session)
+    cache.mark_changed(session, cache.GEOMETRY)
     session.flush()
     return {"batch": batch, "code": code, **counts}

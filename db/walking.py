@@ -12,23 +12,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import app_settings, cache, models as m, spatial
-from geodata import coverage, crs, network, standards
+from geodata import codes, coverage, crs, network, standards
 
 STANDARDS_KEY = "coverage_standards"
 NEIGHBOUR_PAD_DEG = 0.006  # ≈ 600 m: residents on a street's edge walk to points and roads across it
+NETWORK_READS = (cache.GEOMETRY, cache.POINTS)  # buildings, roads and service points: never cases
 BUILDING_COLUMNS = ["code", "name", "grid_code", "compound_code", "households", "residents", "elderly"]
 
 
 def get_standards(session: Session) -> dict:
     """The coverage standards in force: the stored ones over the GB 50180-2018 defaults."""
-    return app_settings.read(session, STANDARDS_KEY, standards.validate)
+    return cache.per_session(session, "standards", lambda: app_settings.read(session, STANDARDS_KEY, standards.validate))
 
 
 def save_standards(session: Session, raw: dict, user: str | None, now: dt.datetime) -> dict:
     """Validate and store the standards (raises standards.StandardsError); cached coverage refreshes."""
     clean = standards.validate(raw)
     app_settings.write(session, STANDARDS_KEY, clean, user, now)
-    cache.mark_changed(session)
+    cache.mark_changed(session, cache.STANDARDS)
     return clean
 
 
@@ -78,7 +79,7 @@ class StreetNetwork:
 
 def street_network(session: Session, street: str) -> StreetNetwork:
     """The walking network of a street and its edges, cached per data version."""
-    return cache.cached(session, "street_network", street, lambda: _build(session, street))
+    return cache.cached(session, "street_network", street, lambda: _build(session, street), NETWORK_READS)
 
 
 def _build(session: Session, street: str) -> StreetNetwork:
@@ -131,13 +132,13 @@ def walking_distances(session: Session, street: str, service_type: str) -> tuple
         out["distance_m"] = ctx.nearest((ctx.points.service_type == service_type).to_numpy(), detour)
         return out, "walking" if ctx.has_roads else "straight_line_detour"
 
-    return cache.cached(session, "walking_distances", (street, service_type, detour), build)
+    return cache.cached(session, "walking_distances", (street, service_type, detour), build, NETWORK_READS)
 
 
 def nearest_by_walking(session: Session, building_code: str) -> pd.DataFrame | None:
     """For one building: the nearest service point of each type by walking (code, service_type, name, hours, distance_m);
     None when its street has no roads to walk on."""
-    street = building_code[:9]
+    street = codes.street_of(building_code)
     ctx = street_network(session, street)
     where = np.flatnonzero(ctx.buildings.code.to_numpy() == building_code)
     if not ctx.has_roads or len(where) == 0 or ctx.points.empty:

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from db import cache, models as m, spatial
-from db.access import Viewer, wish_scope as _scope
+from db.access import Viewer, mask_name, mask_phone, wish_scope as _scope
 from db.cases import PII_ROLES, add_with_code
-from db.repository import LEVEL_COLUMN, get_area, mask_name, mask_phone
+from db.areas import LEVEL_COLUMN, get_area
 from workflow import wishes as rules
 
 MAX_TITLE = 100
@@ -55,7 +55,7 @@ def publish_wish(session: Session, new: NewWish, viewer: Viewer, now: dt.datetim
                   community_code=place["community"], street_code=place["street"], status=rules.PUBLISHED,
                   published_at=now)
     code = add_with_code(session, wish, "WY")
-    cache.mark_changed(session)
+    cache.mark_changed(session, cache.WISHES)
     return code
 
 
@@ -83,7 +83,7 @@ def act_on_wish(session: Session, code: str, action: str, viewer: Viewer, expect
         session.flush()
     except StaleDataError:
         raise rules.WishError(f"微心愿 {code} 已被他人修改，请刷新后再操作") from None
-    cache.mark_changed(session)
+    cache.mark_changed(session, cache.WISHES)
     return {"code": wish.code, "status": wish.status, "version": wish.version}
 
 
