@@ -68,3 +68,29 @@ def test_every_imported_line_is_walkable_whatever_its_kind(session):
     session.flush()
     after = walking._build(session, STREET).net.length.sum()
     assert 100 < after - before < 150  # the lane, and nothing of the park's outline
+
+
+def test_a_case_filed_elsewhere_keeps_coverage_and_outlines_warm(session):
+    """Cases are the most frequent write: one filed in another community rebuilds the cases layer, nothing walked."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from db import cache, cases, layers, models as m
+    from db.access import SYSTEM
+
+    here, elsewhere = session.execute(select(m.Area.code).where(m.Area.level == "community")
+                                      .order_by(m.Area.code).limit(2)).scalars().all()
+    area = areas.get_area(session, here)
+    warm = [coverage.area_coverage(session, area, "日间照料中心"), layers.get_layer(session, area, "drill"),
+            layers.get_layer(session, area, "cases")]
+    like = session.execute(select(m.Case.category, m.Case.source, m.Case.lon, m.Case.lat)
+                           .where(m.Case.community_code == elsewhere).limit(1)).one()
+    built = cache.builds()
+    cases.create_case(session, cases.NewCase(category=like.category, description="路灯不亮", source=like.source,
+                                             lon=like.lon, lat=like.lat), "测试", SYSTEM, dt.datetime(2026, 11, 20, 10))
+    assert coverage.area_coverage(session, area, "日间照料中心") is warm[0]
+    assert layers.get_layer(session, area, "drill") is warm[1]
+    assert cache.builds() == built, "a case write rebuilt something that never reads cases"
+    assert layers.get_layer(session, area, "cases") is not warm[2]  # what reads cases follows them
+    assert cache.builds() == built + 1
