@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from db import cache, models as m, spatial, walking
 from db.access import SYSTEM, Viewer, case_scope, mask_name, wish_scope
-from db.areas import LEVEL_COLUMN, ROOT, children_where, scope_clause, under
+from db.areas import LEVEL_COLUMN, children_where, scope_clause, under
 from db.coverage import COVERAGE_READS, building_distances
 from db.dashboard import filled_posts
 from geodata import codes, crs, payload, standards
