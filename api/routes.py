@@ -9,7 +9,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from callbacks.viewer import current_viewer
 from db import cache, cases, coverage, dashboard, layers, public
-from db.areas import ROOT, get_area, list_children, list_streets
+from db.areas import ROOT, get_area, list_streets
 from db.engine import backend_name, session_scope
 from geodata import payload
 from geodata.vocab import SERVICE_TYPES
@@ -84,7 +84,7 @@ def area(code: str):
         if found is None:
             return _error(404, "area not found", code=code)
         summary = dashboard.area_summary(session, found, dt.datetime.now(), current_viewer())
-        children = list_children(session, found)
+        children = layers.drill_children(session, found)
     return jsonify({
         "code": found["code"], "level": found["level"], "name": found["name"], "parent": found["parent_code"],
         "bounds": found["bounds"], "estimated": found["estimated"],

@@ -124,8 +124,8 @@ def register(app: Dash, tile_provider: str) -> None:
             if area is None or area["level"] in ("building", "root"):
                 raise PreventUpdate
             viewer = current_viewer()
-            children = areas.list_children(session, area)
-            grids = areas.list_grids(session, area) if area["level"] == "community" else []
+            children = layers.drill_children(session, area)
+            grids = layers.grids_of(session, area) if area["level"] == "community" else []
             monthly = dashboard.cases_per_month(session, area, now, viewer=viewer)
             cover = [coverage.area_coverage(session, area, t) for t in GAP_TYPES]
             rates = map_page.build_rates(dashboard.screen_stats(session, area, now, viewer, days),

@@ -88,7 +88,7 @@ def register(app: Dash) -> None:
             return no_update, no_update, no_update
         with session_scope() as session:
             area = areas.get_area(session, signature[0])
-            stops = [areas.get_area(session, c["code"]) for c in areas.list_children(session, area)
+            stops = [areas.get_area(session, c["code"]) for c in layers.drill_children(session, area)
                      if area["level"] == "street"]
         step = (n or 0) % (len(stops) + 1)
         if step == 0 or not stops:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, true
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session, aliased
 
-from db import models as m, spatial
+from db import cache, models as m, spatial
 from db.access import SYSTEM, Viewer
 from geodata import codes
 
@@ -24,10 +24,24 @@ class AreaRef:
 
 
 def get_area(session: Session, code: str | None) -> dict | None:
-    """An area (street, community, grid, compound) or a building by code, with its bounds; None if unknown."""
+    """An area (street, community, grid, compound) or a building by code, with its bounds; None if unknown.
+
+    Read once per version of geometry: every callback of a drill asks for the same area. Never modify the dict.
+    """
     level = codes.level_of(code)
     if level is None:
         return None
+    return cache.cached(session, "area", code, lambda: _read_area(session, code, level), (cache.GEOMETRY,))
+
+
+def _read_area(session: Session, code: str, level: str) -> dict | None:
+    if level == "street":  # every street is read at once for the map (list_streets): no query of its own
+        street = next((s for s in list_streets(session) if s["code"] == code), None)
+        if street is None:
+            return None
+        x0, y0, x1, y1 = street["box"]
+        return {"code": code, "level": "street", "name": street["name"], "parent_code": None,
+                "bounds": [[y0, x0], [y1, x1]], "estimated": street["estimated"]}
     if level == "building":
         b = session.get(m.Building, code)
         if b is None:
@@ -80,25 +94,6 @@ def children_where(area: dict) -> tuple[type, list] | None:
     return None
 
 
-def list_children(session: Session, area: dict | None) -> list[dict]:
-    """The next drill level below an area (children_where), by code."""
-    below = children_where(area) if area else None
-    if below is None:
-        return []
-    model, where = below
-    level = model.level if model is m.Area else None
-    rows = session.execute(select(model.code, model.name, *([level] if level is not None else []))
-                           .where(*where).order_by(model.code)).all()
-    return [{"code": r[0], "name": r[1], "level": r[2] if level is not None else "building"} for r in rows]
-
-
-def list_grids(session: Session, community: dict) -> list[dict]:
-    rows = session.execute(select(m.Area.code, m.Area.name, m.Area.leader_name)
-                           .where(m.Area.parent_code == community["code"], m.Area.level == "grid")
-                           .order_by(m.Area.code))
-    return [{"code": c, "name": n, "leader_name": ln} for c, n, ln in rows]
-
-
 def breadcrumb(session: Session, area: dict) -> list[AreaRef]:
     """The drill path from the street down to `area` (grids are skipped unless they are the target)."""
     chain: list[AreaRef] = []
@@ -140,14 +135,33 @@ def search_buildings(session: Session, query: str, viewer: Viewer = SYSTEM, limi
 
 
 def list_streets(session: Session) -> list[dict]:
-    rows = session.execute(select(m.Area.code, m.Area.name, m.Area.households, m.Area.residents, m.Area.estimated)
-                           .where(m.Area.level == "street").order_by(m.Area.code))
-    return [{"code": c, "name": n, "level": "street", "households": h, "residents": r, "estimated": bool(e)}
-            for c, n, h, r, e in rows]
+    """Every street by code, with its counts and its box (min_lon, min_lat, max_lon, max_lat). Never modify."""
+
+    def build() -> list[dict]:
+        rows = session.execute(select(m.Area.code, m.Area.name, m.Area.households, m.Area.residents,
+                                      m.Area.estimated, m.Area.min_lon, m.Area.min_lat, m.Area.max_lon, m.Area.max_lat)
+                               .where(m.Area.level == "street").order_by(m.Area.code))
+        return [{"code": r.code, "name": r.name, "level": "street", "households": r.households,
+                 "residents": r.residents, "estimated": bool(r.estimated),
+                 "box": (r.min_lon, r.min_lat, r.max_lon, r.max_lat)} for r in rows]
+
+    return cache.cached(session, "streets", None, build, (cache.GEOMETRY,))
+
+
+def names_in_street(session: Session, street_code: str) -> dict[str, tuple[str, bool]]:
+    """{code: (name, estimated)} of every area of a street: gaps and rankings name their areas from it."""
+
+    def build() -> dict[str, tuple[str, bool]]:
+        rows = session.execute(select(m.Area.code, m.Area.name, m.Area.estimated)
+                               .where(under(m.Area.code, street_code))).all()
+        return {r.code: (r.name, bool(r.estimated)) for r in rows}
+
+    return cache.cached(session, "names", street_code, build, (cache.GEOMETRY,))
 
 
 def streets_bounds(session: Session) -> list[list[float]] | None:
     """Leaflet bounds of every street together."""
-    row = session.execute(select(func.min(m.Area.min_lat), func.min(m.Area.min_lon), func.max(m.Area.max_lat),
-                                 func.max(m.Area.max_lon)).where(m.Area.level == "street")).one()
-    return None if row[0] is None else [[row[0], row[1]], [row[2], row[3]]]
+    boxes = [s["box"] for s in list_streets(session) if s["box"][0] is not None]
+    if not boxes:
+        return None
+    return [[min(b[1] for b in boxes), min(b[0] for b in boxes)], [max(b[3] for b in boxes), max(b[2] for b in boxes)]]

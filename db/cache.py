@@ -36,6 +36,7 @@ KINDS = (CASES, WISHES, GEOMETRY, POINTS, PEOPLE, STANDARDS, RULES, PLANNING)
 # (db/bootstrap.py).
 ANY = "map"
 _INFO_KEY = "jinlin_read_once"
+_WROTE = "jinlin_wrote"  # set once a session writes: what it builds then stays its own (it may yet roll back)
 
 
 def per_session(session: Session, name: str, build: Callable[[], T]) -> T:
@@ -60,6 +61,18 @@ def versions(session: Session) -> dict[str, int]:
 def _forget_at_transaction_end(session: Session, transaction) -> None:
     if transaction.parent is None:
         forget(session)
+        session.info.pop(_WROTE, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement_writes(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flushed_writes(session: Session, _context) -> None:
+    session.info[_WROTE] = True
 
 
 def data_version(session: Session, kind: str = ANY) -> int:
@@ -94,7 +107,11 @@ def mark_changed(session: Session | Connection, *kinds: str, **columns) -> None:
 
 
 def cached(session: Session, name: str, key: Hashable, build: Callable[[], T], reads: tuple[str, ...]) -> T:
-    """`build()` once per (database, name, key, versions of the kinds it `reads`); later calls get the stored result."""
+    """`build()` once per (database, name, key, versions of the kinds it `reads`); later calls get the stored result.
+
+    A session that has written keeps what it builds to itself: its transaction may still roll back, and an entry
+    stored under the versions it bumped would outlive it and be served once another write reaches those versions.
+    """
     known = versions(session)
     full_key = (str(session.get_bind().engine.url), name, key, tuple(known.get(kind, 0) for kind in reads))
     with _LOCK:
@@ -104,6 +121,8 @@ def cached(session: Session, name: str, key: Hashable, build: Callable[[], T], r
     value = build()
     with _LOCK:
         _BUILDS["count"] += 1
+        if session.info.get(_WROTE):
+            return value
         _ENTRIES[full_key] = value
         while len(_ENTRIES) > _SIZE:
             _ENTRIES.popitem(last=False)

@@ -4,10 +4,9 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import cache, models as m, planning, spatial, walking
+from db import areas, cache, planning, spatial, walking
 from geodata import codes, coverage, standards
 
 # coverage reads what walking distances read (buildings, roads and points) and the standards
@@ -75,7 +74,7 @@ def area_coverage(session: Session, area: dict, service_type: str) -> dict:
                 "network": ctx.report(),
                 "detour_factor": std["detour_factor"] if method != "walking" else None,
                 "straight_line": coverage.coverage_summary(street_buildings, straight, radius),
-                "gaps": _named_gaps(session, coverage.rank_gaps(buildings, dist, radius)),
+                "gaps": _named_gaps(session, street, coverage.rank_gaps(buildings, dist, radius)),
                 "children": coverage.shares_by(buildings, dist, radius, _child_key(area, buildings)),
                 "capacity": _capacity(session, street, service_type, buildings, std)}
 
@@ -105,10 +104,7 @@ def _child_key(area: dict, buildings: pd.DataFrame) -> pd.Series:
     return buildings.compound_code
 
 
-def _named_gaps(session: Session, gaps: list[dict], limit: int = 10) -> list[dict]:
-    top = gaps[:limit]
-    rows = session.execute(select(m.Area.code, m.Area.name, m.Area.estimated)
-                           .where(m.Area.code.in_([g["code"] for g in top]))).all()
-    names = {r.code: r.name for r in rows}
-    estimated = {r.code for r in rows if r.estimated}
-    return [{**g, "name": names.get(g["code"], g["code"]), "estimated": g["code"] in estimated} for g in top]
+def _named_gaps(session: Session, street: str, gaps: list[dict], limit: int = 10) -> list[dict]:
+    names = areas.names_in_street(session, street)
+    return [{**g, "name": names.get(g["code"], (g["code"], False))[0], "estimated": names.get(g["code"], ("", False))[1]}
+            for g in gaps[:limit]]

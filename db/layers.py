@@ -43,6 +43,21 @@ def get_layer(session: Session, area: dict, layer: str, option: str | None = Non
     return cache.cached(session, "layer", (area["code"], layer, option, gcj02, who), build, READS[layer])
 
 
+def drill_children(session: Session, area: dict) -> list[dict]:
+    """The areas one level below `area` (code, name, level), as the panel and the API list them: the features of the
+    drill layer the map draws (areas.children_where), so a drill asks the database for them once."""
+    if area["level"] == "building":
+        return []
+    return [{k: f["properties"][k] for k in ("code", "name", "level")}
+            for f in get_layer(session, area, "drill")["features"]]
+
+
+def grids_of(session: Session, community: dict) -> list[dict]:
+    """The grids of a community (code, name, leader_name): the features of its grid layer."""
+    return [{"code": p["code"], "name": p["name"], "leader_name": p["leader"]}
+            for p in (f["properties"] for f in get_layer(session, community, "grids")["features"])]
+
+
 def _areas(session: Session, *where, simplify_m: float = 0.0, extra: Callable[[m.Area], dict] | None = None) -> dict:
     rows = session.execute(select(m.Area).where(*where).order_by(m.Area.code)).scalars().all()
     props = [{"code": a.code, "name": a.name, "level": a.level, "households": a.households, "elderly": a.elderly,

@@ -43,10 +43,10 @@ def _decode(raw: str | None) -> CaseRules:
 
 
 def get_case_rules(session: Session) -> CaseRules:
-    """The rules in force: one primary-key read per session, so a save reaches every worker at once and a
-    rolled-back save never lingers in a cache."""
-    return cache.per_session(session, "case_rules", lambda: _decode(
-        session.execute(select(m.AppSetting.value).where(m.AppSetting.key == KEY)).scalar()))
+    """The rules in force, read again after a save anywhere (the version of rules), never kept from a rolled-back
+    save (db/cache.py)."""
+    return cache.cached(session, "case_rules", None, lambda: _decode(
+        session.execute(select(m.AppSetting.value).where(m.AppSetting.key == KEY)).scalar()), (cache.RULES,))
 
 
 def _number(value, label: str, low: float, high: float, problems: list[str]) -> float | None:

@@ -11,7 +11,7 @@ import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import app_settings, cache, models as m, spatial
+from db import app_settings, areas, cache, models as m, spatial
 from geodata import codes, coverage, crs, network, standards
 
 STANDARDS_KEY = "coverage_standards"
@@ -22,7 +22,8 @@ BUILDING_COLUMNS = ["code", "name", "grid_code", "compound_code", "households", 
 
 def get_standards(session: Session) -> dict:
     """The coverage standards in force: the stored ones over the GB 50180-2018 defaults."""
-    return cache.per_session(session, "standards", lambda: app_settings.read(session, STANDARDS_KEY, standards.validate))
+    return cache.cached(session, "standards", None, lambda: app_settings.read(session, STANDARDS_KEY, standards.validate),
+                        (cache.STANDARDS,))
 
 
 def save_standards(session: Session, raw: dict, user: str | None, now: dt.datetime) -> dict:
@@ -89,15 +90,14 @@ def _build(session: Session, street: str) -> StreetNetwork:
     frame = pd.DataFrame(rows, columns=[*BUILDING_COLUMNS, "wkb"])
     footprints = shapely.from_wkb([bytes(w) for w in frame.pop("wkb")]) if len(frame) else []
     buildings = gpd.GeoDataFrame(frame, geometry=footprints, crs=crs.WGS84)
-    box = session.execute(select(m.Area.min_lon, m.Area.min_lat, m.Area.max_lon, m.Area.max_lat)
-                          .where(m.Area.code == street)).one_or_none()
+    streets = areas.list_streets(session)
+    box = next((s["box"] for s in streets if s["code"] == street), None)
     if box is None:
         box = tuple(buildings.total_bounds) if len(buildings) else (0.0, 0.0, 0.0, 0.0)
     metric = crs.metric_crs((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
     x0, y0, x1, y1 = box[0] - NEIGHBOUR_PAD_DEG, box[1] - NEIGHBOUR_PAD_DEG, box[2] + NEIGHBOUR_PAD_DEG, box[3] + NEIGHBOUR_PAD_DEG
-    near_streets = session.execute(select(m.Area.code).where(
-        m.Area.level == "street", m.Area.min_lon <= x1, m.Area.max_lon >= x0, m.Area.min_lat <= y1,
-        m.Area.max_lat >= y0)).scalars().all() or [street]
+    near_streets = [s["code"] for s in streets if s["box"][0] is not None and s["box"][0] <= x1 and s["box"][2] >= x0
+                    and s["box"][1] <= y1 and s["box"][3] >= y0] or [street]
     f = m.BasemapFeature
     roads = session.execute(select(spatial.wkb(session, f.geometry), f.walk_factor, f.grade_separated, f.noded).where(
         f.street_code.in_(near_streets), f.walk_factor.is_not(None))).all()

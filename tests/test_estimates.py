@@ -180,7 +180,7 @@ def test_estimates_flag_the_area_and_coverage_apis(kotka):
 
 
 def test_estimates_are_marked_on_the_panel_and_the_planning_figures(kotka):
-    from db import areas, coverage, dashboard, planning as plans
+    from db import areas, coverage, dashboard, layers, planning as plans
     from db.engine import session_scope
     from layouts import map_page, planning_page
 
@@ -197,7 +197,7 @@ def test_estimates_are_marked_on_the_panel_and_the_planning_figures(kotka):
         planning = words(planning_page.coverage_block(coverage.area_coverage(s, areas.get_area(s, KOTKA), "儿童之家")))
         demo_planning = words(planning_page.coverage_block(coverage.area_coverage(s, areas.get_area(s, DEMO), "日间照料中心")))
         worst = coverage.area_coverage(s, areas.get_area(s, KOTKA), "儿童之家")["gaps"][0]["code"]  # a new site in the worst compound
-        home = areas.get_area(s, areas.list_children(s, areas.get_area(s, worst))[0]["code"])
+        home = areas.get_area(s, layers.drill_children(s, areas.get_area(s, worst))[0]["code"])
         site = {"lon": home["point"][0], "lat": home["point"][1]}
         tried = plans.what_if(s, KOTKA, "儿童之家", [site], [])
         demo_tried = plans.what_if(s, DEMO, "日间照料中心", [], [])

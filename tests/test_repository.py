@@ -32,14 +32,21 @@ def test_get_area_unknown_or_malformed_is_none(session):
 
 
 def test_children_follow_the_drill_path(session):
-    communities = areas.list_children(session, areas.get_area(session, STREET))
+    communities = layers.drill_children(session, areas.get_area(session, STREET))
     assert len(communities) == 8 and {c["level"] for c in communities} == {"community"}
-    compounds = areas.list_children(session, areas.get_area(session, COMMUNITY))
+    compounds = layers.drill_children(session, areas.get_area(session, COMMUNITY))
     assert compounds and all(c["code"].startswith(COMMUNITY + "X") for c in compounds)
-    buildings = areas.list_children(session, areas.get_area(session, compounds[0]["code"]))
+    buildings = layers.drill_children(session, areas.get_area(session, compounds[0]["code"]))
     assert buildings and {b["level"] for b in buildings} == {"building"}
-    assert areas.list_children(session, areas.get_area(session, buildings[0]["code"])) == []
-    assert areas.list_children(session, areas.get_area(session, "bogus")) == []
+    assert layers.drill_children(session, areas.get_area(session, buildings[0]["code"])) == []
+    assert areas.get_area(session, "bogus") is None
+
+
+def test_grids_of_a_community_name_their_leaders(session):
+    grids = layers.grids_of(session, areas.get_area(session, COMMUNITY))
+    stored = session.execute(select(m.Area.code, m.Area.name, m.Area.leader_name).where(
+        m.Area.level == "grid", m.Area.parent_code == COMMUNITY).order_by(m.Area.code)).all()
+    assert grids and [(g["code"], g["name"], g["leader_name"]) for g in grids] == [tuple(r) for r in stored]
 
 
 def test_breadcrumb_skips_grids_on_the_way_down(session):
