@@ -16,6 +16,7 @@ from db.access import SYSTEM
 from db.engine import session_scope
 from db.importer import import_file
 from db.migrate import upgrade_to_head
+from geodata import crs as crs_mod
 from geodata.importing import coords, mapping as mp, prepare as prep
 from geodata.importing.errors import ImportRefused
 from workflow import case_table
@@ -54,12 +55,12 @@ def _import_cases(file: Path, crs: str | None, dry_run: bool, only_valid: bool) 
     except (case_table.TableError, ImportRefused) as err:
         raise click.ClickException(f"{file.name}: {getattr(err, 'detail', err)} (nothing written)") from None
     if shift not in (None, "EPSG:4326"):
-        if shift not in coords.SHIFTED:
+        if shift not in crs_mod.SHIFTED:
             raise click.ClickException(f"{file.name}: cases take longitude/latitude in WGS-84, gcj02 or bd09, "
                                        f"not {crs} (nothing written)")
         for row in rows:
             if not row.problems:
-                lon, lat = coords.to_wgs84([row.values["lon"]], [row.values["lat"]], shift)
+                lon, lat = crs_mod.to_wgs84([row.values["lon"]], [row.values["lat"]], shift)
                 row.values["lon"], row.values["lat"] = round(float(lon[0]), 7), round(float(lat[0]), 7)
     with session_scope() as session:
         check = cases.check_import(session, rows, SYSTEM)
@@ -97,8 +98,9 @@ def import_command(file: Path, kind: str, crs: str | None, mapping_file: Path | 
         _import_cases(file, crs, dry_run, only_valid)
         return
     with refused_in_words(file):
-        plan = import_file(file, kind, crs, mp.load_mapping(mapping_file), dry_run, street, street_name, layer,
-                           user=cli_user())
+        with session_scope() as session:
+            plan = import_file(session, file, kind, crs, mp.load_mapping(mapping_file), dry_run, street, street_name,
+                               layer, user=cli_user())
     _report(plan, dry_run, time.perf_counter() - started)
 
 

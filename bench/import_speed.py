@@ -66,6 +66,7 @@ def footprints(n: int):
 
 def measure(url: str, n: int, label: str) -> dict:
     os.environ["DATABASE_URL"] = url
+    from db.engine import session_scope
     from db.importer import import_file
     from db.migrate import upgrade_to_head
     from db.seed import write_demo
@@ -82,7 +83,8 @@ def measure(url: str, n: int, label: str) -> dict:
         for step, dry in (("dry run (read + plan)", True), ("import (one transaction)", False),
                           ("re-import, all unchanged", False)):
             started = time.perf_counter()
-            plan = import_file(path, "buildings", None, mapping, dry)
+            with session_scope() as session:
+                plan = import_file(session, path, "buildings", None, mapping, dry)
             out[step] = (time.perf_counter() - started, plan.counts["new"], plan.counts["unchanged"])
     print(f"\n{label}: {out['buildings in file']} buildings")
     for step, value in out.items():

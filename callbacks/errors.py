@@ -36,12 +36,16 @@ def error_handler(alert_id: str, poll_id: str) -> Callable[[Exception], None]:
     return on_callback_error
 
 
+def retry_when_database_is_back(n_intervals):
+    """While the outage banner shows, poll the database; once it answers, hide the banner and redraw the page."""
+    with session_scope() as session:
+        cache.data_version(session)  # raises while the database is still away
+    if not n_intervals:
+        raise PreventUpdate
+    return "alert", True, n_intervals
+
+
 def register(app: Dash, alert_id: str, poll_id: str, retry_id: str) -> None:
-    @app.callback(Output(alert_id, "className"), Output(poll_id, "disabled"), Output(retry_id, "data"),
-                  Input(poll_id, "n_intervals"), prevent_initial_call=True)
-    def retry_when_database_is_back(n_intervals):
-        with session_scope() as session:
-            cache.data_version(session)  # raises while the database is still away
-        if not n_intervals:
-            raise PreventUpdate
-        return "alert", True, n_intervals
+    """Every page has its own banner, poll and retry ids (the public page's begin with public-)."""
+    app.callback(Output(alert_id, "className"), Output(poll_id, "disabled"), Output(retry_id, "data"),
+                 Input(poll_id, "n_intervals"), prevent_initial_call=True)(retry_when_database_is_back)

@@ -10,10 +10,13 @@ from dash import Dash, DiskcacheManager, Input, Output, State, ctx, html, no_upd
 from dash.exceptions import PreventUpdate
 
 from callbacks.viewer import current_account
+from callbacks.wiring import Callbacks
 from db import areas, coverage, layers, people, planning, walking
 from db.engine import database_url, get_engine, session_scope
 from geodata import standards
 from layouts import planning_ids as ids, planning_page, text
+
+page = Callbacks()
 
 
 CANDIDATE_EDITORS = ("admin", "street_official")  # the street decides where its rooms are; grids propose
@@ -32,175 +35,226 @@ def html_error(message: str) -> html.Span:
     return html.Span(message, className="error")
 
 
-def register(app: Dash) -> None:
-    register_people(app)
+@page.callback(Output(ids.STREET, "options"), Output(ids.STREET, "value"), Input(ids.URL, "pathname"),
+               Input(ids.RETRY, "data"))
+def list_streets(_path, _retry):
+    with session_scope() as session:
+        streets = areas.list_streets(session)
+    if not streets:
+        return [], None
+    return [{"label": s["name"], "value": s["code"]} for s in streets], streets[0]["code"]
 
-    @app.callback(Output(ids.STREET, "options"), Output(ids.STREET, "value"), Input(ids.URL, "pathname"),
-                  Input(ids.RETRY, "data"))
-    def list_streets(_path, _retry):
+
+@page.callback(Output(ids.PRINT_TITLE, "children"), Input(ids.STREET, "value"), State(ids.STREET, "options"))
+def print_title(street, options):
+    names = {o["value"]: o["label"] for o in options or []}
+    return text.PLANNING_PRINT_TITLE.format(street=names.get(street, ""), date=dt.date.today().isoformat())
+
+
+@page.callback(
+    Output(ids.COVERAGE, "children"), Output(ids.MAP_BASEMAP, "data"), Output(ids.MAP_BUILDINGS, "data"),
+    Output(ids.MAP, "viewport"), Output(ids.STD_RADIUS, "value"), Output(ids.STD_SPEED, "value"),
+    Output(ids.STD_ELDERLY_SPEED, "value"), Output(ids.STD_DETOUR, "value"), Output(ids.STD_SEATS, "value"),
+    Input(ids.STREET, "value"), Input(ids.SERVICE_TYPE, "value"), Input(ids.STD_SAVED, "data"),
+)
+def show_coverage(street, service_type, _saved):
+    if not street or not service_type:
+        raise PreventUpdate
+    with session_scope() as session:
+        area = areas.get_area(session, street)
+        cov = coverage.area_coverage(session, area, service_type)
+        roads = layers.get_layer(session, area, "basemap", option=layers.PATHS)  # walkways explain walking
+        buildings = layers.get_layer(session, area, "gaps", option=service_type)
+        std = walking.get_standards(session)
+    view = {"bounds": area["bounds"], "transition": "fitBounds"} if ctx.triggered_id in (None, ids.STREET) \
+        else no_update
+    return (planning_page.coverage_block(cov), roads, buildings, view, standards.radius(std, service_type),
+            std["walk_speed_m_per_min"], std["elderly_speed_m_per_min"], std["detour_factor"],
+            std["min_seats_per_100_elderly"])
+
+
+@page.callback(
+    Output(ids.OPT_STORE, "data"),
+    Input(ids.RUN, "n_clicks"), State(ids.STREET, "value"), State(ids.SERVICE_TYPE, "value"),
+    State(ids.K, "value"), State(ids.OBJECTIVE, "value"), State(ids.WEIGHT, "value"),
+    prevent_initial_call=True, background=True,
+    running=[(Output(ids.RUN, "disabled"), True, False), (Output(ids.CANCEL, "disabled"), False, True),
+             (Output(ids.PROGRESS, "hidden"), False, True)],
+    progress=[Output(ids.PROGRESS_TEXT, "value")], progress_default=["0"],
+    cancel=[Input(ids.CANCEL, "n_clicks")],
+)
+def optimise(set_progress, _run, street, service_type, k, objective, weight):
+    # A job process of its own: connections inherited from the web worker must not be shared with it.
+    get_engine().dispose(close=False)
+    try:
         with session_scope() as session:
-            streets = areas.list_streets(session)
-        if not streets:
-            return [], None
-        return [{"label": s["name"], "value": s["code"]} for s in streets], streets[0]["code"]
+            return {"result": planning.optimise(session, street, service_type, int(k or 0), objective, weight,
+                                                progress=lambda pct: set_progress([str(pct)]))}
+    except planning.PlanningError as err:
+        return {"error": err.kind, "detail": str(err)}
+    except (TypeError, ValueError):
+        return {"error": "k_too_small"}
 
-    @app.callback(Output(ids.PRINT_TITLE, "children"), Input(ids.STREET, "value"), State(ids.STREET, "options"))
-    def print_title(street, options):
-        names = {o["value"]: o["label"] for o in options or []}
-        return text.PLANNING_PRINT_TITLE.format(street=names.get(street, ""), date=dt.date.today().isoformat())
 
-    @app.callback(
-        Output(ids.COVERAGE, "children"), Output(ids.MAP_BASEMAP, "data"), Output(ids.MAP_BUILDINGS, "data"),
-        Output(ids.MAP, "viewport"), Output(ids.STD_RADIUS, "value"), Output(ids.STD_SPEED, "value"),
-        Output(ids.STD_ELDERLY_SPEED, "value"), Output(ids.STD_DETOUR, "value"), Output(ids.STD_SEATS, "value"),
-        Input(ids.STREET, "value"), Input(ids.SERVICE_TYPE, "value"), Input(ids.STD_SAVED, "data"),
-    )
-    def show_coverage(street, service_type, _saved):
-        if not street or not service_type:
-            raise PreventUpdate
+PLAN_OUT = (Output(ids.RESULT_STORE, "data", allow_duplicate=True), Output(ids.MESSAGE, "children",
+                                                                        allow_duplicate=True))
+ON_MAP = (State(ids.STREET, "value"), State(ids.SERVICE_TYPE, "value"), State(ids.CLICK_MODE, "value"),
+          State(ids.CANDIDATE_KIND, "value"), State(ids.RESULT_STORE, "data"))
+
+
+@page.callback(Output(ids.RESULT_STORE, "data"), Output(ids.MESSAGE, "children"), Input(ids.RESET, "n_clicks"),
+               Input(ids.STREET, "value"), Input(ids.SERVICE_TYPE, "value"), prevent_initial_call=True)
+def forget_plan(_reset, street, service_type):
+    """A reset, another street or another service type: the plan on show no longer applies."""
+    if not street or not service_type:
+        raise PreventUpdate
+    return None, None
+
+
+@page.callback(*PLAN_OUT, Input(ids.OPT_STORE, "data"), prevent_initial_call=True)
+def take_optimised(optimised):
+    if not optimised:
+        raise PreventUpdate
+    if "error" in optimised:
+        return no_update, html_error(text.PLANNING_ERRORS.get(optimised["error"], optimised.get("detail", "")))
+    return optimised["result"], None
+
+
+@page.callback(*PLAN_OUT, Input(ids.MAP, "clickData"), *ON_MAP, prevent_initial_call=True)
+def click_map(map_click, street, service_type, mode, kind, result):
+    """A click on the map: a site added to the plan there, or (candidate mode) a candidate site placed there."""
+    return _edit_on_map(street, service_type, mode, kind, result, map_click=map_click)
+
+
+@page.callback(*PLAN_OUT, Input(ids.MAP_SITES, "clickData"), *ON_MAP, prevent_initial_call=True)
+def click_site(site_click, street, service_type, mode, kind, result):
+    """A click on a site: taken out of the plan (or put back), or (candidate mode) the candidate deleted."""
+    return _edit_on_map(street, service_type, mode, kind, result, site_click=site_click)
+
+
+def _edit_on_map(street, service_type, mode, kind, result, map_click=None, site_click=None):
+    if not street or not service_type:
+        raise PreventUpdate
+    now = dt.datetime.now()
+    try:
         with session_scope() as session:
-            area = areas.get_area(session, street)
-            cov = coverage.area_coverage(session, area, service_type)
-            roads = layers.get_layer(session, area, "basemap", option=layers.PATHS)  # walkways explain walking
-            buildings = layers.get_layer(session, area, "gaps", option=service_type)
-            std = walking.get_standards(session)
-        view = {"bounds": area["bounds"], "transition": "fitBounds"} if ctx.triggered_id in (None, ids.STREET) \
-            else no_update
-        return (planning_page.coverage_block(cov), roads, buildings, view, standards.radius(std, service_type),
-                std["walk_speed_m_per_min"], std["elderly_speed_m_per_min"], std["detour_factor"],
-                std["min_seats_per_100_elderly"])
-
-    @app.callback(
-        Output(ids.OPT_STORE, "data"),
-        Input(ids.RUN, "n_clicks"), State(ids.STREET, "value"), State(ids.SERVICE_TYPE, "value"),
-        State(ids.K, "value"), State(ids.OBJECTIVE, "value"), State(ids.WEIGHT, "value"),
-        prevent_initial_call=True, background=True,
-        running=[(Output(ids.RUN, "disabled"), True, False), (Output(ids.CANCEL, "disabled"), False, True),
-                 (Output(ids.PROGRESS, "hidden"), False, True)],
-        progress=[Output(ids.PROGRESS_TEXT, "value")], progress_default=["0"],
-        cancel=[Input(ids.CANCEL, "n_clicks")],
-    )
-    def optimise(set_progress, _run, street, service_type, k, objective, weight):
-        # A job process of its own: connections inherited from the web worker must not be shared with it.
-        get_engine().dispose(close=False)
-        try:
-            with session_scope() as session:
-                return {"result": planning.optimise(session, street, service_type, int(k or 0), objective, weight,
-                                                    progress=lambda pct: set_progress([str(pct)]))}
-        except planning.PlanningError as err:
-            return {"error": err.kind, "detail": str(err)}
-        except (TypeError, ValueError):
-            return {"error": "k_too_small"}
-
-    @app.callback(
-        Output(ids.RESULT_STORE, "data"), Output(ids.MESSAGE, "children"),
-        Input(ids.OPT_STORE, "data"), Input(ids.RESET, "n_clicks"), Input(ids.MAP, "clickData"),
-        Input(ids.MAP_SITES, "clickData"), Input(ids.STREET, "value"), Input(ids.SERVICE_TYPE, "value"),
-        State(ids.CLICK_MODE, "value"), State(ids.CANDIDATE_KIND, "value"), State(ids.RESULT_STORE, "data"),
-        prevent_initial_call=True,
-    )
-    def plan(optimised, _reset, map_click, site_click, street, service_type, mode, kind, result):
-        trigger = ctx.triggered_id
-        if not street or not service_type:
-            raise PreventUpdate
-        if trigger in (ids.RESET, ids.STREET, ids.SERVICE_TYPE):
-            return None, None
-        if trigger == ids.OPT_STORE:
-            if not optimised:
+            if mode == "candidate":
+                return result, _edit_candidate(session, street, kind, map_click, site_click, now)
+            click = _latlng(map_click)
+            if site_click is None and click is None:
                 raise PreventUpdate
-            if "error" in optimised:
-                return no_update, html_error(text.PLANNING_ERRORS.get(optimised["error"], optimised.get("detail", "")))
-            return optimised["result"], None
-        now = dt.datetime.now()
+            added, removed = planning.edit_plan(result, street, service_type, site_click, click)
+            edited = planning.what_if(session, street, service_type, added, removed)
+            if result and result.get("street") == street and result.get("objective") != "manual":
+                edited.update(objective=result["objective"], edited=True)
+            return edited, None
+    except planning.PlanningError as err:
+        return no_update, _error(err)
+
+
+@page.callback(Output(ids.RESULT, "children"), Output(ids.MAP_SITES, "data"), Output(ids.MAP_BUILDINGS, "hideout"),
+               Input(ids.RESULT_STORE, "data"), Input(ids.MESSAGE, "children"), Input(ids.STREET, "value"),
+               Input(ids.SERVICE_TYPE, "value"), State(ids.MAP_BUILDINGS, "hideout"))
+def show_plan(result, _message, street, service_type, hideout):
+    if not street or not service_type:
+        raise PreventUpdate
+    with session_scope() as session:
+        sites = planning.sites_layer(session, street, service_type, result)
+    current = result and result.get("street") == street and result.get("service_type") == service_type
+    body = planning_page.result_block(result) if current else text.PLANNING_EMPTY
+    return body, sites, {**(hideout or {}), "after": result.get("changed", {}) if current else {}}
+
+
+def _scenario_pickers(session, street: str, a, b) -> tuple:
+    """The A and B pickers' options, and their values when the chosen scenarios still exist."""
+    options = [{"label": s["name"], "value": s["id"]} for s in planning.list_scenarios(session, street)]
+    kept = {o["value"] for o in options}
+    return options, options, a if a in kept else None, b if b in kept else None
+
+
+PICKERS = (Output(ids.COMPARE_A, "options"), Output(ids.COMPARE_B, "options"), Output(ids.COMPARE_A, "value"),
+           Output(ids.COMPARE_B, "value"))
+
+
+@page.callback(Output(ids.SAVE_MESSAGE, "children"), Output(ids.DELETE_MESSAGE, "children"), *PICKERS,
+               Input(ids.STREET, "value"), State(ids.COMPARE_A, "value"), State(ids.COMPARE_B, "value"))
+def list_scenarios(street, a, b):
+    if not street:
+        raise PreventUpdate
+    with session_scope() as session:
+        return None, None, *_scenario_pickers(session, street, a, b)
+
+
+@page.callback(Output(ids.SAVE_MESSAGE, "children", allow_duplicate=True),
+               *[Output(o.component_id, o.component_property, allow_duplicate=True) for o in PICKERS],
+               Input(ids.SAVE, "n_clicks"), State(ids.STREET, "value"), State(ids.SCENARIO_NAME, "value"),
+               State(ids.RESULT_STORE, "data"), State(ids.COMPARE_A, "value"), State(ids.COMPARE_B, "value"),
+               prevent_initial_call=True)
+def save_scenario(_n, street, name, result, a, b):
+    """Keep the plan on show under a name; the pickers list it."""
+    if not street:
+        raise PreventUpdate
+    with session_scope() as session:
         try:
-            with session_scope() as session:
-                if mode == "candidate":
-                    return result, _edit_candidate(session, street, kind, map_click, site_click, trigger, now)
-                feature = site_click if trigger == ids.MAP_SITES else None
-                click = _latlng(map_click) if trigger == ids.MAP else None
-                if feature is None and click is None:
-                    raise PreventUpdate
-                added, removed = planning.edit_plan(result, street, service_type, feature, click)
-                edited = planning.what_if(session, street, service_type, added, removed)
-                if result and result.get("street") == street and result.get("objective") != "manual":
-                    edited.update(objective=result["objective"], edited=True)
-                return edited, None
+            saved = planning.save_scenario(session, street, name, result, _who(), dt.datetime.now())
+            message = text.PLANNING_SAVED.format(name=saved["name"])
         except planning.PlanningError as err:
-            return no_update, _error(err)
+            message = _error(err)
+        return message, *_scenario_pickers(session, street, a, b)
 
-    @app.callback(Output(ids.RESULT, "children"), Output(ids.MAP_SITES, "data"), Output(ids.MAP_BUILDINGS, "hideout"),
-                  Input(ids.RESULT_STORE, "data"), Input(ids.MESSAGE, "children"), Input(ids.STREET, "value"),
-                  Input(ids.SERVICE_TYPE, "value"), State(ids.MAP_BUILDINGS, "hideout"))
-    def show_plan(result, _message, street, service_type, hideout):
-        if not street or not service_type:
-            raise PreventUpdate
-        with session_scope() as session:
-            sites = planning.sites_layer(session, street, service_type, result)
-        current = result and result.get("street") == street and result.get("service_type") == service_type
-        body = planning_page.result_block(result) if current else text.PLANNING_EMPTY
-        return body, sites, {**(hideout or {}), "after": result.get("changed", {}) if current else {}}
 
-    @app.callback(Output(ids.SAVE_MESSAGE, "children"), Output(ids.DELETE_MESSAGE, "children"),
-                  Output(ids.COMPARE_A, "options"),
-                  Output(ids.COMPARE_B, "options"), Output(ids.COMPARE_A, "value"), Output(ids.COMPARE_B, "value"),
-                  Input(ids.SAVE, "n_clicks"), Input(ids.DELETE_CONFIRM, "submit_n_clicks"), Input(ids.STREET, "value"),
-                  State(ids.SCENARIO_NAME, "value"), State(ids.RESULT_STORE, "data"), State(ids.COMPARE_A, "value"),
-                  State(ids.COMPARE_B, "value"))
-    def keep_scenarios(_save, _delete, street, name, result, a, b):
-        """Save the current plan under a name, or delete the scenario chosen as A; the pickers follow."""
-        if not street:
-            raise PreventUpdate
-        saved_message = deleted_message = None  # each beside its own button
-        with session_scope() as session:
-            try:
-                if ctx.triggered_id == ids.SAVE:
-                    saved = planning.save_scenario(session, street, name, result, _who(), dt.datetime.now())
-                    saved_message = text.PLANNING_SAVED.format(name=saved["name"])
-                elif ctx.triggered_id == ids.DELETE_CONFIRM:
-                    deleted_message = text.PLANNING_DELETED.format(name=planning.delete_scenario(session, street, a))
-            except planning.PlanningError as err:
-                if ctx.triggered_id == ids.SAVE:
-                    saved_message = _error(err)
-                else:
-                    deleted_message = _error(err)
-            options = [{"label": s["name"], "value": s["id"]} for s in planning.list_scenarios(session, street)]
-        kept = {o["value"] for o in options}
-        return saved_message, deleted_message, options, options, a if a in kept else None, b if b in kept else None
-
-    @app.callback(Output(ids.COMPARE, "children"), Input(ids.COMPARE_A, "value"), Input(ids.COMPARE_B, "value"),
-                  State(ids.STREET, "value"))
-    def compare(a, b, street):
-        pick = html.Span(text.PLANNING_COMPARE_PICK, className="muted")
-        if a is None or b is None:
-            return pick
-        with session_scope() as session:
-            by_id = {s["id"]: s for s in planning.list_scenarios(session, street)}
-        if a not in by_id or b not in by_id:
-            return pick
-        return planning_page.compare_block(by_id[a], by_id[b])
-
-    app.clientside_callback("function (n) { if (n) { window.print(); } return ''; }",
-                            Output(ids.PRINT, "title"), Input(ids.PRINT, "n_clicks"), prevent_initial_call=True)
-
-    @app.callback(Output(ids.STD_MESSAGE, "children"), Output(ids.STD_SAVED, "data"), Input(ids.STD_SAVE, "n_clicks"),
-                  State(ids.SERVICE_TYPE, "value"), State(ids.STD_RADIUS, "value"), State(ids.STD_SPEED, "value"),
-                  State(ids.STD_ELDERLY_SPEED, "value"), State(ids.STD_DETOUR, "value"), State(ids.STD_SEATS, "value"),
-                  prevent_initial_call=True)
-    def save_standards(_n, service_type, radius, speed, elderly_speed, detour, seats):
-        account = current_account()
-        if account is None or account.role != "admin":
-            return html_error(text.PLANNING_STD_ADMIN_ONLY), no_update
+@page.callback(Output(ids.DELETE_MESSAGE, "children", allow_duplicate=True),
+               *[Output(o.component_id, o.component_property, allow_duplicate=True) for o in PICKERS],
+               Input(ids.DELETE_CONFIRM, "submit_n_clicks"), State(ids.STREET, "value"),
+               State(ids.COMPARE_A, "value"), State(ids.COMPARE_B, "value"), prevent_initial_call=True)
+def delete_scenario(_n, street, a, b):
+    """Delete the scenario chosen as A (after the confirmation dialog)."""
+    if not street:
+        raise PreventUpdate
+    with session_scope() as session:
         try:
-            with session_scope() as session:
-                current = walking.get_standards(session)
-                raw = {**current, "radius_m": {**current["radius_m"], service_type: radius},
-                       "walk_speed_m_per_min": speed, "elderly_speed_m_per_min": elderly_speed,
-                       "detour_factor": detour, "min_seats_per_100_elderly": seats}
-                walking.save_standards(session, raw, account.username, dt.datetime.now())
-        except standards.StandardsError as err:
-            return html_error(text.PLANNING_STD_ERROR.format(field=err.field)), no_update
-        # the coverage and the map recompute under the new standard
-        return text.PLANNING_STD_SAVED, dt.datetime.now().isoformat()
+            message = text.PLANNING_DELETED.format(name=planning.delete_scenario(session, street, a))
+        except planning.PlanningError as err:
+            message = _error(err)
+        return message, *_scenario_pickers(session, street, a, b)
+
+
+@page.callback(Output(ids.COMPARE, "children"), Input(ids.COMPARE_A, "value"), Input(ids.COMPARE_B, "value"),
+               State(ids.STREET, "value"))
+def compare(a, b, street):
+    pick = html.Span(text.PLANNING_COMPARE_PICK, className="muted")
+    if a is None or b is None:
+        return pick
+    with session_scope() as session:
+        by_id = {s["id"]: s for s in planning.list_scenarios(session, street)}
+    if a not in by_id or b not in by_id:
+        return pick
+    return planning_page.compare_block(by_id[a], by_id[b])
+
+
+page.clientside("function (n) { if (n) { window.print(); } return ''; }",
+                Output(ids.PRINT, "title"), Input(ids.PRINT, "n_clicks"), prevent_initial_call=True)
+
+
+@page.callback(Output(ids.STD_MESSAGE, "children"), Output(ids.STD_SAVED, "data"), Input(ids.STD_SAVE, "n_clicks"),
+               State(ids.SERVICE_TYPE, "value"), State(ids.STD_RADIUS, "value"), State(ids.STD_SPEED, "value"),
+               State(ids.STD_ELDERLY_SPEED, "value"), State(ids.STD_DETOUR, "value"), State(ids.STD_SEATS, "value"),
+               prevent_initial_call=True)
+def save_standards(_n, service_type, radius, speed, elderly_speed, detour, seats):
+    account = current_account()
+    if account is None or account.role != "admin":
+        return html_error(text.PLANNING_STD_ADMIN_ONLY), no_update
+    try:
+        with session_scope() as session:
+            current = walking.get_standards(session)
+            raw = {**current, "radius_m": {**current["radius_m"], service_type: radius},
+                   "walk_speed_m_per_min": speed, "elderly_speed_m_per_min": elderly_speed,
+                   "detour_factor": detour, "min_seats_per_100_elderly": seats}
+            walking.save_standards(session, raw, account.username, dt.datetime.now())
+    except standards.StandardsError as err:
+        return html_error(text.PLANNING_STD_ERROR.format(field=err.field)), no_update
+    # the coverage and the map recompute under the new standard
+    return text.PLANNING_STD_SAVED, dt.datetime.now().isoformat()
 
 
 def background_manager() -> DiskcacheManager:
@@ -214,18 +268,17 @@ def background_manager() -> DiskcacheManager:
     return DiskcacheManager(diskcache.Cache(str(Path(tempfile.gettempdir()) / f"jinlin-background-{tag}")), expire=600)
 
 
-def register_people(app: Dash) -> None:
-    @app.callback(Output(ids.PEOPLE, "children"), Input(ids.PEOPLE_RUN, "n_clicks"), State(ids.STREET, "value"),
-                  State(ids.PEOPLE_MINUTES, "value"), prevent_initial_call=True)
-    def match_volunteers(_n, street, minutes):
-        if not street:
-            raise PreventUpdate
-        try:
-            limit = people.minutes_limit_ok(minutes)
-        except (TypeError, ValueError):
-            return html_error(text.PEOPLE_BAD_MINUTES)
-        with session_scope() as session:
-            return planning_page.people_block(people.people_plan(session, street, limit))
+@page.callback(Output(ids.PEOPLE, "children"), Input(ids.PEOPLE_RUN, "n_clicks"), State(ids.STREET, "value"),
+               State(ids.PEOPLE_MINUTES, "value"), prevent_initial_call=True)
+def match_volunteers(_n, street, minutes):
+    if not street:
+        raise PreventUpdate
+    try:
+        limit = people.minutes_limit_ok(minutes)
+    except (TypeError, ValueError):
+        return html_error(text.PEOPLE_BAD_MINUTES)
+    with session_scope() as session:
+        return planning_page.people_block(people.people_plan(session, street, limit))
 
 
 def _latlng(click) -> tuple[float, float] | None:
@@ -235,12 +288,12 @@ def _latlng(click) -> tuple[float, float] | None:
     return float(click["latlng"]["lng"]), float(click["latlng"]["lat"])
 
 
-def _edit_candidate(session, street, kind, map_click, site_click, trigger, now):
+def _edit_candidate(session, street, kind, map_click, site_click, now):
     """Candidate mode: a click on the map adds a candidate of the chosen kind; a click on a candidate deletes it."""
     account = current_account()
     if account is None or account.role not in CANDIDATE_EDITORS:
         return html_error(text.PLANNING_CANDIDATE_REFUSED)
-    if trigger == ids.MAP_SITES:
+    if site_click is not None:
         props = (site_click or {}).get("properties", {})
         if props.get("role") != "candidate":
             raise PreventUpdate
@@ -252,3 +305,7 @@ def _edit_candidate(session, street, kind, map_click, site_click, trigger, now):
     n = len(planning.list_candidates(session, street)) + 1
     added = planning.add_candidate(session, street, kind, f"{kind}{n}", point[0], point[1], _who(), now)
     return text.PLANNING_CANDIDATE_ADDED.format(name=added["name"])
+
+
+def register(app: Dash) -> None:
+    page.register(app)

@@ -5,11 +5,14 @@ import dash_leaflet as dl
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 
 from callbacks.urls import query_param
+from callbacks.wiring import Callbacks
 from db import public, users
 from db.engine import session_scope
 from geodata import crs
 from layouts import public_ids as ids, public_page, text
 from layouts.map_page import SERVICE_GLYPH
+
+page = Callbacks()
 
 
 def filter_points(points: list[dict], query: str | None, types: list[str] | None) -> list[dict]:
@@ -36,51 +39,57 @@ def _bounds(points: list[dict]) -> list[list[float]]:
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
 
 
+@page.callback(Output(ids.DEMO_NOTE, "hidden"), Input(ids.URL, "pathname"))
+def show_demo_note(_path):
+    # 演示数据 only over the generated demo: residents must not take real points for invented ones, or the reverse
+    with session_scope() as session:
+        return not users.is_demo(session)
+
+
+page.clientside(
+    ClientsideFunction("jinlinPublic", "locate"),
+    Output(ids.LOCATION, "data", allow_duplicate=True), Output(ids.LOCATE_STATUS, "children"),
+    Input(ids.LOCATE, "n_clicks"), prevent_initial_call=True,
+)
+
+
+@page.callback(Output(ids.LOCATION, "data"), Input(ids.MAP, "clickData"), prevent_initial_call=True)
+def tap_to_locate(click):
+    latlng = (click or {}).get("latlng")
+    if isinstance(latlng, dict):
+        return [latlng["lat"], latlng["lng"]]
+    return list(latlng) if latlng else no_update
+
+
+@page.callback(
+    Output(ids.LIST, "children"), Output(ids.COUNT, "children"), Output(ids.POINTS, "hideout"),
+    Output(ids.ME, "children"), Output(ids.MAP, "viewport"),
+    Input(ids.SEARCH, "value"), Input(ids.TYPES, "value"), Input(ids.LOCATION, "data"),
+    Input(ids.URL, "search"), Input(ids.RETRY, "data"), State(ids.POINTS, "hideout"),
+)
+def show_points(query, types, location, search, _retry, hideout):
+    selected = query_param(search, "point")
+    with session_scope() as session:
+        points = public.list_public_points(session)
+    chosen = next((p for p in points if p["code"] == selected), None)
+    shown = with_distances(filter_points(points, query, types), location)
+    if chosen and not location:
+        # a shared link: the shared point comes first, whatever the filters say
+        shown = [chosen, *[p for p in shown if p["code"] != chosen["code"]]]
+    hideout = {**(hideout or {}), "types": types or [], "q": (query or "").strip(),
+               "selected": chosen["code"] if chosen else None, "glyphs": SERVICE_GLYPH}
+    me = [dl.CircleMarker(center=location, radius=9, color="#fff", weight=3, fillColor="#1a73e8",
+                          fillOpacity=1)] if location else []
+    viewport = no_update
+    if not ctx.triggered_id or ctx.triggered_id == ids.URL:
+        viewport = {"bounds": _bounds(points), "transition": "fitBounds"} if points else no_update
+    if chosen and (not ctx.triggered_id or ctx.triggered_id == ids.URL):
+        viewport = {"center": [chosen["lat"], chosen["lon"]], "zoom": 17, "transition": "flyTo"}
+    elif location and ctx.triggered_id == ids.LOCATION:
+        viewport = {"center": location, "zoom": 16, "transition": "flyTo"}
+    count = text.PUBLIC_COUNT.format(n=len(shown)) if shown else text.PUBLIC_NONE
+    return public_page.build_list(shown[:60], hideout["selected"]), count, hideout, me, viewport
+
+
 def register(app: Dash) -> None:
-    @app.callback(Output(ids.DEMO_NOTE, "hidden"), Input(ids.URL, "pathname"))
-    def show_demo_note(_path):
-        # 演示数据 only over the generated demo: residents must not take real points for invented ones, or the reverse
-        with session_scope() as session:
-            return not users.is_demo(session)
-
-    app.clientside_callback(
-        ClientsideFunction("jinlinPublic", "locate"),
-        Output(ids.LOCATION, "data", allow_duplicate=True), Output(ids.LOCATE_STATUS, "children"),
-        Input(ids.LOCATE, "n_clicks"), prevent_initial_call=True,
-    )
-
-    @app.callback(Output(ids.LOCATION, "data"), Input(ids.MAP, "clickData"), prevent_initial_call=True)
-    def tap_to_locate(click):
-        latlng = (click or {}).get("latlng")
-        if isinstance(latlng, dict):
-            return [latlng["lat"], latlng["lng"]]
-        return list(latlng) if latlng else no_update
-
-    @app.callback(
-        Output(ids.LIST, "children"), Output(ids.COUNT, "children"), Output(ids.POINTS, "hideout"),
-        Output(ids.ME, "children"), Output(ids.MAP, "viewport"),
-        Input(ids.SEARCH, "value"), Input(ids.TYPES, "value"), Input(ids.LOCATION, "data"),
-        Input(ids.URL, "search"), Input(ids.RETRY, "data"), State(ids.POINTS, "hideout"),
-    )
-    def show_points(query, types, location, search, _retry, hideout):
-        selected = query_param(search, "point")
-        with session_scope() as session:
-            points = public.list_public_points(session)
-        chosen = next((p for p in points if p["code"] == selected), None)
-        shown = with_distances(filter_points(points, query, types), location)
-        if chosen and not location:
-            # a shared link: the shared point comes first, whatever the filters say
-            shown = [chosen, *[p for p in shown if p["code"] != chosen["code"]]]
-        hideout = {**(hideout or {}), "types": types or [], "q": (query or "").strip(),
-                   "selected": chosen["code"] if chosen else None, "glyphs": SERVICE_GLYPH}
-        me = [dl.CircleMarker(center=location, radius=9, color="#fff", weight=3, fillColor="#1a73e8",
-                              fillOpacity=1)] if location else []
-        viewport = no_update
-        if not ctx.triggered_id or ctx.triggered_id == ids.URL:
-            viewport = {"bounds": _bounds(points), "transition": "fitBounds"} if points else no_update
-        if chosen and (not ctx.triggered_id or ctx.triggered_id == ids.URL):
-            viewport = {"center": [chosen["lat"], chosen["lon"]], "zoom": 17, "transition": "flyTo"}
-        elif location and ctx.triggered_id == ids.LOCATION:
-            viewport = {"center": location, "zoom": 16, "transition": "flyTo"}
-        count = text.PUBLIC_COUNT.format(n=len(shown)) if shown else text.PUBLIC_NONE
-        return public_page.build_list(shown[:60], hideout["selected"]), count, hideout, me, viewport
+    page.register(app)

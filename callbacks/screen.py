@@ -7,10 +7,13 @@ from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
 from callbacks.urls import query_param
 from callbacks.viewer import current_viewer
+from callbacks.wiring import Callbacks
 from db import areas, cache, dashboard, layers, rules as case_rules
 from db.access import Viewer
 from db.engine import session_scope
 from layouts import screen_ids as ids, screen_page, text
+
+page = Callbacks()
 
 EMPTY = {"type": "FeatureCollection", "features": []}
 
@@ -32,68 +35,74 @@ def screen_area(session, viewer: Viewer, search: str | None) -> dict | None:
     return areas.get_area(session, streets[0]["code"]) if streets else None
 
 
+page.clientside(ClientsideFunction("jinlinScreen", "clock"), Output(ids.CLOCK, "children"),
+                Input(ids.CLOCK_TICK, "n_intervals"))
+
+
+@page.callback(Output(ids.REFRESH, "interval"), Output(ids.TOUR, "interval"), Output(ids.TOUR, "disabled"),
+               Input(ids.URL, "search"))
+def configure(search):
+    refresh = _seconds(query_param(search, "refresh"), 30, 5, 3600)
+    tour = _seconds(query_param(search, "tour"), 20, 0, 3600)
+    return refresh * 1000, max(tour, 5) * 1000, tour == 0
+
+
+@page.callback(
+    Output(ids.TITLE, "children"), Output(ids.KPIS, "children"), Output(ids.CHART_CATEGORY, "figure"),
+    Output(ids.CHART_TREND, "figure"), Output(ids.BOARD, "children"),
+    Output(ids.MAP_AREAS, "data"), Output(ids.MAP_BASEMAP, "data"), Output(ids.MAP_CASES, "data"),
+    Output(ids.MAP_SERVICES, "data"), Output(ids.SIGNATURE, "data"), Output(ids.MAP_CASES, "hideout"),
+    Input(ids.REFRESH, "n_intervals"), Input(ids.URL, "search"), Input(ids.RETRY, "data"),
+    State(ids.SIGNATURE, "data"), State(ids.MAP_CASES, "hideout"),
+)
+def refresh(_n, search, _retry, signature, hideout):
+    now = dt.datetime.now()
+    # whoever is logged in, the big screen shows no names or phones: always query as a screen
+    viewer = Viewer("screen", current_viewer().scope_code)
+    with session_scope() as session:
+        area = screen_area(session, viewer, search)
+        if area is None:
+            return (text.SCREEN_NO_AREA, [], no_update, no_update, [], EMPTY, EMPTY, EMPTY, EMPTY, None,
+                    no_update)
+        code = area["code"]
+        version = cache.data_version(session)
+        stats = dashboard.screen_stats(session, area, now, viewer)
+        monthly = dashboard.cases_per_month(session, area, now, months=1, viewer=viewer)
+        daily = dashboard.cases_by_day(session, area, now, viewer)
+        board = dashboard.latest_cases(session, area, now, viewer)
+        yellow = case_rules.get_case_rules(session).yellow_hours
+        fresh = [code, version]
+        if fresh == signature:
+            # nothing changed: keep the map's layers (no flicker); lights recolour on the client by the clock
+            maps = [no_update] * 4
+        else:
+            maps = [layers.get_layer(session, area, name, viewer=viewer)
+                    for name in ("drill", "basemap", "cases", "service_points")]
+    return (text.SCREEN_TITLE.format(name=area["name"]), screen_page.build_kpis(stats),
+            screen_page.category_figure(monthly), screen_page.trend_figure(daily),
+            screen_page.build_board(board), *maps, fresh,
+            # the same yellow window as the lists and the staff map
+            no_update if (hideout or {}).get("yellowHours") == yellow else {**(hideout or {}), "yellowHours": yellow})
+
+
+@page.callback(Output(ids.MAP, "viewport"), Output(ids.MAP_AREAS, "hideout"), Output(ids.TOUR_LABEL, "children"),
+               Input(ids.TOUR, "n_intervals"), Input(ids.SIGNATURE, "data"), State(ids.MAP_AREAS, "hideout"),
+               State(ids.URL, "search"))
+def tour(n, signature, hideout, search):
+    if not signature:
+        return no_update, no_update, no_update
+    with session_scope() as session:
+        area = areas.get_area(session, signature[0])
+        stops = [areas.get_area(session, c["code"]) for c in layers.drill_children(session, area)
+                 if area["level"] == "street"]
+    step = (n or 0) % (len(stops) + 1)
+    if step == 0 or not stops:
+        return ({"bounds": area["bounds"], "transition": "flyToBounds", "options": {"padding": [30, 30]}},
+                {**hideout, "selected": None}, text.SCREEN_OVERVIEW)
+    stop = stops[step - 1]
+    return ({"bounds": stop["bounds"], "transition": "flyToBounds", "options": {"padding": [60, 60]}},
+            {**hideout, "selected": stop["code"]}, text.SCREEN_TOURING.format(name=stop["name"]))
+
+
 def register(app: Dash) -> None:
-    app.clientside_callback(ClientsideFunction("jinlinScreen", "clock"), Output(ids.CLOCK, "children"),
-                            Input(ids.CLOCK_TICK, "n_intervals"))
-
-    @app.callback(Output(ids.REFRESH, "interval"), Output(ids.TOUR, "interval"), Output(ids.TOUR, "disabled"),
-                  Input(ids.URL, "search"))
-    def configure(search):
-        refresh = _seconds(query_param(search, "refresh"), 30, 5, 3600)
-        tour = _seconds(query_param(search, "tour"), 20, 0, 3600)
-        return refresh * 1000, max(tour, 5) * 1000, tour == 0
-
-    @app.callback(
-        Output(ids.TITLE, "children"), Output(ids.KPIS, "children"), Output(ids.CHART_CATEGORY, "figure"),
-        Output(ids.CHART_TREND, "figure"), Output(ids.BOARD, "children"),
-        Output(ids.MAP_AREAS, "data"), Output(ids.MAP_BASEMAP, "data"), Output(ids.MAP_CASES, "data"),
-        Output(ids.MAP_SERVICES, "data"), Output(ids.SIGNATURE, "data"), Output(ids.MAP_CASES, "hideout"),
-        Input(ids.REFRESH, "n_intervals"), Input(ids.URL, "search"), Input(ids.RETRY, "data"),
-        State(ids.SIGNATURE, "data"), State(ids.MAP_CASES, "hideout"),
-    )
-    def refresh(_n, search, _retry, signature, hideout):
-        now = dt.datetime.now()
-        # whoever is logged in, the big screen shows no names or phones: always query as a screen
-        viewer = Viewer("screen", current_viewer().scope_code)
-        with session_scope() as session:
-            area = screen_area(session, viewer, search)
-            if area is None:
-                return (text.SCREEN_NO_AREA, [], no_update, no_update, [], EMPTY, EMPTY, EMPTY, EMPTY, None,
-                        no_update)
-            code = area["code"]
-            version = cache.data_version(session)
-            stats = dashboard.screen_stats(session, area, now, viewer)
-            monthly = dashboard.cases_per_month(session, area, now, months=1, viewer=viewer)
-            daily = dashboard.cases_by_day(session, area, now, viewer)
-            board = dashboard.latest_cases(session, area, now, viewer)
-            yellow = case_rules.get_case_rules(session).yellow_hours
-            fresh = [code, version]
-            if fresh == signature:
-                # nothing changed: keep the map's layers (no flicker); lights recolour on the client by the clock
-                maps = [no_update] * 4
-            else:
-                maps = [layers.get_layer(session, area, name, viewer=viewer)
-                        for name in ("drill", "basemap", "cases", "service_points")]
-        return (text.SCREEN_TITLE.format(name=area["name"]), screen_page.build_kpis(stats),
-                screen_page.category_figure(monthly), screen_page.trend_figure(daily),
-                screen_page.build_board(board), *maps, fresh,
-                # the same yellow window as the lists and the staff map
-                no_update if (hideout or {}).get("yellowHours") == yellow else {**(hideout or {}), "yellowHours": yellow})
-
-    @app.callback(Output(ids.MAP, "viewport"), Output(ids.MAP_AREAS, "hideout"), Output(ids.TOUR_LABEL, "children"),
-                  Input(ids.TOUR, "n_intervals"), Input(ids.SIGNATURE, "data"), State(ids.MAP_AREAS, "hideout"),
-                  State(ids.URL, "search"))
-    def tour(n, signature, hideout, search):
-        if not signature:
-            return no_update, no_update, no_update
-        with session_scope() as session:
-            area = areas.get_area(session, signature[0])
-            stops = [areas.get_area(session, c["code"]) for c in layers.drill_children(session, area)
-                     if area["level"] == "street"]
-        step = (n or 0) % (len(stops) + 1)
-        if step == 0 or not stops:
-            return ({"bounds": area["bounds"], "transition": "flyToBounds", "options": {"padding": [30, 30]}},
-                    {**hideout, "selected": None}, text.SCREEN_OVERVIEW)
-        stop = stops[step - 1]
-        return ({"bounds": stop["bounds"], "transition": "flyToBounds", "options": {"padding": [60, 60]}},
-                {**hideout, "selected": stop["code"]}, text.SCREEN_TOURING.format(name=stop["name"]))
+    page.register(app)

@@ -107,8 +107,6 @@ def from_display(lon: float, lat: float, gcj02: bool) -> tuple[float, float]:
     """A point clicked on the map back in WGS-84 (the map shows GCJ-02 on 高德 tiles), by the precise inverse."""
     if not gcj02:
         return lon, lat
-    from geodata.importing.coords import to_wgs84  # imported here: coords itself imports this module
-
     back_lon, back_lat = to_wgs84([lon], [lat], "gcj02")
     return float(back_lon[0]), float(back_lat[0])
 
@@ -118,3 +116,30 @@ def to_display(lon: float, lat: float, gcj02: bool) -> tuple[float, float]:
         return lon, lat
     shown_lon, shown_lat = coordTransform.wgs84_to_gcj02(lon, lat)
     return shown_lon, shown_lat
+
+
+# The Chinese datum shifts: GCJ-02 (高德) and BD-09 (百度) → WGS-84 by a precise inverse of the forward shift.
+SHIFTED = ("gcj02", "bd09")
+TOLERANCE_DEG = 1e-9  # ≈0.1 mm: well below the sub-millimetre promise
+MAX_ITERATIONS = 30
+
+
+def _forward(kind: str):
+    return coordTransform.wgs84_to_gcj02 if kind == "gcj02" else coordTransform.wgs84_to_bd09
+
+
+def to_wgs84(lon, lat, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """Invert the forward WGS-84 → GCJ-02/BD-09 shift by fixed-point iteration to under 1e-9 degrees."""
+    if kind not in SHIFTED:
+        raise ValueError(f"unknown shifted datum {kind!r}")
+    target_x = np.asarray(lon, dtype=float)
+    target_y = np.asarray(lat, dtype=float)
+    forward = _forward(kind)
+    x, y = target_x.copy(), target_y.copy()
+    for _ in range(MAX_ITERATIONS):
+        fx, fy = forward(x, y)
+        dx, dy = target_x - np.asarray(fx), target_y - np.asarray(fy)
+        x, y = x + dx, y + dy
+        if x.size == 0 or max(np.abs(dx).max(), np.abs(dy).max()) < TOLERANCE_DEG:
+            break
+    return x, y

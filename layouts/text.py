@@ -192,6 +192,11 @@ CASES_IMPORT_CANCELLED = "已取消，未导入任何数据。"
 CASES_IMPORT_DONE = "已导入 {n} 件诉求（{first} 至 {last}）。"
 CASES_IMPORT_FAILED = "导入失败，未写入任何数据：{reason}"
 CASES_IMPORT_TOO_BIG = "文件超过 5 MB，请分批导入。"
+# what the one upload decoder (callbacks/uploads.py) refused, said for what was being uploaded
+SHEET_UPLOAD_ERRORS = {"too_large": CASES_IMPORT_TOO_BIG, "corrupt": "文件上传不完整，请重新上传",
+                       "empty_file": CASES_IMPORT_CANCELLED}
+PHOTO_UPLOAD_ERRORS = {"too_large": "照片不能超过 5 MB", "corrupt": "照片上传不完整，请重新选择",
+                       "empty_file": "照片是空文件"}
 CASES_IMPORT_ROW = "行号"
 CASES_IMPORT_REASON = "问题"
 CASES_IMPORT_MORE = "另有 {n} 行有问题未列出。"

@@ -1,10 +1,12 @@
-"""Logging in from tests the way a browser does: fetch the form, send its CSRF token back."""
+"""Test helpers that act like a browser: logging in through the form, and posting a Dash callback request."""
 from __future__ import annotations
 
+import json
 import re
 import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
+from typing import Any, Callable
 
 from db.users import DEMO_USERS
 
@@ -44,3 +46,103 @@ def browser_login(page, base: str, username: str) -> None:
     page.fill("#password", PASSWORDS[username])
     page.click("button[type=submit]")
     page.wait_for_url(base + "/")
+
+
+# --- Dash callback requests, built the way the Dash renderer builds them ---
+
+def parse_id(raw):
+    """A component id as Dash's dependency list writes it: pattern-matching ids arrive as JSON text."""
+    if isinstance(raw, str) and raw.startswith("{"):
+        return json.loads(raw)
+    return raw
+
+
+def id_text(component_id) -> str:
+    if isinstance(component_id, dict):
+        return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+    return component_id
+
+
+def dash_outputs(output: str) -> list[dict]:
+    """The outputs of a dependency's output string ("id.prop" or "..a.p...b.q.."), without any @duplicate tag."""
+    parts = output[2:-2].split("...") if output.startswith("..") else [output]
+    found = []
+    for part in parts:
+        component_id, prop = re.split(r"(?<!\\)\.(?=[^.]*$)", part)
+        found.append({"id": parse_id(component_id.replace("\\.", ".")), "property": prop.split("@")[0]})
+    return found
+
+
+def find_callback(deps: list[dict], output: str) -> dict:
+    """The server callback (not a clientside one) whose outputs include `output` ("id.prop"); the first declared."""
+    for dep in deps:
+        if dep.get("clientside_function"):
+            continue
+        if any(f"{id_text(o['id'])}.{o['property']}" == output for o in dash_outputs(dep["output"])):
+            return dep
+    raise LookupError(f"no server callback outputs {output}")
+
+
+ValueOf = Callable[[Any, str], Any]
+
+
+def dash_body(dep: dict, values: dict | None = None, value_of: ValueOf | None = None,
+              changed: str | None = None) -> dict:
+    """The body the renderer POSTs to _dash-update-component for `dep`.
+
+    Inputs and states take their value from `values` (keyed "id.prop"), else from `value_of(id, prop)`, else None;
+    a pattern-matching (ALL) dependency gets an empty list, as when nothing matches on the page yet. `changed`
+    names the input that fired (default: the first one given in `values`, else none: an initial call).
+    """
+    values = values or {}
+
+    def items(deps: list[dict]) -> list:
+        out = []
+        for item in deps:
+            component_id = parse_id(item["id"])
+            key = f"{id_text(component_id)}.{item['property']}"
+            if isinstance(component_id, dict) and any(isinstance(v, list) for v in component_id.values()):
+                out.append(values.get(key, []))
+                continue
+            value = values[key] if key in values else value_of(component_id, item["property"]) if value_of else None
+            out.append({"id": component_id, "property": item["property"], "value": value})
+        return out
+
+    inputs = items(dep["inputs"])
+    if changed is None:
+        changed = next((f"{id_text(i['id'])}.{i['property']}" for i in inputs
+                        if isinstance(i, dict) and f"{id_text(i['id'])}.{i['property']}" in values), None)
+    outputs = dash_outputs(dep["output"])
+    return {"output": dep["output"], "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+            "inputs": inputs, "state": items(dep.get("state", [])), "changedPropIds": [changed] if changed else []}
+
+
+def call_callback(client, output: str, values: dict | None = None, prefix: str = "/", changed: str | None = None):
+    """POST the callback that outputs `output` on the Dash app under `prefix`, as the renderer would; the response."""
+    deps = client.get(prefix + "_dash-dependencies").get_json()
+    body = dash_body(find_callback(deps, output), values, changed=changed)
+    return client.post(prefix + "_dash-update-component", json=body)
+
+
+def acting_as(username: str = "admin"):
+    """A request context on the staff server with `username` logged in, for calling a callback function directly."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def context():
+        from flask_login import login_user
+        from sqlalchemy import select
+
+        from api.auth import SessionUser
+        from app import server
+        from db import models as m, users
+        from db.engine import session_scope
+
+        with session_scope() as session:
+            account_id = session.execute(select(m.User.id).where(m.User.username == username)).scalar_one()
+            account = users.get_account(session, f"u:{account_id}")
+        with server.test_request_context():
+            login_user(SessionUser(account))
+            yield account
+
+    return context()

@@ -31,13 +31,11 @@ def client(seeded_url):
 
 
 def _map_body(client):
+    from tests.helpers import dash_body, find_callback
+
     deps = client.get("/_dash-dependencies").get_json()
-    dep = next(d for d in deps if "area-panel.children" in d["output"])  # the panel head (and its area)
-    values = {"url.search": "?area=330381001006"}
-    fill = lambda items: [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in items]
-    outputs = [dict(zip(("id", "property"), o.split("."))) for o in dep["output"].strip(".").split("...")]
-    return {"output": dep["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
-            "inputs": fill(dep["inputs"]), "state": fill(dep["state"]), "changedPropIds": ["url.search"]}
+    # the panel head (and its area)
+    return dash_body(find_callback(deps, "area-panel.children"), {"url.search": "?area=330381001006"})
 
 
 def test_outage_answers_clearly_and_recovers(client):

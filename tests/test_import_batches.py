@@ -62,10 +62,12 @@ def version() -> int:
 
 
 def run(path, kind, **options):
+    from db.engine import session_scope
     from db.importer import import_file
 
-    return import_file(path, kind, options.pop("crs", None), options.pop("mapping", None), False, user="测试员",
-                       **options)
+    with session_scope() as session:
+        return import_file(session, path, kind, options.pop("crs", None), options.pop("mapping", None), False,
+                           user="测试员", **options)
 
 
 def rollback(batch_id: int, user: str = "测试员") -> dict:

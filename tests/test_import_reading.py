@@ -11,7 +11,8 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from geodata.importing import archive, coords, hierarchy
+from geodata import crs
+from geodata.importing import archive, hierarchy
 from geodata.importing.errors import ImportRefused
 from geodata.importing.prepare import prepare
 from geodata.importing.readers import read_source
@@ -33,7 +34,7 @@ def test_gcj02_and_bd09_inverse_recover_known_wgs84_points():
     wgs = np.array([k[0] for k in KNOWN])
     for column, kind in ((1, "gcj02"), (2, "bd09")):
         shifted = np.array([k[column] for k in KNOWN])
-        lon, lat = coords.to_wgs84(shifted[:, 0], shifted[:, 1], kind)
+        lon, lat = crs.to_wgs84(shifted[:, 0], shifted[:, 1], kind)
         assert np.abs(lon - wgs[:, 0]).max() < SUB_MM_DEG
         assert np.abs(lat - wgs[:, 1]).max() < SUB_MM_DEG
 
@@ -42,7 +43,7 @@ def test_iterated_inverse_is_far_closer_than_the_one_step_formula():
     rng = np.random.default_rng(7)
     lon, lat = rng.uniform(100, 125, 500), rng.uniform(20, 45, 500)
     g_lon, g_lat = coordTransform.wgs84_to_gcj02(lon, lat)
-    back_lon, back_lat = coords.to_wgs84(g_lon, g_lat, "gcj02")
+    back_lon, back_lat = crs.to_wgs84(g_lon, g_lat, "gcj02")
     ours = np.hypot(back_lon - lon, back_lat - lat).max()
     one_step = max(np.hypot(*(np.array(coordTransform.gcj02_to_wgs84(x, y)) - [a, b]))
                    for x, y, a, b in zip(g_lon[:50], g_lat[:50], lon[:50], lat[:50]))

@@ -52,10 +52,12 @@ def community_shape(code: str):
 
 
 def run(path, kind, **options):
+    from db.engine import session_scope
     from db.importer import import_file
 
-    return import_file(path, kind, options.pop("crs", None), options.pop("mapping", None),
-                      options.pop("dry_run", False), **options)
+    with session_scope() as session:
+        return import_file(session, path, kind, options.pop("crs", None), options.pop("mapping", None),
+                           options.pop("dry_run", False), **options)
 
 
 def canteen_sites(community) -> list[tuple[float, float]]:

@@ -1,7 +1,6 @@
 """Intake photos: real images are kept re-encoded without EXIF; anything else is refused with a reason."""
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import io
 
@@ -51,12 +50,6 @@ def test_a_huge_canvas_is_refused_before_it_is_decoded():
     assert len(out.getvalue()) < photos.MAX_BYTES
     with pytest.raises(photos.PhotoError, match="像素过大"):
         photos.prepare_photo(out.getvalue())
-
-
-def test_upload_data_urls_decode_and_broken_ones_are_refused():
-    assert photos.decode_upload("data:image/png;base64," + base64.b64encode(b"abc").decode()) == b"abc"
-    with pytest.raises(photos.PhotoError, match="不完整"):
-        photos.decode_upload("data:image/png;base64,@@@")
 
 
 def test_the_photo_is_stored_with_the_case_and_only_its_readers_get_it(session):

@@ -13,7 +13,7 @@ from db import areas, dashboard, layers, models as m
 from db.access import Viewer
 from db.engine import session_scope
 from geodata.vocab import OPEN_STATUSES
-from tests.helpers import PASSWORDS, csrf_token, login
+from tests.helpers import PASSWORDS, csrf_token, dash_body, dash_outputs, id_text, login, parse_id
 
 STREET = "330381001"
 DEMO_GRID = "33038100100101"  # the demo grid leader's grid
@@ -201,21 +201,6 @@ def layout_props(layout) -> dict:
     return found
 
 
-def _parse_id(raw):
-    if isinstance(raw, str) and raw.startswith("{"):
-        return json.loads(raw)
-    return raw
-
-
-def _outputs(output: str) -> list[dict]:
-    parts = output[2:-2].split("...") if output.startswith("..") else [output]
-    out = []
-    for part in parts:
-        id_, prop = re.split(r"(?<!\\)\.(?=[^.]*$)", part)
-        out.append({"id": _parse_id(id_.replace("\\.", ".")), "property": prop.split("@")[0]})
-    return out
-
-
 def _value(component_id, prop: str, props_by_id: dict):
     key = json.dumps(component_id, sort_keys=True) if isinstance(component_id, dict) else component_id
     if (key, prop) in PLAUSIBLE:
@@ -225,36 +210,18 @@ def _value(component_id, prop: str, props_by_id: dict):
     return (props_by_id.get(key) or {}).get(prop)
 
 
-def _deps_items(items: list[dict], props_by_id: dict) -> list:
-    out = []
-    for item in items:
-        component_id = _parse_id(item["id"])
-        if isinstance(component_id, dict) and any(isinstance(v, list) for v in component_id.values()):
-            out.append([])  # ALL / ALLSMALLER with nothing on the page yet
-        else:
-            out.append({"id": component_id, "property": item["property"],
-                        "value": _value(component_id, item["property"], props_by_id)})
-    return out
-
-
 def callback_body(dep: dict, props_by_id: dict, overrides: dict | None = None) -> dict:
     """The body the Dash renderer would POST to _dash-update-component for this dependency."""
-    inputs = _deps_items(dep["inputs"], props_by_id)
-    for item in inputs:
-        if isinstance(item, dict) and overrides and (item["id"], item["property"]) in overrides:
-            item["value"] = overrides[(item["id"], item["property"])]
+    values = {f"{id_text(component_id)}.{prop}": v for (component_id, prop), v in (overrides or {}).items()}
     # the renderer names the input that changed; a click never does here, so the call is an initial one then
-    first = next((i for i in inputs if isinstance(i, dict) and i["property"] not in ACTIONS), None)
-    outputs = _outputs(dep["output"])
-    return {"output": dep["output"], "outputs": outputs if dep["output"].startswith("..") else outputs[0],
-            "inputs": inputs, "state": _deps_items(dep.get("state", []), props_by_id),
-            "changedPropIds": [f"{_id_text(first['id'])}.{first['property']}"] if first else []}
+    first = next((i for i in dep["inputs"] if i["property"] not in ACTIONS and not _is_pattern(i["id"])), None)
+    changed = f"{id_text(parse_id(first['id']))}.{first['property']}" if first else ""
+    return dash_body(dep, values, lambda component_id, prop: _value(component_id, prop, props_by_id), changed)
 
 
-def _id_text(component_id) -> str:
-    if isinstance(component_id, dict):
-        return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
-    return component_id
+def _is_pattern(raw_id) -> bool:
+    component_id = parse_id(raw_id)
+    return isinstance(component_id, dict) and any(isinstance(v, list) for v in component_id.values())
 
 
 def _callbacks(admin, prefix: str) -> list[dict]:
@@ -426,7 +393,7 @@ def test_public_callbacks_touch_only_public_ids(server):
     deps = server.test_client().get("/public/_dash-dependencies").get_json()
     assert deps
     for dep in deps:
-        outputs = [o["id"] for o in _outputs(dep["output"])]
+        outputs = [o["id"] for o in dash_outputs(dep["output"])]
         inputs = [i["id"] for i in dep["inputs"] + dep.get("state", [])]
         assert all(str(i).startswith("public-") for i in outputs), dep["output"]
         assert all(str(i).startswith("public-") for i in inputs), dep["inputs"]

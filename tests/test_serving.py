@@ -15,7 +15,7 @@ from sqlalchemy import update
 
 from tests.browser.conftest import _free_port
 from tests.conftest import new_database_url
-from tests.helpers import logged_in_opener, login
+from tests.helpers import dash_body, find_callback, logged_in_opener, login
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 3
@@ -114,11 +114,7 @@ def test_data_change_reaches_every_worker(served):
 
 def _map_callback_body(client) -> dict:
     deps = client.get("/_dash-dependencies").get_json()
-    dep = next(d for d in deps if "map-drill.data" in d["output"])
-    outputs = [dict(zip(("id", "property"), o.split("."))) for o in dep["output"].strip(".").split("...")]
-    return {"output": dep["output"], "outputs": outputs, "changedPropIds": ["url.search"], "state": [],
-            "inputs": [{"id": "url", "property": "search", "value": "?area=330381001005"},
-                       {"id": "app-retry", "property": "data", "value": None}]}
+    return dash_body(find_callback(deps, "map-drill.data"), {"url.search": "?area=330381001005"})
 
 
 def test_drill_callback_same_on_every_worker(served):

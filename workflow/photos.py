@@ -1,8 +1,6 @@
 """Intake photos: accept only real images of sensible size, and keep a re-encoded copy without its metadata."""
 from __future__ import annotations
 
-import base64
-import binascii
 import io
 import warnings
 
@@ -16,17 +14,6 @@ ACCEPTED = {"JPEG", "PNG", "WEBP", "GIF", "BMP"}
 
 class PhotoError(ValueError):
     """A photo the system will not keep; the message is Chinese and says why."""
-
-
-def decode_upload(contents: str) -> bytes:
-    """The bytes of a dcc.Upload data URL."""
-    encoded = (contents or "").split(",", 1)[-1]
-    if len(encoded) * 3 // 4 > MAX_BYTES:
-        raise PhotoError("照片不能超过 5 MB")
-    try:
-        return base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        raise PhotoError("照片上传不完整，请重新选择") from None
 
 
 def prepare_photo(data: bytes) -> tuple[bytes, int, int]:

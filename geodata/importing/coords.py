@@ -1,7 +1,6 @@
-"""Coordinate checks and the Chinese datum shifts: GCJ-02 (高德) and BD-09 (百度) → WGS-84 by a precise inverse."""
+"""Coordinate checks of imported files, and moving their GCJ-02 (高德) / BD-09 (百度) vertices to WGS-84."""
 from __future__ import annotations
 
-import coordTransform
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -11,38 +10,14 @@ from pyproj.exceptions import CRSError
 from geodata import crs as crs_mod
 from geodata.importing.errors import ImportRefused
 
-SHIFTED = ("gcj02", "bd09")
-TOLERANCE_DEG = 1e-9  # ≈0.1 mm: well below the sub-millimetre promise
-MAX_ITERATIONS = 30
 # mainland China with a margin: the only place a GCJ-02 / BD-09 coordinate can come from
 CHINA = (73.0, 3.0, 136.0, 54.0)
-
-
-def _forward(kind: str):
-    return coordTransform.wgs84_to_gcj02 if kind == "gcj02" else coordTransform.wgs84_to_bd09
-
-
-def to_wgs84(lon, lat, kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """Invert the forward WGS-84 → GCJ-02/BD-09 shift by fixed-point iteration to under 1e-9 degrees."""
-    if kind not in SHIFTED:
-        raise ValueError(f"unknown shifted datum {kind!r}")
-    target_x = np.asarray(lon, dtype=float)
-    target_y = np.asarray(lat, dtype=float)
-    forward = _forward(kind)
-    x, y = target_x.copy(), target_y.copy()
-    for _ in range(MAX_ITERATIONS):
-        fx, fy = forward(x, y)
-        dx, dy = target_x - np.asarray(fx), target_y - np.asarray(fy)
-        x, y = x + dx, y + dy
-        if x.size == 0 or max(np.abs(dx).max(), np.abs(dy).max()) < TOLERANCE_DEG:
-            break
-    return x, y
 
 
 def unshift_geometries(geoms, kind: str):
     """Shapely geometries with every vertex moved from GCJ-02/BD-09 to WGS-84."""
     def move(coords: np.ndarray) -> np.ndarray:
-        x, y = to_wgs84(coords[:, 0], coords[:, 1], kind)
+        x, y = crs_mod.to_wgs84(coords[:, 0], coords[:, 1], kind)
         return np.column_stack([x, y])
 
     return shapely.transform(np.asarray(geoms, dtype=object), move)
@@ -53,7 +28,7 @@ def parse_crs(value: str | None) -> str | None:
     if value is None or not str(value).strip():
         return None
     v = str(value).strip().lower().replace("-", "").replace("_", "")
-    if v in SHIFTED:
+    if v in crs_mod.SHIFTED:
         return v
     if v in ("wgs84", "4326"):
         return crs_mod.WGS84
@@ -127,7 +102,7 @@ def to_storage(frame: gpd.GeoDataFrame, declared: str | None, chosen: str | None
         raise ImportRefused("no_crs", "no coordinate system declared: pass --crs (EPSG:4326 for GPS/天地图, gcj02 "
                             "for 高德/腾讯, bd09 for 百度)", bounds=[round(b, 4) for b in bounds])
     source = chosen or declared
-    if source in SHIFTED:
+    if source in crs_mod.SHIFTED:
         if declared not in (None, crs_mod.WGS84, "EPSG:4490"):
             raise ImportRefused("crs_conflict", f"the file declares {declared}; {source} applies to longitude/latitude "
                                 "only", declared=declared, chosen=source)

@@ -74,7 +74,7 @@ def prepare(source: Source, kind: str, crs: str | None = None, mapping: dict | N
     family = mp.GEOMETRY_FAMILY[kind]
     declared = source.declared_crs
     chosen = coords.parse_crs(crs)
-    if (chosen or declared) in (crs_mod.WGS84, "EPSG:4490", *coords.SHIFTED):
+    if (chosen or declared) in (crs_mod.WGS84, "EPSG:4490", *crs_mod.SHIFTED):
         frame, dropped = _drop_bad_points(frame)
         problems += dropped
     if chosen is None and coords.crs_is_open(frame, declared, source.crs_explicit):

@@ -52,6 +52,14 @@ def suffix_of(name: str) -> str:
     return Path(lower).suffix
 
 
+def accepted_suffix(name: str) -> str:
+    """The suffix of a file name the importer reads on its own (a bare .shp needs its siblings: upload a .zip)."""
+    suffix = suffix_of(name)
+    if suffix not in (".zip", *OSM_SUFFIXES, *VECTOR_SUFFIXES, *TABLE_SUFFIXES) or suffix == ".shp":
+        raise ImportRefused("format", f"unsupported file type {suffix!r}", suffix=suffix or "?")
+    return suffix
+
+
 def read_source(path: Path, limits: Limits = LIMITS) -> Source:
     """Read `path` by its extension. Bad files raise ImportRefused, never a library's traceback."""
     path = Path(path)

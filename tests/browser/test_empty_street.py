@@ -36,7 +36,9 @@ def onboarding_server(tmp_path_factory):
         upgrade_to_head()
 
         def load(name, kind, features, **street):
-            import_file(write_geojson(folder / f"{name}.geojson", features), kind, "EPSG:4326", None, False, **street)
+            with session_scope() as session:
+                import_file(session, write_geojson(folder / f"{name}.geojson", features), kind, "EPSG:4326", None,
+                            False, **street)
 
         load("empty", "communities", [feature(shapely.box(120.70, 27.90, 120.705, 27.905), name="西社区"),
                                       feature(shapely.box(120.705, 27.90, 120.71, 27.905), name="东社区")],
