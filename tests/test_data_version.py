@@ -93,3 +93,26 @@ def test_demo_seeded_over_an_existing_version_row_goes_on_counting_and_is_demo(e
         cache.mark_changed(s)  # an import into the demo keeps it the demo
     with session_scope() as s:
         assert cache.data_version(s) == 5 and users.is_demo(s)
+
+
+def test_rules_read_in_a_save_that_rolled_back_are_never_served(empty_db):
+    """A session that wrote keeps what it builds to itself: its versions may never be committed, and a later save
+    reaching the same version number would otherwise be answered with the rolled-back rules."""
+    from db import rules
+    from db.engine import session_scope
+
+    now = dt.datetime(2026, 11, 20, 9, 30)
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo):
+        with session_scope() as s:
+            rules.save_case_rules(s, {}, 5, "chief", now)
+            assert rules.get_case_rules(s).yellow_hours == 5  # its own save, read back in the same session
+            raise Undo
+    with session_scope() as s:
+        assert rules.get_case_rules(s).yellow_hours == rules.CaseRules().yellow_hours
+        rules.save_case_rules(s, {}, 7, "chief", now)  # the same version number the rolled-back save had
+    with session_scope() as s:
+        assert rules.get_case_rules(s).yellow_hours == 7
