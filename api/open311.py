@@ -13,7 +13,7 @@ from sqlalchemy import select
 from db import cases, models as m
 from db.access import SYSTEM
 from db.engine import session_scope
-from geodata.vocab import CATEGORY_DEPARTMENT, SERVICE_CODES
+from workflow.vocab import CATEGORY_DEPARTMENT, SERVICE_CODES
 from workflow import lifecycle as lc
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")

@@ -12,7 +12,7 @@ from db import cache, cases, coverage, dashboard, layers, public
 from db.areas import ROOT, get_area, list_streets
 from db.engine import backend_name, session_scope
 from geodata import payload
-from geodata.vocab import SERVICE_TYPES
+from workflow.vocab import SERVICE_TYPES
 
 bp = Blueprint("api", __name__)
 log = logging.getLogger(__name__)

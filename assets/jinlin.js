@@ -12,11 +12,7 @@
   var COMMUNITY_FILL = ["#dbe9f6", "#e4f1e1", "#fbe9d7", "#efe3f3", "#fdf3c9", "#dff2f1", "#f7dfe3", "#e8eaf0"];
   var ERA_FILL = { old: "#f3d9b1", mid: "#f6e7c8", new: "#cfe3f3", mixed: "#e6dcc6" };
   var LIGHT_COLOUR = { red: "#d93025", yellow: "#f2a600", green: "#1e8e3e" };
-  var TYPE_COLOUR = {
-    "党群服务中心": "#c62828", "红色驿站": "#e53935", "爱心食堂": "#ef6c00", "日间照料中心": "#8e24aa",
-    "百姓健身房": "#00897b", "共享工具柜": "#546e7a", "卫生服务站": "#1e88e5", "图书室": "#6d4c41",
-    "儿童之家": "#f06292", "议事厅": "#3949ab", "调解室": "#5d4037"
-  };
+  var UNKNOWN_TYPE = "#455a64";  // a type the layout's table (workflow/vocab.py, via the hideout) does not know
 
   function hash(text) {
     var h = 0;
@@ -24,9 +20,10 @@
     return Math.abs(h);
   }
 
+  // 红黄绿 as workflow/lifecycle.py's light(); the yellow window comes from the hideout (the admin's setting)
   function light(deadline, hideout) {
     var now = Date.now();
-    var soon = now + ((hideout && hideout.yellowHours) || 24) * 3600 * 1000;
+    var soon = now + hideout.yellowHours * 3600 * 1000;
     return deadline < now ? "red" : deadline < soon ? "yellow" : "green";
   }
 
@@ -195,6 +192,7 @@
       servicePoint: function (feature, latlng, context) {
         var p = feature.properties;
         var glyphs = (context.hideout && context.hideout.glyphs) || {};
+        var colours = (context.hideout && context.hideout.colours) || {};
         var icon = L.divIcon({
           html: "", className: "svc-icon", iconSize: L.point(26, 26), iconAnchor: L.point(13, 13)
         });
@@ -203,7 +201,7 @@
           var node = marker.getElement();
           if (node) {
             node.textContent = glyphs[p.type] || "·";
-            node.style.background = TYPE_COLOUR[p.type] || "#455a64";
+            node.style.background = colours[p.type] || UNKNOWN_TYPE;
             node.setAttribute("data-type", p.type);
           }
         });
@@ -216,7 +214,7 @@
 
       wishPoint: function (feature, latlng) {
         var p = feature.properties;
-        var claimed = p.status === "已认领";
+        var claimed = p.claimed;
         var icon = L.divIcon({ html: "", className: "wish-icon " + (claimed ? "wish-claimed" : "wish-open"),
                                iconSize: L.point(22, 22), iconAnchor: L.point(11, 11) });
         var marker = L.marker(latlng, { icon: icon, title: p.title });

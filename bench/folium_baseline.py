@@ -178,7 +178,7 @@ def load_frames(session) -> dict:
 
     from db import models as m
     from db.access import mask_name
-    from geodata.vocab import OPEN_STATUSES
+    from workflow.vocab import OPEN_STATUSES
     from layouts.text import ERA
 
     def gdf(rows, columns):
@@ -224,7 +224,7 @@ def build_map(frames: dict, now: dt.datetime):
     import folium
     from folium import plugins
 
-    from geodata.vocab import YELLOW_HOURS
+    from workflow.vocab import YELLOW_HOURS
     from layouts.text import LEVEL
 
     areas, buildings, basemap = frames["areas"], frames["buildings"], frames["basemap"]

@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     from db import areas, cache, cases, coverage, models as m
     from db.access import SYSTEM
     from db.engine import get_engine, session_scope
-    from geodata.vocab import GAP_TYPES
+    from workflow.vocab import GAP_TYPES
     from layouts import ids
     from tests.helpers import login
 

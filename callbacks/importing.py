@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import DataError, IntegrityError
 
 from callbacks import uploads
-from callbacks.viewer import current_account
+from callbacks.viewer import current_account, current_viewer
 from callbacks.wiring import Callbacks
 from db.importer import PREVIEW_FEATURES, import_file
 from db import areas, batches, exporting, layers, street_setup
@@ -266,8 +266,7 @@ def _commit_osm_street(path: Path, store: dict, options: dict):
 
 def _is_admin() -> bool:
     # the request boundary (api/auth.py) keeps everyone but admins off /admin/; this is the second lock on a write
-    account = current_account()
-    return account is not None and account.role == "admin"
+    return current_viewer().may_administer
 
 
 def _street_view(session, street: str | None) -> dict:

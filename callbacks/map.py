@@ -14,7 +14,7 @@ from callbacks.viewer import current_account, current_viewer
 from db import areas, coverage, dashboard, layers, rules as case_rules, users
 from db.engine import session_scope
 from geodata import crs
-from geodata.vocab import GAP_TYPES
+from workflow.vocab import GAP_TYPES
 from layouts import ids, map_page, text
 
 page = Callbacks()
@@ -80,7 +80,7 @@ def render_map(search, _retry, *, gcj02: bool = False):
     if gcj02 and bounds:
         bounds = crs.bounds_to_gcj02(bounds)
     hideout = {"selected": code if area["level"] == "building" else None, "level": area["level"],
-               "yellowHours": yellow, "glyphs": map_page.SERVICE_GLYPH}
+               "yellowHours": yellow, **map_page.SERVICE_LOOK}
     crumbs = map_page.build_breadcrumb(chain, text.ALL_STREETS if several_streets else None)
     return data + [hideout, map_page.viewport_for(bounds), crumbs, None, code]
 
@@ -207,7 +207,7 @@ def show_user(_path):
     account = current_account()
     if account is None:
         return "", True, not_demo
-    return map_page.user_label(account.display_name, account.role), account.role != "admin", not_demo
+    return map_page.user_label(account.display_name, account.role), not current_viewer().may_administer, not_demo
 
 
 # In the browser: only a click while 选点 is on goes on to pick_spot.

@@ -9,7 +9,7 @@ from pathlib import Path
 from dash import Dash, DiskcacheManager, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.viewer import current_account
+from callbacks.viewer import current_account, current_viewer
 from callbacks.wiring import Callbacks
 from db import areas, coverage, layers, people, planning, walking
 from db.engine import database_url, get_engine, session_scope
@@ -19,7 +19,6 @@ from layouts import planning_ids as ids, planning_page, text
 page = Callbacks()
 
 
-CANDIDATE_EDITORS = ("admin", "street_official")  # the street decides where its rooms are; grids propose
 
 
 def _who() -> str | None:
@@ -242,7 +241,7 @@ page.clientside("function (n) { if (n) { window.print(); } return ''; }",
                prevent_initial_call=True)
 def save_standards(_n, service_type, radius, speed, elderly_speed, detour, seats):
     account = current_account()
-    if account is None or account.role != "admin":
+    if not current_viewer().may_edit_standards:
         return html_error(text.PLANNING_STD_ADMIN_ONLY), no_update
     try:
         with session_scope() as session:
@@ -290,8 +289,7 @@ def _latlng(click) -> tuple[float, float] | None:
 
 def _edit_candidate(session, street, kind, map_click, site_click, now):
     """Candidate mode: a click on the map adds a candidate of the chosen kind; a click on a candidate deletes it."""
-    account = current_account()
-    if account is None or account.role not in CANDIDATE_EDITORS:
+    if not current_viewer().may_edit_candidates:
         return html_error(text.PLANNING_CANDIDATE_REFUSED)
     if site_click is not None:
         props = (site_click or {}).get("properties", {})

@@ -10,7 +10,7 @@ from db import public, users
 from db.engine import session_scope
 from geodata import crs
 from layouts import public_ids as ids, public_page, text
-from layouts.map_page import SERVICE_GLYPH
+from layouts.map_page import SERVICE_LOOK
 
 page = Callbacks()
 
@@ -77,7 +77,7 @@ def show_points(query, types, location, search, _retry, hideout):
         # a shared link: the shared point comes first, whatever the filters say
         shown = [chosen, *[p for p in shown if p["code"] != chosen["code"]]]
     hideout = {**(hideout or {}), "types": types or [], "q": (query or "").strip(),
-               "selected": chosen["code"] if chosen else None, "glyphs": SERVICE_GLYPH}
+               "selected": chosen["code"] if chosen else None, **SERVICE_LOOK}
     me = [dl.CircleMarker(center=location, radius=9, color="#fff", weight=3, fillColor="#1a73e8",
                           fillOpacity=1)] if location else []
     viewport = no_update

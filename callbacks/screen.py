@@ -58,7 +58,7 @@ def configure(search):
 def refresh(_n, search, _retry, signature, hideout):
     now = dt.datetime.now()
     # whoever is logged in, the big screen shows no names or phones: always query as a screen
-    viewer = Viewer("screen", current_viewer().scope_code)
+    viewer = current_viewer().as_screen()
     with session_scope() as session:
         area = screen_area(session, viewer, search)
         if area is None:

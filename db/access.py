@@ -6,19 +6,73 @@ from dataclasses import dataclass
 from sqlalchemy import true
 
 from db import models as m
+from workflow.vocab import PERSON_ROLES, Role
+
+CANDIDATE_EDITORS = (Role.admin, Role.street_official)  # the street decides where its rooms are; grids propose
+
+
+def mask_name(name: str | None) -> str | None:
+    """张三丰 → 张**: enough to recognise a neighbour's case, not enough to identify them."""
+    if not name:
+        return None
+    return name[0] + "*" * max(1, len(name) - 1)
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """13800001234 → 138****1234."""
+    if not phone:
+        return None
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
 
 
 @dataclass(frozen=True)
 class Viewer:
-    """The person (or screen) a query answers for. scope_code None means everything (admin)."""
+    """The person (or screen) a query answers for, and what they may do. scope_code None means everything (admin).
+
+    Every permission is a property here, so no callback or layout compares role names.
+    """
 
     role: str
     scope_code: str | None = None
 
     @property
-    def shows_pii(self) -> bool:
+    def sees_pii(self) -> bool:
         # the big screen and the public never get names or phones, masked or not
-        return self.role != "screen"
+        return self.role in PERSON_ROLES
+
+    @property
+    def may_write(self) -> bool:
+        """Take in cases, act on them, publish and claim wishes: people, not the read-only big screen."""
+        return self.role in PERSON_ROLES
+
+    @property
+    def may_administer(self) -> bool:
+        """Accounts, display tokens, case rules, imports and the setup of a street (/admin/)."""
+        return self.role == Role.admin
+
+    @property
+    def may_edit_standards(self) -> bool:
+        """The walking standards of /planning (radius, speeds)."""
+        return self.role == Role.admin
+
+    @property
+    def may_edit_candidates(self) -> bool:
+        return self.role in CANDIDATE_EDITORS
+
+    def as_screen(self) -> Viewer:
+        """The same scope as the big screen sees it: no names or phones, whoever is logged in."""
+        return Viewer(Role.screen.value, self.scope_code)
+
+    def name_of(self, name: str | None) -> str | None:
+        """A person's name as this viewer may read it: whole for staff, masked (张**) for anyone else."""
+        return name if self.sees_pii else mask_name(name)
+
+    def phone_of(self, phone: str | None) -> str | None:
+        return phone if self.sees_pii else mask_phone(phone)
+
+    def name_hint(self, name: str | None) -> str | None:
+        """Masked for staff (a map popup: enough to recognise a case), nothing at all for a screen."""
+        return mask_name(name) if self.sees_pii else None
 
     def covers(self, code: str | None) -> bool:
         """True when an area or case code lies inside this viewer's scope (codes nest by prefix)."""
@@ -31,7 +85,7 @@ class Viewer:
         return (self.role, self.scope_code)
 
 
-SYSTEM = Viewer("admin", None)  # CLI, seeding, API of the whole dataset
+SYSTEM = Viewer(Role.admin.value, None)  # CLI, seeding, API of the whole dataset
 
 
 def wish_scope(viewer: Viewer):
@@ -46,16 +100,3 @@ def case_scope(viewer: Viewer):
     if viewer.scope_code is None:
         return true()
     return m.Case.grid_code.like(f"{viewer.scope_code}%")
-
-
-def mask_name(name: str | None) -> str | None:
-    """张三丰 → 张**: enough to recognise a neighbour's case, not enough to identify them."""
-    if not name:
-        return None
-    return name[0] + "*" * max(1, len(name) - 1)
-
-
-def mask_phone(phone: str | None) -> str | None:
-    if not phone:
-        return None
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"

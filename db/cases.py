@@ -5,22 +5,21 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from db import cache, models as m, rules as case_rules, spatial
-from db.access import Viewer, case_scope, mask_name, mask_phone
+from db.access import Viewer, case_scope, mask_name
 from db.areas import LEVEL_COLUMN, get_area
 from geodata import crs
-from geodata.vocab import CASE_SOURCES, LADDER_LEVELS
+from workflow.vocab import CASE_SOURCES, LADDER_LEVELS
 from workflow import lifecycle as lc
 
 MAX_DESCRIPTION = 1000
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 SYSTEM_ACTOR = "系统"
-PII_ROLES = ("admin", "street_official", "community_staff", "grid_leader")
 
 
 class CaseError(ValueError):
@@ -137,7 +136,7 @@ def act(session: Session, code: str, action: str, actor: str, viewer: Viewer, ex
         now: dt.datetime, note: str | None = None, assignee: str | None = None, satisfaction: str | None = None,
         merge_into: str | None = None) -> dict:
     """Apply one action; refused actions raise TransitionError, a stale version raises Conflict."""
-    if viewer.role == "screen":
+    if not viewer.may_write:
         raise CaseError("大屏为只读")
     case = _load(session, code, viewer)
     if case.version != expected_version:
@@ -209,25 +208,19 @@ def get_photo(session: Session, code: str, photo_id: int, viewer: Viewer) -> tup
     return photo.data, photo.content_type
 
 
-def _shows_pii(viewer: Viewer) -> bool:
-    return viewer.role in PII_ROLES
-
-
 def get_case(session: Session, code: str, viewer: Viewer, now: dt.datetime) -> dict:
     case = _load(session, code, viewer)
     events = session.execute(select(m.CaseEvent).where(m.CaseEvent.case_id == case.id)
                              .order_by(m.CaseEvent.at, m.CaseEvent.id)).scalars().all()
     photos = session.execute(select(m.CasePhoto.id).where(m.CasePhoto.case_id == case.id)
                              .order_by(m.CasePhoto.id)).scalars().all()
-    full = _shows_pii(viewer)
     yellow = case_rules.get_case_rules(session).yellow_hours
     return {
         "code": case.code, "category": case.category, "source": case.source, "description": case.description,
         "status": case.status, "level": case.level, "assignee": case.assignee, "deadline": case.deadline,
         "created_at": case.created_at, "satisfaction": case.satisfaction, "version": case.version,
         "light": lc.light(case.deadline, now, yellow) if case.status in lc.OPEN else None,
-        "reporter": case.reporter_name if full else mask_name(case.reporter_name),
-        "phone": case.reporter_phone if full else mask_phone(case.reporter_phone),
+        "reporter": viewer.name_of(case.reporter_name), "phone": viewer.phone_of(case.reporter_phone),
         "lon": case.lon, "lat": case.lat, "community_code": case.community_code, "grid_code": case.grid_code,
         "compound_code": case.compound_code, "building_code": case.building_code, "photos": list(photos),
         "events": [{"at": e.at, "actor": e.actor, "action": lc.ACTION_LABELS.get(e.action, e.action),
@@ -269,11 +262,8 @@ def list_cases(session: Session, viewer: Viewer, flt: CaseFilter, now: dt.dateti
     if flt.created_to:
         where.append(m.Case.created_at < dt.datetime.combine(flt.created_to, dt.time()) + dt.timedelta(days=1))
     if flt.light:
-        soon = now + dt.timedelta(hours=yellow)
         where.append(m.Case.status.in_(lc.OPEN))
-        where.append({"red": m.Case.deadline < now,
-                      "yellow": and_(m.Case.deadline >= now, m.Case.deadline < soon),
-                      "green": m.Case.deadline >= soon}[flt.light])
+        where.append(lc.light_sql(m.Case.deadline, now, yellow) == flt.light)
     rows = session.execute(select(m.Case).where(*where).order_by(m.Case.created_at.desc()).limit(limit)).scalars()
     return [{"code": c.code, "created_at": c.created_at, "category": c.category, "source": c.source,
              "description": c.description, "status": c.status, "level": c.level, "assignee": c.assignee,

@@ -4,14 +4,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import and_, case as sql_case, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from db import cache, models as m, rules as case_rules
-from db.access import SYSTEM, Viewer, case_scope, mask_name
+from db.access import SYSTEM, Viewer, case_scope
 from db.areas import LEVEL_COLUMN, names_in_street, scope_clause, under
 from geodata import codes
-from geodata.vocab import OPEN_STATUSES
+from workflow.vocab import OPEN_STATUSES
 from workflow import lifecycle as lc
 
 SUMMARY_READS = (cache.GEOMETRY, cache.CASES, cache.POINTS, cache.PEOPLE, cache.RULES)
@@ -47,8 +47,7 @@ def _summary(session: Session, area: dict, now: dt.datetime, viewer: Viewer) -> 
     cases_here = and_(scope_clause(m.Case, area), case_scope(viewer))
     by_status = dict(session.execute(select(m.Case.status, func.count()).where(cases_here)
                                      .group_by(m.Case.status)).all())
-    soon = now + dt.timedelta(hours=case_rules.get_case_rules(session).yellow_hours)
-    light = sql_case((m.Case.deadline < now, "red"), (m.Case.deadline < soon, "yellow"), else_="green")
+    light = lc.light_sql(m.Case.deadline, now, case_rules.get_case_rules(session).yellow_hours)
     by_light = dict(session.execute(select(light, func.count()).where(cases_here, m.Case.status.in_(OPEN_STATUSES))
                                     .group_by(light)).all())
     by_type: dict = {}
@@ -113,7 +112,7 @@ def list_open_cases(session: Session, area: dict, now: dt.datetime, limit: int =
     lights = lights_for(session, [r.deadline for r in rows], now)
     return [{"code": r.code, "category": r.category, "status": r.status, "level": r.level,
              "description": r.description, "deadline": r.deadline, "light": lt,
-             "reporter": mask_name(r.reporter_name) if viewer.shows_pii else None, "assignee": r.assignee}
+             "reporter": viewer.name_hint(r.reporter_name), "assignee": r.assignee}
             for r, lt in zip(rows, lights)]
 
 

@@ -10,12 +10,12 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from db import cache, models as m, spatial, walking
-from db.access import SYSTEM, Viewer, case_scope, mask_name, wish_scope
+from db.access import SYSTEM, Viewer, case_scope, wish_scope
 from db.areas import LEVEL_COLUMN, children_where, scope_clause, under
 from db.coverage import COVERAGE_READS, building_distances
 from db.dashboard import filled_posts
 from geodata import codes, crs, payload, standards
-from geodata.vocab import GAP_TYPES, OPEN_STATUSES, SERVICE_TYPES
+from workflow.vocab import GAP_TYPES, OPEN_STATUSES, SERVICE_TYPES
 from workflow import wishes as wish_rules
 
 LAYERS = ("drill", "context", "grids", "basemap", "basemap_all", "cases", "service_points", "posts", "gaps", "wishes")
@@ -144,10 +144,10 @@ def _cases(session: Session, area: dict, viewer: Viewer) -> dict:
                                   m.Case.status.in_(OPEN_STATUSES))).all()
     props = [{"code": r.code, "category": r.category, "status": r.status, "level": r.level,
               "deadline": int(pd.Timestamp(r.deadline).timestamp() * 1000),
-              "reporter": mask_name(r.reporter_name) if viewer.shows_pii else None,
-              "assignee": r.assignee if viewer.shows_pii else None,
+              "reporter": viewer.name_hint(r.reporter_name),
+              "assignee": r.assignee if viewer.sees_pii else None,
               # residents' own words may name people: not for the big screen
-              "description": r.description if viewer.shows_pii else None} for r in rows]
+              "description": r.description if viewer.sees_pii else None} for r in rows]
     return payload.point_collection([r.lon for r in rows], [r.lat for r in rows], props)
 
 
@@ -157,8 +157,8 @@ def _wishes(session: Session, area: dict, viewer: Viewer) -> dict:
                                   m.Wish.lon, m.Wish.lat)
                            .where(scope_clause(m.Wish, area), wish_scope(viewer),
                                   m.Wish.status.in_(wish_rules.OPEN))).all()
-    props = [{"code": r.code, "title": r.title, "status": r.status,
-              "claimant": r.claimant if viewer.shows_pii else None,
+    props = [{"code": r.code, "title": r.title, "status": r.status, "claimed": r.status == wish_rules.CLAIMED,
+              "claimant": r.claimant if viewer.sees_pii else None,
               "published": r.published_at.strftime("%Y-%m-%d")} for r in rows]
     return payload.point_collection([r.lon for r in rows], [r.lat for r in rows], props)
 

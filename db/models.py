@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Optional
 
 import geoalchemy2
@@ -26,6 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from workflow.vocab import CaseSource, CaseStatus, ClaimantKind, Level, Role, Satisfaction, WishStatus, sql_in
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -241,6 +242,10 @@ class Case(PointMixin, Base):
         Index("ix_case_street_status", "street_code", "status"),
         Index("ix_case_community_status", "community_code", "status"),
         Index("ix_case_created", "created_at"),
+        CheckConstraint(sql_in("status", CaseStatus), name="status_known"),
+        CheckConstraint(sql_in("level", Level), name="level_known"),
+        CheckConstraint(sql_in("source", CaseSource), name="source_known"),
+        CheckConstraint(sql_in("satisfaction", Satisfaction, nullable=True), name="satisfaction_known"),
     )
 
 
@@ -259,14 +264,6 @@ class CaseEvent(Base):
     note: Mapped[Optional[str]] = mapped_column(Text)
 
 
-class Role(str, enum.Enum):
-    admin = "admin"
-    street_official = "street_official"
-    community_staff = "community_staff"
-    grid_leader = "grid_leader"
-    screen = "screen"
-
-
 class User(Base):
     __tablename__ = "app_user"
 
@@ -280,8 +277,7 @@ class User(Base):
     created_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
 
     __table_args__ = (
-        CheckConstraint("role in ('admin', 'street_official', 'community_staff', 'grid_leader', 'screen')",
-                        name="role_known"),
+        CheckConstraint(sql_in("role", Role), name="role_known"),
     )
 
 
@@ -403,8 +399,8 @@ class Wish(PointMixin, Base):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        CheckConstraint("status in ('已发布', '已认领', '已完成', '已撤回')", name="status_known"),
-        CheckConstraint("claimant_kind is null or claimant_kind in ('志愿者', '报到单位')", name="claimant_kind_known"),
+        CheckConstraint(sql_in("status", WishStatus), name="status_known"),
+        CheckConstraint(sql_in("claimant_kind", ClaimantKind, nullable=True), name="claimant_kind_known"),
     )
 
 

@@ -20,7 +20,7 @@ from geodata.importing import hierarchy
 from geodata.importing.errors import ImportRefused
 from geodata.importing.prepare import prepare
 from geodata.importing.readers import Source
-from geodata.vocab import GENERATED_COMMUNITY_REST, GENERATED_COMMUNITY_WHOLE, GENERATED_GROUP
+from workflow.vocab import GENERATED_COMMUNITY_REST, GENERATED_COMMUNITY_WHOLE, GENERATED_GROUP
 
 
 

@@ -11,7 +11,7 @@ from db import models as m, walking
 from db.access import mask_name
 from db.dashboard import filled_posts
 from geodata import people
-from geodata.vocab import OPEN_STATUSES
+from workflow.vocab import OPEN_STATUSES
 
 MAX_POSTS = 2  # a volunteer holding fewer active posts than this may take one more
 

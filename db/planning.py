@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from db import cache, models as m, walking
 from geodata import payload, siting, standards
-from geodata.vocab import SERVICE_TYPES
+from workflow.vocab import SERVICE_TYPES
 
 WEIGHTS = ("elderly", "residents", "households")
 

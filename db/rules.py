@@ -11,12 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import cache, models as m
-from geodata.vocab import CASE_CATEGORIES, LADDER_LEVELS, LEVEL_DEADLINE_DAYS, YELLOW_HOURS
+from workflow.vocab import CATEGORIES, LADDER_LEVELS, LEVEL_DEADLINE_DAYS, YELLOW_HOURS
 
 KEY = "case_rules"
 MAX_DAYS = 365
 MAX_YELLOW_HOURS = 24 * 7
-CATEGORIES = (*CASE_CATEGORIES, "微心愿")
 
 
 class RulesError(ValueError):

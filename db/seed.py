@@ -14,6 +14,7 @@ from db import cache, models as m, planning
 from db.engine import get_engine
 from db.users import DEMO_NOTE, seed_demo_accounts
 from geodata.demo import DemoData
+from workflow.vocab import CaseSource, CaseStatus
 
 CHUNK = 20_000
 # Children first, so foreign keys never point at a deleted row.
@@ -138,27 +139,28 @@ def case_trail(cases: pd.DataFrame, ids: dict) -> pd.DataFrame:
     accepted = pd.to_datetime(c.accepted_at)
     resolved = pd.to_datetime(c.resolved_at)
     status = c.status
-    parts = [pd.DataFrame({"case_id": c.case_id, "at": created, "actor": c.source.where(c.source != "网格巡查", "网格员"),
-                           "action": "create", "from_status": None, "to_status": "待受理", "note": None})]
+    S = CaseStatus  # noqa: N806 -- short, the lines below name many
+    parts = [pd.DataFrame({"case_id": c.case_id, "at": created, "actor": c.source.where(c.source != CaseSource.PATROL, "网格员"),
+                           "action": "create", "from_status": None, "to_status": S.SUBMITTED, "note": None})]
 
     def step(mask, at, action, before, after, note=None, actor=c.assignee):
         parts.append(pd.DataFrame({"case_id": c.case_id[mask], "at": at[mask], "actor": actor[mask].fillna("网格员"),
                                    "action": action, "from_status": before, "to_status": after,
                                    "note": note[mask] if isinstance(note, pd.Series) else note}))
 
-    was_accepted = accepted.notna() & ~status.isin(["待受理", "退回", "重复"])
-    step(was_accepted, accepted, "accept", "待受理", "已受理")
+    was_accepted = accepted.notna() & ~status.isin([S.SUBMITTED, S.RETURNED, S.DUPLICATE])
+    step(was_accepted, accepted, "accept", S.SUBMITTED, S.ACCEPTED)
     dispatched = was_accepted & c.assignee.notna()
-    step(dispatched, accepted + pd.Timedelta(minutes=30), "dispatch", "已受理", "已派单", "派至 " + c.assignee.fillna(""))
-    step(dispatched & status.isin(["处置中", "已办结", "已回访", "已关闭"]), accepted + pd.Timedelta(hours=2), "start",
-         "已派单", "处置中")
+    step(dispatched, accepted + pd.Timedelta(minutes=30), "dispatch", S.ACCEPTED, S.DISPATCHED, "派至 " + c.assignee.fillna(""))
+    step(dispatched & status.isin([S.IN_PROGRESS, S.RESOLVED, S.VISITED, S.CLOSED]), accepted + pd.Timedelta(hours=2), "start",
+         S.DISPATCHED, S.IN_PROGRESS)
     done = resolved.notna()
-    step(done, resolved, "resolve", "处置中", "已办结")
-    visited = done & status.isin(["已回访", "已关闭"])
-    step(visited, resolved + pd.Timedelta(days=1), "visit", "已办结", "已回访", "满意度：" + c.satisfaction.fillna(""))
-    step(visited & (status == "已关闭"), resolved + pd.Timedelta(days=2), "close", "已回访", "已关闭")
-    step(status == "退回", created + pd.Timedelta(hours=3), "return", "待受理", "退回", "非本辖区事项")
-    step(status == "重复", created + pd.Timedelta(hours=3), "merge", "待受理", "重复", "与在办诉求重复")
+    step(done, resolved, "resolve", S.IN_PROGRESS, S.RESOLVED)
+    visited = done & status.isin([S.VISITED, S.CLOSED])
+    step(visited, resolved + pd.Timedelta(days=1), "visit", S.RESOLVED, S.VISITED, "满意度：" + c.satisfaction.fillna(""))
+    step(visited & (status == S.CLOSED), resolved + pd.Timedelta(days=2), "close", S.VISITED, S.CLOSED)
+    step(status == S.RETURNED, created + pd.Timedelta(hours=3), "return", S.SUBMITTED, S.RETURNED, "非本辖区事项")
+    step(status == S.DUPLICATE, created + pd.Timedelta(hours=3), "merge", S.SUBMITTED, S.DUPLICATE, "与在办诉求重复")
     trail = pd.concat(parts, ignore_index=True).sort_values(["case_id", "at"], kind="stable")
     trail["at"] = trail["at"].dt.round("s").astype(object)
     return trail

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from db import cache, models as m, spatial
-from db.access import Viewer, mask_name, mask_phone, wish_scope as _scope
-from db.cases import PII_ROLES, add_with_code
+from db.access import Viewer, mask_name, wish_scope as _scope
+from db.cases import add_with_code
 from db.areas import LEVEL_COLUMN, get_area
 from workflow import wishes as rules
 
@@ -29,7 +29,7 @@ class NewWish:
 
 def publish_wish(session: Session, new: NewWish, viewer: Viewer, now: dt.datetime) -> str:
     """Put a resident's wish on the board at their building; returns its code."""
-    if viewer.role == "screen":
+    if not viewer.may_write:
         raise rules.WishError("大屏为只读")
     problems = []
     title = (new.title or "").strip()
@@ -62,7 +62,7 @@ def publish_wish(session: Session, new: NewWish, viewer: Viewer, now: dt.datetim
 def act_on_wish(session: Session, code: str, action: str, viewer: Viewer, expected_version: int, now: dt.datetime,
                 claimant: str | None = None, claimant_kind: str | None = None, note: str | None = None) -> dict:
     """Claim, complete, release or withdraw; a stale version is refused rather than overwritten."""
-    if viewer.role == "screen":
+    if not viewer.may_write:
         raise rules.WishError("大屏为只读")
     wish = session.execute(select(m.Wish).where(m.Wish.code == code, _scope(viewer))).scalar_one_or_none()
     if wish is None:
@@ -108,11 +108,10 @@ def list_wishes(session: Session, viewer: Viewer, area_code: str | None = None, 
 
 
 def _row(w: m.Wish, place: str | None, viewer: Viewer) -> dict:
-    full = viewer.role in PII_ROLES
     return {"code": w.code, "title": w.title, "description": w.description, "status": w.status,
             "place": place or "", "building_code": w.building_code, "lon": w.lon, "lat": w.lat,
-            "wisher": mask_name(w.wisher_name), "wisher_full": w.wisher_name if full else mask_name(w.wisher_name),
-            "phone": w.wisher_phone if full else mask_phone(w.wisher_phone),
+            "wisher": mask_name(w.wisher_name), "wisher_full": viewer.name_of(w.wisher_name),
+            "phone": viewer.phone_of(w.wisher_phone),
             "claimant": w.claimant, "claimant_kind": w.claimant_kind, "published_at": w.published_at,
             "claimed_at": w.claimed_at, "completed_at": w.completed_at, "note": w.note, "version": w.version}
 

@@ -18,22 +18,27 @@ from shapely import affinity
 from shapely.geometry import LineString, MultiLineString, Point, Polygon, box
 
 from geodata import crs
-from geodata.vocab import (
-    CASE_CATEGORIES,
+from geodata.demo_words import (
     CASE_DESCRIPTIONS,
-    CASE_SOURCES,
-    CATEGORY_DEPARTMENT,
+    CATEGORY_WEIGHTS,
     COUNTY_CODE,
-    LEVEL_DEADLINE_DAYS,
-    LADDER_LEVELS,
     POST_SCHEDULES,
-    POST_TYPES,
     REPORT_UNITS,
-    SATISFACTION,
-    VOLUNTEER_KINDS,
-    WISH_CLAIMANT_KINDS,
+    SATISFACTION_WEIGHTS,
+    SOURCE_WEIGHTS,
+    VOLUNTEER_KIND_WEIGHTS,
     WISH_TITLES,
     WISHES_PER_STREET,
+)
+from workflow.vocab import (
+    CATEGORY_DEPARTMENT,
+    LADDER_LEVELS,
+    LEVEL_DEADLINE_DAYS,
+    POST_TYPES,
+    PUBLIC_SERVICE_TYPES,
+    WISH_CLAIMANT_KINDS,
+    CaseSource,
+    ClaimantKind,
 )
 
 SCALES = {
@@ -347,7 +352,7 @@ def _service_points(rng, areas: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, r
                     "capacity": int(rng.integers(cap[0], cap[1] + 1)) if cap[1] else None,
                     "phone": None if kind == "共享工具柜" else f"0577-6{rng.integers(0, 10**6):06d}",
                     # mediation sessions are private matters; the room is not advertised on the residents' map
-                    "is_public": kind != "调解室",
+                    "is_public": kind in PUBLIC_SERVICE_TYPES,
                     "address": _address(rng, point, roads),
                     "geometry": point,
                 })
@@ -386,7 +391,7 @@ def _posts_and_people(rng, areas, buildings, roads):
             filled = min(slots, int(round(slots * rng.uniform(0.3, 1.25))))
             for _ in range(filled):
                 home = homes.iloc[int(rng.integers(0, len(homes)))]
-                kind_v = str(rng.choice(list(VOLUNTEER_KINDS), p=list(VOLUNTEER_KINDS.values())))
+                kind_v = str(rng.choice(list(VOLUNTEER_KIND_WEIGHTS), p=list(VOLUNTEER_KIND_WEIGHTS.values())))
                 unit = None
                 if kind_v == "在职党员报到":
                     unit = str(rng.choice(REPORT_UNITS))
@@ -489,7 +494,7 @@ def _wishes(rng, buildings: gpd.GeoDataFrame, volunteers: pd.DataFrame, count: i
         if claimed_at and claimed_at > now:
             claimed_at = now
         b = chosen.iloc[i]
-        claimant = (str(rng.choice(volunteer_names)) if kind[i] == "志愿者" else str(rng.choice(REPORT_UNITS))) \
+        claimant = (str(rng.choice(volunteer_names)) if kind[i] == ClaimantKind.VOLUNTEER else str(rng.choice(REPORT_UNITS))) \
             if claimed else None
         rows.append({
             "title": str(rng.choice(WISH_TITLES)), "description": None, "wisher_name": person_name(rng),
@@ -567,10 +572,10 @@ def _cases(rng, buildings: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, n: int, no
     lon = cent.x.to_numpy()[pick] + np.cos(angle) * dist / mx
     lat = cent.y.to_numpy()[pick] + np.sin(angle) * dist / my
 
-    cats = list(CASE_CATEGORIES)
-    category = np.array(cats)[rng.choice(len(cats), size=n, p=np.array(list(CASE_CATEGORIES.values())))]
-    source = np.array(list(CASE_SOURCES))[rng.choice(len(CASE_SOURCES), size=n, p=list(CASE_SOURCES.values()))]
-    category = np.where(source == "微心愿", "微心愿", category)
+    cats = list(CATEGORY_WEIGHTS)
+    category = np.array(cats)[rng.choice(len(cats), size=n, p=np.array(list(CATEGORY_WEIGHTS.values())))]
+    source = np.array(list(SOURCE_WEIGHTS))[rng.choice(len(SOURCE_WEIGHTS), size=n, p=list(SOURCE_WEIGHTS.values()))]
+    category = np.where(source == CaseSource.WISH.value, CaseSource.WISH.value, category)
     # Newer cases are denser: the platform grows over the year.
     age_days = 365 * (1 - np.sqrt(rng.uniform(0, 1, n))) + rng.uniform(0, 0.05, n)
     age_days = np.round(age_days * 86400) / 86400  # whole seconds
@@ -603,7 +608,8 @@ def _cases(rng, buildings: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, n: int, no
     resolved = resolved & ~stubborn
 
     satisfaction = np.where(np.isin(status, ["已回访", "已关闭"]),
-                            np.array(list(SATISFACTION))[rng.choice(len(SATISFACTION), size=n, p=list(SATISFACTION.values()))],
+                            np.array(list(SATISFACTION_WEIGHTS))[rng.choice(len(SATISFACTION_WEIGHTS), size=n,
+                                                                          p=list(SATISFACTION_WEIGHTS.values()))],
                             None)
     accepted_at = (created + pd.to_timedelta(rng.uniform(0.05, 1.3, n), unit="D")).round("s")
     resolved_at = (created + pd.to_timedelta(resolve_days, unit="D")).round("s")

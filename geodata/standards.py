@@ -1,7 +1,7 @@
 """Coverage standards: walking radius per service type (GB 50180-2018 life circles), walking speeds, detour factor."""
 from __future__ import annotations
 
-from geodata.vocab import SERVICE_TYPES, STANDARD_RADIUS_M
+from workflow.vocab import SERVICE_TYPES, STANDARD_RADIUS_M
 
 # Sources and reasoning for every default: docs/standards.md.
 DEFAULTS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_ag_grid as dag
 from dash import dcc, html
 
-from geodata.vocab import LADDER_LEVELS
+from workflow.vocab import LADDER_LEVELS, PERSON_ROLES
 from layouts import admin_ids as ids, text
 from layouts.chrome import outage_parts, staff_topbar
 
@@ -41,8 +41,7 @@ def build_page() -> html.Div:
                     dcc.Input(id=ids.NEW_USERNAME, placeholder=text.ADMIN_USERNAME, className="input"),
                     dcc.Input(id=ids.NEW_NAME, placeholder=text.ADMIN_DISPLAY_NAME, className="input"),
                     dcc.Dropdown(labels=text.DROPDOWN_LABELS, id=ids.NEW_ROLE, placeholder=text.ADMIN_ROLE, clearable=False, className="dropdown",
-                                 options=[{"label": v, "value": k} for k, v in text.ROLE_LABELS.items()
-                                          if k != "screen"]),
+                                 options=[{"label": text.ROLE_LABELS[r], "value": r} for r in PERSON_ROLES]),
                     dcc.Input(id=ids.NEW_SCOPE, placeholder=text.ADMIN_SCOPE, className="input"),
                     dcc.Input(id=ids.NEW_PASSWORD, type="password", placeholder=text.ADMIN_PASSWORD,
                               className="input"),

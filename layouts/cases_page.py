@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_ag_grid as dag
 from dash import dcc, html
 
-from geodata.vocab import CASE_CATEGORIES, LADDER_LEVELS
+from workflow.vocab import CATEGORIES, LADDER_LEVELS
 from layouts import cases_ids as ids, ids as intake_ids, text
 from layouts.intake_form import build_intake
 from layouts.chrome import outage_parts, staff_topbar
@@ -31,7 +31,7 @@ def build_page() -> html.Div:
         html.Div(className="cases-filters", children=[
             dcc.Input(id=ids.AREA, placeholder=text.CASES_AREA, debounce=True, className="input"),
             _dropdown(ids.STATUS, text.CASES_STATUS, lc.STATUSES, multi=True),
-            _dropdown(ids.CATEGORY, text.CASES_CATEGORY, [*CASE_CATEGORIES, "微心愿"]),
+            _dropdown(ids.CATEGORY, text.CASES_CATEGORY, CATEGORIES),
             _dropdown(ids.LEVEL, text.CASES_LEVEL, LADDER_LEVELS),
             dcc.Dropdown(labels=text.DROPDOWN_LABELS, id=ids.LIGHT, placeholder=text.CASES_LIGHT, className="dropdown",
                          options=[{"label": v, "value": k} for k, v in text.LIGHT.items()]),

@@ -8,7 +8,7 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 from geodata.importing.mapping import FIELDS
-from geodata.vocab import POST_TYPES, SERVICE_TYPES
+from workflow.vocab import POST_TYPES, SERVICE_TYPES
 from layouts import import_ids as ids, text
 from layouts.chrome import outage_parts, staff_topbar
 from layouts.tiles import tile_layers

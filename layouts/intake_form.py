@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from geodata.vocab import CASE_CATEGORIES, CASE_SOURCES
+from workflow.vocab import CASE_SOURCES, CATEGORIES, CaseSource
 from layouts import ids, text
 
 
@@ -11,8 +11,8 @@ def build_intake(message: str | None = None, title: str = text.INTAKE_TITLE) -> 
     """Take in a problem here: 问题收集 straight from the map."""
     return html.Section(className="section", children=[html.H3(title), html.Div(className="intake", children=[
         dcc.Dropdown(labels=text.DROPDOWN_LABELS, id=ids.INTAKE_CATEGORY, placeholder=text.INTAKE_CATEGORY, className="dropdown",
-                     options=[{"label": c, "value": c} for c in [*CASE_CATEGORIES, "微心愿"]]),
-        dcc.Dropdown(labels=text.DROPDOWN_LABELS, id=ids.INTAKE_SOURCE, placeholder=text.INTAKE_SOURCE, className="dropdown", value="网格巡查",
+                     options=[{"label": c, "value": c} for c in CATEGORIES]),
+        dcc.Dropdown(labels=text.DROPDOWN_LABELS, id=ids.INTAKE_SOURCE, placeholder=text.INTAKE_SOURCE, className="dropdown", value=CaseSource.PATROL,
                      clearable=False, options=[{"label": c, "value": c} for c in CASE_SOURCES]),
         dcc.Textarea(id=ids.INTAKE_DESCRIPTION, placeholder=text.INTAKE_DESCRIPTION, className="textarea",
                      maxLength=1000),

@@ -6,7 +6,7 @@ import pandas as pd
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
-from geodata.vocab import GAP_TYPES, STANDARD_RADIUS_M, YELLOW_HOURS
+from workflow.vocab import GAP_TYPES, SERVICE_COLOUR, SERVICE_GLYPH, STANDARD_RADIUS_M, YELLOW_HOURS
 from layouts import ids, text
 from layouts.intake_form import build_intake
 from layouts.chrome import estimated_tag, outage_parts
@@ -14,8 +14,8 @@ from layouts.tiles import tile_layers
 
 ns = Namespace("jinlin", "map")
 DEFAULT_CENTER = [27.778, 120.633]
-SERVICE_GLYPH = {"党群服务中心": "党", "红色驿站": "驿", "爱心食堂": "食", "日间照料中心": "老", "百姓健身房": "健",
-                 "共享工具柜": "工", "卫生服务站": "医", "图书室": "书", "儿童之家": "童", "议事厅": "议", "调解室": "调"}
+# how service points look, from the one table in workflow.vocab: the JS reads it from the hideout
+SERVICE_LOOK = {"glyphs": SERVICE_GLYPH, "colours": SERVICE_COLOUR}
 CATEGORY_COLOURS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
                     "#9c755f", "#bab0ac", "#86bcb6", "#d37295", "#8cd17d"]
 
@@ -25,7 +25,7 @@ def _geojson(id_, **kwargs) -> dl.GeoJSON:
 
 
 def build_map(tile_provider: str, tianditu_key: str = "") -> html.Div:
-    hideout = {"selected": None, "yellowHours": YELLOW_HOURS, "glyphs": SERVICE_GLYPH}
+    hideout = {"selected": None, "yellowHours": YELLOW_HOURS, **SERVICE_LOOK}
     overlays = [
         dl.Overlay(name=text.OVERLAY_GRIDS, checked=True, children=_geojson(
             ids.MAP_GRIDS, style=ns("gridStyle"), onEachFeature=ns("gridLabel"), hideout=hideout)),

@@ -6,10 +6,10 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 from geodata.siting import KINDS
-from geodata.vocab import SERVICE_TYPES
+from workflow.vocab import SERVICE_TYPES
 from layouts import planning_ids as ids, text
 from layouts.chrome import estimated_tag, outage_parts, staff_topbar
-from layouts.map_page import DEFAULT_CENTER, SERVICE_GLYPH
+from layouts.map_page import DEFAULT_CENTER, SERVICE_LOOK
 
 ns = Namespace("jinlin", "map")
 plan_ns = Namespace("jinlinPlanning", "map")
@@ -25,7 +25,7 @@ def _options(mapping: dict) -> list[dict]:
 
 
 def build_page() -> html.Div:
-    hideout = {"glyphs": SERVICE_GLYPH, "after": {}}
+    hideout = {**SERVICE_LOOK, "after": {}}
     controls = html.Section(className="plan-card plan-controls no-print", children=[
         _field(text.PLANNING_STREET, dcc.Dropdown(id=ids.STREET, clearable=False, className="dropdown")),
         _field(text.PLANNING_TYPE, dcc.Dropdown(id=ids.SERVICE_TYPE, value=DEFAULT_TYPE, clearable=False,

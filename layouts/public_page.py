@@ -7,10 +7,11 @@ from dash_extensions.javascript import Namespace
 
 from layouts import public_ids as ids, text
 from layouts.chrome import outage_parts
-from layouts.map_page import DEFAULT_CENTER, SERVICE_GLYPH
+from layouts.map_page import DEFAULT_CENTER, SERVICE_GLYPH, SERVICE_LOOK
+from workflow.vocab import PUBLIC_SERVICE_TYPES
 
 ns = Namespace("jinlinPublic", "map")
-PUBLIC_TYPES = [t for t in SERVICE_GLYPH if t != "调解室"]  # 调解室 is not advertised (see the generator)
+PUBLIC_TYPES = list(PUBLIC_SERVICE_TYPES)
 WALK_M_PER_MIN = 75  # ≈4.5 km/h; GB 50180 life circles assume about this pace
 DETOUR = 1.25  # street grids make a walk about a quarter longer than the straight line
 
@@ -40,7 +41,7 @@ def build_page() -> html.Div:
                               interactive=False),
                    dl.GeoJSON(id=ids.POINTS, url="/api/public/service-points.geojson",
                               pointToLayer=ns("point"), filter=ns("filter"),
-                              hideout={"types": [], "q": "", "selected": None, "glyphs": SERVICE_GLYPH}),
+                              hideout={"types": [], "q": "", "selected": None, **SERVICE_LOOK}),
                    dl.LayerGroup(id=ids.ME),
                ]),
         html.Div(id=ids.COUNT, className="pub-count"),

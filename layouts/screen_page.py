@@ -6,17 +6,17 @@ import pandas as pd
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
-from geodata.vocab import YELLOW_HOURS
+from workflow.vocab import YELLOW_HOURS
 from layouts import screen_ids as ids, text
 from layouts.chrome import outage_parts
-from layouts.map_page import CATEGORY_COLOURS, DEFAULT_CENTER, SERVICE_GLYPH
+from layouts.map_page import CATEGORY_COLOURS, DEFAULT_CENTER, SERVICE_LOOK
 
 ns = Namespace("jinlin", "map")
 RATE_KEYS = ("response_rate", "resolution_rate", "satisfaction_rate")
 
 
 def build_page() -> html.Div:
-    hideout = {"selected": None, "yellowHours": YELLOW_HOURS, "glyphs": SERVICE_GLYPH, "dark": True}
+    hideout = {"selected": None, "yellowHours": YELLOW_HOURS, **SERVICE_LOOK, "dark": True}
     return html.Div(className="screen-viewport", children=html.Div(className="screen-root", children=[
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Interval(id=ids.CLOCK_TICK, interval=1000),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_ag_grid as dag
 from dash import dcc, html
 
-from geodata.vocab import WISH_CLAIMANT_KINDS, WISH_STATUSES
+from workflow.vocab import WISH_CLAIMANT_KINDS, WISH_STATUSES
 from layouts import text, wishes_ids as ids
 from layouts.chrome import outage_parts, staff_topbar
 from workflow import wishes as rules

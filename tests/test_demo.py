@@ -8,7 +8,7 @@ import pandas as pd
 import shapely
 
 from geodata import crs, demo
-from geodata.vocab import CASE_SOURCES, LADDER_LEVELS, SERVICE_TYPES
+from workflow.vocab import CASE_SOURCES, LADDER_LEVELS, SERVICE_TYPES
 from tests.conftest import REFERENCE_TIME
 
 

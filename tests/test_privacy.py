@@ -206,7 +206,7 @@ def test_screen_never_shows_a_name_or_phone_typed_into_a_case(seeded_url, places
     now = dt.datetime.now()
     with session_scope() as session:
         building = session.get(m.Building, places["building"])
-        session.add(m.Case(code="AJ9999902", category="设施报修", source="居民上报", level="小区", status="处置中",
+        session.add(m.Case(code="AJ9999902", category="设施维修", source="居民上报", level="小区", status="处置中",
                            description=f"{typed_name}反映楼道灯坏了，电话{typed_phone}", reporter_name=typed_name,
                            reporter_phone=typed_phone, building_code=building.code, created_at=now,
                            accepted_at=now, deadline=now + dt.timedelta(days=3), lon=building.lon, lat=building.lat,

@@ -5,7 +5,7 @@ import datetime as dt
 
 from sqlalchemy import select, update
 
-from db import access, areas, cache, coverage, dashboard, layers, models as m
+from db import areas, cache, coverage, dashboard, layers, models as m
 
 STREET = "330381001"
 COMMUNITY = "330381001001"
@@ -108,12 +108,6 @@ def test_open_cases_are_masked_and_urgent_first(session, now):
         if c["reporter"]:
             assert c["reporter"][1:] == "*" * (len(c["reporter"]) - 1)
 
-
-def test_mask_helpers():
-    assert access.mask_name("张三丰") == "张**"
-    assert access.mask_name("李四") == "李*"
-    assert access.mask_phone("13800001234") == "138****1234"
-    assert access.mask_name(None) is None
 
 
 def test_nearest_service_point_per_type(session):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from db import areas, cases, dashboard, models as m, rules
 from db.access import SYSTEM
-from geodata.vocab import LEVEL_DEADLINE_DAYS
+from workflow.vocab import LEVEL_DEADLINE_DAYS
 
 NOW = dt.datetime(2026, 11, 20, 10, 0)
 

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from db import areas, dashboard, layers, models as m
 from db.access import Viewer
 from db.engine import session_scope
-from geodata.vocab import OPEN_STATUSES
+from workflow.vocab import OPEN_STATUSES
 from tests.helpers import PASSWORDS, csrf_token, dash_body, dash_outputs, id_text, login, parse_id
 
 STREET = "330381001"

@@ -95,5 +95,8 @@ def test_map_layer_shows_open_wishes_without_the_wisher(session):
     assert props[code]["title"] == "帮独居老人换楼道灯泡"
     assert "李阿婆" not in str(layer) and "13900003333" not in str(layer)
     assert {p["status"] for p in props.values()} <= set(rules.OPEN)
+    # the marker's look comes with the layer (the JS compares no status words)
+    assert props[code]["claimed"] is False
+    assert all(p["claimed"] == (p["status"] == rules.CLAIMED) for p in props.values())
     listed = {w["code"] for w in wishes.list_wishes(session, SYSTEM, GRID, rules.OPEN)}
     assert listed == set(props)

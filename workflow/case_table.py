@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import openpyxl
 
-from geodata.vocab import CASE_SOURCES
+from workflow.vocab import CASE_SOURCES
 from workflow import lifecycle as lc
 
 MAX_BYTES = 5 * 1024 * 1024

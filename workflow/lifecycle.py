@@ -7,15 +7,28 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from geodata.vocab import CASE_CATEGORIES, LADDER_LEVELS, LEVEL_DEADLINE_DAYS, OPEN_STATUSES, YELLOW_HOURS
+from sqlalchemy import case as sql_case
 
-SUBMITTED, ACCEPTED, DISPATCHED, IN_PROGRESS = "待受理", "已受理", "已派单", "处置中"
-RESOLVED, VISITED, CLOSED, RETURNED, DUPLICATE = "已办结", "已回访", "已关闭", "退回", "重复"
+from workflow.vocab import (
+    CATEGORIES,
+    LADDER_LEVELS,
+    LEVEL_DEADLINE_DAYS,
+    OPEN_STATUSES,
+    SATISFACTION_ANSWERS,
+    YELLOW_HOURS,
+    CaseStatus,
+    Satisfaction,
+)
+
+SUBMITTED, ACCEPTED, DISPATCHED, IN_PROGRESS = (CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, CaseStatus.DISPATCHED,
+                                                CaseStatus.IN_PROGRESS)
+RESOLVED, VISITED, CLOSED, RETURNED, DUPLICATE = (CaseStatus.RESOLVED, CaseStatus.VISITED, CaseStatus.CLOSED,
+                                                  CaseStatus.RETURNED, CaseStatus.DUPLICATE)
 OPEN = OPEN_STATUSES  # 待受理, 已受理, 已派单, 处置中
-STATUSES = (SUBMITTED, ACCEPTED, DISPATCHED, IN_PROGRESS, RESOLVED, VISITED, CLOSED, RETURNED, DUPLICATE)
-SATISFIED = ("满意", "基本满意")
-UNSATISFIED = "不满意"
-SATISFACTION_VALUES = (*SATISFIED, UNSATISFIED)
+STATUSES = tuple(s.value for s in CaseStatus)
+SATISFIED = (Satisfaction.SATISFIED.value, Satisfaction.FAIRLY_SATISFIED.value)
+UNSATISFIED = Satisfaction.UNSATISFIED.value
+SATISFACTION_VALUES = SATISFACTION_ANSWERS
 
 # action: (statuses it may start from, status it leads to); the return visit decides its target by the answer
 ACTIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
@@ -61,11 +74,23 @@ def next_level(level: str) -> str | None:
     return LADDER_LEVELS[i + 1] if i + 1 < len(LADDER_LEVELS) else None
 
 
+LIGHTS = ("red", "yellow", "green")
+
+
 def light(deadline: dt.datetime, now: dt.datetime, yellow_hours: float = YELLOW_HOURS) -> str:
-    """红黄绿: red once the deadline has passed, yellow within `yellow_hours` of it, green before."""
+    """红黄绿: red once the deadline has passed, yellow within `yellow_hours` of it, green before.
+
+    light_sql below is the same rule for a query; assets/jinlin.js gets `yellow_hours` through the hideout.
+    """
     if deadline < now:
         return "red"
     return "yellow" if deadline < now + dt.timedelta(hours=yellow_hours) else "green"
+
+
+def light_sql(deadline, now: dt.datetime, yellow_hours: float = YELLOW_HOURS):
+    """The rule of `light` as an SQL expression on a deadline column: 'red', 'yellow' or 'green'."""
+    soon = now + dt.timedelta(hours=yellow_hours)
+    return sql_case((deadline < now, "red"), (deadline < soon, "yellow"), else_="green")
 
 
 def apply(action: str, status: str, level: str, deadline: dt.datetime, now: dt.datetime, category: str,
@@ -134,4 +159,4 @@ def rates(cases) -> dict:
 
 
 def known_category(category: str) -> bool:
-    return category in CASE_CATEGORIES or category == "微心愿"
+    return category in CATEGORIES

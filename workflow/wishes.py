@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from geodata.vocab import WISH_CLAIMANT_KINDS
+from workflow.vocab import WISH_CLAIMANT_KINDS, WishStatus
 
-PUBLISHED, CLAIMED, DONE, WITHDRAWN = "已发布", "已认领", "已完成", "已撤回"
+PUBLISHED, CLAIMED, DONE, WITHDRAWN = WishStatus.PUBLISHED, WishStatus.CLAIMED, WishStatus.DONE, WishStatus.WITHDRAWN
 OPEN = (PUBLISHED, CLAIMED)
 
 # action: (statuses it may start from, status it leads to)

@@ -1,11 +1,7 @@
 /* 近邻一张图 residents' page: point styling and filtering on the client, geolocation. Text goes in as textContent. */
 (function () {
   "use strict";
-  var TYPE_COLOUR = {
-    "党群服务中心": "#c62828", "红色驿站": "#e53935", "爱心食堂": "#ef6c00", "日间照料中心": "#8e24aa",
-    "百姓健身房": "#00897b", "共享工具柜": "#546e7a", "卫生服务站": "#1e88e5", "图书室": "#6d4c41",
-    "儿童之家": "#f06292", "议事厅": "#3949ab"
-  };
+  var UNKNOWN_TYPE = "#455a64";  // a type the layout's table (workflow/vocab.py, via the hideout) does not know
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -50,7 +46,7 @@
           var node = marker.getElement();
           if (node) {
             node.textContent = (h.glyphs && h.glyphs[p.type]) || "·";
-            node.style.background = TYPE_COLOUR[p.type] || "#455a64";
+            node.style.background = (h.colours && h.colours[p.type]) || UNKNOWN_TYPE;
           }
           if (selected) { setTimeout(function () { marker.openPopup(); }, 300); }
         });

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from geodata.importing.errors import ImportRefused
-from geodata.vocab import POST_TYPES, SERVICE_TYPES
+from workflow.vocab import POST_TYPES, SERVICE_TYPES
 
 KINDS = ("buildings", "compounds", "grids", "communities", "roads", "service-points", "posts")
 AREA_LEVEL = {"compounds": "compound", "grids": "grid", "communities": "community"}

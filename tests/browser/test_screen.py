@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 
 from db import models as m
 from db.engine import session_scope
-from geodata.vocab import OPEN_STATUSES
+from workflow.vocab import OPEN_STATUSES
 
 TOKEN = "demo-screen-token-2026"
 NUMBER = re.compile(r"^(\d{1,3}(,\d{3})*|\d+\.\d%|—)$")

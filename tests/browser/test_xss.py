@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 
 from db import cache, models as m
 from db.engine import session_scope
-from geodata.vocab import OPEN_STATUSES
+from workflow.vocab import OPEN_STATUSES
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
 SHORT_PAYLOAD = "<svg/onload=alert()>"  # fits the 20 characters of a case category
