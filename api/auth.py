@@ -1,7 +1,8 @@
 """Staff sessions (flask-login), the login page, and the boundary every request passes first.
 
 Anonymous requests reach only the residents' app under /public/, /api/public/*, /healthz and /login.
-Everything else needs a staff session; the role `screen` (a display token) reaches only /screen/.
+Everything else needs a session, and each page says which roles may open it (the PAGES table in app.py): the
+role `screen` (a display token) reaches only /screen/, /admin/ only admins.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import datetime as dt
 import logging
 from urllib.parse import urlparse
 
-from flask import Blueprint, Flask, Response, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, render_template, request, url_for
 from flask import session as flask_session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -22,17 +23,16 @@ from wtforms.validators import DataRequired, Length
 from db import users
 from db.access import Viewer
 from db.engine import session_scope
+from layouts.pages import ANYONE, Page, owner
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__, template_folder="templates")
 login_manager = LoginManager()
 
-OPEN_PATHS = ("/healthz", "/login", "/favicon.ico", "/public")
-OPEN_PREFIXES = ("/public/", "/api/public/")
+OPEN_PATHS = ("/healthz", "/login", "/favicon.ico")
+OPEN_PREFIXES = ("/api/public/",)
 KEYED_PREFIX = "/open311/"  # machine clients: an API key instead of a session (api/open311.py checks it)
-SCREEN_PREFIX = "/screen/"
-ADMIN_PREFIX = "/admin/"
-SCREEN_SHARED_ASSETS = ("/assets/vendor/plotly-basic.min.js", "/assets/jinlin.js")
+SIGNED_IN_PATHS = ("/logout",)  # whoever holds a session, a kiosk too, may end it
 
 
 class SessionUser(UserMixin):
@@ -46,7 +46,7 @@ class SessionUser(UserMixin):
 
     @property
     def viewer(self) -> Viewer:
-        return Viewer(self.account.role, self.account.scope_code)
+        return Viewer(self.account.role, self.account.scope_code, users.user_id(self.account))
 
 
 @login_manager.user_loader
@@ -129,7 +129,7 @@ def _refuse(status: int):
     return jsonify({"error": message}), status
 
 
-def _screen_token_login() -> None:
+def _token_login() -> None:
     """A kiosk opens /screen/?token=…: the token logs the screen in (read-only, scoped)."""
     token = request.args.get("token")
     if not token:
@@ -166,27 +166,38 @@ def check_boundary():
     return None
 
 
+def may_open(page: Page, role: str | None) -> bool:
+    """Whether someone with `role` (None: not logged in) may open `page` and everything under its path."""
+    return page.roles is ANYONE or (role is not None and role in page.roles)
+
+
+def _may_fetch(pages: tuple[Page, ...], role: str | None, path: str) -> bool:
+    """A path is open to whoever may open the page holding it, and a file a page loads from elsewhere (the big
+    screen's chart library) to whoever may open that page."""
+    if may_open(owner(pages, path), role):
+        return True
+    return any(path in p.scripts + p.stylesheets for p in pages if may_open(p, role))
+
+
 def _access_refusal(path: str):
     if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES) or path.startswith(KEYED_PREFIX):
         return None
-    screen_path = path == "/screen" or path.startswith(SCREEN_PREFIX)
-    if screen_path and "token" in request.args:
-        _screen_token_login()
+    pages = _pages()
+    if _may_fetch(pages, None, path):  # the residents' page and whatever it loads
+        return None
+    if owner(pages, path).token and "token" in request.args:
+        _token_login()  # before the session is checked: the token is how a kiosk gets one
     if not current_user.is_authenticated:
         return _refuse(401)
-    role = current_user.account.role
-    # the screen page loads two shared static files from the staff app's /assets/
-    if role == "screen" and not (screen_path or path == "/logout" or path in SCREEN_SHARED_ASSETS):
-        return _refuse(403)
-    if path.startswith(ADMIN_PREFIX) and role != "admin":
-        return _refuse(403)
-    return None
+    if path in SIGNED_IN_PATHS or _may_fetch(pages, current_user.account.role, path):
+        return None
+    return _refuse(403)
 
 
 def add_security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if request.path.startswith("/public"):
+    if owner(_pages(), request.path).embeddable:
         # the residents' map may be embedded in a community's own site
         response.headers["Content-Security-Policy"] = "frame-ancestors *"
     else:
@@ -194,7 +205,13 @@ def add_security_headers(response):
     return response
 
 
-def install(server: Flask, secure_cookies: bool) -> None:
+def _pages() -> tuple[Page, ...]:
+    return current_app.config["JINLIN_PAGES"]
+
+
+def install(server: Flask, secure_cookies: bool, pages: tuple[Page, ...]) -> None:
+    """The boundary and the login for a server carrying `pages` (each says who may open it)."""
+    server.config["JINLIN_PAGES"] = pages
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure_cookies,
         REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure_cookies,
@@ -215,13 +232,3 @@ def install(server: Flask, secure_cookies: bool) -> None:
             return jsonify({"error": "bad callback request"}), 400
         log.exception("unhandled error on %s", request.path, exc_info=err)
         return jsonify({"error": "internal error", "message": "出错了，请稍后重试"}), 500
-
-    @server.get("/public")
-    def public_without_slash():
-        query = request.query_string.decode()
-        return redirect("/public/" + (f"?{query}" if query else ""))
-
-    @server.get("/screen")
-    def screen_without_slash():
-        query = request.query_string.decode()
-        return redirect("/screen/" + (f"?{query}" if query else ""))

@@ -127,7 +127,7 @@ def create_request():
                         lat=lat, reporter_name=name, reporter_phone=form.get("phone") or None)
     try:
         with session_scope() as session:
-            code = cases.create_case(session, new, f"Open311:{system}", SYSTEM, dt.datetime.now())
+            code = cases.create_case(session, new, f"Open311:{system}", SYSTEM, dt.datetime.now()).code
     except cases.CaseError as err:
         return _errors(400, str(err))
     return jsonify([{"service_request_id": code, "service_notice": "已受理登记，将按时限办理", "account_id": None}]), 201

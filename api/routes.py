@@ -1,8 +1,9 @@
-"""JSON endpoints of DESIGN §4: /healthz and /api/areas."""
+"""JSON endpoints of DESIGN §4 (/healthz and /api/areas), and each page's bare path redirecting to the page."""
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 
 from flask import Blueprint, Response, jsonify, redirect, request
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
@@ -121,6 +122,13 @@ def case_photo(code: str, photo_id: int):
     return response
 
 
-@bp.get("/planning")
-def planning_without_slash():
-    return redirect("/planning/")
+def redirect_bare_paths(server, pages) -> None:
+    """/cases goes to /cases/ (the query kept), for every page: a page's app answers only under its slash."""
+    for page in pages:
+        if page.bare != page.path:
+            server.add_url_rule(page.bare, f"bare:{page.path}", partial(_to_page, page.path))
+
+
+def _to_page(path: str):
+    query = request.query_string.decode()
+    return redirect(path + (f"?{query}" if query else ""))

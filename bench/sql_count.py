@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         filed = cases.create_case(s, cases.NewCase(category=like.category, description="bench", source=like.source,
                                                    lon=like.lon, lat=like.lat), "bench", SYSTEM, dt.datetime.now())
     _, after_s, after = counter.run(walk_coverage)
-    print(f"\nwalking coverage of {code} ({len(GAP_TYPES)} types; case {filed} filed in {other} before the last run)")
+    print(f"\nwalking coverage of {code} ({len(GAP_TYPES)} types; case {filed.code} filed in {other} before the last run)")
     print(f"{'run':<22} {'seconds':>8} {'SQL':>5}")
     for label, seconds, statements in (("cold", cold_s, cold), ("warm", warm_s, warm),
                                        ("after unrelated case", after_s, after)):

@@ -45,13 +45,14 @@ def take_in_case(n, merges, *values, spot_of: SpotOf):
         new = cases.NewCase(category=category or "", description=description or "", source=source or "",
                             lon=lon, lat=lat, reporter_name=reporter, reporter_phone=phone)
         try:
-            code = cases.create_case(session, new, actor, viewer, now, photos=photos)
+            created = cases.create_case(session, new, actor, viewer, now, photos=photos)
+            code = created.code
             if merge_into:
                 cases.act(session, code, "merge", actor, viewer, 1, now, merge_into=merge_into)
         except (cases.CaseError, lc.TransitionError) as err:
             session.rollback()
             return str(err), no_update, no_update
-        deadline = cases.get_case(session, code, viewer, now)["deadline"]
+        deadline = created.deadline
         similar = [c["code"] for c in cases.similar_open_cases(session, new.category, lon, lat, now, viewer)
                    if c["code"] not in (code, merge_into)]
     if merge_into:

@@ -10,7 +10,7 @@ from dash.exceptions import PreventUpdate
 from callbacks import intake
 from callbacks.urls import query_param
 from callbacks.wiring import Callbacks
-from callbacks.viewer import current_account, current_viewer
+from callbacks.viewer import current_viewer
 from db import areas, coverage, dashboard, layers, rules as case_rules, users
 from db.engine import session_scope
 from geodata import crs
@@ -199,15 +199,10 @@ def draw_spot(point, *, gcj02: bool = False):
                             fillOpacity=0.9)]
 
 
-@page.callback(Output(ids.USER_BOX, "children"), Output(ids.NAV_ADMIN, "hidden"), Output(ids.DEMO_BADGE, "hidden"),
-               Input(ids.URL, "pathname"))
-def show_user(_path):
+@page.callback(Output(ids.DEMO_BADGE, "hidden"), Input(ids.URL, "pathname"))
+def show_demo_badge(_path):
     with session_scope() as session:
-        not_demo = not users.is_demo(session)  # 演示数据 over real data would be a lie
-    account = current_account()
-    if account is None:
-        return "", True, not_demo
-    return map_page.user_label(account.display_name, account.role), not current_viewer().may_administer, not_demo
+        return not users.is_demo(session)  # 演示数据 over real data would be a lie
 
 
 # In the browser: only a click while 选点 is on goes on to pick_spot.

@@ -34,6 +34,7 @@ class Viewer:
 
     role: str
     scope_code: str | None = None
+    account_id: int | None = None  # the user row behind it, written to the case trail; None for the system
 
     @property
     def sees_pii(self) -> bool:

@@ -45,6 +45,22 @@ class NewCase:
     reporter_phone: str | None = None
 
 
+@dataclass(frozen=True)
+class CreatedCase:
+    """What intake decided for a new case, so a caller can show it without reading the case back."""
+
+    code: str
+    status: str
+    level: str
+    deadline: dt.datetime
+    light: str
+    building_code: str | None
+    compound_code: str | None
+    grid_code: str | None
+    community_code: str
+    street_code: str
+
+
 def _problems(new: NewCase) -> list[str]:
     problems = []
     if not lc.known_category(new.category or ""):
@@ -68,10 +84,10 @@ def _problems(new: NewCase) -> list[str]:
     return problems
 
 
-def _event(session: Session, case: m.Case, action: str, actor: str, at: dt.datetime, before: str | None,
-           note: str | None = None) -> None:
-    session.add(m.CaseEvent(case_id=case.id, at=at, actor=actor[:50], action=action, from_status=before,
-                            to_status=case.status, note=(note or None) and note[:1000]))
+def _event(session: Session, case: m.Case, action: str, actor: str, actor_id: int | None, at: dt.datetime,
+           before: str | None, note: str | None = None) -> None:
+    session.add(m.CaseEvent(case_id=case.id, at=at, actor=actor[:50], actor_id=actor_id, action=action,
+                            from_status=before, to_status=case.status, note=(note or None) and note[:1000]))
 
 
 def add_with_code(session: Session, row, prefix: str) -> str:
@@ -97,8 +113,8 @@ def _place(session: Session, lon: float, lat: float, viewer: Viewer) -> dict:
 
 
 def create_case(session: Session, new: NewCase, actor: str, viewer: Viewer, now: dt.datetime,
-                note: str | None = None, photos: tuple = ()) -> str:
-    """Take in a problem at a location; hierarchy codes come from where it is. Returns the new case code.
+                note: str | None = None, photos: tuple = ()) -> CreatedCase:
+    """Take in a problem at a location; hierarchy codes come from where it is. Returns what was decided.
 
     `photos` are already checked and re-encoded (workflow.photos.prepare_photo): (JPEG bytes, width, height).
     """
@@ -108,20 +124,22 @@ def create_case(session: Session, new: NewCase, actor: str, viewer: Viewer, now:
     place = _place(session, float(new.lon), float(new.lat), viewer)
     grid = place["grid"]
     level = LADDER_LEVELS[0]
+    rules = case_rules.get_case_rules(session)
     case = m.Case(code="pending", category=new.category, source=new.source, description=new.description.strip(),
                   reporter_name=(new.reporter_name or "").strip() or None,
                   reporter_phone=(new.reporter_phone or "").strip() or None,
                   lon=round(float(new.lon), 6), lat=round(float(new.lat), 6), building_code=place["building"],
                   compound_code=place["compound"], grid_code=grid, community_code=place["community"],
                   street_code=place["street"], level=level, status=lc.SUBMITTED, created_at=now,
-                  deadline=lc.deadline_for(level, now, new.category, case_rules.get_case_rules(session).deadline_days))
+                  deadline=lc.deadline_for(level, now, new.category, rules.deadline_days))
     add_with_code(session, case, "AJ")
-    _event(session, case, "create", actor, now, None, note)
+    _event(session, case, "create", actor, viewer.account_id, now, None, note)
     for data, width, height in photos:
         session.add(m.CasePhoto(case_id=case.id, content_type="image/jpeg", data=data, width=width, height=height,
                                 created_at=now))
     cache.mark_changed(session, cache.CASES)
-    return case.code
+    return CreatedCase(case.code, case.status, case.level, case.deadline, lc.light(case.deadline, now, rules.yellow_hours),
+                       case.building_code, case.compound_code, case.grid_code, case.community_code, case.street_code)
 
 
 def _load(session: Session, code: str, viewer: Viewer) -> m.Case:
@@ -173,10 +191,11 @@ def act(session: Session, code: str, action: str, actor: str, viewer: Viewer, ex
         detail = f"满意度：{satisfaction}" + (f"：{note}" if note else "")
     elif action == "escalate":
         detail = f"上报至{case.level}" + (f"：{note}" if note else "")
-    _event(session, case, step.event, actor, now, before, detail)
+    _event(session, case, step.event, actor, viewer.account_id, now, before, detail)
     if action == "merge":
         # the surviving case's own trail says what joined it, so neither history is lost
-        _event(session, target, "absorb", actor, now, target.status, f"{case.code} 作为重复件合并至此")
+        _event(session, target, "absorb", actor, viewer.account_id, now, target.status,
+               f"{case.code} 作为重复件合并至此")
     cache.mark_changed(session, cache.CASES)
     return {"code": case.code, "status": case.status, "level": case.level, "version": case.version}
 
@@ -191,7 +210,8 @@ def escalate_due(session: Session, now: dt.datetime) -> int:
         for level, at, deadline in lc.due_escalations(case.level, case.deadline, now, case.category, days):
             previous = case.level
             case.level, case.deadline = level, deadline
-            _event(session, case, "auto_escalate", SYSTEM_ACTOR, at, case.status, f"{previous}超时，上报至{level}")
+            _event(session, case, "auto_escalate", SYSTEM_ACTOR, None, at, case.status,
+                   f"{previous}超时，上报至{level}")
             moved += 1
     if moved:
         cache.mark_changed(session, cache.CASES)
@@ -347,7 +367,7 @@ def import_cases(session: Session, rows: list, actor: str, viewer: Viewer, now: 
                       lat=v["lat"], reporter_name=v["reporter_name"] or None, reporter_phone=v["reporter_phone"] or None)
         try:
             codes.append(create_case(session, new, actor, viewer, v["created_at"] or now,
-                                     note=f"表格导入第 {row.number} 行"))
+                                     note=f"表格导入第 {row.number} 行").code)
         except CaseError as err:
             raise CaseError(f"第 {row.number} 行：{err}") from None
     return codes

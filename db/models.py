@@ -257,7 +257,9 @@ class CaseEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime)
-    actor: Mapped[Optional[str]] = mapped_column(String(50))
+    actor: Mapped[Optional[str]] = mapped_column(String(50))  # the display name at the time
+    # the account that acted; None for the system (escalation, Open311) and for accounts since deleted
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(20))
     from_status: Mapped[Optional[str]] = mapped_column(String(8))
     to_status: Mapped[Optional[str]] = mapped_column(String(8))

@@ -50,6 +50,12 @@ class Account:
     display_name: str
 
 
+def user_id(account: Account) -> int | None:
+    """The user row of an account; None for a display token."""
+    kind, _, number = account.id.partition(":")
+    return int(number) if kind == "u" else None
+
+
 def _account(user: m.User) -> Account:
     return Account(f"u:{user.id}", user.username, user.role, user.scope_code, user.display_name or user.username)
 

@@ -6,7 +6,7 @@ from dash import dcc, html
 
 from workflow.vocab import LADDER_LEVELS, PERSON_ROLES
 from layouts import admin_ids as ids, text
-from layouts.chrome import outage_parts, staff_topbar
+from layouts.chrome import TopBar, outage_parts, staff_topbar
 
 GRID_STYLE = {"height": "320px"}
 
@@ -18,11 +18,11 @@ def _grid(id_: str, columns: list[tuple[str, str]]) -> dag.AgGrid:
                       style=GRID_STYLE)
 
 
-def build_page() -> html.Div:
+def build_page(bar: TopBar) -> html.Div:
     return html.Div(className="page admin", children=[
         dcc.Location(id="admin-url"),
         *outage_parts(ids),
-        staff_topbar(text.ADMIN_TITLE, [(text.ADMIN_BACK, "/", False), (text.IMPORT_NAV, "/admin/import/", False)]),
+        staff_topbar(bar),
         html.Main(className="admin-main", children=[
             html.Section(className="admin-card", children=[
                 html.H2(text.ADMIN_USERS),

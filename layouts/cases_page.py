@@ -7,7 +7,7 @@ from dash import dcc, html
 from workflow.vocab import CATEGORIES, LADDER_LEVELS
 from layouts import cases_ids as ids, ids as intake_ids, text
 from layouts.intake_form import build_intake
-from layouts.chrome import outage_parts, staff_topbar
+from layouts.chrome import TopBar, outage_parts, staff_topbar
 from workflow import lifecycle as lc
 
 UI_ACTIONS = ("accept", "dispatch", "start", "resolve", "visit", "close", "return", "escalate")
@@ -18,7 +18,7 @@ def _dropdown(id_, label, options, multi=False):
                         options=[{"label": o, "value": o} for o in options])
 
 
-def build_page() -> html.Div:
+def build_page(bar: TopBar) -> html.Div:
     columns = [{"field": "code", "headerName": text.CASE_FIELDS["code"], "width": 150}]
     columns += [{"field": f, "headerName": h, "flex": 2 if f == "description" else 1}
                 for f, h in text.CASE_FIELDS.items() if f != "code"]
@@ -26,8 +26,7 @@ def build_page() -> html.Div:
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.SELECTED), dcc.Store(id=ids.CHANGED),
         *outage_parts(ids),
-        staff_topbar(text.CASES_TITLE, [(text.NAV_MAP, "/", False), (text.NAV_CASES, "/cases/", True),
-                                        (text.NAV_WISHES, "/wishes/", False), (text.NAV_SCREEN, "/screen/", False)]),
+        staff_topbar(bar),
         html.Div(className="cases-filters", children=[
             dcc.Input(id=ids.AREA, placeholder=text.CASES_AREA, debounce=True, className="input"),
             _dropdown(ids.STATUS, text.CASES_STATUS, lc.STATUSES, multi=True),

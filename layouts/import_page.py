@@ -10,7 +10,7 @@ from dash_extensions.javascript import Namespace
 from geodata.importing.mapping import FIELDS
 from workflow.vocab import POST_TYPES, SERVICE_TYPES
 from layouts import import_ids as ids, text
-from layouts.chrome import outage_parts, staff_topbar
+from layouts.chrome import TopBar, outage_parts, staff_topbar
 from layouts.tiles import tile_layers
 
 ns = Namespace("jinlinImport", "map")
@@ -24,15 +24,14 @@ def _options(labels: dict) -> list[dict]:
     return [{"label": v, "value": k} for k, v in labels.items()]
 
 
-def build_page(tile_provider: str = "none", tianditu_key: str = "") -> html.Div:
+def build_page(bar: TopBar, tile_provider: str = "none", tianditu_key: str = "") -> html.Div:
     return html.Div(className="page admin import", children=[
         dcc.Location(id=ids.URL),
         *outage_parts(ids),
         dcc.Store(id=ids.FILE_STORE),
         dcc.Store(id=ids.PLAN_STORE),
         dcc.Download(id=ids.DOWNLOAD),
-        staff_topbar(text.IMPORT_TITLE, [(text.ADMIN_BACK, "/", False), (text.IMPORT_BACK_ADMIN, "/admin/", False),
-                                         (text.IMPORT_NAV, "/admin/import/", True)]),
+        staff_topbar(bar),
         html.Main(className="import-main", children=[
             setup_section(tile_provider, tianditu_key),
             html.Section(className="admin-card import-steps", children=[

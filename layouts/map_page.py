@@ -9,7 +9,7 @@ from dash_extensions.javascript import Namespace
 from workflow.vocab import GAP_TYPES, SERVICE_COLOUR, SERVICE_GLYPH, STANDARD_RADIUS_M, YELLOW_HOURS
 from layouts import ids, text
 from layouts.intake_form import build_intake
-from layouts.chrome import estimated_tag, outage_parts
+from layouts.chrome import TopBar, estimated_tag, outage_parts, staff_topbar
 from layouts.tiles import tile_layers
 
 ns = Namespace("jinlin", "map")
@@ -85,26 +85,10 @@ def build_legend() -> html.Div:
     ])
 
 
-def build_page(tile_provider: str, tianditu_key: str = "") -> html.Div:
+def build_page(bar: TopBar, tile_provider: str, tianditu_key: str = "") -> html.Div:
     return html.Div(className="page", children=[
         dcc.Location(id=ids.URL, refresh="callback-nav"),
-        html.Header(className="topbar", children=[
-            html.Div(className="brand", children=[html.Span(text.APP_TITLE, className="brand-name"),
-                                                  html.Span(text.APP_SUBTITLE, className="brand-sub")]),
-            html.Span(text.DEMO_BADGE, id=ids.DEMO_BADGE, className="badge-demo", hidden=True),  # demo only
-            html.Nav(className="nav", children=[
-                dcc.Link(text.NAV_MAP, href="/", className="nav-link active"),
-                html.A(text.NAV_CASES, href="/cases/", className="nav-link"),
-                html.A(text.NAV_WISHES, href="/wishes/", className="nav-link"),
-                html.A(text.PLANNING_NAV, href="/planning/", className="nav-link"),
-                html.A(text.NAV_SCREEN, href="/screen/", className="nav-link"),
-                html.A(text.NAV_PUBLIC, href="/public/", className="nav-link"),
-                html.A(text.NAV_ADMIN, id=ids.NAV_ADMIN, href="/admin/", className="nav-link", hidden=True),
-            ]),
-            html.Div(id=ids.USER_BOX, className="user-box"),
-            html.Form(action="/logout", method="post", className="logout",
-                      children=html.Button(text.LOGOUT, type="submit", className="logout-btn")),
-        ]),
+        staff_topbar(bar, html.Span(text.DEMO_BADGE, id=ids.DEMO_BADGE, className="badge-demo", hidden=True)),
         *outage_parts(ids),
         dcc.Store(id=ids.INTAKE_FLASH), dcc.Store(id=ids.PICK_MODE, data=False), dcc.Store(id=ids.PICK_CLICK),
         dcc.Store(id=ids.INTAKE_POINT),
@@ -117,10 +101,6 @@ def build_page(tile_provider: str, tianditu_key: str = "") -> html.Div:
             html.Aside(id=ids.PANEL, className="panel", children=html.Div(text.LOADING, className="muted")),
         ]),
     ])
-
-
-def user_label(name: str, role: str) -> str:
-    return f"{name}（{text.ROLE_LABELS.get(role, role)}）"
 
 
 def area_href(code: str | None) -> str:

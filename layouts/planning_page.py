@@ -8,7 +8,7 @@ from dash_extensions.javascript import Namespace
 from geodata.siting import KINDS
 from workflow.vocab import SERVICE_TYPES
 from layouts import planning_ids as ids, text
-from layouts.chrome import estimated_tag, outage_parts, staff_topbar
+from layouts.chrome import TopBar, estimated_tag, outage_parts, staff_topbar
 from layouts.map_page import DEFAULT_CENTER, SERVICE_LOOK
 
 ns = Namespace("jinlin", "map")
@@ -24,7 +24,7 @@ def _options(mapping: dict) -> list[dict]:
     return [{"label": v, "value": k} for k, v in mapping.items()]
 
 
-def build_page() -> html.Div:
+def build_page(bar: TopBar) -> html.Div:
     hideout = {**SERVICE_LOOK, "after": {}}
     controls = html.Section(className="plan-card plan-controls no-print", children=[
         _field(text.PLANNING_STREET, dcc.Dropdown(id=ids.STREET, clearable=False, className="dropdown")),
@@ -68,8 +68,7 @@ def build_page() -> html.Div:
         dcc.Store(id=ids.STD_SAVED),
         dcc.Store(id=ids.OPT_STORE),
         *outage_parts(ids),
-        html.Div(className="no-print", children=staff_topbar(
-            text.PLANNING_TITLE, [(text.PLANNING_BACK, "/", False), (text.PLANNING_NAV, "/planning/", True)])),
+        html.Div(className="no-print", children=staff_topbar(bar)),
         html.H2(id=ids.PRINT_TITLE, className="print-only plan-print-title"),
         html.Main(className="plan-main", children=[
             html.Div(className="plan-side", children=[

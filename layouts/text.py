@@ -8,6 +8,7 @@ NAV_SCREEN = "大屏"
 NAV_PUBLIC = "居民服务地图"
 NAV_ADMIN = "用户管理"
 LOGOUT = "退出"
+USER_LABEL = "{name}（{role}）"  # the person in the staff top bar
 ALL_STREETS = "全部街道"
 
 LEVEL = {"root": "辖区", "street": "街道", "community": "社区", "grid": "网格", "compound": "小区", "building": "楼栋"}
@@ -113,7 +114,6 @@ ADMIN_TOKEN_REVOKE = "吊销所选令牌"
 ADMIN_TOKEN_SHOWN_ONCE = "请立即复制，令牌只显示这一次：{url}"
 ADMIN_SELECT_FIRST = "请先在表格中选择一行。"
 ADMIN_DONE = "已完成：{what}"
-ADMIN_BACK = "返回一张图"
 ROLE_LABELS = {"admin": "管理员", "street_official": "街道干部", "community_staff": "社区工作者",
                "grid_leader": "网格长", "screen": "大屏"}
 ADMIN_ERRORS = {
@@ -250,7 +250,6 @@ GRID_LOCALE = {"page": "第", "to": "至", "of": "共", "more": "更多", "pageS
 # --- Import of real data (issue 7): the admin page /admin/import/ ---
 IMPORT_TITLE = "数据导入"
 IMPORT_NAV = "数据导入"
-IMPORT_BACK_ADMIN = "账号管理"
 IMPORT_STEP_FILE = "① 选择文件"
 IMPORT_DROP = "拖入文件，或点击选择"
 IMPORT_FORMATS = "支持：Shapefile（打包为 .zip，含 .cpg 时按其编码，否则按 UTF-8/GBK）、GeoJSON、GeoPackage、KML、" \
@@ -346,7 +345,6 @@ WALK_COVERAGE_LINE = "{type}（步行 {radius} 米≈{minutes} 分钟）：老�
 WALK_FALLBACK_NOTE = "本街道暂无道路数据，按直线距离×{factor} 估算步行距离"
 PLANNING_TITLE = "资源下沉规划"
 PLANNING_NAV = "资源下沉规划"
-PLANNING_BACK = "返回一张图"
 PLANNING_STREET = "街道"
 PLANNING_TYPE = "服务类型"
 PLANNING_OBJECTIVE = "目标"

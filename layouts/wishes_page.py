@@ -6,21 +6,20 @@ from dash import dcc, html
 
 from workflow.vocab import WISH_CLAIMANT_KINDS, WISH_STATUSES
 from layouts import text, wishes_ids as ids
-from layouts.chrome import outage_parts, staff_topbar
+from layouts.chrome import TopBar, outage_parts, staff_topbar
 from workflow import wishes as rules
 
 COLUMNS = {"code": "编号", "published": "发布时间", "title": "心愿", "place": "小区", "status": "状态",
            "claimant": "认领方", "claimed": "认领时间", "completed": "完成时间"}
 
 
-def build_page() -> html.Div:
+def build_page(bar: TopBar) -> html.Div:
     columns = [{"field": f, "headerName": h, "flex": 2 if f == "title" else 1} for f, h in COLUMNS.items()]
     return html.Div(className="page cases wishes", children=[
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.SELECTED), dcc.Store(id=ids.CHANGED),
         *outage_parts(ids),
-        staff_topbar(text.WISHES_TITLE, [(text.NAV_MAP, "/", False), (text.NAV_CASES, "/cases/", False),
-                                         (text.NAV_WISHES, "/wishes/", True), (text.NAV_SCREEN, "/screen/", False)]),
+        staff_topbar(bar),
         html.Div(className="cases-filters", children=[
             dcc.Input(id=ids.AREA, placeholder=text.CASES_AREA, debounce=True, className="input"),
             dcc.Dropdown(labels=text.DROPDOWN_LABELS, id=ids.STATUS, placeholder=text.WISHES_STATUS, multi=True,

@@ -1,4 +1,4 @@
-"""Shared fixtures: one seeded demo database (scale S, fixed clock) per test session."""
+"""Shared fixtures: one seeded demo database (scale S, fixed clock) per test session, and copies of it."""
 from __future__ import annotations
 
 import datetime as dt
@@ -22,14 +22,67 @@ def new_database_url(tmp_dir: Path, name: str) -> str:
     """An empty database of the backend under test."""
     if not PG_ADMIN:
         return f"sqlite:///{tmp_dir / (name + '.sqlite3')}"
+    dbname = f"jinlin_{name}_{uuid.uuid4().hex[:8]}"
+    _pg_admin(f'CREATE DATABASE "{dbname}"')
+    return _pg_url(dbname)
+
+
+def _pg_url(dbname: str) -> str:
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + dbname
+
+
+def _pg_admin(*statements: str) -> None:
     from sqlalchemy import create_engine, text
 
-    dbname = f"jinlin_{name}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{dbname}"'))
+        for statement in statements:
+            conn.execute(text(statement))
     admin.dispose()
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + dbname
+
+
+def _template_of(url: str) -> str:
+    return url.rsplit("/", 1)[1].removesuffix(".sqlite3") + "_template"
+
+
+def _sqlite_copy(source_url: str, path: Path) -> str:
+    # the backup API gives a consistent copy even while a server is reading (or writing) the source
+    import sqlite3
+
+    source, target = sqlite3.connect(source_url.removeprefix("sqlite:///")), sqlite3.connect(path)
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+    return f"sqlite:///{path}"
+
+
+def _freeze(url: str) -> None:
+    """Keep the just-seeded database as the template copies start from; nobody ever connects to it."""
+    if not PG_ADMIN:
+        source = Path(url.removeprefix("sqlite:///"))
+        _sqlite_copy(url, source.with_name(_template_of(url) + ".sqlite3"))
+        return
+    from db.engine import get_engine
+
+    get_engine().dispose()  # a database with sessions on it cannot be a template
+    _pg_admin(f'CREATE DATABASE "{_template_of(url)}" TEMPLATE "{url.rsplit("/", 1)[1]}"')
+
+
+def copy_database(seeded: str, tmp_dir: Path, name: str) -> str:
+    """A new database holding what `seeded` held right after seeding, whatever tests did to it since."""
+    if not PG_ADMIN:
+        template = Path(seeded.removeprefix("sqlite:///")).with_name(_template_of(seeded) + ".sqlite3")
+        return _sqlite_copy(f"sqlite:///{template}", tmp_dir / (name + ".sqlite3"))
+    dbname = f"jinlin_{name}_{uuid.uuid4().hex[:8]}"
+    _pg_admin(f'CREATE DATABASE "{dbname}" TEMPLATE "{_template_of(seeded)}"')
+    return _pg_url(dbname)
+
+
+def drop_database(url: str) -> None:
+    """Drop a PostgreSQL database made for a test module (SQLite files go with the temporary folder)."""
+    if PG_ADMIN:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +102,7 @@ def seeded_url(tmp_path_factory, demo_data) -> str:
 
     upgrade_to_head()
     write_demo(demo_data)
+    _freeze(url)
     return url
 
 

@@ -56,3 +56,11 @@ def test_the_residents_page_and_the_browser_icon_need_no_login(seeded_url):
     assert anonymous.get("/favicon.ico").status_code == 200
     # the staff map's copy stays behind the login like the rest of the staff app
     assert anonymous.get("/_jinlin/regenerator-runtime.min.js").status_code in (302, 401, 403)
+
+
+def test_the_staff_map_loads_its_own_files_only(admin):
+    # assets/ holds the staff map's files on top and one folder per other page (and vendor/): none of those
+    html = admin.get("/", headers={"Accept": HTML}).get_data(as_text=True)
+    files = [u.split("?")[0] for u in re.findall(r'(?:src|href)="(/assets/[^"]+)"', html)]
+    assert "/assets/style.css" in files and "/assets/jinlin.js" in files
+    assert [u for u in files if "/" in u[len("/assets/"):]] == []

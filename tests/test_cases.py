@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from db import cases, models as m
 from db.access import SYSTEM, Viewer
@@ -36,13 +37,48 @@ def _events(session, code):
 
 def test_intake_attaches_building_and_hierarchy(session):
     b, new = _new(session)
-    code = cases.create_case(session, new, "网格员甲", SYSTEM, NOW)
-    case = session.execute(select(m.Case).where(m.Case.code == code)).scalar_one()
+    created = cases.create_case(session, new, "网格员甲", SYSTEM, NOW)
+    case = session.execute(select(m.Case).where(m.Case.code == created.code)).scalar_one()
     assert (case.building_code, case.compound_code, case.grid_code, case.community_code) == (
         b.code, b.compound_code, b.grid_code, b.community_code)
     assert case.status == lc.SUBMITTED and case.level == "小区"
     assert case.deadline == NOW + dt.timedelta(days=3)
-    assert _events(session, code) == [("create", None, lc.SUBMITTED)]
+    assert _events(session, created.code) == [("create", None, lc.SUBMITTED)]
+    # the caller gets what intake decided without reading the case back: the same as what was stored
+    assert created == cases.CreatedCase(case.code, case.status, case.level, case.deadline, "green", b.code,
+                                        b.compound_code, b.grid_code, b.community_code, b.street_code)
+
+
+def test_intake_returns_the_light_of_the_configured_yellow_window(session):
+    from db import rules
+
+    rules.save_case_rules(session, {}, 80, "测试", NOW)  # 80 hours: a 3-day deadline starts yellow
+    _, new = _new(session)
+    created = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    assert (created.deadline, created.light) == (NOW + dt.timedelta(days=3), "yellow")
+
+
+def test_the_trail_records_the_acting_account(session):
+    from db import users
+
+    users.create_user(session, "trail-grid", "trail-pass-2026", "grid_leader", GRID, "网格长丙", NOW)
+    uid = session.execute(select(m.User.id).where(m.User.username == "trail-grid")).scalar_one()
+    leader = Viewer("grid_leader", GRID, uid)
+    _, new = _new(session)
+    code = cases.create_case(session, new, "网格长丙", leader, NOW).code
+    cases.act(session, code, "accept", "网格长丙", leader, 1, NOW)
+    cases.escalate_due(session, NOW + dt.timedelta(days=30))
+    case_id = session.execute(select(m.Case.id).where(m.Case.code == code)).scalar()
+    trail = session.execute(select(m.CaseEvent.action, m.CaseEvent.actor, m.CaseEvent.actor_id)
+                            .where(m.CaseEvent.case_id == case_id).order_by(m.CaseEvent.id)).all()
+    assert trail[:2] == [("create", "网格长丙", uid), ("accept", "网格长丙", uid)]
+    assert {(a, who, i) for a, who, i in trail[2:]} == {("auto_escalate", cases.SYSTEM_ACTOR, None)}
+
+    # the account goes: its events keep the name and lose the id (the trail itself is never deleted)
+    session.execute(delete(m.User).where(m.User.id == uid))
+    session.expire_all()
+    assert session.execute(select(m.CaseEvent.actor, m.CaseEvent.actor_id).where(m.CaseEvent.case_id == case_id)
+                           .order_by(m.CaseEvent.id).limit(1)).one() == ("网格长丙", None)
 
 
 @pytest.mark.parametrize("over, message", [
@@ -63,7 +99,7 @@ def test_intake_refuses_bad_input_without_writing(session, over, message):
 
 def test_full_loop_with_trail(session):
     _, new = _new(session)
-    code = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    code = cases.create_case(session, new, "甲", SYSTEM, NOW).code
     v = 1
     for action, extra in [("accept", {}), ("dispatch", {"assignee": "街道环卫所"}), ("start", {}), ("resolve", {}),
                           ("visit", {"satisfaction": "满意"}), ("close", {})]:
@@ -76,7 +112,7 @@ def test_full_loop_with_trail(session):
 
 def test_refused_action_changes_nothing(session):
     _, new = _new(session)
-    code = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    code = cases.create_case(session, new, "甲", SYSTEM, NOW).code
     with pytest.raises(lc.TransitionError, match="不能关闭"):
         cases.act(session, code, "close", "乙", SYSTEM, 1, NOW)
     assert cases.get_case(session, code, SYSTEM, NOW)["status"] == lc.SUBMITTED
@@ -85,7 +121,7 @@ def test_refused_action_changes_nothing(session):
 
 def test_unsatisfied_visit_reopens(session):
     _, new = _new(session)
-    code = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    code = cases.create_case(session, new, "甲", SYSTEM, NOW).code
     v = cases.act(session, code, "resolve", "乙", SYSTEM, cases.act(session, code, "accept", "乙", SYSTEM, 1, NOW)["version"], NOW)["version"]
     out = cases.act(session, code, "visit", "丙", SYSTEM, v, NOW, satisfaction="不满意")
     assert out["status"] == lc.IN_PROGRESS
@@ -94,7 +130,7 @@ def test_unsatisfied_visit_reopens(session):
 
 def test_stale_version_is_a_conflict(session):
     _, new = _new(session)
-    code = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    code = cases.create_case(session, new, "甲", SYSTEM, NOW).code
     cases.act(session, code, "accept", "乙", SYSTEM, 1, NOW)
     with pytest.raises(cases.Conflict, match="已被他人修改"):
         cases.act(session, code, "return", "丙", SYSTEM, 1, NOW)  # loaded before 乙's change
@@ -102,7 +138,7 @@ def test_stale_version_is_a_conflict(session):
 
 def test_grid_leader_cannot_touch_another_grid(session):
     _, new = _new(session)
-    code = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    code = cases.create_case(session, new, "甲", SYSTEM, NOW).code
     other = Viewer("grid_leader", "33038100100302")
     with pytest.raises(cases.NotFound):
         cases.act(session, code, "accept", "外人", other, 1, NOW)
@@ -115,23 +151,29 @@ def test_grid_leader_cannot_touch_another_grid(session):
 
 def test_screen_is_read_only(session):
     _, new = _new(session)
-    code = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    code = cases.create_case(session, new, "甲", SYSTEM, NOW).code
     with pytest.raises(cases.CaseError, match="只读"):
         cases.act(session, code, "accept", "大屏", Viewer("screen", None), 1, NOW)
 
 
 def test_escalate_due_with_frozen_clock_and_gap(session):
+    soon = NOW + dt.timedelta(days=2)
+    cases.escalate_due(session, soon)  # the demo's own overdue cases first, so that only ours are due below
     _, new = _new(session)
-    code = cases.create_case(session, new, "甲", SYSTEM, NOW)
-    assert cases.escalate_due(session, NOW + dt.timedelta(days=2)) >= 0
-    assert cases.get_case(session, code, SYSTEM, NOW)["level"] == "小区"
+    waiting = cases.create_case(session, new, "甲", SYSTEM, NOW).code  # 小区 deadline NOW + 3 days: not due
+    overdue = cases.create_case(session, new, "甲", SYSTEM, NOW - dt.timedelta(days=4)).code  # missed NOW - 1 day
+    assert cases.escalate_due(session, soon) == 1
+    assert cases.get_case(session, overdue, SYSTEM, soon)["level"] == "网格"
+    assert cases.get_case(session, waiting, SYSTEM, soon)["level"] == "小区"
+    assert cases.escalate_due(session, soon) == 0  # run twice: nothing owed twice
+
     later = NOW + dt.timedelta(days=3 + 5 + 1)  # past the 小区 and the 网格 deadlines
     cases.escalate_due(session, later)
-    detail = cases.get_case(session, code, SYSTEM, later)
+    detail = cases.get_case(session, waiting, SYSTEM, later)
     assert detail["level"] == "社区"
     autos = [e for e in detail["events"] if e["action"] == "超时自动上报"]
     assert [e["at"] for e in autos] == [NOW + dt.timedelta(days=3), NOW + dt.timedelta(days=8)]
-    assert cases.escalate_due(session, later) == 0 or cases.get_case(session, code, SYSTEM, later)["level"] == "社区"
+    assert cases.escalate_due(session, later) == 0
 
 
 def test_list_filters_by_area_status_light(session):
@@ -153,7 +195,7 @@ def test_bulk_dispatch_reports_refusals(session):
 
 def test_similar_open_cases_within_50_m(session):
     _, new = _new(session)
-    first = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    first = cases.create_case(session, new, "甲", SYSTEM, NOW).code
     near = cases.similar_open_cases(session, new.category, new.lon + 0.0002, new.lat, NOW, SYSTEM)  # ≈20 m east
     assert first in [c["code"] for c in near]
     far = cases.similar_open_cases(session, new.category, new.lon + 0.002, new.lat, NOW, SYSTEM)  # ≈200 m
@@ -170,3 +212,51 @@ def test_rates_by_grid_rank_and_scope(session):
     assert rated == sorted(rated, reverse=True)
     mine = dashboard.rates_by_grid(session, areas.get_area(session, "330381001"), NOW, Viewer("grid_leader", GRID))
     assert [r["grid_code"] for r in mine] == [GRID]
+
+
+def test_a_case_filed_and_dispatched_over_http_is_on_the_trail_under_the_account(seeded_url):
+    """The real route: the intake form of /cases/ and its action buttons, posted as the renderer posts them."""
+    import re
+
+    from app import server
+    from db.engine import session_scope
+    from tests.helpers import call_callback, login
+
+    description = "路由测试：消防通道被占"
+    with session_scope() as s:
+        building = s.execute(select(m.Building.code).where(m.Building.grid_code == GRID)
+                             .order_by(m.Building.code).limit(1)).scalar_one()
+        grid_leader = s.execute(select(m.User).where(m.User.username == "grid")).scalar_one()
+    client = server.test_client()
+    login(client, "grid")
+    try:
+        r = call_callback(client, "intake-message.children", {
+            "intake-submit.n_clicks": 1, "cases-intake-building.value": building, "intake-category.value": "安全隐患",
+            "intake-source.value": "居民上报", "intake-description.value": description}, prefix="/cases/")
+        message = r.get_json()["response"]["intake-message"]["children"]
+        code = re.search(r"AJ\d{7}", message).group(0)
+        for version, action, extra in [(1, "accept", {}), (2, "dispatch", {"cases-action-assignee.value": "消防站"})]:
+            pressed = {"action": action, "type": "cases-action-button"}
+            r = call_callback(client, "cases-action-message.children", {
+                '{"action":["ALL"],"type":"cases-action-button"}.n_clicks': [
+                    {"id": pressed, "property": "n_clicks", "value": 1}],
+                "cases-selected.data": {"code": code, "version": version}, **extra},
+                prefix="/cases/", changed=json.dumps(pressed, sort_keys=True, separators=(",", ":")) + ".n_clicks")
+            assert r.get_json()["response"]["cases-action-message"]["children"].startswith("已"), r.get_json()
+        with session_scope() as s:
+            case = s.execute(select(m.Case).where(m.Case.code == code)).scalar_one()
+            trail = s.execute(select(m.CaseEvent.action, m.CaseEvent.actor, m.CaseEvent.actor_id)
+                              .where(m.CaseEvent.case_id == case.id).order_by(m.CaseEvent.id)).all()
+        name = grid_leader.display_name
+        assert trail == [("create", name, grid_leader.id), ("accept", name, grid_leader.id),
+                         ("dispatch", name, grid_leader.id)]
+        # the message showed the deadline intake computed, the one stored
+        assert case.deadline.strftime("%m-%d %H:%M") in message and case.assignee == "消防站"
+    finally:
+        from db import cache
+
+        with session_scope() as s:
+            ids = s.execute(select(m.Case.id).where(m.Case.description == description)).scalars().all()
+            s.execute(delete(m.CaseEvent).where(m.CaseEvent.case_id.in_(ids)))
+            s.execute(delete(m.Case).where(m.Case.id.in_(ids)))
+            cache.mark_changed(s)

@@ -177,7 +177,7 @@ def test_rollback_refuses_while_cases_wishes_or_volunteers_depend_on_what_it_cre
         building = s.execute(select(m.Building.code).where(m.Building.source_id == "LD-1")).scalar_one()
         inside = shapely.point_on_surface(footprint(shape_a))
         case = cases.create_case(s, cases.NewCase("环境卫生", "楼道堆物", "网格巡查", inside.x, inside.y), "测试员",
-                                 SYSTEM, NOW)
+                                 SYSTEM, NOW).code
         # registered at the new building (the footprint may overlap a demo one, which locate could pick instead)
         s.execute(m.Case.__table__.update().where(m.Case.code == case).values(building_code=building))
         # an explicit id: the demo seeds volunteers with theirs, which leaves PostgreSQL's sequence at 1

@@ -57,7 +57,7 @@ def test_the_photo_is_stored_with_the_case_and_only_its_readers_get_it(session):
     p = b.geometry.representative_point()
     prepared = photos.prepare_photo(_jpeg_with_gps((800, 600)))
     code = cases.create_case(session, cases.NewCase(category="设施维修", description="井盖松动", source="网格巡查",
-                                                    lon=p.x, lat=p.y), "网格员甲", SYSTEM, NOW, photos=(prepared,))
+                                                    lon=p.x, lat=p.y), "网格员甲", SYSTEM, NOW, photos=(prepared,)).code
     detail = cases.get_case(session, code, SYSTEM, NOW)
     assert len(detail["photos"]) == 1
     data, kind = cases.get_photo(session, code, detail["photos"][0], Viewer("grid_leader", "33038100100101"))
@@ -72,7 +72,7 @@ def test_merging_writes_into_both_trails(session):
 
     def new(text):
         return cases.create_case(session, cases.NewCase(category="绿化养护", description=text, source="网格巡查",
-                                                        lon=p.x, lat=p.y), "网格员甲", SYSTEM, NOW)
+                                                        lon=p.x, lat=p.y), "网格员甲", SYSTEM, NOW).code
 
     first, second = new("绿地被毁种菜"), new("又见绿地种菜")
     suggested = {c["code"] for c in cases.similar_open_cases(session, "绿化养护", p.x, p.y, NOW, SYSTEM)}

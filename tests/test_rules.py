@@ -17,7 +17,7 @@ def _new_case(session, category="安全隐患"):
     b = session.execute(select(m.Building).where(m.Building.grid_code == "33038100100101").limit(1)).scalar_one()
     p = b.geometry.representative_point()
     return cases.create_case(session, cases.NewCase(category=category, description="楼道飞线充电", source="网格巡查",
-                                                    lon=p.x, lat=p.y), "网格员甲", SYSTEM, NOW)
+                                                    lon=p.x, lat=p.y), "网格员甲", SYSTEM, NOW).code
 
 
 def _deadline(session, code):

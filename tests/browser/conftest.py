@@ -1,6 +1,7 @@
 """Real headless Chromium against the real app started as `python app.py` on a free loopback port."""
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -10,11 +11,13 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
+import psutil
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"]
+SERVERS: dict[str, subprocess.Popen] = {}  # base URL → the running server's process, for tests that watch its jobs
 
 
 def _free_port() -> int:
@@ -24,16 +27,45 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(seeded_url, tmp_path_factory):
+def shared_server(seeded_url, tmp_path_factory):
+    """One server on the seeded database for the modules marked `shares_server` (they only read)."""
     yield from serve(seeded_url, tmp_path_factory.mktemp("server") / "app.log")
 
 
-def serve(database_url: str, log: Path):
-    """`python app.py` on a free loopback port against `database_url`: yields the base URL, stops it afterwards."""
+@pytest.fixture(scope="module")
+def live_server(request, seeded_url, tmp_path_factory):
+    """The app a module's tests click through: by default its own server on its own copy of the seeded database,
+    so what one module writes (cases, standards, jobs, accounts) never meets another's tests. The test process's own
+    reads and writes (`session`, `session_scope`) go to the same copy for the module's duration."""
+    if request.node.get_closest_marker("shares_server"):
+        yield request.getfixturevalue("shared_server")
+        return
+    yield from own_server(seeded_url, tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]))
+
+
+def own_server(seeded_url: str, folder: Path):
+    """`python app.py` on a fresh copy of the seeded database, with DATABASE_URL pointing at it meanwhile."""
+    from db.engine import get_engine
+    from tests.conftest import copy_database, drop_database
+
+    url = copy_database(seeded_url, folder, "module")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATABASE_URL", url)
+        try:
+            yield from serve(url, folder / "app.log")
+        finally:
+            get_engine().dispose()  # this process's connections to the copy, before it goes
+    drop_database(url)
+
+
+def serve(database_url: str, log: Path, command: tuple[str, ...] = ("app.py",)):
+    """`python app.py` (or `python <command>` with {port} filled in) on a free loopback port against `database_url`:
+    yields the base URL once /healthz answers, stops it afterwards."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "PORT": str(port)}
     with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([sys.executable, *(c.format(port=port) for c in command)], cwd=ROOT, env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while True:
@@ -47,12 +79,22 @@ def serve(database_url: str, log: Path):
             proc.kill()
             raise RuntimeError(f"app did not start:\n{log.read_text()}")
         time.sleep(0.3)
-    yield base
-    proc.terminate()
+    SERVERS[base] = proc
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield base
+    finally:
+        del SERVERS[base]
+        # a background job still running (a planning run nobody cancelled) would outlive the server and eat the CPU
+        # the next module's tests need
+        jobs = psutil.Process(proc.pid).children(recursive=True)
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        for job in jobs:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                job.kill()
 
 
 @pytest.fixture(scope="session")

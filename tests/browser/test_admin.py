@@ -28,7 +28,8 @@ def test_admin_creates_user_who_can_log_in(staff, live_server, browser):
         p2.fill("#password", "liuqi-pass-2026")
         p2.click("button[type=submit]")
         p2.wait_for_selector(".user-box:has-text('刘七（网格长）')")
-        assert p2.locator("#nav-admin").is_hidden()
+        p2.locator("header a.nav-link[href='/cases/']").wait_for()
+        assert p2.locator("header a.nav-link[href='/admin/']").count() == 0
         # the admin page refuses a grid leader even when asked directly
         assert p2.request.get(live_server + "/admin/_dash-layout").status == 403
     finally:
@@ -85,5 +86,5 @@ def test_admin_sets_deadline_per_category_and_yellow_window(staff, live_server):
         assert page.input_value("#admin-rules-yellow") == "12"
     finally:
         import datetime as dt
-        with session_scope() as session:  # other tests count lights with the default window
+        with session_scope() as session:  # the module's later tests count lights with the default window
             rules.save_case_rules(session, {}, 24, "test", dt.datetime.now())

@@ -26,7 +26,7 @@ def _sheet(rows) -> bytes:
 def _remove_marked():
     from db import cache, models as m
 
-    with session_scope() as s:  # the shared demo data keeps its counts for other tests
+    with session_scope() as s:  # the module's later tests see the demo data as seeded
         ids = s.execute(select(m.Case.id).where(m.Case.description.like(f"{MARK}%"))).scalars().all()
         s.execute(delete(m.CaseEvent).where(m.CaseEvent.case_id.in_(ids)))
         s.execute(delete(m.Case).where(m.Case.id.in_(ids)))

@@ -74,6 +74,13 @@ def test_case_from_intake_to_close(staff, live_server, session):
         for step in ("登记", "受理", "派单", "开始处置", "办结", "回访", "关闭"):
             assert step in timeline
         assert "派至 物业服务中心" in timeline
+        with session_scope() as s:  # each step is on the trail under the account that clicked it, beside its name
+            admin = s.execute(select(m.User).where(m.User.username == "admin")).scalar_one()
+            trail = s.execute(select(m.CaseEvent.action, m.CaseEvent.actor, m.CaseEvent.actor_id)
+                              .join(m.Case, m.Case.id == m.CaseEvent.case_id).where(m.Case.code == code)
+                              .order_by(m.CaseEvent.id)).all()
+        assert [a for a, *_ in trail] == ["create", "accept", "dispatch", "start", "resolve", "visit", "close"]
+        assert {(who, i) for _, who, i in trail} == {(admin.display_name, admin.id)}
 
         # back on the map the building has no open case left from this work
         page.goto(f"{live_server}/?area={building.code}")
@@ -85,7 +92,7 @@ def test_case_from_intake_to_close(staff, live_server, session):
         from db import cache
         from db.engine import session_scope
 
-        with session_scope() as s:  # the shared demo data keeps its counts for other tests
+        with session_scope() as s:  # the module's later tests see the demo data as seeded
             for case_id in s.execute(select(m.Case.id).where(m.Case.description == DESCRIPTION)).scalars().all():
                 s.execute(delete(m.CaseEvent).where(m.CaseEvent.case_id == case_id))
                 s.execute(delete(m.Case).where(m.Case.id == case_id))

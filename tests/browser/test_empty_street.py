@@ -14,6 +14,8 @@ from layouts import text
 from tests.browser.conftest import serve
 from tests.import_files import feature, write_geojson
 
+pytestmark = pytest.mark.shares_server  # the demo it reads is the shared one; what it writes has its own server
+
 EMPTY_STREET, BUILT_STREET = "330381007", "330381008"
 ADMIN, PASSWORD = "chief", "a-long-password-1"
 # screenshots to look at (not asserted on): JINLIN_SHOTS, or the system's temp folder
@@ -115,7 +117,8 @@ def test_no_demo_badge_over_real_data(page, onboarding_server):
     base = onboarding_server
     _login(page, base)
     page.goto(f"{base}/?area={BUILT_STREET}")
-    page.locator("#user-box").get_by_text("管理员").wait_for()  # the header's callback has answered
+    page.locator(".user-box").get_by_text("管理员").wait_for()
+    page.wait_for_load_state("networkidle")  # the badge's callback has answered
     assert text.DEMO_BADGE not in page.locator("header").inner_text()
     page.goto(base + "/public/")
     page.locator("#public-count").get_by_text(text.PUBLIC_NONE).wait_for()
@@ -124,7 +127,7 @@ def test_no_demo_badge_over_real_data(page, onboarding_server):
 
 
 def test_demo_badge_over_the_demo(staff, live_server):
-    staff.locator("#user-box").get_by_text("演示管理员").wait_for()
+    staff.locator(".user-box").get_by_text("演示管理员").wait_for()
     staff.locator("header").get_by_text(text.DEMO_BADGE, exact=True).wait_for()
     SHOTS.mkdir(parents=True, exist_ok=True)
     staff.screenshot(path=str(SHOTS / "demo-header-1920.png"))

@@ -218,7 +218,8 @@ def test_admin_sees_both_readings_of_an_undeclared_geojson_and_imports_it_as_gcj
     shots.mkdir()
     for width, height in ((1920, 1080), (1366, 768)):
         page.set_viewport_size({"width": width, "height": height})
-        page.wait_for_timeout(300)  # Leaflet redraws the canvas after a resize
+        # Leaflet redraws the canvas on the animation frame after a resize: two frames later it has
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
         page.screenshot(path=str(shots / f"crs-question-{width}.png"))
     page.click("#import-preview")  # without an answer there is nothing to preview
     page.wait_for_selector("#import-message:has-text('请在“坐标系”中选择')")

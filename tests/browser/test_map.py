@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from db import models as m
 from sqlalchemy import select
+
+pytestmark = pytest.mark.shares_server  # reads only
 
 STREET = "330381001"
 
@@ -55,15 +59,20 @@ def _wait_area(page, code: str):
     page.wait_for_function("(c) => new URLSearchParams(location.search).get('area') === c", arg=code)
 
 
-def _click_feature(page, code: str):
-    # the same free pixel twice, 150 ms apart: the view has settled (no fitBounds or late layer still moving it)
+def settled_pixel(page, code: str) -> list[float]:
+    """A free pixel inside the feature `code` once the view has settled: the same pixel on checks 150 ms apart, so
+    no fitBounds (applied after the layers draw) or late layer is still moving it."""
     page.wait_for_function(f"""(c) => {{ const xy = ({PIXEL_OF})(c); const key = JSON.stringify(xy);
         const now = performance.now(); const w = window.__settle || (window.__settle = {{}});
         if (!xy || w[c] === undefined || w[c].key !== key) {{ w[c] = {{key: key, at: now}}; return false; }}
         return now - w[c].at > 150; }}""", arg=code)
     xy = page.evaluate(PIXEL_OF, code)
     assert xy, f"no clickable pixel for {code}"
-    page.mouse.click(*xy)
+    return xy
+
+
+def _click_feature(page, code: str):
+    page.mouse.click(*settled_pixel(page, code))
 
 
 def _title(page) -> str:

@@ -10,8 +10,9 @@ import pytest
 from tests.conftest import BACKEND
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.skipif(BACKEND != "postgresql",
-                                reason="PostgreSQL-only: runs in the PostGIS pass of scripts/test.sh")
+pytestmark = [pytest.mark.skipif(BACKEND != "postgresql",
+                                 reason="PostgreSQL-only: runs in the PostGIS pass of scripts/test.sh"),
+              pytest.mark.shares_server]  # reads only (it stops the whole cluster, whoever's database it is)
 
 
 def _cluster(command: str) -> None:

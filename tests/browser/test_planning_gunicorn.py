@@ -1,14 +1,9 @@
 """The planner's background run under gunicorn: a job started by one worker is polled and finished through others."""
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 
-from tests.browser.conftest import ROOT, _free_port
+from tests.browser.conftest import serve
 from tests.helpers import browser_login
 
 WORKERS = 3
@@ -16,26 +11,14 @@ WORKERS = 3
 
 @pytest.fixture(scope="module")
 def gunicorn_server(seeded_url, tmp_path_factory):
-    import os
+    """gunicorn with several workers on this module's own copy of the seeded database."""
+    from tests.conftest import copy_database, drop_database
 
-    port = _free_port()
-    log = tmp_path_factory.mktemp("planning-gunicorn") / "gunicorn.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
-                                 "app:server"], cwd=ROOT, env={**os.environ, "DATABASE_URL": seeded_url},
-                                stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(log.read_text())
-            time.sleep(0.3)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=15)
+    folder = tmp_path_factory.mktemp("planning-gunicorn")
+    url = copy_database(seeded_url, folder, "gunicorn")
+    yield from serve(url, folder / "gunicorn.log", ("-m", "gunicorn", "-w", str(WORKERS), "-b", "127.0.0.1:{port}",
+                                                    "app:server"))
+    drop_database(url)
 
 
 def test_optimisation_finishes_under_several_workers(page, gunicorn_server):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from db import models as m
 
+pytestmark = pytest.mark.shares_server  # reads only
 PHONE = pytest.mark.parametrize("page", [(390, 844)], indirect=True)
 ITEMS = "#public-list > li.pub-item"
 WALK_METRES = re.compile(r"约 (\d+) 米")
@@ -172,7 +173,7 @@ def test_public_share_link_opens_that_point_first(page, live_server, public_poin
     assert first.locator("a.pub-share").get_attribute("href") == f"/public/?point={shared.code}"
     # on the map its marker stands out and opens its popup by itself
     _wait_markers(page, len(public_points))
-    page.wait_for_selector(".pub-marker.selected", timeout=5_000)
+    page.wait_for_selector(".pub-marker.selected")
     assert page.locator(".pub-marker.selected").count() == 1
     page.wait_for_selector(".leaflet-popup .pub-popup")
     assert page.locator(".leaflet-popup .pub-popup b").inner_text() == shared.name

@@ -59,6 +59,6 @@ def test_publish_claim_and_complete_a_wish(staff, live_server, session):
         page.wait_for_function("(c) => ![...document.querySelectorAll('.ag-row')].some(r => r.innerText.includes(c))",
                                arg=code)
     finally:
-        with session_scope() as s:  # the shared demo data keeps its counts for other tests
+        with session_scope() as s:  # the module's later tests see the demo data as seeded
             s.execute(delete(m.Wish).where(m.Wish.title == TITLE))
             cache.mark_changed(s)

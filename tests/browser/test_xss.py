@@ -29,7 +29,7 @@ CASE_PIXEL = """
 
 
 @pytest.fixture(scope="module")
-def hostile(seeded_url):
+def hostile(live_server):
     """A case and a public service point carrying markup, in a building without other open cases; removed afterwards."""
     now = dt.datetime.now()
     with session_scope() as s:
