@@ -76,14 +76,14 @@ def test_a_case_filed_elsewhere_keeps_coverage_and_outlines_warm(session):
 
     from sqlalchemy import select
 
-    from db import cache, cases, layers, models as m
+    from db import cache, cases, layers, models as m, rules
     from db.access import SYSTEM
 
     here, elsewhere = session.execute(select(m.Area.code).where(m.Area.level == "community")
                                       .order_by(m.Area.code).limit(2)).scalars().all()
     area = areas.get_area(session, here)
     warm = [coverage.area_coverage(session, area, "日间照料中心"), layers.get_layer(session, area, "drill"),
-            layers.get_layer(session, area, "cases")]
+            layers.get_layer(session, area, "cases"), rules.get_case_rules(session)]  # intake reads the rules
     like = session.execute(select(m.Case.category, m.Case.source, m.Case.lon, m.Case.lat)
                            .where(m.Case.community_code == elsewhere).limit(1)).one()
     built = cache.builds()
