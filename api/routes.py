@@ -9,7 +9,8 @@ from flask import Blueprint, Response, jsonify, redirect, request
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from callbacks.viewer import current_viewer
-from db import cases, layers, repository
+from db import cache, cases, coverage, dashboard, layers, public
+from db.areas import ROOT, get_area, list_streets
 from db.engine import backend_name, session_scope
 from geodata import payload
 from workflow.vocab import SERVICE_TYPES
@@ -35,7 +36,7 @@ def database_unavailable(err):
 def healthz():
     try:
         with session_scope() as session:
-            version = repository.data_version(session)
+            version = cache.data_version(session)
     except SQLAlchemyError:
         return jsonify({"status": "unavailable", "backend": backend_name()}), 503
     return jsonify({"status": "ok", "backend": backend_name(), "data_version": version})
@@ -45,8 +46,8 @@ def healthz():
 def public_service_points():
     """Every public service point as GeoJSON, for the residents' map and anyone embedding it."""
     with session_scope() as session:
-        points = repository.list_public_points(session)
-        version = repository.data_version(session)
+        points = public.list_public_points(session)
+        version = cache.data_version(session, cache.POINTS)
     etag = f'"sp-{version}"'
     if request.if_none_match.contains(etag.strip('"')):
         return "", 304
@@ -65,7 +66,7 @@ def public_service_points():
 def public_basemap():
     """Our own roads, parks and schools: the offline base map behind the residents' points."""
     with session_scope() as session:
-        collection = layers.get_layer(session, None, "basemap_all")
+        collection = layers.get_layer(session, ROOT, "basemap_all")
     response = jsonify(collection)
     response.headers["Cache-Control"] = "public, max-age=3600"
     response.mimetype = "application/geo+json"
@@ -75,17 +76,17 @@ def public_basemap():
 @bp.get("/api/areas")
 def areas():
     with session_scope() as session:
-        return jsonify({"areas": [{k: s[k] for k in ("code", "name", "level")} for s in repository.list_streets(session)]})
+        return jsonify({"areas": [{k: s[k] for k in ("code", "name", "level")} for s in list_streets(session)]})
 
 
 @bp.get("/api/areas/<code>")
 def area(code: str):
     with session_scope() as session:
-        found = repository.get_area(session, code)
+        found = get_area(session, code)
         if found is None:
             return _error(404, "area not found", code=code)
-        summary = repository.area_summary(session, code, dt.datetime.now(), current_viewer())
-        children = repository.list_children(session, code)
+        summary = dashboard.area_summary(session, found, dt.datetime.now(), current_viewer())
+        children = layers.drill_children(session, found)
     return jsonify({
         "code": found["code"], "level": found["level"], "name": found["name"], "parent": found["parent_code"],
         "bounds": found["bounds"], "estimated": found["estimated"],
@@ -102,7 +103,8 @@ def area_coverage(code: str):
     if service_type not in SERVICE_TYPES:
         return _error(400, "unknown service type", type=service_type, known=list(SERVICE_TYPES))
     with session_scope() as session:
-        result = repository.area_coverage(session, code, service_type)
+        found = get_area(session, code)
+        result = coverage.area_coverage(session, found, service_type) if found else None
     if result is None:
         return _error(404, "area not found", code=code)
     return jsonify(result)

@@ -13,7 +13,7 @@ from callbacks import intake, uploads
 from callbacks.urls import query_param
 from callbacks.viewer import current_account, current_viewer
 from callbacks.wiring import Callbacks
-from db import cases, repository
+from db import areas, cases
 from db.engine import session_scope
 from layouts import cases_ids as ids, cases_page, text
 from workflow import case_table, lifecycle as lc
@@ -56,7 +56,7 @@ FILTERS = [Input(ids.AREA, "value"), Input(ids.STATUS, "value"), Input(ids.CATEG
 
 
 def _building_spot(session, building_code: str | None) -> tuple[str, float, float] | None:
-    building = repository.get_area(session, building_code or "")
+    building = areas.get_area(session, building_code or "")
     if building is None or building["level"] != "building":
         return None
     return building["code"], building["point"][0], building["point"][1]

@@ -8,7 +8,7 @@ from dash import Dash, Input, Output, set_props
 from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from db import repository
+from db import cache
 from db.engine import session_scope
 from layouts import text
 
@@ -39,7 +39,7 @@ def error_handler(alert_id: str, poll_id: str) -> Callable[[Exception], None]:
 def retry_when_database_is_back(n_intervals):
     """While the outage banner shows, poll the database; once it answers, hide the banner and redraw the page."""
     with session_scope() as session:
-        repository.data_version(session)  # raises while the database is still away
+        cache.data_version(session)  # raises while the database is still away
     if not n_intervals:
         raise PreventUpdate
     return "alert", True, n_intervals

@@ -14,10 +14,10 @@ from callbacks import uploads
 from callbacks.viewer import current_account, current_viewer
 from callbacks.wiring import Callbacks
 from db.importer import PREVIEW_FEATURES, import_file
-from db import batches, exporting, layers, street_setup
+from db import areas, batches, exporting, layers, street_setup
 from db.engine import session_scope
 from db.onboarding import run_import_osm
-from geodata import osm
+from geodata import codes, osm
 from geodata.importing import coords
 from geodata.importing.drawn import area_km2, drawn_polygon
 from geodata.importing.errors import ImportRefused
@@ -59,8 +59,9 @@ def _refused_write(err: Exception) -> tuple:
 
 def _context(session) -> dict:
     """Street and community outlines already stored, so the preview shows where the new features land."""
-    streets = layers.get_layer(session, None, "drill")["features"]
-    communities = [f for s in streets for f in layers.get_layer(session, s["properties"]["code"], "drill")["features"]]
+    streets = layers.get_layer(session, areas.ROOT, "drill")["features"]
+    communities = [f for s in streets for f in layers.get_layer(session, areas.get_area(session, s["properties"]["code"]),
+                                                                 "drill")["features"]]
     return {"type": "FeatureCollection", "features": streets + communities}
 
 
@@ -272,8 +273,10 @@ def _street_view(session, street: str | None) -> dict:
     """The chosen street and its communities, to draw against."""
     if not street:
         return {"type": "FeatureCollection", "features": []}
-    streets = [f for f in layers.get_layer(session, None, "drill")["features"] if f["properties"]["code"] == street]
-    return {"type": "FeatureCollection", "features": streets + layers.get_layer(session, street, "drill")["features"]}
+    streets = [f for f in layers.get_layer(session, areas.ROOT, "drill")["features"] if f["properties"]["code"] == street]
+    area = areas.get_area(session, street)
+    communities = layers.get_layer(session, area, "drill")["features"] if area else []
+    return {"type": "FeatureCollection", "features": streets + communities}
 
 
 @page.callback(
@@ -349,7 +352,7 @@ def save_drawn(_n, drawn, target, street, code, name, community, refresh):
     except ImportRefused as refused:
         return import_page.drawn_refusal(refused.kind, refused.params), "admin-message error", no_update, \
             no_update
-    focus = saved["code"][:9]
+    focus = codes.street_of(saved["code"])
     shown = name or saved["code"]
     count = (refresh or {}).get("n", 0) if isinstance(refresh, dict) else 0
     return (text.SETUP_DRAW_SAVED.format(name=shown, code=saved["code"]), "admin-message",

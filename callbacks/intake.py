@@ -10,7 +10,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import uploads
 from callbacks.viewer import current_account, current_viewer
-from db import cases, repository
+from db import areas, cases
 from db.engine import session_scope
 from layouts import ids, intake_form, text
 from workflow import lifecycle as lc, photos as photo_rules
@@ -88,7 +88,7 @@ def find_buildings(query, chosen, options):
         # keep the chosen building listed, or the dropdown would show its code instead of its name
         return [o for o in options or [] if o["value"] == chosen]
     with session_scope() as session:
-        found = repository.search_buildings(session, query, current_viewer())
+        found = areas.search_buildings(session, query, current_viewer())
     return [{"label": b["label"], "value": b["code"]} for b in found]
 
 

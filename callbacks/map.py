@@ -11,7 +11,7 @@ from callbacks import intake
 from callbacks.urls import query_param
 from callbacks.wiring import Callbacks
 from callbacks.viewer import current_viewer
-from db import layers, repository, rules as case_rules, users
+from db import areas, coverage, dashboard, layers, rules as case_rules, users
 from db.engine import session_scope
 from geodata import crs
 from workflow.vocab import GAP_TYPES
@@ -33,11 +33,11 @@ def resolve(session, search: str | None) -> tuple[str | None, dict | None, str |
     """(code in view, area or None, the raw code when it is unknown). One street: it is the home view."""
     raw = area_from_search(search)
     if raw is None:
-        streets = repository.list_streets(session)
+        streets = areas.list_streets(session)
         if len(streets) == 1:
-            return streets[0]["code"], repository.get_area(session, streets[0]["code"]), None
+            return streets[0]["code"], areas.get_area(session, streets[0]["code"]), None
         return None, {"code": None, "level": "root", "name": text.ALL_STREETS, "bounds": None}, None
-    area = repository.get_area(session, raw)
+    area = areas.get_area(session, raw)
     return (raw, area, None) if area else (None, None, raw)
 
 
@@ -48,7 +48,7 @@ def _intake_spot(session, search: str | None, point: dict | None) -> tuple[str, 
     """(flash key, lon, lat) where a new case goes: the picked spot, else the building in view, else None."""
     if point:
         return SPOT, float(point["lon"]), float(point["lat"])
-    building = repository.get_area(session, area_from_search(search) or "")
+    building = areas.get_area(session, area_from_search(search) or "")
     if building is None or building["level"] != "building":
         return None
     return building["code"], building["point"][0], building["point"][1]
@@ -70,13 +70,12 @@ def render_map(search, _retry, *, gcj02: bool = False):
         if area is None:
             return ([EMPTY] * len(DATA_LAYERS)
                     + [no_update, no_update, [], map_page.build_not_found(unknown), None])
-        version = repository.data_version(session)
         viewer = current_viewer()
-        data = [layers.get_layer(session, code, name, gcj02=gcj02, version=version, viewer=viewer)
+        data = [layers.get_layer(session, area, name, gcj02=gcj02, viewer=viewer)
                 for name, _ in DATA_LAYERS]
-        several_streets = len(repository.list_streets(session)) > 1
-        chain = repository.breadcrumb(session, code) if code else []
-        bounds = area["bounds"] or repository.streets_bounds(session)
+        several_streets = len(areas.list_streets(session)) > 1
+        chain = areas.breadcrumb(session, area) if code else []
+        bounds = area["bounds"] or areas.streets_bounds(session)
         yellow = case_rules.get_case_rules(session).yellow_hours
     if gcj02 and bounds:
         bounds = crs.bounds_to_gcj02(bounds)
@@ -93,7 +92,7 @@ def render_panel(search, _retry, point, flash):
     now = dt.datetime.now()
     if point and ctx.triggered_id != ids.URL:
         with session_scope() as session:
-            place, names = repository.locate_spot(session, point["lon"], point["lat"])
+            place, names = areas.locate_spot(session, point["lon"], point["lat"])
         message = flash["message"] if flash and flash.get("area") == SPOT else None
         return map_page.build_spot_panel(place, names, message), None
     with session_scope() as session:
@@ -103,11 +102,11 @@ def render_panel(search, _retry, point, flash):
         viewer = current_viewer()
         if area["level"] == "building":
             message = flash["message"] if flash and flash.get("area") == code else None
-            return map_page.build_building_panel(area, repository.list_open_cases(session, code, now, viewer=viewer),
-                                                 repository.nearest_service_points(session, code), message), None
+            return map_page.build_building_panel(area, dashboard.list_open_cases(session, area, now, viewer=viewer),
+                                                 coverage.nearest_service_points(session, area), message), None
         if area["level"] == "root":
-            return map_page.build_root_panel(repository.list_streets(session)), None
-        summary = repository.area_summary(session, code, now, viewer)
+            return map_page.build_root_panel(areas.list_streets(session)), None
+        summary = dashboard.area_summary(session, area, now, viewer)
     return map_page.build_panel(summary), code
 
 
@@ -123,16 +122,16 @@ def render_panel_details(code, days):
     days = days if days in text.RATE_PERIODS else 30
     now = dt.datetime.now()
     with session_scope() as session:
-        area = repository.get_area(session, code or "")
+        area = areas.get_area(session, code or "")
         if area is None or area["level"] in ("building", "root"):
             raise PreventUpdate
         viewer = current_viewer()
-        children = repository.list_children(session, code)
-        grids = repository.list_grids(session, code) if area["level"] == "community" else []
-        monthly = repository.cases_per_month(session, code, now, viewer=viewer)
-        cover = [repository.area_coverage(session, code, t) for t in GAP_TYPES]
-        rates = map_page.build_rates(repository.screen_stats(session, code, now, viewer, days),
-                                     repository.rates_by_grid(session, code, now, viewer, days), days)
+        children = layers.drill_children(session, area)
+        grids = layers.grids_of(session, area) if area["level"] == "community" else []
+        monthly = dashboard.cases_per_month(session, area, now, viewer=viewer)
+        cover = [coverage.area_coverage(session, area, t) for t in GAP_TYPES]
+        rates = map_page.build_rates(dashboard.screen_stats(session, area, now, viewer, days),
+                                     dashboard.rates_by_grid(session, area, now, viewer, days), days)
     return map_page.build_panel_details(children, grids, monthly, cover, rates)
 
 
@@ -151,7 +150,7 @@ def render_gaps(wanted, *, gcj02: bool = False):
         code, area, _ = resolve(session, wanted.get("search"))
         if area is None or code is None:
             return EMPTY
-        return layers.get_layer(session, code, "gaps", option=wanted.get("type"), gcj02=gcj02)
+        return layers.get_layer(session, area, "gaps", option=wanted.get("type"), gcj02=gcj02)
 
 
 # In the browser: the panel re-rendering its own period switch is not a choice, and costs no request.

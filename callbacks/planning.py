@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.viewer import current_account, current_viewer
 from callbacks.wiring import Callbacks
-from db import layers, people, planning, repository, walking
+from db import areas, coverage, layers, people, planning, walking
 from db.engine import database_url, get_engine, session_scope
 from geodata import standards
 from layouts import planning_ids as ids, planning_page, text
@@ -38,7 +38,7 @@ def html_error(message: str) -> html.Span:
                Input(ids.RETRY, "data"))
 def list_streets(_path, _retry):
     with session_scope() as session:
-        streets = repository.list_streets(session)
+        streets = areas.list_streets(session)
     if not streets:
         return [], None
     return [{"label": s["name"], "value": s["code"]} for s in streets], streets[0]["code"]
@@ -60,10 +60,10 @@ def show_coverage(street, service_type, _saved):
     if not street or not service_type:
         raise PreventUpdate
     with session_scope() as session:
-        area = repository.get_area(session, street)
-        cov = repository.area_coverage(session, street, service_type)
-        roads = layers.get_layer(session, street, "basemap", option=layers.PATHS)  # walkways explain walking
-        buildings = layers.get_layer(session, street, "gaps", option=service_type)
+        area = areas.get_area(session, street)
+        cov = coverage.area_coverage(session, area, service_type)
+        roads = layers.get_layer(session, area, "basemap", option=layers.PATHS)  # walkways explain walking
+        buildings = layers.get_layer(session, area, "gaps", option=service_type)
         std = walking.get_standards(session)
     view = {"bounds": area["bounds"], "transition": "fitBounds"} if ctx.triggered_id in (None, ids.STREET) \
         else no_update

@@ -6,7 +6,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 
 from callbacks.urls import query_param
 from callbacks.wiring import Callbacks
-from db import repository, users
+from db import public, users
 from db.engine import session_scope
 from geodata import crs
 from layouts import public_ids as ids, public_page, text
@@ -70,7 +70,7 @@ def tap_to_locate(click):
 def show_points(query, types, location, search, _retry, hideout):
     selected = query_param(search, "point")
     with session_scope() as session:
-        points = repository.list_public_points(session)
+        points = public.list_public_points(session)
     chosen = next((p for p in points if p["code"] == selected), None)
     shown = with_distances(filter_points(points, query, types), location)
     if chosen and not location:

@@ -8,7 +8,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 from callbacks.urls import query_param
 from callbacks.viewer import current_viewer
 from callbacks.wiring import Callbacks
-from db import layers, repository, rules as case_rules
+from db import areas, cache, dashboard, layers, rules as case_rules
 from db.access import Viewer
 from db.engine import session_scope
 from layouts import screen_ids as ids, screen_page, text
@@ -26,13 +26,13 @@ def screen_area(session, viewer: Viewer, search: str | None) -> dict | None:
     """The area on screen: ?area= when the viewer may see it, else the viewer's scope, else the first street."""
     wanted = query_param(search, "area")
     if wanted and viewer.covers(wanted):
-        area = repository.get_area(session, wanted)
+        area = areas.get_area(session, wanted)
         if area and area["level"] != "building":
             return area
     if viewer.scope_code:
-        return repository.get_area(session, viewer.scope_code)
-    streets = repository.list_streets(session)
-    return repository.get_area(session, streets[0]["code"]) if streets else None
+        return areas.get_area(session, viewer.scope_code)
+    streets = areas.list_streets(session)
+    return areas.get_area(session, streets[0]["code"]) if streets else None
 
 
 page.clientside(ClientsideFunction("jinlinScreen", "clock"), Output(ids.CLOCK, "children"),
@@ -65,18 +65,18 @@ def refresh(_n, search, _retry, signature, hideout):
             return (text.SCREEN_NO_AREA, [], no_update, no_update, [], EMPTY, EMPTY, EMPTY, EMPTY, None,
                     no_update)
         code = area["code"]
-        version = repository.data_version(session)
-        stats = repository.screen_stats(session, code, now, viewer)
-        monthly = repository.cases_per_month(session, code, now, months=1, viewer=viewer)
-        daily = repository.cases_by_day(session, code, now, viewer)
-        board = repository.latest_cases(session, code, now, viewer)
+        version = cache.data_version(session)
+        stats = dashboard.screen_stats(session, area, now, viewer)
+        monthly = dashboard.cases_per_month(session, area, now, months=1, viewer=viewer)
+        daily = dashboard.cases_by_day(session, area, now, viewer)
+        board = dashboard.latest_cases(session, area, now, viewer)
         yellow = case_rules.get_case_rules(session).yellow_hours
         fresh = [code, version]
         if fresh == signature:
             # nothing changed: keep the map's layers (no flicker); lights recolour on the client by the clock
             maps = [no_update] * 4
         else:
-            maps = [layers.get_layer(session, code, name, version=version, viewer=viewer)
+            maps = [layers.get_layer(session, area, name, viewer=viewer)
                     for name in ("drill", "basemap", "cases", "service_points")]
     return (text.SCREEN_TITLE.format(name=area["name"]), screen_page.build_kpis(stats),
             screen_page.category_figure(monthly), screen_page.trend_figure(daily),
@@ -92,8 +92,8 @@ def tour(n, signature, hideout, search):
     if not signature:
         return no_update, no_update, no_update
     with session_scope() as session:
-        area = repository.get_area(session, signature[0])
-        stops = [repository.get_area(session, c["code"]) for c in repository.list_children(session, area["code"])
+        area = areas.get_area(session, signature[0])
+        stops = [areas.get_area(session, c["code"]) for c in layers.drill_children(session, area)
                  if area["level"] == "street"]
     step = (n or 0) % (len(stops) + 1)
     if step == 0 or not stops:

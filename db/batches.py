@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import Date, DateTime
 
 from db import cache, models as m
+from geodata import codes
 from geodata.importing.errors import ImportRefused
 
 TABLES: dict[str, Table] = {t.name: t for t in (m.Area.__table__, m.Building.__table__, m.ServicePoint.__table__,
@@ -151,12 +152,12 @@ def capture_unnamed(session: Session, kind: str, rows: list[dict], drops: list[s
     found: list[tuple[str, dict]] = []
     if kind == "grids":
         communities = sorted({r["parent_code"] for r in rows})
-        found += [("area", capture(session, "area", or_(false(), *[m.Area.code.like(f"{c}X%") for c in communities]))),
-                  ("building", capture(session, "building", or_(false(), *[m.Building.compound_code.like(f"{c}X%")
+        found += [("area", capture(session, "area", or_(false(), *[m.Area.code.like(f"{codes.compound_prefix(c)}%") for c in communities]))),
+                  ("building", capture(session, "building", or_(false(), *[m.Building.compound_code.like(f"{codes.compound_prefix(c)}%")
                                                                            for c in communities])))]
-        streets = {c[:9] for c in communities}
+        streets = {codes.street_of(c) for c in communities}
     elif kind == "buildings":
-        streets = {r["street_code"] for r in rows} | {c[:9] for c in drops}
+        streets = {r["street_code"] for r in rows} | {codes.street_of(c) for c in drops}
     else:
         return found
     for street in sorted(streets):
@@ -318,7 +319,7 @@ def rollback_batch(session: Session, batch_id: int, user: str | None, now: dt.da
     for code in sorted(created.get("area", set()), key=lambda c: (-len(c), c)):
         _remove(session, "area", {code})
     _restore(session, "area", images.get("area", {}), "deleted")
-    cache.mark_changed(session)
+    cache.mark_changed(session, cache.GEOMETRY, cache.POINTS, cache.PEOPLE)  # the tables restored above
     batch.status = "rolled_back"
     batch.rolled_back_at = now.replace(microsecond=0)
     batch.rolled_back_by = (user or None) and user[:50]

@@ -6,7 +6,7 @@ import logging
 
 from sqlalchemy import func, select
 
-from db import models as m
+from db import cache, models as m
 from db.engine import session_scope
 from db.migrate import upgrade_to_head
 from db.seed import is_empty, write_demo
@@ -15,7 +15,7 @@ from geodata import demo
 from geodata.demo_words import DEMO_BANNER
 
 log = logging.getLogger(__name__)
-DATA_VERSION = "map"  # the one row of data_version the caches read (db/cache.py)
+DATA_VERSION = cache.ANY  # the row of data_version every write bumps (db/cache.py)
 
 
 def _initialised() -> bool:

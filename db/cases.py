@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from db import cache, models as m, rules as case_rules, spatial
 from db.access import Viewer, case_scope, mask_name
-from db.repository import LEVEL_COLUMN, get_area
+from db.areas import LEVEL_COLUMN, get_area
 from geodata import crs
 from workflow.vocab import CASE_SOURCES, LADDER_LEVELS
 from workflow import lifecycle as lc
@@ -138,7 +138,7 @@ def create_case(session: Session, new: NewCase, actor: str, viewer: Viewer, now:
     for data, width, height in photos:
         session.add(m.CasePhoto(case_id=case.id, content_type="image/jpeg", data=data, width=width, height=height,
                                 created_at=now))
-    cache.mark_changed(session)
+    cache.mark_changed(session, cache.CASES)
     return CreatedCase(case.code, case.status, case.level, case.deadline, lc.light(case.deadline, now, rules.yellow_hours),
                        case.building_code, case.compound_code, case.grid_code, case.community_code, case.street_code)
 
@@ -197,7 +197,7 @@ def act(session: Session, code: str, action: str, actor: str, viewer: Viewer, ex
         # the surviving case's own trail says what joined it, so neither history is lost
         _event(session, target, "absorb", actor, viewer.account_id, now, target.status,
                trail_note("absorbed", code=case.code))
-    cache.mark_changed(session)
+    cache.mark_changed(session, cache.CASES)
     return {"code": case.code, "status": case.status, "level": case.level, "version": case.version}
 
 
@@ -215,7 +215,7 @@ def escalate_due(session: Session, now: dt.datetime) -> int:
                    trail_note("overdue", previous=previous, level=level))
             moved += 1
     if moved:
-        cache.mark_changed(session)
+        cache.mark_changed(session, cache.CASES)
     return moved
 
 

@@ -74,7 +74,7 @@ def estimate_missing(session: Session, street_codes, kinds: Mapping[str, str] | 
     if changed_streets:
         importer.roll_up(session, changed_streets)
     if mark_estimated_areas(session, street_codes) or changed_streets:
-        cache.mark_changed(session)
+        cache.mark_changed(session, cache.GEOMETRY)
     return changed
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import Integer, String, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from db import batches, cache, estimates, models as m
-from geodata import crs as crs_mod
+from geodata import codes, crs as crs_mod
 from geodata.importing import fields, hierarchy
 from geodata.importing.errors import ImportRefused
 from geodata.importing.hygiene import GRID, problem
@@ -30,6 +30,8 @@ AREA_COLUMNS = ("name", "households", "residents", "elderly", "party_members", "
 BUILDING_COLUMNS = ("name", "floors", "units", "households", "residents", "elderly", "party_members", "built_year")
 POINT_COLUMNS = {"service-points": ("name", "service_type", "address", "hours", "phone", "capacity", "is_public"),
                  "posts": ("name", "post_type", "slots_required", "schedule")}
+# the kinds of data (db/cache.py) an import of each layer changes; every other layer is geometry
+CHANGES = {"service-points": (cache.POINTS,), "posts": (cache.PEOPLE,)}
 MODEL = {"buildings": m.Building, "roads": m.BasemapFeature, "service-points": m.ServicePoint,
          "posts": m.VolunteerPost, "compounds": m.Area, "grids": m.Area, "communities": m.Area}
 SQL_INTEGER = (-2**31, 2**31 - 1)  # PostgreSQL's integer; SQLite would store more, so both refuse alike
@@ -262,7 +264,7 @@ def _plan_areas(session: Session, frame, plan: Plan) -> None:
     existing = _existing(session, m.Area, list(frame["source_id"]), level)
     communities = areas_frame(session, "community")
     community = hierarchy.largest_overlap(frame.geometry, communities, current=_current(
-        frame, existing, lambda a: a.parent_code if level == "grid" else a.code[:12]))
+        frame, existing, lambda a: a.parent_code if level == "grid" else codes.community_of(a.code)))
     if level == "grid":
         _plan_area_rows(session, frame, plan, "grid", community, lambda r: r["parent_code"], 2, existing)
         return
@@ -271,7 +273,7 @@ def _plan_areas(session: Session, frame, plan: Plan) -> None:
     # a compound's grid must belong to its community; otherwise it hangs off the community itself
     grid = grid.where([g is not None and c is not None and g.startswith(c) for g, c in zip(grid, community)], None)
     parents = pd.Series([g or c for g, c in zip(grid, community)], dtype=object)
-    _plan_area_rows(session, frame, plan, "compound", parents, lambda r: r["parent_code"][:12] + "X", 3, existing)
+    _plan_area_rows(session, frame, plan, "compound", parents, lambda r: codes.compound_prefix(r["parent_code"]), 3, existing)
 
 
 def _plan_area_rows(session, frame, plan: Plan, level: str, parents: pd.Series, prefix_of, width: int,
@@ -323,10 +325,10 @@ def _plan_buildings(session: Session, frame, plan: Plan) -> None:
     fresh = []
     for rec, comp, pt, same in zip(keep.to_dict("records"), compound[~lost], inner, same_shape):
         parent = parent_of[comp]
-        grid = parent if len(parent) == 14 else comp[:12]
+        grid = parent if codes.is_grid(parent) else codes.community_of(comp)
         geom = rec["geometry"]  # on the storage grid already (hygiene)
         row = {"code": None, "source_id": rec["source_id"], "name": _clean(rec.get("name")), "compound_code": comp,
-               "grid_code": grid, "community_code": comp[:12], "street_code": comp[:9],
+               "grid_code": grid, "community_code": codes.community_of(comp), "street_code": codes.street_of(comp),
                "floors": _int(rec.get("floors")), "units": _int(rec.get("units")),
                "households": _int(rec.get("households")), "residents": _int(rec.get("residents")),
                "elderly": _int(rec.get("elderly")), "party_members": _int(rec.get("party_members")),
@@ -349,7 +351,7 @@ def _plan_buildings(session: Session, frame, plan: Plan) -> None:
         _classify(plan, row, old, ("name",) + BUILDING_COLUMNS[1:] + ("compound_code",), same=bool(same))
         if plan.counts["new"] > before:
             fresh.append(row)
-    _assign_codes(plan, session, fresh, lambda r: r["compound_code"] + "B", 3, m.Building)
+    _assign_codes(plan, session, fresh, lambda r: codes.building_prefix(r["compound_code"]), 3, m.Building)
     for row in fresh:
         row["name"] = row["name"] or UNNAMED_BUILDING.format(n=int(row["code"][-3:]))
     _fix_preview_codes(plan)
@@ -469,13 +471,13 @@ def commit_plan(session: Session, plan: Plan, origin: batches.Origin | None = No
     if updates:
         session.execute(update(model), [strip(r) for r in updates])
     if plan.kind == "buildings":
-        roll_up(session, {r["street_code"] for r in plan.rows_new + updates} | {c[:9] for c in plan.emptied}, plan.emptied)
+        roll_up(session, {r["street_code"] for r in plan.rows_new + updates} | {codes.street_of(c) for c in plan.emptied}, plan.emptied)
     if plan.kind == "grids":
         plan.counts["reattached"] = reattach_to_grids(session, {r["parent_code"] for r in plan.rows_new + updates})
     if plan.kind in ("buildings", "grids"):
-        estimates.estimate_missing(session, {r["code"][:9] for r in plan.rows_new + updates})  # 估算: docs/estimates.md
+        estimates.estimate_missing(session, {codes.street_of(r["code"]) for r in plan.rows_new + updates})  # 估算: docs/estimates.md
     batches.record_unnamed(session, batch_id, unnamed)
-    cache.mark_changed(session)
+    cache.mark_changed(session, *CHANGES.get(plan.kind, (cache.GEOMETRY,)))
     session.flush()
     done = {"new": len(plan.rows_new), "updated": len(updates), "reattached": plan.counts.get("reattached", 0)}
     batches.record_counts(session, batch_id, {"read": plan.counts.get("read", 0),
@@ -495,7 +497,7 @@ def reattach_to_grids(session: Session, community_codes: set[str]) -> int:
     moved: dict[str, str] = {}
     for community in sorted(community_codes):
         grids = areas_frame(session, "grid", community)
-        compounds = areas_frame(session, "compound", community + "X")
+        compounds = areas_frame(session, "compound", codes.compound_prefix(community))
         if grids.empty or compounds.empty:
             continue
         best = hierarchy.largest_overlap(compounds.geometry, grids)
@@ -513,7 +515,7 @@ def reattach_to_grids(session: Session, community_codes: set[str]) -> int:
     for compound, grid in moved.items():
         session.execute(update(m.Building).where(m.Building.compound_code == compound).values(grid_code=grid)
                         .execution_options(synchronize_session=False))
-    roll_up(session, {c[:9] for c in moved}, emptied=old_parents)
+    roll_up(session, {codes.street_of(c) for c in moved}, emptied=old_parents)
     return len(moved)
 
 

@@ -1,4 +1,4 @@
-"""Map layers of one area as GeoJSON, cached by (database, area, layer, data version)."""
+"""Map layers of one area as GeoJSON, cached by (database, area, layer, versions of the data each layer reads)."""
 from __future__ import annotations
 
 from typing import Callable
@@ -9,40 +9,53 @@ import shapely
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from db import models as m, spatial, walking
+from db import cache, models as m, spatial, walking
 from db.access import SYSTEM, Viewer, case_scope, wish_scope
-from db.cache import cached
-from db.repository import LEVEL_COLUMN, building_distances, filled_posts, get_area, scope_clause
-from geodata import crs, payload, standards
+from db.areas import LEVEL_COLUMN, children_where, scope_clause, under
+from db.coverage import COVERAGE_READS, building_distances
+from db.dashboard import filled_posts
+from geodata import codes, crs, payload, standards
 from workflow.vocab import GAP_TYPES, OPEN_STATUSES, SERVICE_TYPES
 from workflow import wishes as wish_rules
 
 LAYERS = ("drill", "context", "grids", "basemap", "basemap_all", "cases", "service_points", "posts", "gaps", "wishes")
 BY_VIEWER = ("cases", "wishes")  # layers whose rows depend on who is looking
+_OUTLINES = (cache.GEOMETRY,)
+READS = {"drill": _OUTLINES, "context": _OUTLINES, "grids": _OUTLINES, "basemap": _OUTLINES, "basemap_all": _OUTLINES,
+         "cases": (cache.CASES,), "wishes": (cache.WISHES,), "service_points": (cache.POINTS,),
+         "posts": (cache.PEOPLE,), "gaps": COVERAGE_READS}
 
 
-def get_layer(session: Session, code: str | None, layer: str, option: str | None = None, gcj02: bool = False,
-              version: int | None = None, viewer: Viewer = SYSTEM) -> dict:
-    """A FeatureCollection for `layer` in area `code` (None: every street). Unknown area → empty collection."""
+def get_layer(session: Session, area: dict, layer: str, option: str | None = None, gcj02: bool = False,
+              viewer: Viewer = SYSTEM) -> dict:
+    """A FeatureCollection for `layer` in `area` (as areas.get_area gives it; areas.ROOT: every street)."""
     if layer not in LAYERS:
         raise ValueError(f"unknown layer {layer!r}")
 
     def build() -> dict:
-        area = get_area(session, code) if code else {"code": None, "level": "root"}
-        if area is None:
-            collection = payload.feature_collection([], [])
-        elif layer in BY_VIEWER:
+        if layer in BY_VIEWER:
             collection = (_cases if layer == "cases" else _wishes)(session, area, viewer)
         else:
             collection = _BUILDERS[layer](session, area, option)
         return crs.geojson_to_gcj02(collection) if gcj02 else collection
 
     who = viewer.key if layer in BY_VIEWER else None
-    return cached(session, "layer", (code, layer, option, gcj02, who), build, version)
+    return cache.cached(session, "layer", (area["code"], layer, option, gcj02, who), build, READS[layer])
 
 
-def street_of(code: str | None) -> str | None:
-    return code[:9] if code else None
+def drill_children(session: Session, area: dict) -> list[dict]:
+    """The areas one level below `area` (code, name, level), as the panel and the API list them: the features of the
+    drill layer the map draws (areas.children_where), so a drill asks the database for them once."""
+    if area["level"] == "building":
+        return []
+    return [{k: f["properties"][k] for k in ("code", "name", "level")}
+            for f in get_layer(session, area, "drill")["features"]]
+
+
+def grids_of(session: Session, community: dict) -> list[dict]:
+    """The grids of a community (code, name, leader_name): the features of its grid layer."""
+    return [{"code": p["code"], "name": p["name"], "leader_name": p["leader"]}
+            for p in (f["properties"] for f in get_layer(session, community, "grids")["features"])]
 
 
 def _areas(session: Session, *where, simplify_m: float = 0.0, extra: Callable[[m.Area], dict] | None = None) -> dict:
@@ -66,31 +79,25 @@ def _buildings(session: Session, *where) -> dict:
 
 
 def _drill(session: Session, area: dict, _option) -> dict:
-    level = area["level"]
-    if level == "root":
-        return _areas(session, m.Area.level == "street", simplify_m=2)
-    if level == "street":
-        return _areas(session, m.Area.parent_code == area["code"], m.Area.level == "community", simplify_m=1)
-    if level in ("community", "grid"):
-        where = [m.Area.level == "compound", m.Area.code.like(f"{area['code'][:12]}X%")]
-        if level == "grid":
-            where.append(m.Area.parent_code == area["code"])
+    """What a click drills into: the children of the area in view (of a building's compound, in its view)."""
+    model, where = children_where(_building_to_compound(area))
+    if model is m.Building:
+        return _buildings(session, *where)
+    if area["level"] in ("community", "grid"):
         return _areas(session, *where, extra=lambda a: {"era": a.era})
-    if level == "compound":
-        return _buildings(session, m.Building.compound_code == area["code"])
-    return _buildings(session, m.Building.compound_code == area["parent_code"])
+    return _areas(session, *where, simplify_m={"root": 2, "street": 1}[area["level"]])
 
 
 def _context(session: Session, area: dict, _option) -> dict:
     """Outlines drawn for orientation but not clickable."""
     level = area["level"]
     if level == "street":
-        return _areas(session, m.Area.level == "compound", m.Area.code.like(f"{area['code']}%"))
+        return _areas(session, m.Area.level == "compound", under(m.Area.code, area["code"]))
     if level in ("community", "grid"):
         return _buildings(session, getattr(m.Building, LEVEL_COLUMN[level]) == area["code"])
     if level in ("compound", "building"):
         current = area["code"] if level == "compound" else area["parent_code"]
-        return _areas(session, m.Area.level == "compound", m.Area.code.like(f"{current[:12]}X%"),
+        return _areas(session, m.Area.level == "compound", under(m.Area.code, codes.compound_prefix(current)),
                       extra=lambda a: {"current": a.code == current, "era": a.era})
     return payload.feature_collection([], [])
 
@@ -100,10 +107,10 @@ def _grids(session: Session, area: dict, _option) -> dict:
     level = area["level"]
     if level == "root":
         return payload.feature_collection([], [])
-    prefix = area["code"][:12] if level != "street" else area["code"]
+    prefix = area["code"] if level == "street" else codes.community_of(area["code"])
     # Labels would bury a whole street; they appear from the community down.
     labelled = level != "street"
-    return _areas(session, m.Area.level == "grid", m.Area.code.like(f"{prefix}%"),
+    return _areas(session, m.Area.level == "grid", under(m.Area.code, prefix),
                   extra=lambda a: {"leader": a.leader_name, "label": labelled})
 
 
@@ -115,7 +122,7 @@ PATHS_PAD_DEG = 0.0005  # ≈ 50 m: the walkways just outside a community's edge
 
 
 def _basemap(session: Session, area: dict, option: str | None) -> dict:
-    where = [] if area["level"] == "root" else [m.BasemapFeature.street_code == street_of(area["code"])]
+    where = [] if area["level"] == "root" else [m.BasemapFeature.street_code == codes.street_of(area["code"])]
     if area["level"] == "root":
         where.append(m.BasemapFeature.kind == "arterial")
     elif area["level"] == "street" and option != PATHS:
@@ -158,7 +165,7 @@ def _wishes(session: Session, area: dict, viewer: Viewer) -> dict:
 
 def _service_points(session: Session, area: dict, _option) -> dict:
     """Every service point of the street in view: residents cross compound lines to reach them."""
-    where = [] if area["level"] == "root" else [m.ServicePoint.street_code == street_of(area["code"])]
+    where = [] if area["level"] == "root" else [m.ServicePoint.street_code == codes.street_of(area["code"])]
     rows = session.execute(select(m.ServicePoint).where(*where).order_by(m.ServicePoint.code)).scalars().all()
     props = [{"code": r.code, "type": r.service_type, "name": r.name, "hours": r.hours, "capacity": r.capacity,
               "address": r.address, "phone": r.phone, "public": r.is_public} for r in rows]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from db import batches, estimates, models as m
 from db.engine import session_scope
 from db.importer import Plan, areas_frame, commit_plan, plan_import
-from geodata import crs, onboarding, osm
+from geodata import codes, crs, onboarding, osm
 from geodata.importing import hierarchy
 from geodata.importing.errors import ImportRefused
 from geodata.importing.prepare import prepare
@@ -72,7 +72,7 @@ def _run(session: Session, result: OsmImport, step: str, frame: gpd.GeoDataFrame
 def _name_groups(plan: Plan) -> None:
     """New generated groups are named by their number: 街区001, not 小区001."""
     for row in plan.rows_new:
-        row["name"] = f"{GENERATED_GROUP}{row['code'].rsplit('X', 1)[1]}"  # its number, however many digits
+        row["name"] = f"{GENERATED_GROUP}{codes.number_of(row['code'])}"  # its number, however many digits
 
 
 def import_osm(session: Session, path: Path, street_code: str, street_name: str | None, rules: dict,

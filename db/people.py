@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from db import models as m, walking
 from db.access import mask_name
-from db.repository import filled_posts
+from db.dashboard import filled_posts
 from geodata import people
 from workflow.vocab import OPEN_STATUSES
 

@@ -44,7 +44,7 @@ def add_candidate(session: Session, street: str, kind: str, name: str | None, lo
                               created_at=now, created_by=user)
     session.add(row)
     session.flush()
-    cache.mark_changed(session)
+    cache.mark_changed(session, cache.PLANNING)
     return {"id": row.id, "kind": row.kind, "name": row.name, "lon": lon, "lat": lat, "note": None}
 
 
@@ -52,7 +52,7 @@ def remove_candidate(session: Session, street: str, candidate_id: int) -> bool:
     done = session.execute(delete(m.PlanningCandidate).where(m.PlanningCandidate.id == candidate_id,
                                                              m.PlanningCandidate.street_code == street)).rowcount
     if done:
-        cache.mark_changed(session)
+        cache.mark_changed(session, cache.PLANNING)
     return bool(done)
 
 
@@ -218,7 +218,8 @@ def capacity_access(session: Session, street: str, service_type: str) -> np.ndar
         return 100 * siting.two_step_fca(d, ctx.buildings.elderly.to_numpy(), sites.capacity.fillna(0).to_numpy(),
                                          radius)
 
-    return cache.cached(session, "capacity_access", (street, service_type), build)
+    return cache.cached(session, "capacity_access", (street, service_type), build,
+                        (cache.GEOMETRY, cache.POINTS, cache.STANDARDS))
 
 
 def sites_layer(session: Session, street: str, service_type: str, result: dict | None) -> dict:

@@ -43,10 +43,10 @@ def _decode(raw: str | None) -> CaseRules:
 
 
 def get_case_rules(session: Session) -> CaseRules:
-    """The rules in force: one primary-key read each time, so a save reaches every worker at once and a
-    rolled-back save never lingers in a cache."""
-    value = session.execute(select(m.AppSetting.value).where(m.AppSetting.key == KEY)).scalar()
-    return _decode(value)
+    """The rules in force, read again after a save anywhere (the version of rules), never kept from a rolled-back
+    save (db/cache.py)."""
+    return cache.cached(session, "case_rules", None, lambda: _decode(
+        session.execute(select(m.AppSetting.value).where(m.AppSetting.key == KEY)).scalar()), (cache.RULES,))
 
 
 def _number(value, label: Problem, low: float, high: float, problems: list[Problem]) -> float | None:
@@ -92,7 +92,7 @@ def save_case_rules(session: Session, table: dict[str, dict[str, object]], yello
         session.add(m.AppSetting(key=KEY, value=value, updated_at=now, updated_by=actor[:50]))
     else:
         row.value, row.updated_at, row.updated_by = value, now, actor[:50]
-    cache.mark_changed(session)
+    cache.mark_changed(session, cache.RULES)
     return _decode(value)
 
 

@@ -10,7 +10,7 @@ import shapely
 from sqlalchemy import LargeBinary, func, select, text, type_coerce
 from sqlalchemy.orm import Session
 
-from db import models as m
+from db import cache, models as m
 from geodata import coverage, crs
 
 NEAREST_REACH_M = 3000  # farther than any life-circle radius: beyond this a point is "not nearby"
@@ -80,9 +80,11 @@ def distances_to_nearest(session: Session, level_column: str, code: str, service
         frame["distance_m"] = frame.distance_m.astype(float).fillna(float("inf"))
         geometry = shapely.from_wkb([bytes(w) for w in frame.pop("wkb")]) if len(frame) else []
         return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs.WGS84)
-    rows = session.execute(select(m.Building.code, m.Building.name, m.Building.grid_code, m.Building.households,
-                                  m.Building.residents, m.Building.elderly, m.Building.geometry)
-                           .where(getattr(m.Building, level_column) == code).order_by(m.Building.code)).all()
+    # the same buildings for every service type the request asks about: read once
+    rows = cache.per_session(session, ("buildings", level_column, code), lambda: session.execute(
+        select(m.Building.code, m.Building.name, m.Building.grid_code, m.Building.households, m.Building.residents,
+               m.Building.elderly, m.Building.geometry)
+        .where(getattr(m.Building, level_column) == code).order_by(m.Building.code)).all())
     buildings = gpd.GeoDataFrame(pd.DataFrame(rows, columns=[*columns, "geometry"]), geometry="geometry",
                                  crs=crs.WGS84)
     if buildings.empty:

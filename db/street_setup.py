@@ -8,6 +8,7 @@ from sqlalchemy import distinct, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from db import batches, cache, models as m
+from geodata import codes
 from geodata.importing import hierarchy
 from geodata.importing.drawn import drawn_polygon
 from geodata.importing.errors import ImportRefused
@@ -91,7 +92,7 @@ def _grid_gaps(session: Session, street: str, boundary) -> list[dict]:
                            .where(m.Area.code.like(f"{street}%"), m.Area.level.in_(("community", "grid")))
                            .order_by(m.Area.code)).all()
     grids = [r.geometry for r in rows if r.level == "grid" and r.geometry is not None]
-    with_grids = {r.code[:12] for r in rows if r.level == "grid"}
+    with_grids = {codes.community_of(r.code) for r in rows if r.level == "grid"}
     bare = [r.name for r in rows if r.level == "community" and r.code not in with_grids]
     out = []
     if bare:
@@ -121,7 +122,7 @@ def save_boundary(session: Session, collection: dict | None, target: str, street
     if target in ("new_street", "new_community") and not 1 <= len(name) <= 100:
         raise ImportRefused("drawn_name", "a name of 1–100 characters is needed")
     if target == "new_street":
-        if not (len(code) == 9 and code.isdigit()):
+        if codes.level_of(code) != "street":
             raise ImportRefused("bad_street", f"street code {code!r} must be 9 digits ({STREET_CODE_TERM})", code=code)
         if session.get(m.Area, code) is not None:
             raise ImportRefused("drawn_taken", f"area {code} exists already: choose it and replace its boundary",
@@ -155,6 +156,6 @@ def save_boundary(session: Session, collection: dict | None, target: str, street
         session.execute(update(m.Area).where(m.Area.code == code).values(geometry=geom, generated=False, **bbox))
         counts = {"new": 0, "updated": 1}
     batches.record_counts(session, batch, counts)
-    cache.mark_changed(session)
+    cache.mark_changed(session, cache.GEOMETRY)
     session.flush()
     return {"batch": batch, "code": code, **counts}

@@ -11,24 +11,26 @@ import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import app_settings, cache, models as m, spatial
-from geodata import coverage, crs, network, standards
+from db import app_settings, areas, cache, models as m, spatial
+from geodata import codes, coverage, crs, network, standards
 
 STANDARDS_KEY = "coverage_standards"
 NEIGHBOUR_PAD_DEG = 0.006  # ≈ 600 m: residents on a street's edge walk to points and roads across it
+NETWORK_READS = (cache.GEOMETRY, cache.POINTS)  # buildings, roads and service points: never cases
 BUILDING_COLUMNS = ["code", "name", "grid_code", "compound_code", "households", "residents", "elderly"]
 
 
 def get_standards(session: Session) -> dict:
     """The coverage standards in force: the stored ones over the GB 50180-2018 defaults."""
-    return app_settings.read(session, STANDARDS_KEY, standards.validate)
+    return cache.cached(session, "standards", None, lambda: app_settings.read(session, STANDARDS_KEY, standards.validate),
+                        (cache.STANDARDS,))
 
 
 def save_standards(session: Session, raw: dict, user: str | None, now: dt.datetime) -> dict:
     """Validate and store the standards (raises standards.StandardsError); cached coverage refreshes."""
     clean = standards.validate(raw)
     app_settings.write(session, STANDARDS_KEY, clean, user, now)
-    cache.mark_changed(session)
+    cache.mark_changed(session, cache.STANDARDS)
     return clean
 
 
@@ -78,7 +80,7 @@ class StreetNetwork:
 
 def street_network(session: Session, street: str) -> StreetNetwork:
     """The walking network of a street and its edges, cached per data version."""
-    return cache.cached(session, "street_network", street, lambda: _build(session, street))
+    return cache.cached(session, "street_network", street, lambda: _build(session, street), NETWORK_READS)
 
 
 def _build(session: Session, street: str) -> StreetNetwork:
@@ -88,15 +90,14 @@ def _build(session: Session, street: str) -> StreetNetwork:
     frame = pd.DataFrame(rows, columns=[*BUILDING_COLUMNS, "wkb"])
     footprints = shapely.from_wkb([bytes(w) for w in frame.pop("wkb")]) if len(frame) else []
     buildings = gpd.GeoDataFrame(frame, geometry=footprints, crs=crs.WGS84)
-    box = session.execute(select(m.Area.min_lon, m.Area.min_lat, m.Area.max_lon, m.Area.max_lat)
-                          .where(m.Area.code == street)).one_or_none()
+    streets = areas.list_streets(session)
+    box = next((s["box"] for s in streets if s["code"] == street), None)
     if box is None:
         box = tuple(buildings.total_bounds) if len(buildings) else (0.0, 0.0, 0.0, 0.0)
     metric = crs.metric_crs((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
     x0, y0, x1, y1 = box[0] - NEIGHBOUR_PAD_DEG, box[1] - NEIGHBOUR_PAD_DEG, box[2] + NEIGHBOUR_PAD_DEG, box[3] + NEIGHBOUR_PAD_DEG
-    near_streets = session.execute(select(m.Area.code).where(
-        m.Area.level == "street", m.Area.min_lon <= x1, m.Area.max_lon >= x0, m.Area.min_lat <= y1,
-        m.Area.max_lat >= y0)).scalars().all() or [street]
+    near_streets = [s["code"] for s in streets if s["box"][0] is not None and s["box"][0] <= x1 and s["box"][2] >= x0
+                    and s["box"][1] <= y1 and s["box"][3] >= y0] or [street]
     f = m.BasemapFeature
     roads = session.execute(select(spatial.wkb(session, f.geometry), f.walk_factor, f.grade_separated, f.noded).where(
         f.street_code.in_(near_streets), f.walk_factor.is_not(None))).all()
@@ -131,13 +132,13 @@ def walking_distances(session: Session, street: str, service_type: str) -> tuple
         out["distance_m"] = ctx.nearest((ctx.points.service_type == service_type).to_numpy(), detour)
         return out, "walking" if ctx.has_roads else "straight_line_detour"
 
-    return cache.cached(session, "walking_distances", (street, service_type, detour), build)
+    return cache.cached(session, "walking_distances", (street, service_type, detour), build, NETWORK_READS)
 
 
 def nearest_by_walking(session: Session, building_code: str) -> pd.DataFrame | None:
     """For one building: the nearest service point of each type by walking (code, service_type, name, hours, distance_m);
     None when its street has no roads to walk on."""
-    street = building_code[:9]
+    street = codes.street_of(building_code)
     ctx = street_network(session, street)
     where = np.flatnonzero(ctx.buildings.code.to_numpy() == building_code)
     if not ctx.has_roads or len(where) == 0 or ctx.points.empty:

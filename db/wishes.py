@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from db import cache, models as m, spatial
 from db.access import Viewer, mask_name, wish_scope as _scope
 from db.cases import add_with_code
-from db.repository import LEVEL_COLUMN, get_area
+from db.areas import LEVEL_COLUMN, get_area
 from workflow import wishes as rules
 from workflow.refusal import problem
 
@@ -56,7 +56,7 @@ def publish_wish(session: Session, new: NewWish, viewer: Viewer, now: dt.datetim
                   community_code=place["community"], street_code=place["street"], status=rules.PUBLISHED,
                   published_at=now)
     code = add_with_code(session, wish, "WY")
-    cache.mark_changed(session)
+    cache.mark_changed(session, cache.WISHES)
     return code
 
 
@@ -84,7 +84,7 @@ def act_on_wish(session: Session, code: str, action: str, viewer: Viewer, expect
         session.flush()
     except StaleDataError:
         raise rules.WishError("wish_stale", code=code) from None
-    cache.mark_changed(session)
+    cache.mark_changed(session, cache.WISHES)
     return {"code": wish.code, "status": wish.status, "version": wish.version}
 
 

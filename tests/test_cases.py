@@ -205,13 +205,13 @@ def test_similar_open_cases_within_50_m(session):
 
 
 def test_rates_by_grid_rank_and_scope(session):
-    from db import repository
+    from db import areas, dashboard
 
-    ranking = repository.rates_by_grid(session, "330381001", NOW)
+    ranking = dashboard.rates_by_grid(session, areas.get_area(session, "330381001"), NOW)
     assert len(ranking) == 27 and all(r["leader"] for r in ranking)
     rated = [r["resolution_rate"] for r in ranking if r["resolution_rate"] is not None]
     assert rated == sorted(rated, reverse=True)
-    mine = repository.rates_by_grid(session, "330381001", NOW, Viewer("grid_leader", GRID))
+    mine = dashboard.rates_by_grid(session, areas.get_area(session, "330381001"), NOW, Viewer("grid_leader", GRID))
     assert [r["grid_code"] for r in mine] == [GRID]
 
 

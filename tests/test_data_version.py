@@ -39,7 +39,7 @@ def _cli(*args):
 
 def test_service_points_imported_into_a_database_without_demo_are_served_without_restart(empty_db):
     from app import server
-    from db import layers
+    from db import areas, layers
     from db.engine import session_scope
 
     west, east = shapely.box(*SITE.bounds[:2], 120.705, SITE.bounds[3]), shapely.box(120.705, *SITE.bounds[1:])
@@ -54,7 +54,7 @@ def test_service_points_imported_into_a_database_without_demo_are_served_without
     assert before.status_code == 200 and before.get_json()["features"] == []
     assert client.get(f"/api/areas/{STREET}").get_json()["summary"]["service_points_by_type"] == {}
     with session_scope() as s:
-        assert layers.get_layer(s, STREET, "service_points")["features"] == []
+        assert layers.get_layer(s, areas.get_area(s, STREET), "service_points")["features"] == []
 
     c = SITE.centroid
     points = write_geojson(empty_db / "points.geojson", [
@@ -69,7 +69,7 @@ def test_service_points_imported_into_a_database_without_demo_are_served_without
     summary = client.get(f"/api/areas/{STREET}").get_json()["summary"]
     assert summary["service_points_by_type"] == {"日间照料中心": 1, "爱心食堂": 1}
     with session_scope() as s:
-        assert len(layers.get_layer(s, STREET, "service_points")["features"]) == 2
+        assert len(layers.get_layer(s, areas.get_area(s, STREET), "service_points")["features"]) == 2
 
 
 def test_demo_seeded_over_an_existing_version_row_goes_on_counting_and_is_demo(empty_db, demo_data):
@@ -93,3 +93,26 @@ def test_demo_seeded_over_an_existing_version_row_goes_on_counting_and_is_demo(e
         cache.mark_changed(s)  # an import into the demo keeps it the demo
     with session_scope() as s:
         assert cache.data_version(s) == 5 and users.is_demo(s)
+
+
+def test_rules_read_in_a_save_that_rolled_back_are_never_served(empty_db):
+    """A session that wrote keeps what it builds to itself: its versions may never be committed, and a later save
+    reaching the same version number would otherwise be answered with the rolled-back rules."""
+    from db import rules
+    from db.engine import session_scope
+
+    now = dt.datetime(2026, 11, 20, 9, 30)
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo):
+        with session_scope() as s:
+            rules.save_case_rules(s, {}, 5, "chief", now)
+            assert rules.get_case_rules(s).yellow_hours == 5  # its own save, read back in the same session
+            raise Undo
+    with session_scope() as s:
+        assert rules.get_case_rules(s).yellow_hours == rules.CaseRules().yellow_hours
+        rules.save_case_rules(s, {}, 7, "chief", now)  # the same version number the rolled-back save had
+    with session_scope() as s:
+        assert rules.get_case_rules(s).yellow_hours == 7

@@ -81,16 +81,16 @@ def test_a_street_with_buildings_but_no_points_or_roads_has_every_building_in_th
 
 
 def test_every_map_layer_and_plan_of_an_empty_street_is_empty(onboarding):
-    from db import layers, planning, repository
+    from db import areas, coverage, layers, planning
     from db.engine import session_scope
 
     with session_scope() as s:
         for code in (EMPTY_STREET, EMPTY_STREET + "001"):
             for name in ("drill", "context", "grids", "basemap", "cases", "service_points", "posts", "wishes"):
-                assert layers.get_layer(s, code, name)["type"] == "FeatureCollection"
+                assert layers.get_layer(s, areas.get_area(s, code), name)["type"] == "FeatureCollection"
             for service_type in TYPES:
-                assert layers.get_layer(s, code, "gaps", option=service_type)["features"] == []
-                assert repository.area_coverage(s, code, service_type)["buildings"] == 0
+                assert layers.get_layer(s, areas.get_area(s, code), "gaps", option=service_type)["features"] == []
+                assert coverage.area_coverage(s, areas.get_area(s, code), service_type)["buildings"] == 0
         assert planning.sites_layer(s, EMPTY_STREET, "日间照料中心", None)["features"] == []
         with pytest.raises(planning.PlanningError) as refused:
             planning.optimise(s, EMPTY_STREET, "日间照料中心", 2, "mclp", "elderly")

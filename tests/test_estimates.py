@@ -100,13 +100,13 @@ def _a_home(street: str) -> str:
 
 
 def test_estimates_a_footprint_file_by_the_rule_and_leaves_file_counts_alone(demo_db):
-    from db import cache, estimates, models as m, repository
+    from db import areas, cache, dashboard, estimates, models as m
     from db.engine import session_scope
 
     with session_scope() as s:
         compound, shape = s.execute(select(m.Area.code, m.Area.geometry).where(m.Area.level == "compound")
                                     .order_by(m.Area.code).limit(1)).one()
-        before = repository.area_summary(s, compound, NOW)["people"]
+        before = dashboard.area_summary(s, areas.get_area(s, compound), NOW)["people"]
     p = shapely.point_on_surface(shape)
     footprints = [feature(box_m(p.x, p.y, 20, 30), id="LD-1", 层数=6),  # the worked example: 32 households
                   feature(box_m(p.x + 0.0003, p.y, 20, 30), id="LD-2", 层数=6, 户数=40),  # the file's own count
@@ -117,14 +117,14 @@ def test_estimates_a_footprint_file_by_the_rule_and_leaves_file_counts_alone(dem
         got = _buildings(s, compound_code=compound)
         assert {k: got[k] for k in ("LD-1", "LD-2", "LD-3")} == {
             "LD-1": (32, 84, 16, True), "LD-2": (40, 0, 0, False), "LD-3": (0, 0, 0, True)}
-        after = repository.area_summary(s, compound, NOW)["people"]
+        after = dashboard.area_summary(s, areas.get_area(s, compound), NOW)["people"]
         assert after["estimated"] is True and after["households"] == before["households"] + 32 + 40
         area = s.get(m.Area, compound)
         assert area.estimated and area.households == after["households"]  # roll_up summed the estimate in
         assert s.get(m.Area, compound[:12]).estimated and s.get(m.Area, DEMO).estimated
         other = s.execute(select(m.Area.code).where(m.Area.level == "compound", m.Area.code != compound)
                           .limit(1)).scalar()
-        assert repository.area_summary(s, other, NOW)["people"]["estimated"] is False
+        assert dashboard.area_summary(s, areas.get_area(s, other), NOW)["people"]["estimated"] is False
 
     # the same file again: nothing to write, and estimating again changes nothing
     again = run(path, "buildings", dry_run=True)
@@ -143,19 +143,19 @@ def test_estimates_a_footprint_file_by_the_rule_and_leaves_file_counts_alone(dem
     with session_scope() as s:
         assert _buildings(s, compound_code=compound)["LD-1"] == (12, 0, 0, False)
         assert not s.get(m.Area, compound).estimated and not s.get(m.Area, DEMO).estimated
-        assert repository.area_summary(s, compound, NOW)["people"]["estimated"] is False
+        assert dashboard.area_summary(s, areas.get_area(s, compound), NOW)["people"]["estimated"] is False
 
 
 def test_estimates_give_an_osm_street_figures_and_mark_them(kotka):
-    from db import models as m, repository
+    from db import areas, dashboard, models as m
     from db.engine import session_scope
 
     with session_scope() as s:
         rows = s.execute(select(m.Building.households, m.Building.floors, m.Building.estimated)
                          .where(m.Building.street_code == KOTKA)).all()
-        street = repository.area_summary(s, KOTKA, NOW)["people"]
-        demo = repository.area_summary(s, DEMO, NOW)["people"]
-        streets = {r["code"]: r for r in repository.list_streets(s)}
+        street = dashboard.area_summary(s, areas.get_area(s, KOTKA), NOW)["people"]
+        demo = dashboard.area_summary(s, areas.get_area(s, DEMO), NOW)["people"]
+        streets = {r["code"]: r for r in areas.list_streets(s)}
     assert len(rows) > 1000 and all(r.estimated for r in rows)  # the extract has no counts at all
     homes = [r for r in rows if r.households > 0]
     assert 0.5 * len(rows) < len(homes) < len(rows)  # garages, sheds, schools and tiny footprints stay at zero
@@ -183,7 +183,7 @@ def test_estimates_flag_the_area_and_coverage_apis(kotka):
 
 
 def test_estimates_are_marked_on_the_panel_and_the_planning_figures(kotka):
-    from db import planning as plans, repository
+    from db import areas, coverage, dashboard, layers, planning as plans
     from db.engine import session_scope
     from layouts import map_page, planning_page
 
@@ -195,17 +195,17 @@ def test_estimates_are_marked_on_the_panel_and_the_planning_figures(kotka):
         return "" if tree is None else str(tree)
 
     with session_scope() as s:
-        panel = words(map_page.build_panel(repository.area_summary(s, KOTKA, NOW)))
-        demo_panel = words(map_page.build_panel(repository.area_summary(s, DEMO, NOW)))
-        planning = words(planning_page.coverage_block(repository.area_coverage(s, KOTKA, "儿童之家")))
-        demo_planning = words(planning_page.coverage_block(repository.area_coverage(s, DEMO, "日间照料中心")))
-        worst = repository.area_coverage(s, KOTKA, "儿童之家")["gaps"][0]["code"]  # a new site in the worst compound
-        home = repository.get_area(s, repository.list_children(s, worst)[0]["code"])
+        panel = words(map_page.build_panel(dashboard.area_summary(s, areas.get_area(s, KOTKA), NOW)))
+        demo_panel = words(map_page.build_panel(dashboard.area_summary(s, areas.get_area(s, DEMO), NOW)))
+        planning = words(planning_page.coverage_block(coverage.area_coverage(s, areas.get_area(s, KOTKA), "儿童之家")))
+        demo_planning = words(planning_page.coverage_block(coverage.area_coverage(s, areas.get_area(s, DEMO), "日间照料中心")))
+        worst = coverage.area_coverage(s, areas.get_area(s, KOTKA), "儿童之家")["gaps"][0]["code"]  # a new site in the worst compound
+        home = areas.get_area(s, layers.drill_children(s, areas.get_area(s, worst))[0]["code"])
         site = {"lon": home["point"][0], "lat": home["point"][1]}
         tried = plans.what_if(s, KOTKA, "儿童之家", [site], [])
         demo_tried = plans.what_if(s, DEMO, "日间照料中心", [], [])
-        building = words(map_page.build_building_panel(repository.get_area(s, _a_home(KOTKA)), [], []))
-        demo_building = words(map_page.build_building_panel(repository.get_area(s, _a_home(DEMO)), [], []))
+        building = words(map_page.build_building_panel(areas.get_area(s, _a_home(KOTKA)), [], []))
+        demo_building = words(map_page.build_building_panel(areas.get_area(s, _a_home(DEMO)), [], []))
     assert "估算" in panel
     assert "估算" not in demo_panel
     assert planning.count("估算") >= 4 and "估算" not in demo_planning
@@ -239,7 +239,7 @@ def test_estimates_follow_known_tags_and_the_admins_settings(session):
 def test_estimates_mark_grids_that_arrive_after_the_buildings(kotka):
     """网格化 exports come last: the compounds move into the new grids, and the grids' counts are marked too.
     (Writes to the module's database: it runs last.)"""
-    from db import models as m, repository
+    from db import areas, dashboard, models as m
     from db.engine import session_scope
 
     mid = 26.95
@@ -250,5 +250,5 @@ def test_estimates_mark_grids_that_arrive_after_the_buildings(kotka):
     with session_scope() as s:
         codes = s.execute(select(m.Area.code).where(m.Area.level == "grid", m.Area.code.like(f"{KOTKA}%"))).scalars()
         for code in codes:
-            people = repository.area_summary(s, code, NOW)["people"]
+            people = dashboard.area_summary(s, areas.get_area(s, code), NOW)["people"]
             assert people["estimated"] is True and people["households"] > 0, code

@@ -149,11 +149,11 @@ def test_slivers_and_collapsed_rings_are_rejected_alike_in_dry_run_and_commit(de
     assert (done.counts["new"], done.counts["rejected"]) == (1, 2)
     assert building_count() == before + 1
     assert set(building_rows(["CUT-1", "CUT-2", "CUT-3"])) == {"CUT-3"}
-    from db import repository
+    from db import areas, coverage
     from db.engine import session_scope
 
     with session_scope() as s:  # what PostGIS used to answer 500 for
-        assert repository.area_coverage(s, COMMUNITY, "爱心食堂")["buildings"] > 0
+        assert coverage.area_coverage(s, areas.get_area(s, COMMUNITY), "爱心食堂")["buildings"] > 0
 
 
 # --- defect 6: one check of lengths and numbers, the same on every backend ---------------------------------------

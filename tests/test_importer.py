@@ -67,12 +67,12 @@ def canteen_sites(community) -> list[tuple[float, float]]:
 
 
 def test_official_imports_gbk_grid_shapefile_and_gcj02_canteens(demo_db):
-    from db import layers, repository
+    from db import areas, coverage, layers
     from db.engine import session_scope
 
     community = community_shape("330381001001")
     with session_scope() as s:
-        before = repository.area_coverage(s, "330381001001", "爱心食堂")
+        before = coverage.area_coverage(s, areas.get_area(s, "330381001001"), "爱心食堂")
     grids_zip = zip_shapefile(grid_frame(community, ["东山第一网格", "东山第二网格"]), demo_db, "网格")
     preview = run(grids_zip, "grids", dry_run=True)
     assert preview.counts["new"] == 2 and preview.encoding.upper() == "GBK"
@@ -86,17 +86,17 @@ def test_official_imports_gbk_grid_shapefile_and_gcj02_canteens(demo_db):
     canteens = run(xlsx, "service-points", crs="gcj02")
     assert canteens.counts["new"] == 3, canteens.problems
     with session_scope() as s:
-        grid_layer = layers.get_layer(s, "330381001001", "grids")
+        grid_layer = layers.get_layer(s, areas.get_area(s, "330381001001"), "grids")
         names = {f["properties"]["name"]: f["properties"]["code"] for f in grid_layer["features"]}
         assert {"东山第一网格", "东山第二网格"} <= set(names)
         assert all(names[n].startswith("330381001001") and len(names[n]) == 14 for n in ("东山第一网格", "东山第二网格"))
-        points = layers.get_layer(s, "330381001", "service_points")
+        points = layers.get_layer(s, areas.get_area(s, "330381001"), "service_points")
         mine = [f for f in points["features"] if f["properties"]["name"].endswith("爱心食堂")
                 and f["properties"]["name"][:2] in ("东山", "锦湖", "玉海")]
         got = sorted(tuple(f["geometry"]["coordinates"]) for f in mine)
         # stored in WGS-84: the 高德 offset (hundreds of metres here) is gone, to the 6 decimals the map carries
         assert np.abs(np.array(got) - np.array(sorted(sites))).max() < 1.5e-6
-        after = repository.area_coverage(s, "330381001001", "爱心食堂")
+        after = coverage.area_coverage(s, areas.get_area(s, "330381001001"), "爱心食堂")
     assert after["buildings_covered"] > before["buildings_covered"]
 
 
@@ -211,7 +211,7 @@ def test_a_failure_while_writing_rolls_back_everything(demo_db, monkeypatch):
 def test_osm_extract_end_to_end_in_a_fresh_database(tmp_path, monkeypatch):
     """ODbL extract (tests/data/README.md): buildings, residential areas, roads and amenities on the map."""
     from app import server
-    from db import layers, repository
+    from db import areas, coverage, dashboard, layers
     from db.engine import session_scope
     from db.migrate import upgrade_to_head
     from tests.conftest import new_database_url
@@ -241,25 +241,25 @@ def test_osm_extract_end_to_end_in_a_fresh_database(tmp_path, monkeypatch):
     assert result.exit_code == 0 and "compounds moved to the grid they overlap most" in result.output, result.output
 
     with session_scope() as s:
-        street_layer = layers.get_layer(s, "990000001", "drill")
+        street_layer = layers.get_layer(s, areas.get_area(s, "990000001"), "drill")
         assert {f["properties"]["name"] for f in street_layer["features"]} == {"西社区", "东社区"}
-        compounds = layers.get_layer(s, "990000001001", "drill")["features"]
+        compounds = layers.get_layer(s, areas.get_area(s, "990000001001"), "drill")["features"]
         assert len(compounds) > 5 and all(f["properties"]["level"] == "compound" for f in compounds)
         # some residential areas cut at the extract's edge hold no building: the first one that does drills into them
-        drilled = [layers.get_layer(s, c["properties"]["code"], "drill")["features"] for c in compounds]
+        drilled = [layers.get_layer(s, areas.get_area(s, c["properties"]["code"]), "drill")["features"] for c in compounds]
         buildings = next(b for b in drilled if b)
         assert sum(1 for b in drilled if b) > 5 and buildings[0]["properties"]["level"] == "building"
-        roads = layers.get_layer(s, "990000001", "basemap")["features"]
+        roads = layers.get_layer(s, areas.get_area(s, "990000001"), "basemap")["features"]
         # footways and paths come from the community level down; the street shows its roads
         assert len(roads) > 200 and {f["properties"]["kind"] for f in roads} == {"arterial", "branch"}
-        points = layers.get_layer(s, "990000001", "service_points")["features"]
+        points = layers.get_layer(s, areas.get_area(s, "990000001"), "service_points")["features"]
         assert {f["properties"]["type"] for f in points} >= {"儿童之家", "百姓健身房"}
         for grid in ("99000000100201", "99000000100202"):
-            summary = repository.area_summary(s, grid, dt.datetime(2026, 11, 20))
+            summary = dashboard.area_summary(s, areas.get_area(s, grid), dt.datetime(2026, 11, 20))
             assert summary["area"]["level"] == "grid" and summary["people"]["buildings"] > 100
-            assert layers.get_layer(s, grid, "drill")["features"]  # the grid drills into its compounds
-        coverage = repository.area_coverage(s, "990000001", "儿童之家")
-        assert coverage["buildings"] > 1000 and 0 < coverage["buildings_covered"] < coverage["buildings"]
+            assert layers.get_layer(s, areas.get_area(s, grid), "drill")["features"]  # the grid drills into its compounds
+        covered = coverage.area_coverage(s, areas.get_area(s, "990000001"), "儿童之家")
+        assert covered["buildings"] > 1000 and 0 < covered["buildings_covered"] < covered["buildings"]
     public = server.test_client().get("/api/public/service-points.geojson").get_json()
     assert len(public["features"]) == len(points)
 

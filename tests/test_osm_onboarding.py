@@ -405,7 +405,7 @@ def test_footprints_without_compounds_all_come_in_grouped_from_a_plain_file(empt
 
 
 def test_codes_do_not_run_out_in_a_huge_compound():
-    from db.repository import is_wellformed_code
+    from geodata.codes import is_wellformed as is_wellformed_code
     from geodata.importing import hierarchy
 
     prefix = "330381001001X001B"

@@ -7,7 +7,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from db import models as m, planning, repository as repo
+from db import areas, coverage, models as m, planning
 
 STREET = "330381001"
 NOW = dt.datetime(2026, 11, 20, 9, 30)
@@ -97,12 +97,12 @@ def test_a_scenario_is_deleted_on_its_own_street_only(session):
 
 
 def test_capacity_gap_counts_elderly_with_too_few_seats(session):
-    cov = repo.area_coverage(session, STREET, "爱心食堂")
+    cov = coverage.area_coverage(session, areas.get_area(session, STREET), "爱心食堂")
     cap = cov["capacity"]
     assert cap["min_seats_per_100_elderly"] == 10
     # everyone a canteen does not reach is short of seats too; some reached ones may be as well
     assert cap["short_elderly"] >= cov["gap_elderly"]
-    assert repo.area_coverage(session, STREET, "党群服务中心")["capacity"] is None  # no capacities recorded
+    assert coverage.area_coverage(session, areas.get_area(session, STREET), "党群服务中心")["capacity"] is None  # no capacities recorded
 
 
 def test_planning_tables_match_the_migration(session):

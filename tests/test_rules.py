@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from db import cases, models as m, repository, rules
+from db import areas, cases, dashboard, models as m, rules
 from db.access import SYSTEM
 from workflow.vocab import LEVEL_DEADLINE_DAYS
 from layouts import text
@@ -55,7 +55,7 @@ def test_yellow_window_changes_the_light_in_lists_and_panel(session):
     assert (before, after) == ("yellow", "green")
     listed = {r["code"]: r["light"] for r in cases.list_cases(session, SYSTEM, cases.CaseFilter(light="green"), at)}
     assert listed[code] == "green"
-    open_here = repository.list_open_cases(session, "33038100100101", at)
+    open_here = dashboard.list_open_cases(session, areas.get_area(session, "33038100100101"), at)
     assert {c["code"]: c["light"] for c in open_here}[code] == "green"
 
 

@@ -9,7 +9,7 @@ from urllib.parse import quote, urljoin, urlsplit
 import pytest
 from sqlalchemy import delete, func, select
 
-from db import layers, models as m, repository as repo
+from db import areas, dashboard, layers, models as m
 from db.access import Viewer
 from db.engine import session_scope
 from workflow.vocab import OPEN_STATUSES
@@ -502,28 +502,28 @@ def _grid_of(session, codes) -> set[str]:
 
 def test_repository_case_layer_holds_only_the_viewers_grid(session):
     viewer = Viewer("grid_leader", DEMO_GRID)
-    codes = [f["properties"]["code"] for f in layers.get_layer(session, STREET, "cases", viewer=viewer)["features"]]
+    codes = [f["properties"]["code"] for f in layers.get_layer(session, areas.get_area(session, STREET), "cases", viewer=viewer)["features"]]
     assert set(codes) == _open_cases_in(session, DEMO_GRID)
-    assert layers.get_layer(session, OTHER_GRID, "cases", viewer=viewer)["features"] == []
+    assert layers.get_layer(session, areas.get_area(session, OTHER_GRID), "cases", viewer=viewer)["features"] == []
 
 
 def test_repository_open_case_list_holds_only_the_viewers_grid(session, now):
     viewer = Viewer("grid_leader", DEMO_GRID)
-    cases = repo.list_open_cases(session, STREET, now, limit=10_000, viewer=viewer)
+    cases = dashboard.list_open_cases(session, areas.get_area(session, STREET), now, limit=10_000, viewer=viewer)
     assert {c["code"] for c in cases} == _open_cases_in(session, DEMO_GRID)
-    assert repo.list_open_cases(session, OTHER_GRID, now, viewer=viewer) == []
+    assert dashboard.list_open_cases(session, areas.get_area(session, OTHER_GRID), now, viewer=viewer) == []
 
 
 def test_repository_summaries_count_only_the_viewers_grid(session, now):
     viewer = Viewer("grid_leader", DEMO_GRID)
     total = session.execute(select(func.count()).where(m.Case.grid_code == DEMO_GRID)).scalar()
-    summary = repo.area_summary(session, STREET, now, viewer)
+    summary = dashboard.area_summary(session, areas.get_area(session, STREET), now, viewer)
     assert summary["open_cases"] == len(_open_cases_in(session, DEMO_GRID))
     assert sum(summary["cases_by_status"].values()) == total
-    elsewhere = repo.area_summary(session, OTHER_GRID, now, viewer)
+    elsewhere = dashboard.area_summary(session, areas.get_area(session, OTHER_GRID), now, viewer)
     assert elsewhere["open_cases"] == 0 and elsewhere["cases_by_status"] == {}
-    assert repo.screen_stats(session, STREET, now, viewer)["open"] == summary["open_cases"]
-    assert repo.screen_stats(session, OTHER_GRID, now, viewer)["open"] == 0
+    assert dashboard.screen_stats(session, areas.get_area(session, STREET), now, viewer)["open"] == summary["open_cases"]
+    assert dashboard.screen_stats(session, areas.get_area(session, OTHER_GRID), now, viewer)["open"] == 0
 
 
 def test_repository_trends_and_boards_hold_only_the_viewers_grid(session, now):
@@ -531,19 +531,19 @@ def test_repository_trends_and_boards_hold_only_the_viewers_grid(session, now):
     start = (now - dt.timedelta(days=29)).replace(hour=0, minute=0, second=0, microsecond=0)
     in_window = session.execute(select(func.count()).where(m.Case.grid_code == DEMO_GRID,
                                                            m.Case.created_at >= start)).scalar()
-    assert int(repo.cases_by_day(session, STREET, now, viewer)["count"].sum()) == in_window
-    assert int(repo.cases_by_day(session, OTHER_GRID, now, viewer)["count"].sum()) == 0
-    assert repo.cases_per_month(session, OTHER_GRID, now, viewer=viewer).empty
-    monthly = repo.cases_per_month(session, STREET, now, viewer=viewer)
+    assert int(dashboard.cases_by_day(session, areas.get_area(session, STREET), now, viewer)["count"].sum()) == in_window
+    assert int(dashboard.cases_by_day(session, areas.get_area(session, OTHER_GRID), now, viewer)["count"].sum()) == 0
+    assert dashboard.cases_per_month(session, areas.get_area(session, OTHER_GRID), now, viewer=viewer).empty
+    monthly = dashboard.cases_per_month(session, areas.get_area(session, STREET), now, viewer=viewer)
     assert int(monthly["count"].sum()) > 0
-    board = repo.latest_cases(session, STREET, now, viewer, limit=100)
+    board = dashboard.latest_cases(session, areas.get_area(session, STREET), now, viewer, limit=100)
     assert board and _grid_of(session, [b["code"] for b in board]) == {DEMO_GRID}
-    assert repo.latest_cases(session, OTHER_GRID, now, viewer) == []
+    assert dashboard.latest_cases(session, areas.get_area(session, OTHER_GRID), now, viewer) == []
 
 
 def test_repository_community_scope_covers_its_grids_only(session, now):
     viewer = Viewer("community_staff", "330381001001")
-    codes = [f["properties"]["code"] for f in layers.get_layer(session, STREET, "cases", viewer=viewer)["features"]]
+    codes = [f["properties"]["code"] for f in layers.get_layer(session, areas.get_area(session, STREET), "cases", viewer=viewer)["features"]]
     communities = set(session.execute(select(m.Case.community_code).where(m.Case.code.in_(codes))).scalars())
     assert codes and communities == {"330381001001"}
 

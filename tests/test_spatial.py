@@ -5,7 +5,7 @@ import geopandas as gpd
 import pytest
 from sqlalchemy import select
 
-from db import layers, models as m, repository, spatial
+from db import areas, coverage, layers, models as m, spatial
 from geodata import crs
 from tests.conftest import BACKEND
 
@@ -59,7 +59,7 @@ def test_locate_point_outside_everything(session):
 
 
 def test_simplified_layer_keeps_every_area(session):
-    fc = layers.get_layer(session, None, "drill")
+    fc = layers.get_layer(session, areas.ROOT, "drill")
     assert [f["properties"]["code"] for f in fc["features"]] == ["330381001"]
     ring = fc["features"][0]["geometry"]["coordinates"][0]
     assert 4 <= len(ring) <= 6  # a rotated rectangle stays a rectangle
@@ -68,5 +68,5 @@ def test_simplified_layer_keeps_every_area(session):
 
 def test_nearest_service_points_through_repository(session):
     code = session.execute(select(m.Building.code).limit(1)).scalar()
-    rows = repository.nearest_service_points(session, code)
+    rows = coverage.nearest_service_points(session, areas.get_area(session, code))
     assert rows and all(isinstance(r["distance_m"], int) for r in rows)

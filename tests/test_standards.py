@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from db import repository as repo, walking
+from db import areas, coverage, walking
 from geodata import standards
 
 STREET = "330381001"
@@ -30,9 +30,9 @@ def test_bad_standards_are_refused_with_the_field(raw, field):
 
 
 def test_saved_standards_change_coverage(session):
-    before = repo.area_coverage(session, STREET, "日间照料中心")
+    before = coverage.area_coverage(session, areas.get_area(session, STREET), "日间照料中心")
     walking.save_standards(session, {"radius_m": {"日间照料中心": 600}}, "admin", dt.datetime(2026, 11, 20))
     assert walking.get_standards(session)["radius_m"]["日间照料中心"] == 600
-    after = repo.area_coverage(session, STREET, "日间照料中心")
+    after = coverage.area_coverage(session, areas.get_area(session, STREET), "日间照料中心")
     assert after["radius_m"] == 600 and after["buildings_covered"] > before["buildings_covered"]
     assert after["radius_minutes"] == pytest.approx(600 / 72, abs=0.05)

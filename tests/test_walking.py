@@ -1,31 +1,31 @@
 """Walking coverage of areas: never above the straight line, gaps ranked, shares per child area, the API."""
 from __future__ import annotations
 
-from db import repository as repo
+from db import areas, coverage
 
 STREET = "330381001"
 
 
 def test_walking_coverage_never_exceeds_straight_line(session):
     for service_type in ("日间照料中心", "爱心食堂", "党群服务中心"):
-        cov = repo.area_coverage(session, STREET, service_type)
+        cov = coverage.area_coverage(session, areas.get_area(session, STREET), service_type)
         assert cov["method"] == "walking" and cov["network"]["components"] >= 1
         assert cov["buildings_covered"] <= cov["straight_line"]["buildings_covered"]
         assert cov["elderly_share"] <= cov["straight_line"]["elderly_share"]
 
 
 def test_gaps_ranked_by_elderly_then_households(session):
-    cov = repo.area_coverage(session, STREET, "日间照料中心")
+    cov = coverage.area_coverage(session, areas.get_area(session, STREET), "日间照料中心")
     keys = [(g["elderly"], g["households"]) for g in cov["gaps"]]
     assert keys and keys == sorted(keys, reverse=True)
     assert all(g["name"] and g["code"].startswith(STREET) for g in cov["gaps"])
 
 
 def test_children_shares_weight_by_population(session):
-    cov = repo.area_coverage(session, STREET, "日间照料中心")
+    cov = coverage.area_coverage(session, areas.get_area(session, STREET), "日间照料中心")
     assert len(cov["children"]) == 8  # the demo street's communities
     one = cov["children"][0]
-    mine = repo.area_coverage(session, one["code"], "日间照料中心")
+    mine = coverage.area_coverage(session, areas.get_area(session, one["code"]), "日间照料中心")
     assert mine["residents_share"] == one["residents_share"] and mine["population_weighted_share"] == one["residents_share"]
 
 
@@ -46,7 +46,7 @@ def test_building_panel_nearest_points_are_walked_and_agree_with_coverage(sessio
 
     frame, _ = walking.walking_distances(session, STREET, "日间照料中心")
     code = frame.code.iloc[100]
-    nearest = {p["service_type"]: p for p in repo.nearest_service_points(session, code)}
+    nearest = {p["service_type"]: p for p in coverage.nearest_service_points(session, areas.get_area(session, code))}
     day_care = nearest["日间照料中心"]
     assert day_care["walking"] and day_care["distance_m"] == round(frame.distance_m.iloc[100])
     assert day_care["within_standard"] == (frame.distance_m.iloc[100] <= 300)
@@ -68,3 +68,29 @@ def test_every_imported_line_is_walkable_whatever_its_kind(session):
     session.flush()
     after = walking._build(session, STREET).net.length.sum()
     assert 100 < after - before < 150  # the lane, and nothing of the park's outline
+
+
+def test_a_case_filed_elsewhere_keeps_coverage_and_outlines_warm(session):
+    """Cases are the most frequent write: one filed in another community rebuilds the cases layer, nothing walked."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from db import cache, cases, layers, models as m, rules
+    from db.access import SYSTEM
+
+    here, elsewhere = session.execute(select(m.Area.code).where(m.Area.level == "community")
+                                      .order_by(m.Area.code).limit(2)).scalars().all()
+    area = areas.get_area(session, here)
+    warm = [coverage.area_coverage(session, area, "日间照料中心"), layers.get_layer(session, area, "drill"),
+            layers.get_layer(session, area, "cases"), rules.get_case_rules(session)]  # intake reads the rules
+    like = session.execute(select(m.Case.category, m.Case.source, m.Case.lon, m.Case.lat)
+                           .where(m.Case.community_code == elsewhere).limit(1)).one()
+    built = cache.builds()
+    cases.create_case(session, cases.NewCase(category=like.category, description="路灯不亮", source=like.source,
+                                             lon=like.lon, lat=like.lat), "测试", SYSTEM, dt.datetime(2026, 11, 20, 10))
+    assert coverage.area_coverage(session, area, "日间照料中心") is warm[0]
+    assert layers.get_layer(session, area, "drill") is warm[1]
+    assert cache.builds() == built, "a case write rebuilt something that never reads cases"
+    assert layers.get_layer(session, area, "cases") is not warm[2]  # what reads cases follows them
+    assert cache.builds() == built + 1

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from db import layers, models as m, wishes
+from db import areas, layers, models as m, wishes
 from db.access import SYSTEM, Viewer
 from workflow import wishes as rules
 from tests.refusals import refused
@@ -91,7 +91,7 @@ def test_demo_street_has_wishes_in_every_state(session):
 
 def test_map_layer_shows_open_wishes_without_the_wisher(session):
     code = _publish(session)
-    layer = layers.get_layer(session, GRID, "wishes", viewer=SYSTEM)
+    layer = layers.get_layer(session, areas.get_area(session, GRID), "wishes", viewer=SYSTEM)
     props = {f["properties"]["code"]: f["properties"] for f in layer["features"]}
     assert props[code]["title"] == "帮独居老人换楼道灯泡"
     assert "李阿婆" not in str(layer) and "13900003333" not in str(layer)

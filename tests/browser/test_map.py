@@ -236,7 +236,7 @@ def test_a_drill_asks_the_server_for_the_map_and_the_panel_only(staff, live_serv
 def test_rates_period_switch_recomputes_the_three_rates(staff, live_server, session):
     import datetime as dt
 
-    from db import repository
+    from db import areas, dashboard
 
     page = staff
     community = "330381001001"
@@ -245,7 +245,7 @@ def test_rates_period_switch_recomputes_the_three_rates(staff, live_server, sess
     page.get_by_label("近7天").check()
     page.wait_for_selector("text=三率（近7天）")
     page.wait_for_selector("text=网格三率排名（近7天）")
-    stats = repository.screen_stats(session, community, dt.datetime.now(), days=7)
+    stats = dashboard.screen_stats(session, areas.get_area(session, community), dt.datetime.now(), days=7)
     expected = "—" if stats["response_rate"] is None else f"{stats['response_rate'] * 100:.0f}%"
     assert page.locator(".chip", has_text="响应率").first.inner_text() == f"响应率 {expected}"
     # the chosen period stays while drilling on

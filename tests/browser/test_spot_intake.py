@@ -1,7 +1,6 @@
 """Intake at any spot of the map: pick it, add a photo, see likely duplicates and file the second as a duplicate."""
 from __future__ import annotations
 
-import io
 import re
 
 from PIL import Image
