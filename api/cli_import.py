@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from db import batches, cases, exporting, importer
 from db.access import SYSTEM
 from db.engine import session_scope
-from db.importer import import_file
+from db.onboarding import import_file
 from db.migrate import upgrade_to_head
 from geodata import crs as crs_mod
 from geodata.importing import coords, mapping as mp, prepare as prep

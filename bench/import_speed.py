@@ -67,7 +67,7 @@ def footprints(n: int):
 def measure(url: str, n: int, label: str) -> dict:
     os.environ["DATABASE_URL"] = url
     from db.engine import session_scope
-    from db.importer import import_file
+    from db.onboarding import import_file
     from db.migrate import upgrade_to_head
     from db.seed import write_demo
     from geodata import demo

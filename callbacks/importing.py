@@ -13,10 +13,10 @@ from sqlalchemy.exc import DataError, IntegrityError
 from callbacks import uploads
 from callbacks.viewer import current_account, current_viewer
 from callbacks.wiring import Callbacks
-from db.importer import PREVIEW_FEATURES, import_file
+from db.importer import PREVIEW_FEATURES
 from db import areas, batches, exporting, layers, street_setup
 from db.engine import session_scope
-from db.onboarding import run_import_osm
+from db.onboarding import import_file, run_import_osm
 from geodata import codes, osm
 from geodata.importing import coords
 from geodata.importing.drawn import area_km2, drawn_polygon

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from db import app_settings, cache, importer, models as m
+from db import app_settings, cache, models as m, totals
 from geodata import estimate
 
 SETTINGS_KEY = "estimate_settings"
@@ -72,7 +72,7 @@ def estimate_missing(session: Session, street_codes, kinds: Mapping[str, str] | 
             changed_streets.add(street)
             changed += len(values)
     if changed_streets:
-        importer.roll_up(session, changed_streets)
+        totals.roll_up(session, changed_streets)
     if mark_estimated_areas(session, street_codes) or changed_streets:
         cache.mark_changed(session, cache.GEOMETRY)
     return changed

@@ -2,24 +2,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import Integer, String, func, insert, select, update
+from sqlalchemy import Integer, String, insert, select, update
 from sqlalchemy.orm import Session
 
-from db import batches, cache, estimates, models as m
+from db import batches, cache, estimates, models as m, totals
 from geodata import codes, crs as crs_mod
 from geodata.importing import fields, hierarchy
 from geodata.importing.errors import ImportRefused
 from geodata.importing.hygiene import GRID, problem
 from geodata.importing.mapping import AREA_LEVEL, FIELDS
-from geodata.importing.prepare import Prepared, prepare
-from geodata.importing.readers import read_source
-from workflow.vocab import GENERATED_GROUP
+from geodata.importing.prepare import Prepared
 from workflow.vocab import NO_WORDS, STREET_CODE_TERM, UNNAMED_AREA, UNNAMED_BUILDING, UNNAMED_STREET
 
 PREVIEW_FEATURES = 3000
@@ -471,7 +468,7 @@ def commit_plan(session: Session, plan: Plan, origin: batches.Origin | None = No
     if updates:
         session.execute(update(model), [strip(r) for r in updates])
     if plan.kind == "buildings":
-        roll_up(session, {r["street_code"] for r in plan.rows_new + updates} | {codes.street_of(c) for c in plan.emptied}, plan.emptied)
+        totals.roll_up(session, {r["street_code"] for r in plan.rows_new + updates} | {codes.street_of(c) for c in plan.emptied}, plan.emptied)
     if plan.kind == "grids":
         plan.counts["reattached"] = reattach_to_grids(session, {r["parent_code"] for r in plan.rows_new + updates})
     if plan.kind in ("buildings", "grids"):
@@ -515,54 +512,5 @@ def reattach_to_grids(session: Session, community_codes: set[str]) -> int:
     for compound, grid in moved.items():
         session.execute(update(m.Building).where(m.Building.compound_code == compound).values(grid_code=grid)
                         .execution_options(synchronize_session=False))
-    roll_up(session, {codes.street_of(c) for c in moved}, emptied=old_parents)
+    totals.roll_up(session, {codes.street_of(c) for c in moved}, emptied=old_parents)
     return len(moved)
-
-
-def roll_up(session: Session, street_codes: set[str], emptied: set[str] = frozenset()) -> None:
-    """The denormalised counts on every area of these streets, summed again from their buildings.
-
-    Areas without buildings keep the counts their own file gave them, except those in `emptied` (they just lost
-    their buildings to another area), which go to zero.
-    """
-    metrics = ("households", "residents", "elderly", "party_members")
-    for street in street_codes:
-        for level, column in (("compound", "compound_code"), ("grid", "grid_code"), ("community", "community_code"),
-                              ("street", "street_code")):
-            col = getattr(m.Building, column)
-            rows = session.execute(select(col, func.count(), *[func.coalesce(func.sum(getattr(m.Building, x)), 0)
-                                                               for x in metrics])
-                                   .where(m.Building.street_code == street).group_by(col)).all()
-            values = [{"code": r[0], "buildings": int(r[1]), **{x: int(v) for x, v in zip(metrics, r[2:])}}
-                      for r in rows if r[0]]
-            known = set(session.execute(select(m.Area.code).where(m.Area.level == level,
-                                                                  m.Area.code.like(f"{street}%"))).scalars())
-            values = [v for v in values if v["code"] in known]
-            counted = {v["code"] for v in values}
-            values += [{"code": c, "buildings": 0, **{x: 0 for x in metrics}}
-                       for c in sorted(set(emptied) & known - counted)]
-            if values:
-                session.execute(update(m.Area), values)
-
-
-def import_file(session: Session, path: Path, kind: str, crs: str | None, mapping: dict | None, dry_run: bool,
-                street: str | None = None, street_name: str | None = None, layer: str | None = None,
-                user: str | None = None, file_name: str | None = None) -> Plan:
-    """Read, plan and (unless dry_run) write in `session` as one import batch by `user` (file_name: the name the
-    file came with, when `path` is an upload's temporary copy). ImportRefused for bad input, before anything is
-    written. A dry run rolls `session` back: give it a session of its own."""
-    from db import onboarding  # imported here: onboarding builds on this module
-
-    prepared = prepare(read_source(path), kind, crs, mapping, layer)
-    batch_id = batches.record_batch(session, kind, batches.Origin(file_name or path.name, user), prepared.crs_used)
-    # buildings no compound holds go into generated groups (街区) of their community, so none is "outside"
-    grouped = onboarding.group_loose_buildings(session, prepared.frame, batch_id) if kind == "buildings" else 0
-    plan = plan_import(session, prepared, street, street_name)
-    if grouped:
-        plan.notes.append(f"{grouped} generated groups ({GENERATED_GROUP}) for buildings that no compound holds")
-        plan.counts["groups"] = grouped
-    if dry_run:
-        session.rollback()  # the batch and the groups were planned against, not kept
-    else:
-        commit_plan(session, plan, batch_id=batch_id)
-    return plan

@@ -19,7 +19,7 @@ from geodata import codes, crs, onboarding, osm
 from geodata.importing import hierarchy
 from geodata.importing.errors import ImportRefused
 from geodata.importing.prepare import prepare
-from geodata.importing.readers import Source
+from geodata.importing.readers import Source, read_source
 from workflow.vocab import GENERATED_COMMUNITY_REST, GENERATED_COMMUNITY_WHOLE, GENERATED_GROUP
 from workflow.vocab import STREET_CODE_TERM
 
@@ -216,3 +216,24 @@ def run_import_osm(path: Path, street_code: str, street_name: str | None, rules:
         if dry_run:
             session.rollback()
     return result
+
+
+def import_file(session: Session, path: Path, kind: str, crs: str | None, mapping: dict | None, dry_run: bool,
+                street: str | None = None, street_name: str | None = None, layer: str | None = None,
+                user: str | None = None, file_name: str | None = None) -> Plan:
+    """Read, plan and (unless dry_run) write in `session` as one import batch by `user` (file_name: the name the
+    file came with, when `path` is an upload's temporary copy). ImportRefused for bad input, before anything is
+    written. A dry run rolls `session` back: give it a session of its own."""
+    prepared = prepare(read_source(path), kind, crs, mapping, layer)
+    batch_id = batches.record_batch(session, kind, batches.Origin(file_name or path.name, user), prepared.crs_used)
+    # buildings no compound holds go into generated groups (街区) of their community, so none is "outside"
+    grouped = group_loose_buildings(session, prepared.frame, batch_id) if kind == "buildings" else 0
+    plan = plan_import(session, prepared, street, street_name)
+    if grouped:
+        plan.notes.append(f"{grouped} generated groups ({GENERATED_GROUP}) for buildings that no compound holds")
+        plan.counts["groups"] = grouped
+    if dry_run:
+        session.rollback()  # the batch and the groups were planned against, not kept
+    else:
+        commit_plan(session, plan, batch_id=batch_id)
+    return plan

@@ -20,7 +20,7 @@ def onboarding(tmp_path, monkeypatch):
     from app import server
     from db import users
     from db.engine import session_scope
-    from db.importer import import_file
+    from db.onboarding import import_file
     from db.migrate import upgrade_to_head
     from tests.conftest import new_database_url
 

@@ -20,7 +20,7 @@ NOW = dt.datetime(2026, 11, 20, 9, 30)
 
 def run(path, kind, **options):
     from db.engine import session_scope
-    from db.importer import import_file
+    from db.onboarding import import_file
 
     with session_scope() as session:
         return import_file(session, path, kind, options.pop("crs", None), None, options.pop("dry_run", False),

@@ -63,7 +63,7 @@ def version() -> int:
 
 def run(path, kind, **options):
     from db.engine import session_scope
-    from db.importer import import_file
+    from db.onboarding import import_file
 
     with session_scope() as session:
         return import_file(session, path, kind, options.pop("crs", None), options.pop("mapping", None), False,

@@ -53,7 +53,7 @@ def community_shape(code: str):
 
 def run(path, kind, **options):
     from db.engine import session_scope
-    from db.importer import import_file
+    from db.onboarding import import_file
 
     with session_scope() as session:
         return import_file(session, path, kind, options.pop("crs", None), options.pop("mapping", None),
@@ -191,7 +191,7 @@ def test_mixed_geometries_and_far_points_are_rejected_row_by_row(demo_db):
 
 
 def test_a_failure_while_writing_rolls_back_everything(demo_db, monkeypatch):
-    from db import importer
+    from db import totals
 
     community = community_shape("330381001005")
     before = fingerprint()
@@ -199,7 +199,7 @@ def test_a_failure_while_writing_rolls_back_everything(demo_db, monkeypatch):
     def explode(*_args):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importer, "roll_up", explode)
+    monkeypatch.setattr(totals, "roll_up", explode)
     buildings = write_geojson(demo_db / "b.geojson", [
         feature(shapely.box(community.centroid.x, community.centroid.y, community.centroid.x + 2e-4,
                             community.centroid.y + 1e-4), name="新楼", id="N1")])

@@ -27,7 +27,7 @@ def onboarding_server(tmp_path_factory):
     """A database made by init-db (no demo): one street of communities only, one with 3 buildings and nothing else."""
     from db import users
     from db.engine import session_scope
-    from db.importer import import_file
+    from db.onboarding import import_file
     from db.migrate import upgrade_to_head
     from tests.conftest import new_database_url
 
