@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from layouts import map_page, planning_page, public_page, screen_page
+from layouts.chrome import TopBar
 from workflow.vocab import PUBLIC_SERVICE_TYPES, SERVICE_COLOUR, SERVICE_GLYPH, SERVICE_TYPE_TABLE, SERVICE_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +28,8 @@ def _hideouts(tree) -> list[dict]:
 
 
 def test_every_point_layer_gets_the_tables_glyphs_and_colours():
-    trees = [map_page.build_map("none"), public_page.build_page(), screen_page.build_page(), planning_page.build_page()]
+    bar = TopBar("", (), "")
+    trees = [map_page.build_map("none"), public_page.build_page(), screen_page.build_page(), planning_page.build_page(bar)]
     hideouts = [h for tree in trees for h in _hideouts(tree)]
     assert len(hideouts) >= 4
     for hideout in hideouts:
