@@ -202,7 +202,9 @@ def act(session: Session, code: str, action: str, actor: str, viewer: Viewer, ex
 
 
 def escalate_due(session: Session, now: dt.datetime) -> int:
-    """Climb the ladder for every open case whose deadline passed; safe to run late, twice, or after downtime."""
+    """Climb the ladder for every open case whose deadline passed; safe to run late, twice, after downtime, or in two
+    requests at once: when another transaction escalated the same cases first, this one gives way (0) and its
+    session is rolled back, so call it first in a session of its own."""
     due = session.execute(select(m.Case).where(m.Case.status.in_(lc.OPEN), m.Case.deadline <= now,
                                                m.Case.level != LADDER_LEVELS[-1])).scalars().all()
     moved = 0
@@ -214,8 +216,14 @@ def escalate_due(session: Session, now: dt.datetime) -> int:
             _event(session, case, "auto_escalate", SYSTEM_ACTOR, None, at, case.status,
                    trail_note("overdue", previous=previous, level=level))
             moved += 1
-    if moved:
-        cache.mark_changed(session, cache.CASES)
+    if not moved:
+        return 0
+    try:
+        session.flush()
+    except StaleDataError:  # the same cases were just escalated by another request (each case row carries a version)
+        session.rollback()
+        return 0
+    cache.mark_changed(session, cache.CASES)
     return moved
 
 

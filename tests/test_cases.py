@@ -261,3 +261,41 @@ def test_a_case_filed_and_dispatched_over_http_is_on_the_trail_under_the_account
             s.execute(delete(m.CaseEvent).where(m.CaseEvent.case_id.in_(ids)))
             s.execute(delete(m.Case).where(m.Case.id.in_(ids)))
             cache.mark_changed(s)
+
+
+def test_two_requests_escalating_the_same_case_at_once_both_answer(seeded_url):
+    """Opening /cases/ in two tabs escalates in two requests: the later one gives way instead of failing the list."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from db.engine import get_engine, session_scope
+
+    long_ago = dt.datetime(2019, 12, 1, 9)  # before every demo deadline: only this case is due below
+    with session_scope() as s:
+        _, new = _new(s)
+        code = cases.create_case(s, new, "甲", SYSTEM, long_ago).code
+    when = long_ago + dt.timedelta(days=4)
+    first, second = Session(get_engine()), Session(get_engine())
+    try:
+        raced = []
+
+        @event.listens_for(first, "before_flush")
+        def other_request_escalates_first(*_args):
+            if not raced:
+                raced.append(cases.escalate_due(second, when))
+                second.commit()
+
+        assert cases.escalate_due(first, when) == 0  # gave way: the other request did it
+        first.commit()
+        assert raced == [1]
+        with session_scope() as s:
+            detail = cases.get_case(s, code, SYSTEM, when)
+        assert detail["level"] == "网格"
+        assert [e["action"] for e in detail["events"]].count("auto_escalate") == 1
+    finally:
+        first.close()
+        second.close()
+        with session_scope() as s:
+            case_id = s.execute(select(m.Case.id).where(m.Case.code == code)).scalar_one()
+            s.execute(delete(m.CaseEvent).where(m.CaseEvent.case_id == case_id))
+            s.execute(delete(m.Case).where(m.Case.id == case_id))
