@@ -46,7 +46,11 @@ def test_public_draws_a_mediation_room_in_the_tables_colour(page, mediation_serv
     marker = page.locator(f'.pub-marker[title="{point["name"]}"]')
     marker.wait_for()
     assert marker.inner_text() == "调"
-    assert marker.evaluate("el => getComputedStyle(el).backgroundColor") == _rgb(SERVICE_COLOUR[MEDIATION])
+    # read from the marker on the page at that moment: the layer may redraw (a new element) while a busy box catches up
+    colour = page.wait_for_function("""title => {
+        const el = [...document.querySelectorAll('.pub-marker')].find(e => e.title === title);
+        return (el && getComputedStyle(el).backgroundColor) || null; }""", arg=point["name"]).json_value()
+    assert colour == _rgb(SERVICE_COLOUR[MEDIATION])
 
 
 def test_staff_map_draws_every_type_in_the_tables_colour(page, mediation_server):
