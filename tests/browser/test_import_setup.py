@@ -182,6 +182,10 @@ def test_from_an_empty_database_draw_a_street_and_the_checklist_follows(page, se
     # both drawings are batches: undo the community, then the street, and the page is empty again
     for _ in range(2):
         newest = _count(url, "SELECT max(id) FROM import_batch WHERE status = 'applied'")
+        applied = _count(url, "SELECT count(*) FROM import_batch WHERE status = 'applied'")
+        # the table must show what the database holds before a click: a row left from before the last undo would
+        # undo a batch that is gone already (seen on a loaded box)
+        page.wait_for_function(f"document.querySelectorAll('#import-batches tr.applied').length === {applied}")
         page.once("dialog", lambda dialog: dialog.accept())
         page.locator("#import-batches tr.applied").first.get_by_role("button", name="撤销").click()
         page.wait_for_selector(f"#import-batch-message:has-text('已撤销第 {newest} 批')")
