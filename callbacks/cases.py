@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +12,7 @@ from callbacks import intake, uploads
 from callbacks.urls import query_param
 from callbacks.viewer import current_account, current_viewer
 from callbacks.wiring import Callbacks
-from db import areas, cases
+from db import areas, cases, exporting
 from db.engine import session_scope
 from layouts import cases_ids as ids, cases_page, text
 from workflow import case_table, lifecycle as lc
@@ -93,18 +92,16 @@ def _export_rows(filters: tuple, now: dt.datetime) -> pd.DataFrame:
                *[State(i.component_id, i.component_property) for i in FILTERS], prevent_initial_call=True)
 def export_xlsx(_n, *filters):
     now = dt.datetime.now()
-    buffer = io.BytesIO()
-    _export_rows(filters, now).to_excel(buffer, index=False, sheet_name=case_table.CASE_SHEET_NAME)
-    return dcc.send_bytes(buffer.getvalue(), text.CASES_EXPORT_XLSX_FILE.format(stamp=f"{now:%Y%m%d-%H%M}"))
+    return dcc.send_bytes(exporting.frame_xlsx(_export_rows(filters, now), case_table.CASE_SHEET_NAME),
+                          text.CASES_EXPORT_XLSX_FILE.format(stamp=f"{now:%Y%m%d-%H%M}"))
 
 
 @page.callback(Output(ids.DOWNLOAD, "data", allow_duplicate=True), Input(ids.EXPORT_CSV, "n_clicks"),
                *[State(i.component_id, i.component_property) for i in FILTERS], prevent_initial_call=True)
 def export_csv(_n, *filters):
     now = dt.datetime.now()
-    # UTF-8 with BOM: Excel on Windows opens it with the Chinese intact
-    return dcc.send_string(_export_rows(filters, now).to_csv(index=False, encoding="utf-8-sig"),
-                           text.CASES_EXPORT_CSV_FILE.format(stamp=f"{now:%Y%m%d-%H%M}"))
+    return dcc.send_bytes(exporting.frame_csv(_export_rows(filters, now)),
+                          text.CASES_EXPORT_CSV_FILE.format(stamp=f"{now:%Y%m%d-%H%M}"))
 
 
 @page.callback(Output(ids.BULK_MESSAGE, "children"), Output(ids.CHANGED, "data", allow_duplicate=True),

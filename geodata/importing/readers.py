@@ -102,9 +102,9 @@ def _frame(path: Path, layer: str | None = None, encoding: str | None = None) ->
         frame = pyogrio.read_dataframe(path, layer=layer, encoding=encoding, on_invalid="ignore")
     if not isinstance(frame, gpd.GeoDataFrame):
         raise ImportRefused("no_geometry", f"{path.name}: layer {layer or 0} has no geometry column")
-    for column in frame.columns.drop(frame.geometry.name):
-        if frame[column].dtype == object:  # a layer we exported comes back as it went out (files.inert)
-            frame[column] = frame[column].map(lambda v: files.revert_inert(v) if isinstance(v, str) else v)
+    # a GeoPackage we exported (db/exporting.py: texts made inert) comes back as it went out
+    for column in frame.select_dtypes(include=["object", "string"]).columns:
+        frame[column] = frame[column].map(lambda v: files.revert_inert(v) if isinstance(v, str) else v)
     return frame
 
 
