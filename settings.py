@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TILE_PROVIDERS = ("none", "osm", "tianditu", "amap")
+INSTANCE_DIR = Path(__file__).resolve().parent / "instance"  # the SQLite file, the secret key, uploads, job state
 
 
 @dataclass(frozen=True)
@@ -21,12 +22,22 @@ class Settings:
     open311_keys: dict  # api key → the system it belongs to, from OPEN311_API_KEYS="12345热线:key1,网格系统:key2"
 
 
+def private_dir(path: Path) -> Path:
+    """`path` (and any folder above it that is missing) made for this account alone: mode 0700, however it was."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)  # exist_ok: several workers may start at once
+    if path.stat().st_mode & 0o777 != 0o700:
+        os.chmod(path, 0o700)
+    return path
+
+
 def _local_secret() -> str:
     """Without SECRET_KEY: one random key kept in instance/, so every worker on this machine signs alike.
 
     Several machines behind a load balancer must share SECRET_KEY through the environment instead.
     """
-    path = Path(__file__).resolve().parent / "instance" / "secret_key"
+    path = INSTANCE_DIR / "secret_key"
     path.parent.mkdir(exist_ok=True)
     try:
         # O_EXCL: when several workers start at once, exactly one writes the key and the others read it.
