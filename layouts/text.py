@@ -374,7 +374,8 @@ IMPORT_PREVIEW_FIRST = "请先预览，确认无误后再导入。"
 IMPORT_NO_FILE = "请先选择文件。"
 IMPORT_DB_REFUSED = "数据库拒绝了这次导入，没有写入任何数据，请联系管理员。"
 IMPORT_ERROR_GENERIC = "文件无法导入，没有写入任何数据。"
-# --- issue 14: what workflow/files.py refuses in any uploaded sheet or archive (the case list and the import page) ---
+# --- issue 14: refusals of an uploaded sheet or archive (workflow/files.py) and of its commit (db/batches.py,
+# db/importer.py), on the case list and the import page alike ---
 FILE_REFUSALS = {
     "zip_members": "压缩包内文件过多（{count} 个，上限 {limit} 个）",
     "zip_path": "压缩包内含有越界路径（{member}），出于安全原因拒绝",
@@ -396,6 +397,7 @@ FILE_REFUSALS = {
     "sheet_type": "只支持 .xlsx 或 .csv 文件",
     "sheet_empty": "文件是空的",
     "upload_used": "这份文件已经导入过（或正在导入），没有重复写入",
+    "preview_changed": "检查结果与预览不同（预览时可导入 {before} 行，现在 {now} 行），没有写入任何数据，请重新预览",
 }
 IMPORT_ERRORS = {
     "too_large": "文件过大（{size_mb} MB），上限 {limit_mb} MB。",
@@ -704,7 +706,6 @@ REFUSALS = {
     # a case sheet (workflow/case_table.py, the import check in db/cases.py)
     "upload_cancelled": CASES_IMPORT_CANCELLED,
     **FILE_REFUSALS,
-    "preview_changed": "检查结果与预览不同（预览时可导入 {before} 行，现在 {now} 行），没有写入任何数据，请重新预览",
     "sheet_bad_text": "{column}含有无法保存的字符（如空字符）",
     "sheet_columns": "缺少必需的列：{missing}（文件中的列：{found}）",
     "sheet_no_rows": "文件中没有数据行",
