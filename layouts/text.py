@@ -367,7 +367,7 @@ IMPORT_REASONS = {"repaired": "几何无效，已自动修复", "empty": "空几
                   "unknown_type": "类型不在目录中", "outside": "不在任何上级区域内", "far_outside": "远离本街道（疑似坐标错误）",
                   "moved": "上级区域已变化，请先核对", "degenerate": "形状过窄或退化（如在数据边缘被裁切），已拒绝",
                   "too_long": "内容超过字段长度，已拒绝", "not_number": "应为数字，已拒绝",
-                  "number_range": "数字超出允许范围，已拒绝"}
+                  "number_range": "数字超出允许范围，已拒绝", "bad_text": "含有无法保存的字符（如空字符），已拒绝"}
 IMPORT_DONE = "导入完成：新增 {new}，更新 {updated}。地图、面板和覆盖分析已使用新数据。"
 IMPORT_REATTACHED = "{n} 个小区已按面积重叠最多归入新的网格。"
 IMPORT_PREVIEW_FIRST = "请先预览，确认无误后再导入。"

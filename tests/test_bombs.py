@@ -218,3 +218,17 @@ def test_zip_limits_hold_for_any_archive():
     with zipfile.ZipFile(io.BytesIO(data)) as z, pytest.raises(files.FileRefused) as info:
         files.check_zip(z, files.ZipLimits(), "many.zip")
     assert info.value.kind == "zip_members" and "201 members" in info.value.detail
+
+
+def test_the_command_line_says_why_in_english_and_writes_nothing(seeded_url, tmp_path):
+    from app import server
+
+    sheet = tmp_path / "诉求.xlsx"
+    sheet.write_bytes(bombs.xlsx(_sheet_with_shared_string(), bombs.shared_string_bomb(bombs.GiB)))
+    runner = server.test_cli_runner()
+    for kind in ("cases", "service-points"):
+        result = runner.invoke(args=["import", str(sheet), "--as", kind, "--dry-run"])
+        print(f"\n{kind}: {result.output.strip()}")
+        assert result.exit_code != 0 and "Traceback" not in result.output
+        assert "member 'xl/sharedStrings.xml' inflates to 1073741972 bytes" in result.output
+        assert "nothing written" in result.output

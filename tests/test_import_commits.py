@@ -160,7 +160,7 @@ def test_two_simultaneous_commits_of_one_sheet_import_it_once(own_db, monkeypatc
 
 # --- a layer on /admin/import/ ---
 
-def _points_upload(tmp_path, n: int = 3) -> tuple[dict, dict]:
+def _points_upload(tmp_path, n: int = 3, names: list[str] | None = None) -> tuple[dict, dict]:
     """A CSV of canteens inside the demo street, received and previewed on the import page: (store, options)."""
     from callbacks import importing
     from db import models as m
@@ -169,7 +169,8 @@ def _points_upload(tmp_path, n: int = 3) -> tuple[dict, dict]:
     with session_scope() as s:
         area = s.execute(select(m.Area).where(m.Area.code == GRID)).scalar_one()
         c = area.geometry.representative_point()
-    frame = pd.DataFrame({"编号": [f"ST-{i}" for i in range(n)], "名称": [f"{MARK}食堂{i}" for i in range(n)],
+    names = names or [f"{MARK}食堂{i}" for i in range(n)]
+    frame = pd.DataFrame({"编号": [f"ST-{i}" for i in range(n)], "名称": names,
                           "类型": ["爱心食堂"] * n, "经度": [c.x + i * 1e-5 for i in range(n)], "纬度": [c.y] * n})
     raw = frame.to_csv(index=False).encode()
     with acting_as("admin"):
@@ -177,13 +178,13 @@ def _points_upload(tmp_path, n: int = 3) -> tuple[dict, dict]:
         out = importing.preview(1, store, "service-points", "EPSG:4326", None, None, [], [])
     summary, options = out[0], out[5]
     assert options, summary
-    return store, options
+    return store, options, out[1]
 
 
 def _commit_layer(stores) -> str:
     from callbacks import importing
 
-    store, options = stores
+    store, options, _problems = stores
     with acting_as("admin"):
         return importing.commit(1, options, store)[0]
 
@@ -214,3 +215,11 @@ def test_layer_commit_refuses_when_it_would_write_other_rows_than_its_preview(ow
     # the same file previewed before the first went in: now it would change nothing
     assert _commit_layer(second) == text.FILE_REFUSALS["preview_changed"].format(before=3, now=0)
     assert _points_named() == 3
+
+
+def test_layer_preview_refuses_the_text_a_database_cannot_store(own_db, tmp_path):
+    # PostgreSQL refuses a NUL in text: main's preview took the row and its commit failed as a whole
+    upload = _points_upload(tmp_path, names=[f"{MARK}食堂0", f"{MARK}食堂\x001", f"{MARK}食堂2"])
+    assert upload[1]["expect"] == 2
+    assert "第 3 行：含有无法保存的字符（如空字符），已拒绝" in str(upload[2])
+    assert _commit_layer(upload).startswith("导入完成：新增 2") and _points_named() == 2
