@@ -6,16 +6,15 @@ commit that two requests make at once is made from two threads that meet at a ba
 from __future__ import annotations
 
 import base64
-import io
 import threading
 
-import openpyxl
 import pandas as pd
 import pytest
 from sqlalchemy import func, select, update
 
 from layouts import text
 from tests.helpers import acting_as
+from tests.test_case_import import _xlsx as xlsx
 
 GRID = "33038100100101"
 MARK = "提交测试"
@@ -51,13 +50,7 @@ def _data_url(raw: bytes) -> str:
 
 
 def _sheet(rows) -> str:
-    book = openpyxl.Workbook()
-    book.active.append(SHEET_HEADER)
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return _data_url(out.getvalue())
+    return _data_url(xlsx(rows, SHEET_HEADER))
 
 
 def _marked() -> int:
