@@ -173,7 +173,7 @@ def _malformed_callback() -> bool:
 def check_boundary():
     """Who may reach this path; whether it exists; how big its body may be (413 before anything reads it); then,
     for callbacks, that the body has Dash's shape (else 400, not a 500)."""
-    if not all(map(is_storable, (request.path, *request.args.keys(), *request.args.values()))):
+    if not all(map(is_storable, (request.path, *(t for pair in request.args.items(multi=True) for t in pair)))):
         # a NUL in a path or query reaches no route usefully, and PostgreSQL would refuse it mid-request
         return _json_error(400, "control characters in the path or query")
     refusal = _access_refusal(request.path)

@@ -245,10 +245,9 @@ def test_agency_responsible_names_an_office_never_a_person(client, session):
     for case in dispatched:
         agency = agencies[case.code]
         assert agency and agency not in people, (case.code, agency)
-        if case.level == "社区":
-            assert agency == text.OPEN311_AGENCY["社区"].format(area=names[case.community_code], community="")
-        if case.level == "街道":
-            assert agency == names[case.street_code] + text.OPEN311_AGENCY["街道"].format(area="", community="")
+        if case.level in ("社区", "街道"):
+            code = case.community_code if case.level == "社区" else case.street_code
+            assert agency == text.OPEN311_AGENCY[case.level].format(area=names[code], community=""), case.code
 
 
 # OPEN311_API_KEYS syntax.

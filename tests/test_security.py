@@ -762,3 +762,8 @@ def test_login_with_nul_in_name_or_password_says_so_in_chinese(server):
         r = login(client, username, password)
         assert r.status_code == 400, (username, password, r.status_code)
         assert text.LOGIN_BAD_CHARACTERS in r.get_data(as_text=True)
+
+
+def test_nul_in_a_repeated_query_parameter_is_400_too(make_client):
+    r = make_client("admin").get("/api/areas/330381001/coverage?type=%E7%88%B1&type=%00")
+    assert r.status_code == 400
