@@ -153,15 +153,15 @@ def _edit_on_map(street, service_type, mode, kind, result, map_click=None, site_
 
 @page.callback(Output(ids.RESULT, "children"), Output(ids.MAP_SITES, "data"), Output(ids.MAP_BUILDINGS, "hideout"),
                Input(ids.RESULT_STORE, "data"), Input(ids.MESSAGE, "children"), Input(ids.STREET, "value"),
-               Input(ids.SERVICE_TYPE, "value"), State(ids.MAP_BUILDINGS, "hideout"))
-def show_plan(result, _message, street, service_type, hideout):
+               Input(ids.SERVICE_TYPE, "value"))
+def show_plan(result, _message, street, service_type):
     if not street or not service_type:
         raise PreventUpdate
     with session_scope() as session:
         sites = planning.sites_layer(session, street, service_type, result)
     current = result and result.get("street") == street and result.get("service_type") == service_type
     body = planning_page.result_block(result) if current else text.PLANNING_EMPTY
-    return body, sites, {**(hideout or {}), "after": result.get("changed", {}) if current else {}}
+    return body, sites, planning_page.map_hideout(result.get("changed") if current else None)
 
 
 def _scenario_pickers(session, street: str, a, b) -> tuple:

@@ -93,6 +93,7 @@ CHART_MONTH = "{month}月"
 
 DB_UNAVAILABLE = "数据库暂时不可用，正在自动重试，恢复后页面会自动刷新。"
 UNEXPECTED_ERROR = "出错了，请稍后重试。如果问题持续，请联系管理员。"
+BAD_CHARACTERS = "输入内容中含有无法识别的字符（如空字符或残缺的表情符号），请删除后重新输入。"
 # what the JSON routes and the login page (api/) say
 API_DB_UNAVAILABLE = "数据库暂时不可用，请稍后重试"
 API_INTERNAL_ERROR = "出错了，请稍后重试"
@@ -101,8 +102,12 @@ LOGIN_PASSWORD = "密码"
 LOGIN_THROTTLED = "尝试次数过多，请 15 分钟后再试。"
 LOGIN_WRONG = "用户名或密码不正确。"
 LOGIN_EXPIRED = "表单已过期，请重新输入。"
+LOGIN_BAD_CHARACTERS = "用户名或密码中含有无法识别的字符，请重新输入。"
 OPEN311_DESCRIPTION = "{category}类诉求"
 OPEN311_NOTICE = "已受理登记，将按时限办理"
+# Open311's agency_responsible: the office of the case's ladder level (workflow.vocab.Level), by its area's name
+OPEN311_AGENCY = {"小区": "{community}{area}小区", "网格": "{community}{area}", "社区": "{area}居民委员会",
+                  "街道": "{area}办事处"}
 # the command line's words for admins (api/cli*.py)
 CLI_PASSWORD_PROMPT = "密码 password"
 CLI_TOKEN_LABEL_HELP = "which screen, e.g. 东山社区党群服务中心大屏"
@@ -729,7 +734,13 @@ REFUSALS = {
     "rules_range": "{field}：应大于 {low:g} 且不超过 {high:g}",
     "rules_days": "{category}·{level}时限（天）",
     "rules_yellow": RULES_YELLOW,
+    # text no database can keep (workflow/textcheck.py): NUL, control characters, half an emoji
+    "bad_characters": "{field}中含有无法识别的字符（如空字符或残缺的表情符号），请删除后重新输入",
 }
+# the fields a refusal names by key (workflow/textcheck.py's callers)
+FIELD_WORDS = {"description": "问题描述", "reporter": "反映人", "phone": "联系电话", "code": "编号", "note": "备注",
+               "assignee": "承办部门或人员", "wish_title": "心愿内容", "wish_description": "补充说明", "wisher": "心愿人",
+               "claimant": "认领人"}
 REFUSAL_SEP = "；"
 LIST_SEP = "、"
 LIST_EMPTY = "无"
@@ -743,7 +754,8 @@ CASE_ACTIONS = {"accept": "受理", "dispatch": "派单", "start": "开始处置
 WISH_ACTIONS = {"claim": "认领", "complete": "完成", "release": "放弃认领", "withdraw": "撤回"}
 # parameters a refusal carries as keys, said in words
 REFUSAL_PARAM_WORDS = {"case_action_refused": {"action": CASE_ACTIONS},
-                       "wish_action_refused": {"action": WISH_ACTIONS}}
+                       "wish_action_refused": {"action": WISH_ACTIONS},
+                       "bad_characters": {"field": FIELD_WORDS}}
 
 
 def words(refusal) -> str:
