@@ -232,8 +232,8 @@ def test_the_page_holds_a_token_and_a_scenario_keeps_the_servers_numbers(plannin
 
 
 def test_a_forged_click_cannot_put_names_places_or_codes_into_a_plan(planning_db):
-    """A candidate feature carries its id only: the name and place come from the database; a point outside the
-    street, an unknown site code or a broken click changes nothing."""
+    """A candidate feature carries its id only: the name and place shown and saved come from the database; a point
+    outside the street, an unknown site code or a broken click changes nothing."""
     from callbacks import planning as cb
     from db.engine import session_scope
     from layouts import text
@@ -243,26 +243,29 @@ def test_a_forged_click_cannot_put_names_places_or_codes_into_a_plan(planning_db
         candidate = planning.list_candidates(s, STREET)[0]
     feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [0.0, 0.0]},
                "properties": {"role": "candidate", "id": candidate["id"], "name": "<b>伪造</b>", "kind": "火箭"}}
+    ghost = {**feature, "properties": {"role": "existing", "code": "不存在的点位"}}
     with acting_as("grid"):
         store, message = cb.click_site(feature, STREET, TYPE, "whatif", None, None)
-        with session_scope() as s:
-            plan = planning.get_result(s, store["token"], STREET, TYPE, dt.datetime.now())
         assert message is None
-        assert plan["added"] == [{key: candidate[key] for key in ("id", "name", "kind", "lon", "lat")}]
-        ghost = {**feature, "properties": {"role": "existing", "code": "不存在的点位"}}
-        store2, _ = cb.click_site(ghost, STREET, TYPE, "whatif", None, store)
-        with session_scope() as s:
-            assert planning.get_result(s, store2["token"], STREET, TYPE, dt.datetime.now())["removed"] == []
+        store, _ = cb.click_site(ghost, STREET, TYPE, "whatif", None, store)
+        body, sites, _ = cb.show_plan(store, None, STREET, TYPE, {})
+        cb.save_scenario(1, STREET, "网格试点方案", store, None, None)
         far = {"latlng": {"lat": 39.9, "lng": 116.4}}
         for click in (far, {"latlng": {"lat": "NaN", "lng": "1e999"}}):
             kept, refused = cb.click_map(click, STREET, TYPE, "whatif", None, store)
-            assert _words(refused) == text.PLANNING_ERRORS["site_outside"]
+            assert kept is no_update and _words(refused) == text.PLANNING_ERRORS["site_outside"]
         gone = {**feature, "properties": {"role": "candidate", "id": 10**9}}
         _, refused = cb.click_site(gone, STREET, TYPE, "whatif", None, store)
         assert _words(refused) == text.PLANNING_ERRORS["no_candidate"]
         for broken in ({"latlng": "x"}, {"latlng": {"lat": None}}, []):
             with pytest.raises(PreventUpdate):
                 cb.click_map(broken, STREET, TYPE, "whatif", None, store)
+    (added,) = [f for f in sites["features"] if f["properties"]["role"] == "added"]
+    assert added["geometry"]["coordinates"] == [round(candidate["lon"], 6), round(candidate["lat"], 6)]
+    assert added["properties"]["name"] == candidate["name"] and added["properties"]["kind"] == candidate["kind"]
+    assert "伪造" not in _words(body) and candidate["name"] in _words(body)
+    plan = _scenarios()["网格试点方案"]["result"]
+    assert plan["removed"] == [] and [a["name"] for a in plan["added"]] == [candidate["name"]]
 
 
 def test_a_scenario_is_deleted_by_its_author_or_the_streets_officials_only(planning_db):
@@ -284,8 +287,8 @@ def test_a_scenario_is_deleted_by_its_author_or_the_streets_officials_only(plann
         client = server.test_client()
         login(client, username)
         answer = _delete_over_http(client, official)
+        assert "街道的方案" in _scenarios(), f"{username} deleted the street official's scenario"
         assert text.PLANNING_ERRORS[expected] in answer, (username, answer)
-    assert "街道的方案" in _scenarios()
 
     with acting_as("grid"):
         message, *_ = cb.delete_scenario(1, STREET, grids, None)  # the author deletes their own
@@ -324,13 +327,13 @@ def test_another_streets_official_neither_saves_nor_edits_candidates_here(planni
         with acting_as(username):
             _, added = cb.click_map(_spot(), STREET, TYPE, "candidate", "架空层", None)
             _, removed = cb.click_site(site, STREET, TYPE, "candidate", "架空层", None)
+        with session_scope() as s:
+            assert planning.list_candidates(s, STREET) == before, f"{username} edited this street's candidates"
         assert _words(added) == _words(removed) == text.PLANNING_ERRORS["candidate_refused"], username
     with acting_as("street2"):
         message, *_ = cb.save_scenario(1, STREET, "别的街道的方案", store, None, None)
-    assert _words(message) == text.PLANNING_ERRORS["not_your_street"]
-    with session_scope() as s:
-        assert planning.list_candidates(s, STREET) == before
     assert "别的街道的方案" not in _scenarios()
+    assert _words(message) == text.PLANNING_ERRORS["not_your_street"]
 
     with acting_as("street"):  # the street's own official may
         _, message = cb.click_map(_spot(), STREET, TYPE, "candidate", "架空层", None)
@@ -369,6 +372,10 @@ def test_the_people_card_shows_only_the_viewers_area(planning_db):
     from db.engine import session_scope
     from tests.helpers import acting_as
 
+    with acting_as("grid"):
+        card = cb.match_volunteers(1, STREET, 15)
+    rows = [r for r in card if getattr(r, "className", "") == "plan-table plan-grids"][0].children[1].children
+    assert len(rows) == 1  # their own grid's workload, no other
     with session_scope() as s:
         grid = _viewer(s, "grid")
         posts = dict(s.execute(select(m.VolunteerPost.name, m.VolunteerPost.grid_code)
@@ -382,7 +389,3 @@ def test_the_people_card_shows_only_the_viewers_area(planning_db):
     assert shown and shown <= grid_posts
     assert mine["open_slots"] < whole["open_slots"] and len(mine["matches"]) < len(whole["matches"])
     assert (outsider["open_slots"], outsider["matches"], outsider["deserts"], outsider["grids"]) == (0, [], [], [])
-    with acting_as("grid"):
-        card = cb.match_volunteers(1, STREET, 15)
-    rows = [r for r in card if getattr(r, "className", "") == "plan-table plan-grids"][0].children[1].children
-    assert len(rows) == 1
