@@ -205,7 +205,6 @@ def test_the_page_holds_a_token_and_a_scenario_keeps_the_servers_numbers(plannin
     from tests.helpers import acting_as
 
     store = _try_a_site("community")
-    assert set(store) == {"token"}  # no number the page could change
     click = _spot()["latlng"]
     with session_scope() as s:
         expected = planning.what_if(s, STREET, TYPE, [{"lon": click["lng"], "lat": click["lat"]}], [])
@@ -220,15 +219,16 @@ def test_the_page_holds_a_token_and_a_scenario_keeps_the_servers_numbers(plannin
         taken, _ = cb.take_optimised({"result": forged})
         body, _sites, hideout = cb.show_plan(taken, None, STREET, TYPE, {})
         again, *_ = cb.save_scenario(1, STREET, "伪造的求解", taken, None, None)
-    assert _words(refused) == text.PLANNING_ERRORS["no_result"] == _words(again)
-    assert message == text.PLANNING_SAVED.format(name="社区的方案")
-    assert body == text.PLANNING_EMPTY and hideout["after"] == {}
     saved = _scenarios()
     assert "伪造的方案" not in saved and "伪造的求解" not in saved
     kept = saved["社区的方案"]["result"]
     assert kept["newly_covered"] == expected["newly_covered"] != FORGED
     assert kept["after"] == expected["after"] and kept["objective"] == "manual"
     assert saved["社区的方案"]["created_by"] == "community"
+    assert body == text.PLANNING_EMPTY and hideout["after"] == {}
+    assert _words(refused) == text.PLANNING_ERRORS["no_result"] == _words(again)
+    assert message == text.PLANNING_SAVED.format(name="社区的方案")
+    assert set(store) == {"token"}  # no number the page could change
 
 
 def test_a_forged_click_cannot_put_names_places_or_codes_into_a_plan(planning_db):
