@@ -44,9 +44,11 @@ def list_streets(_path, _retry):
     return [{"label": s["name"], "value": s["code"]} for s in streets], streets[0]["code"]
 
 
-@page.callback(Output(ids.PRINT_TITLE, "children"), Input(ids.STREET, "value"), State(ids.STREET, "options"))
-def print_title(street, options):
-    names = {o["value"]: o["label"] for o in options or []}
+@page.callback(Output(ids.PRINT_TITLE, "children"), Input(ids.STREET, "value"))
+def print_title(street):
+    # the street's name from the database: the page's options are the browser's to change
+    with session_scope() as session:
+        names = {s["code"]: s["name"] for s in areas.list_streets(session)}
     return text.PLANNING_PRINT_TITLE.format(street=names.get(street, ""), date=dt.date.today().isoformat())
 
 
@@ -154,7 +156,7 @@ def _edit_on_map(street, service_type, mode, kind, store, map_click=None, site_c
     try:
         with session_scope() as session:
             if mode == "candidate":
-                return store, _edit_candidate(session, street, kind, map_click, site_click, now)
+                return no_update, _edit_candidate(session, street, kind, map_click, site_click, now)
             click = _latlng(map_click)
             if not isinstance(site_click, dict) and click is None:
                 raise PreventUpdate
@@ -170,16 +172,15 @@ def _edit_on_map(street, service_type, mode, kind, store, map_click=None, site_c
 
 @page.callback(Output(ids.RESULT, "children"), Output(ids.MAP_SITES, "data"), Output(ids.MAP_BUILDINGS, "hideout"),
                Input(ids.RESULT_STORE, "data"), Input(ids.MESSAGE, "children"), Input(ids.STREET, "value"),
-               Input(ids.SERVICE_TYPE, "value"), State(ids.MAP_BUILDINGS, "hideout"))
-def show_plan(store, _message, street, service_type, hideout):
+               Input(ids.SERVICE_TYPE, "value"))
+def show_plan(store, _message, street, service_type):
     if not street or not service_type:
         raise PreventUpdate
     with session_scope() as session:
         result = _plan(session, store, street, service_type)
         sites = planning.sites_layer(session, street, service_type, result)
     body = planning_page.result_block(result) if result else text.PLANNING_EMPTY
-    hideout = hideout if isinstance(hideout, dict) else {}
-    return body, sites, {**hideout, "after": result.get("changed", {}) if result else {}}
+    return body, sites, planning_page.buildings_hideout(result.get("changed", {}) if result else {})
 
 
 def _scenario_pickers(session, street: str, a, b) -> tuple:

@@ -217,7 +217,7 @@ def test_the_page_holds_a_token_and_a_scenario_keeps_the_servers_numbers(plannin
         message, *_ = cb.save_scenario(1, STREET, "社区的方案", {**store, **forged}, None, None)
         # and a forged result handed in as if the optimiser had finished: the page gets no plan of it
         taken, _ = cb.take_optimised({"result": forged})
-        body, _sites, hideout = cb.show_plan(taken, None, STREET, TYPE, {})
+        body, _sites, hideout = cb.show_plan(taken, None, STREET, TYPE)
         again, *_ = cb.save_scenario(1, STREET, "伪造的求解", taken, None, None)
     saved = _scenarios()
     assert "伪造的方案" not in saved and "伪造的求解" not in saved
@@ -248,7 +248,7 @@ def test_a_forged_click_cannot_put_names_places_or_codes_into_a_plan(planning_db
         store, message = cb.click_site(feature, STREET, TYPE, "whatif", None, None)
         assert message is None
         store, _ = cb.click_site(ghost, STREET, TYPE, "whatif", None, store)
-        body, sites, _ = cb.show_plan(store, None, STREET, TYPE, {})
+        body, sites, _ = cb.show_plan(store, None, STREET, TYPE)
         cb.save_scenario(1, STREET, "网格试点方案", store, None, None)
         far = {"latlng": {"lat": 39.9, "lng": 116.4}}
         for click in (far, {"latlng": {"lat": "NaN", "lng": "1e999"}}):
@@ -325,11 +325,12 @@ def test_another_streets_official_neither_saves_nor_edits_candidates_here(planni
     store = _try_a_site("street")
     for username in ("street2", "grid", "community"):
         with acting_as(username):
-            _, added = cb.click_map(_spot(), STREET, TYPE, "candidate", "架空层", None)
-            _, removed = cb.click_site(site, STREET, TYPE, "candidate", "架空层", None)
+            kept, added = cb.click_map(_spot(), STREET, TYPE, "candidate", "架空层", store)
+            _, removed = cb.click_site(site, STREET, TYPE, "candidate", "架空层", store)
         with session_scope() as s:
             assert planning.list_candidates(s, STREET) == before, f"{username} edited this street's candidates"
         assert _words(added) == _words(removed) == text.PLANNING_ERRORS["candidate_refused"], username
+        assert kept is no_update  # the page's store is not sent back
     with acting_as("street2"):
         message, *_ = cb.save_scenario(1, STREET, "别的街道的方案", store, None, None)
     assert "别的街道的方案" not in _scenarios()
