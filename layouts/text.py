@@ -490,6 +490,12 @@ PLANNING_ERRORS = {
     "name_taken": "已有同名方案，请换一个名称。",
     "no_result": "请先求解或推演一个方案再保存。",
     "not_found": "请先在“方案 A”中选择要删除的方案。",
+    "not_yours": "只能删除自己保存的方案；本街道的街道干部和管理员可以删除本街道的任何方案。",
+    "not_your_street": "只能为本人所在的街道保存规划方案。",
+    "candidate_refused": "只有本街道的街道干部和管理员可以编辑候选点",
+    "no_candidate": "该候选点已不存在，请刷新页面后再试。",
+    "site_outside": "新增点位必须在本街道范围内。",
+    "too_many_sites": "一个方案的新增点位太多，请先重置方案。",
 }
 PLANNING_STD_ERROR = "标准数值不合理：{field}"
 PLANNING_PEOPLE = "人员下沉"
@@ -504,7 +510,6 @@ PEOPLE_GRIDS = "网格负荷（常见标准：每网格 300–500 户）"
 PEOPLE_GRID_COLUMNS = ("网格", "网格长", "户数", "在办诉求", "负荷")
 PEOPLE_LOAD = {"over": "超负荷", "under": "偏少", "ok": "适中"}
 PEOPLE_BAD_MINUTES = "请填写 1–60 之间的分钟数。"
-PLANNING_CANDIDATE_REFUSED = "只有街道干部和管理员可以编辑候选点"
 WALK_DISTANCE = "步行 {m} 米"
 GAP_LEGEND = ("步行达标", "超出，2倍内", "超出2倍以上")
 PLANNING_PRINT_TITLE = "{street} · 资源下沉规划方案 · {date}"
