@@ -9,6 +9,9 @@ from pathlib import Path
 
 TILE_PROVIDERS = ("none", "osm", "tianditu", "amap")
 INSTANCE_DIR = Path(__file__).resolve().parent / "instance"  # the SQLite file, the secret key, uploads, job state
+MAX_BODY_KB = 2048  # default request body limit: the largest callback a staff page sends is a few hundred KB
+OPEN311_PERMISSIONS = ("read", "write")
+ALL_STREETS = "all"
 
 
 @dataclass(frozen=True)
@@ -19,7 +22,8 @@ class Settings:
     tianditu_key: str
     debug: bool
     secure_cookies: bool  # JINLIN_HTTPS=1 behind TLS: session cookies only over HTTPS
-    open311_keys: dict  # api key → the system it belongs to, from OPEN311_API_KEYS="12345热线:key1,网格系统:key2"
+    open311_keys: dict  # api key → its Open311Key, from OPEN311_API_KEYS (see _open311_keys)
+    max_body: int  # bytes a request body may have (JINLIN_MAX_BODY_KB); upload routes add their file's size
 
 
 def private_dir(path: Path) -> Path:
@@ -55,14 +59,51 @@ def _local_secret() -> str:
     return key
 
 
+@dataclass(frozen=True)
+class Open311Key:
+    """Who calls the Open311 interface with a key, where (a street code, or None: every street) and whether it may
+    create cases (write) or only read them."""
+
+    system: str
+    street: str | None
+    permission: str
+
+    @property
+    def may_write(self) -> bool:
+        return self.permission == "write"
+
+
 def _open311_keys(raw: str) -> dict:
+    """'system:key:scope:permission,…' (scope: all or a 9-digit street code; permission: read or write).
+
+    The older 'system:key' stays valid and means all:write, what such a key could do before scopes existed.
+    """
     keys = {}
     for item in filter(None, (part.strip() for part in raw.split(","))):
-        label, sep, key = item.rpartition(":")
-        if not sep or len(key) < 16:
-            raise SystemExit("OPEN311_API_KEYS: entries are 'system:key' with keys of at least 16 characters")
-        keys[key] = label or "open311"
+        parts = [p.strip() for p in item.split(":")]
+        if len(parts) == 2:
+            parts += [ALL_STREETS, "write"]
+        if len(parts) != 4:
+            raise SystemExit(f"OPEN311_API_KEYS: {parts[0]!r}: entries are 'system:key:scope:permission' "
+                             "(or the older 'system:key'), and keys contain no ':'")
+        system, key, scope, permission = parts
+        if len(key) < 16:
+            raise SystemExit(f"OPEN311_API_KEYS: the key of {system!r} is shorter than 16 characters")
+        if scope != ALL_STREETS and not (len(scope) == 9 and scope.isdigit()):
+            raise SystemExit(f"OPEN311_API_KEYS: scope {scope!r} of {system!r} is neither 'all' nor a 9-digit street code")
+        if permission not in OPEN311_PERMISSIONS:
+            raise SystemExit(f"OPEN311_API_KEYS: permission {permission!r} of {system!r} is neither 'read' nor 'write'")
+        if key in keys:
+            raise SystemExit(f"OPEN311_API_KEYS: the key of {system!r} is given twice")
+        keys[key] = Open311Key(system or "open311", None if scope == ALL_STREETS else scope, permission)
     return keys
+
+
+def _kilobytes(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip() or str(default)
+    if not raw.isdigit() or int(raw) < 1:
+        raise SystemExit(f"{name}={raw!r} is not a positive number of kilobytes")
+    return int(raw) * 1024
 
 
 def load() -> Settings:
@@ -83,4 +124,5 @@ def load() -> Settings:
         debug=os.environ.get("JINLIN_DEBUG", "") == "1",
         secure_cookies=os.environ.get("JINLIN_HTTPS", "") == "1",
         open311_keys=_open311_keys(os.environ.get("OPEN311_API_KEYS", "")),
+        max_body=_kilobytes("JINLIN_MAX_BODY_KB", MAX_BODY_KB),
     )

@@ -18,6 +18,7 @@ from workflow.vocab import CASE_SOURCES, LADDER_LEVELS
 from workflow import lifecycle as lc
 from workflow.vocab import SYSTEM_ACTOR, trail_note
 from workflow.refusal import Problem, Refused, problem
+from workflow.textcheck import text_problems
 
 MAX_DESCRIPTION = 1000
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -76,6 +77,7 @@ def _problems(new: NewCase) -> list[Problem]:
         problems.append(problem("bad_phone"))
     if new.reporter_name and len(new.reporter_name) > 50:
         problems.append(problem("reporter_too_long"))
+    problems += text_problems(description=new.description, reporter=new.reporter_name)
     try:
         lon, lat = float(new.lon), float(new.lat)
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
@@ -157,6 +159,9 @@ def act(session: Session, code: str, action: str, actor: str, viewer: Viewer, ex
     """Apply one action; refused actions raise TransitionError, a stale version raises Conflict."""
     if not viewer.may_write:
         raise CaseError("read_only")
+    unreadable = text_problems(note=note, assignee=assignee)
+    if unreadable:
+        raise CaseError(problems=unreadable)
     case = _load(session, code, viewer)
     if case.version != expected_version:
         raise Conflict("case_stale_version", code=code, version=case.version)

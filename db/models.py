@@ -447,5 +447,23 @@ class PlanningScenario(Base):
     result: Mapped[str] = mapped_column(Text)  # JSON
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     created_by: Mapped[Optional[str]] = mapped_column(String(50))
+    # the account that saved it: its author may delete it (db/access.py); None before 0013 matched no account
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
 
     __table_args__ = (UniqueConstraint("street_code", "name", name="uq_planning_scenario_street_code_name"),)
+
+
+class PlanningResult(Base):
+    """A plan the server computed (optimised or what-if), kept for a day under a random token.
+
+    The page holds only the token, so what is shown and what a saved scenario stores are the server's numbers,
+    never ones a browser sent.
+    """
+
+    __tablename__ = "planning_result"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    street_code: Mapped[str] = mapped_column(String(32))
+    service_type: Mapped[str] = mapped_column(String(20))
+    result: Mapped[str] = mapped_column(Text)  # JSON
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)

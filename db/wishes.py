@@ -14,6 +14,7 @@ from db.cases import add_with_code
 from db.areas import LEVEL_COLUMN, get_area
 from workflow import wishes as rules
 from workflow.refusal import problem
+from workflow.textcheck import text_problems
 
 MAX_TITLE = 100
 MAX_DESCRIPTION = 1000
@@ -40,6 +41,7 @@ def publish_wish(session: Session, new: NewWish, viewer: Viewer, now: dt.datetim
         problems.append(problem("wish_title_too_long", limit=MAX_TITLE))
     if new.description and len(new.description) > MAX_DESCRIPTION:
         problems.append(problem("wish_description_too_long", limit=MAX_DESCRIPTION))
+    problems += text_problems(wish_title=new.title, wish_description=new.description, wisher=new.wisher_name)
     building = get_area(session, new.building_code or "")
     if building is None or building["level"] != "building":
         problems.append(problem("wish_building"))
@@ -65,6 +67,9 @@ def act_on_wish(session: Session, code: str, action: str, viewer: Viewer, expect
     """Claim, complete, release or withdraw; a stale version is refused rather than overwritten."""
     if not viewer.may_write:
         raise rules.WishError("read_only")
+    unreadable = text_problems(claimant=claimant, note=note)
+    if unreadable:
+        raise rules.WishError(problems=unreadable)
     wish = session.execute(select(m.Wish).where(m.Wish.code == code, _scope(viewer))).scalar_one_or_none()
     if wish is None:
         raise rules.WishError("wish_not_found", code=code)

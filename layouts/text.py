@@ -93,6 +93,7 @@ CHART_MONTH = "{month}月"
 
 DB_UNAVAILABLE = "数据库暂时不可用，正在自动重试，恢复后页面会自动刷新。"
 UNEXPECTED_ERROR = "出错了，请稍后重试。如果问题持续，请联系管理员。"
+BAD_CHARACTERS = "输入内容中含有无法识别的字符（如空字符或残缺的表情符号），请删除后重新输入。"
 # what the JSON routes and the login page (api/) say
 API_DB_UNAVAILABLE = "数据库暂时不可用，请稍后重试"
 API_INTERNAL_ERROR = "出错了，请稍后重试"
@@ -101,8 +102,12 @@ LOGIN_PASSWORD = "密码"
 LOGIN_THROTTLED = "尝试次数过多，请 15 分钟后再试。"
 LOGIN_WRONG = "用户名或密码不正确。"
 LOGIN_EXPIRED = "表单已过期，请重新输入。"
+LOGIN_BAD_CHARACTERS = "用户名或密码中含有无法识别的字符，请重新输入。"
 OPEN311_DESCRIPTION = "{category}类诉求"
 OPEN311_NOTICE = "已受理登记，将按时限办理"
+# Open311's agency_responsible: the office of the case's ladder level (workflow.vocab.Level), by its area's name
+OPEN311_AGENCY = {"小区": "{community}{area}小区", "网格": "{community}{area}", "社区": "{area}居民委员会",
+                  "街道": "{area}办事处"}
 # the command line's words for admins (api/cli*.py)
 CLI_PASSWORD_PROMPT = "密码 password"
 CLI_TOKEN_LABEL_HELP = "which screen, e.g. 东山社区党群服务中心大屏"
@@ -367,7 +372,7 @@ IMPORT_REASONS = {"repaired": "几何无效，已自动修复", "empty": "空几
                   "unknown_type": "类型不在目录中", "outside": "不在任何上级区域内", "far_outside": "远离本街道（疑似坐标错误）",
                   "moved": "上级区域已变化，请先核对", "degenerate": "形状过窄或退化（如在数据边缘被裁切），已拒绝",
                   "too_long": "内容超过字段长度，已拒绝", "not_number": "应为数字，已拒绝",
-                  "number_range": "数字超出允许范围，已拒绝", "bad_text": "含有无法保存的字符（如空字符），已拒绝"}
+                  "number_range": "数字超出允许范围，已拒绝", "bad_text": "含有无法保存的字符（如空字符、控制字符），已拒绝"}
 IMPORT_DONE = "导入完成：新增 {new}，更新 {updated}。地图、面板和覆盖分析已使用新数据。"
 IMPORT_REATTACHED = "{n} 个小区已按面积重叠最多归入新的网格。"
 IMPORT_PREVIEW_FIRST = "请先预览，确认无误后再导入。"
@@ -508,6 +513,12 @@ PLANNING_ERRORS = {
     "name_taken": "已有同名方案，请换一个名称。",
     "no_result": "请先求解或推演一个方案再保存。",
     "not_found": "请先在“方案 A”中选择要删除的方案。",
+    "not_yours": "只能删除自己保存的方案；本街道的街道干部和管理员可以删除本街道的任何方案。",
+    "not_your_street": "只能为本人所在的街道保存规划方案。",
+    "candidate_refused": "只有本街道的街道干部和管理员可以编辑候选点",
+    "no_candidate": "该候选点已不存在，请刷新页面后再试。",
+    "site_outside": "新增点位必须在本街道范围内。",
+    "too_many_sites": "一个方案的新增点位太多，请先重置方案。",
 }
 PLANNING_STD_ERROR = "标准数值不合理：{field}"
 PLANNING_PEOPLE = "人员下沉"
@@ -522,7 +533,6 @@ PEOPLE_GRIDS = "网格负荷（常见标准：每网格 300–500 户）"
 PEOPLE_GRID_COLUMNS = ("网格", "网格长", "户数", "在办诉求", "负荷")
 PEOPLE_LOAD = {"over": "超负荷", "under": "偏少", "ok": "适中"}
 PEOPLE_BAD_MINUTES = "请填写 1–60 之间的分钟数。"
-PLANNING_CANDIDATE_REFUSED = "只有街道干部和管理员可以编辑候选点"
 WALK_DISTANCE = "步行 {m} 米"
 GAP_LEGEND = ("步行达标", "超出，2倍内", "超出2倍以上")
 PLANNING_PRINT_TITLE = "{street} · 资源下沉规划方案 · {date}"
@@ -706,7 +716,6 @@ REFUSALS = {
     # a case sheet (workflow/case_table.py, the import check in db/cases.py)
     "upload_cancelled": CASES_IMPORT_CANCELLED,
     **FILE_REFUSALS,
-    "sheet_bad_text": "{column}含有无法保存的字符（如空字符）",
     "sheet_columns": "缺少必需的列：{missing}（文件中的列：{found}）",
     "sheet_no_rows": "文件中没有数据行",
     "missing_value": "缺少{column}",
@@ -747,7 +756,13 @@ REFUSALS = {
     "rules_range": "{field}：应大于 {low:g} 且不超过 {high:g}",
     "rules_days": "{category}·{level}时限（天）",
     "rules_yellow": RULES_YELLOW,
+    # text no database can keep (workflow/textcheck.py): NUL, control characters, half an emoji
+    "bad_characters": "{field}中含有无法识别的字符（如空字符或残缺的表情符号），请删除后重新输入",
 }
+# the fields a refusal names by key (workflow/textcheck.py's callers)
+FIELD_WORDS = {"description": "问题描述", "reporter": "反映人", "phone": "联系电话", "code": "编号", "note": "备注",
+               "assignee": "承办部门或人员", "wish_title": "心愿内容", "wish_description": "补充说明", "wisher": "心愿人",
+               "claimant": "认领人"}
 REFUSAL_SEP = "；"
 LIST_SEP = "、"
 LIST_EMPTY = "无"
@@ -761,7 +776,8 @@ CASE_ACTIONS = {"accept": "受理", "dispatch": "派单", "start": "开始处置
 WISH_ACTIONS = {"claim": "认领", "complete": "完成", "release": "放弃认领", "withdraw": "撤回"}
 # parameters a refusal carries as keys, said in words
 REFUSAL_PARAM_WORDS = {"case_action_refused": {"action": CASE_ACTIONS},
-                       "wish_action_refused": {"action": WISH_ACTIONS}}
+                       "wish_action_refused": {"action": WISH_ACTIONS},
+                       "bad_characters": {"field": FIELD_WORDS}}
 
 
 def words(refusal) -> str:

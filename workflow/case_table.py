@@ -12,12 +12,12 @@ from workflow.vocab import CASE_SOURCES
 from workflow import files, lifecycle as lc
 from workflow.vocab import CASE_SHEET_HEADERS as HEADERS, CASE_SHEET_NAME
 from workflow.refusal import Problem, problem
+from workflow.textcheck import text_problems
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 # a case sheet has about a dozen columns; its longest text is a description of 1000 characters
 LIMITS = files.SheetLimits(file_bytes=MAX_BYTES, rows=MAX_ROWS, columns=100, cells=MAX_ROWS * 30)
-TEXT_FIELDS = ("code", "category", "source", "description", "reporter_name", "reporter_phone")
 # header in the file → field; the export writes the same headers, so an exported list reads back in
 READ = ("code", "created_at", "category", "source", "description", "lon", "lat", "reporter", "reporter_phone")
 COLUMNS = {HEADERS[f]: {"reporter": "reporter_name"}.get(f, f) for f in READ}
@@ -89,8 +89,7 @@ def _coordinate(value, name: str) -> tuple[float | None, Problem | None]:
 
 
 def _check(values: dict, now: dt.datetime) -> list[Problem]:
-    problems = [problem("sheet_bad_text", column=HEADERS[{"reporter_name": "reporter"}.get(f, f)])
-                for f in TEXT_FIELDS if not files.storable(values[f])]
+    problems = []
     for name in ("category", "description", "source"):
         if not values[name]:
             problems.append(problem("missing_value", column=HEADERS[name]))
@@ -101,6 +100,9 @@ def _check(values: dict, now: dt.datetime) -> list[Problem]:
         problems.append(problem("sheet_unknown_source", source=source, choices=tuple(CASE_SOURCES)))
     if len(values["description"]) > 1000:
         problems.append(problem("sheet_description_too_long", limit=1000))
+    # the same check as intake (db/cases.py): text the database cannot keep is named in the preview, not at commit
+    problems += text_problems(code=values["code"], description=values["description"], reporter=values["reporter_name"],
+                              phone=values["reporter_phone"])
     lon, lon_problem = _coordinate(values["lon"], HEADERS["lon"])
     lat, lat_problem = _coordinate(values["lat"], HEADERS["lat"])
     problems += [p for p in (lon_problem, lat_problem) if p]

@@ -288,17 +288,6 @@ def read_rows(source: bytes | Path, suffix: str, limits: SheetLimits, label: str
     raise FileRefused("sheet_type", f"{label}: only .xlsx and .csv sheets are read, not {suffix or 'this type'}")
 
 
-def storable(text: str | None) -> bool:
-    """Whether a database keeps this text as it is: PostgreSQL refuses NUL, and no encoder takes a lone surrogate."""
-    if not text:
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return "\x00" not in text
-
-
 def _xlsx_rows(source: bytes | Path, limits: SheetLimits, label: str) -> Iterator[tuple]:
     try:
         archive = open_zip(source, label)

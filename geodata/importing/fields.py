@@ -9,7 +9,7 @@ import pandas as pd
 
 from geodata.importing.hygiene import problem
 from geodata.importing.mapping import INT_FIELDS
-from workflow.files import storable
+from workflow.textcheck import is_storable
 
 
 def _text(value) -> str | None:
@@ -70,10 +70,10 @@ def check(frame: gpd.GeoDataFrame, limits: dict[str, tuple]) -> tuple[gpd.GeoDat
                     bad[i] = True
                     problems.append(problem(rows[i], ids[i], "too_long",
                                             f"{field}: {len(text)} characters, limit {spec[1]}"))
-                elif not storable(text):  # PostgreSQL refuses NUL at the commit, after the preview said yes
+                elif text is not None and not is_storable(text):  # PostgreSQL refused NUL only at the commit
                     bad[i] = True
                     problems.append(problem(rows[i], ids[i], "bad_text",
-                                            f"{field}: a NUL or lone surrogate character"))
+                                            f"{field}: a NUL, control or lone surrogate character"))
                 out.append(text)
         frame[field] = pd.Series(out, index=frame.index, dtype=float if spec[0] == "int" else object)
     return frame[~bad].copy(), problems
