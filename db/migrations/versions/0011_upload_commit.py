@@ -1,7 +1,7 @@
 """upload_commit: the token of every committed upload, so one upload imports once
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0013
 Create Date: 2026-12-10
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0011'
-down_revision = '0008'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
