@@ -214,5 +214,5 @@ def test_layer_preview_refuses_the_text_a_database_cannot_store(own_db, tmp_path
     # PostgreSQL refuses a NUL in text: main's preview took the row and its commit failed as a whole
     upload = _points_upload(tmp_path, names=[f"{MARK}食堂0", f"{MARK}食堂\x001", f"{MARK}食堂2"])
     assert upload[1]["expect"] == 2
-    assert "第 3 行：含有无法保存的字符（如空字符），已拒绝" in str(upload[2])
+    assert "第 3 行：含有无法保存的字符（如空字符、控制字符），已拒绝" in str(upload[2])
     assert _commit_layer(upload).startswith("导入完成：新增 2") and _points_named() == 2
