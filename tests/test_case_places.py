@@ -155,3 +155,58 @@ def test_a_community_without_grids_takes_cases_its_staff_see(session):
 
     name = session.get(m.Area, building.compound_code).name
     assert building.code in {b["code"] for b in areas.search_buildings(session, name, staff)}
+
+
+@pytest.fixture()
+def own_db(seeded_url, tmp_path, monkeypatch):
+    """A copy of the seeded database for a test that commits (an import)."""
+    from db.engine import get_engine
+    from tests.conftest import copy_database, drop_database
+
+    url = copy_database(seeded_url, tmp_path, "gaps")
+    monkeypatch.setenv("DATABASE_URL", url)
+    yield url
+    get_engine().dispose()
+    drop_database(url)
+
+
+def test_importing_grids_reports_each_communitys_area_left_outside_every_grid(own_db, tmp_path):
+    from db.engine import session_scope
+    from db.onboarding import import_file
+    from geodata.importing import prepare
+    from layouts import import_page
+    from tests.import_files import feature, write_geojson
+
+    community = "330381001002"
+    with session_scope() as s:  # the community before its first grid file: no grids yet
+        s.execute(m.Building.__table__.update().where(m.Building.community_code == community)
+                  .values(grid_code=community))
+        s.execute(m.Area.__table__.update().where(m.Area.code.like(f"{community}X%")).values(parent_code=community))
+        s.execute(m.Area.__table__.delete().where(m.Area.level == "grid", m.Area.parent_code == community))
+        shape, name = s.execute(select(m.Area.geometry, m.Area.name).where(m.Area.code == community)).one()
+    minx, miny, maxx, maxy = shape.bounds
+    west, middle = minx + 0.35 * (maxx - minx), minx + 0.7 * (maxx - minx)
+    drawn = [shapely.box(minx, miny, west, maxy).intersection(shape), shapely.box(west, miny, middle, maxy)
+             .intersection(shape)]
+    path = write_geojson(tmp_path / "网格.geojson", [feature(g, 网格名称=f"测试网格{i}", 网格编号=f"T{i}")
+                                                    for i, g in enumerate(drawn, 1)])
+    metric = crs.metric_crs(*shape.centroid.coords[0])
+    whole, left = gpd.GeoSeries([shape, shape.difference(shapely.union_all(drawn))], crs=crs.WGS84) \
+        .to_crs(metric).area
+    for dry_run in (True, False):  # the preview says what the commit then leaves
+        with session_scope() as s:
+            plan = import_file(s, path, "grids", None, None, dry_run)
+        assert plan.counts["new"] == 2, plan.problems
+        (gap,) = [n for n in plan.notices if n["kind"] == "grid_gap"]
+        assert (gap["code"], gap["name"]) == (community, name)
+        assert gap["m2"] == pytest.approx(left, rel=0.01) and gap["share"] == pytest.approx(left / whole, rel=0.01)
+    # the page and the command line say it, with the square metres and the share
+    (line,) = [x for x in import_page.notice_lines(plan.notices) if community in x]
+    assert f"{gap['m2']:,} 平方米" in line and f"{gap['share']:.1%}" in line and "不在任何网格内" in line
+    assert f"community {community} {name}: {gap['m2']:,} m² ({gap['share']:.1%}) lie in no grid" in \
+        prepare.notice_text(gap)
+    # a community whose grids cover it all is not reported
+    with session_scope() as s:
+        from db import street_setup
+
+        assert street_setup.community_gaps(s, {"330381001003"}) == []
