@@ -16,9 +16,10 @@ from layouts import ids, intake_form, text
 from workflow import lifecycle as lc, photos as photo_rules
 
 SPOT = "spot"  # the flash key of an intake at a spot picked on the map
-# what a filed case empties on the form (category and source stay: the next call is often of the same kind)
-CLEARED = ((ids.INTAKE_DESCRIPTION, "value"), (ids.INTAKE_REPORTER, "value"), (ids.INTAKE_PHONE, "value"),
-           (ids.INTAKE_PHOTO, "contents"), (ids.INTAKE_PHOTO, "filename"))
+# what a filed case empties on the form, and to what (category and source stay: the next call is often of the same
+# kind); text boxes get "", since React leaves a box showing what it had when its value becomes None
+CLEARED = {(ids.INTAKE_DESCRIPTION, "value"): "", (ids.INTAKE_REPORTER, "value"): "", (ids.INTAKE_PHONE, "value"): "",
+           (ids.INTAKE_PHOTO, "contents"): None, (ids.INTAKE_PHOTO, "filename"): None}
 
 # spot_of(session, *values of `where`) → (flash key, lon, lat) of the new case, or None when there is nowhere yet
 SpotOf = Callable[..., "tuple[str, float, float] | None"]
@@ -71,7 +72,7 @@ def take_in_case(n, merges, *values, spot_of: SpotOf):
     # a page that re-renders its form gets the message back through the flash store; a form that stays is emptied
     # for the next case (a late second click finds nothing to file) and gets a new token
     return (message, {"area": key, "message": message}, now.isoformat(), intake_form.new_token(),
-            *[None] * len(CLEARED))
+            *CLEARED.values())
 
 
 def _unfiled(message: str) -> tuple:

@@ -373,7 +373,7 @@ def test_the_intake_form_posted_twice_over_http_files_one_case(own_db):
     codes = {re.search(r"AJ\d{7}", a["intake-message"]["children"]).group(0) for a in answers}
     assert len(codes) == 1
     # the form comes back emptied, with a token of its own for the next case
-    assert answers[0]["intake-description"]["value"] is None
+    assert answers[0]["intake-description"]["value"] == ""
     assert len({token, answers[0]["intake-token"]["data"], answers[1]["intake-token"]["data"]}) == 3
     with session_scope() as s:
         assert s.execute(select(func.count()).select_from(m.Case)

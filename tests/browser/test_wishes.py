@@ -62,3 +62,37 @@ def test_publish_claim_and_complete_a_wish(staff, live_server, session):
         with session_scope() as s:  # the module's later tests see the demo data as seeded
             s.execute(delete(m.Wish).where(m.Wish.title == TITLE))
             cache.mark_changed(s)
+
+
+# four clicks 0, 50, 150 and 400 ms after the first, as an impatient hand gives them (the scenario, not a wait)
+CLICKS_APART = """async (selector) => { const button = document.querySelector(selector);
+  for (const gap of [0, 50, 100, 250]) { await new Promise(r => setTimeout(r, gap)); button.click(); } }"""
+TWICE = "双击测试：帮忙取药"
+
+
+def test_clicking_publish_again_and_again_publishes_one_wish(staff, live_server, session):
+    from sqlalchemy import func
+
+    from db import cache, models as m
+
+    compound = session.execute(select(m.Area).where(m.Area.level == "compound", m.Area.parent_code == GRID)
+                               .order_by(m.Area.code)).scalars().first()
+    page = staff
+    page.goto(f"{live_server}/wishes/?area={GRID}")
+    page.wait_for_selector("#wishes-count:has-text('共')")
+    try:
+        page.click("#wishes-new-toggle")
+        page.click("#wishes-new-building")
+        page.get_by_placeholder("搜索").fill(compound.name)
+        page.get_by_role("option", name=f"{compound.name} 1幢", exact=True).click()
+        page.fill("#wishes-new-title", TWICE)
+        page.evaluate(CLICKS_APART, "#wishes-new-submit")
+        page.wait_for_load_state("networkidle")  # every request the clicks sent has its answer
+        page.wait_for_selector(f".ag-row:has-text('{TWICE}')")
+        assert page.locator(f".ag-row:has-text('{TWICE}')").count() == 1
+        with session_scope() as s:
+            assert s.execute(select(func.count()).select_from(m.Wish).where(m.Wish.title == TWICE)).scalar() == 1
+    finally:
+        with session_scope() as s:
+            s.execute(delete(m.Wish).where(m.Wish.title == TWICE))
+            cache.mark_changed(s)
