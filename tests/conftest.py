@@ -126,3 +126,15 @@ def session(seeded_url):
 @pytest.fixture()
 def now() -> dt.datetime:
     return REFERENCE_TIME
+
+
+@pytest.fixture()
+def own_database(seeded_url, tmp_path, monkeypatch):
+    """A copy of the seeded database for one test whose work commits (several threads, an import), dropped after."""
+    from db.engine import get_engine
+
+    url = copy_database(seeded_url, tmp_path, "own")
+    monkeypatch.setenv("DATABASE_URL", url)
+    yield url
+    get_engine().dispose()
+    drop_database(url)

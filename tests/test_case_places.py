@@ -157,20 +157,7 @@ def test_a_community_without_grids_takes_cases_its_staff_see(session):
     assert building.code in {b["code"] for b in areas.search_buildings(session, name, staff)}
 
 
-@pytest.fixture()
-def own_db(seeded_url, tmp_path, monkeypatch):
-    """A copy of the seeded database for a test that commits (an import)."""
-    from db.engine import get_engine
-    from tests.conftest import copy_database, drop_database
-
-    url = copy_database(seeded_url, tmp_path, "gaps")
-    monkeypatch.setenv("DATABASE_URL", url)
-    yield url
-    get_engine().dispose()
-    drop_database(url)
-
-
-def test_importing_grids_reports_each_communitys_area_left_outside_every_grid(own_db, tmp_path):
+def test_importing_grids_reports_each_communitys_area_left_outside_every_grid(own_database, tmp_path):
     from db.engine import session_scope
     from db.onboarding import import_file
     from geodata.importing import prepare

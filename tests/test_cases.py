@@ -280,19 +280,6 @@ def test_actions_refuse_an_assignee_or_note_too_long_instead_of_cutting_it(sessi
 
 # --- one form, one case (issue 14, class 8) ---
 
-@pytest.fixture()
-def own_db(seeded_url, tmp_path, monkeypatch):
-    """A copy of the seeded database for a test whose work commits from several threads."""
-    from db.engine import get_engine
-    from tests.conftest import copy_database, drop_database
-
-    url = copy_database(seeded_url, tmp_path, "cases")
-    monkeypatch.setenv("DATABASE_URL", url)
-    yield url
-    get_engine().dispose()
-    drop_database(url)
-
-
 def _at_once(n: int, work):
     """`work()` in `n` threads released together: (results, errors)."""
     barrier, results, errors = threading.Barrier(n), [], []
@@ -333,7 +320,7 @@ def test_a_form_token_the_browser_made_up_is_refused(session):
     assert session.execute(select(func.count()).select_from(m.Case)).scalar() == before
 
 
-def test_one_form_sent_from_four_requests_at_once_files_one_case(own_db):
+def test_one_form_sent_from_four_requests_at_once_files_one_case(own_database):
     from db.engine import session_scope
 
     token = uuid.uuid4().hex
@@ -352,7 +339,7 @@ def test_one_form_sent_from_four_requests_at_once_files_one_case(own_db):
         assert s.execute(select(func.count()).select_from(m.CaseEvent).where(m.CaseEvent.case_id == ids[0])).scalar() == 1
 
 
-def test_the_intake_form_posted_twice_over_http_files_one_case(own_db):
+def test_the_intake_form_posted_twice_over_http_files_one_case(own_database):
     import re
 
     from app import server
@@ -406,7 +393,7 @@ def _auto_escalations(codes: list[str]) -> dict[str, int]:
     return {code: counted.get(code, 0) for code in codes}
 
 
-def test_twelve_escalation_runs_at_once_escalate_each_case_exactly_once(own_db):
+def test_twelve_escalation_runs_at_once_escalate_each_case_exactly_once(own_database):
     from db.engine import session_scope
 
     codes = _overdue(5)
@@ -421,7 +408,7 @@ def test_twelve_escalation_runs_at_once_escalate_each_case_exactly_once(own_db):
     assert _auto_escalations(codes) == {code: 1 for code in codes}
 
 
-def test_a_run_escalates_the_cases_nobody_touches_while_someone_acts_on_one(own_db):
+def test_a_run_escalates_the_cases_nobody_touches_while_someone_acts_on_one(own_database):
     """A person accepting one overdue case while escalation runs: the run escalates the other cases at once, and
     the person's action stands (no conflict either side)."""
     from db.engine import session_scope
@@ -456,7 +443,7 @@ def test_a_run_escalates_the_cases_nobody_touches_while_someone_acts_on_one(own_
     assert _auto_escalations(codes) == {code: 1 for code in codes}
 
 
-def test_opening_the_case_list_changes_no_case(own_db):
+def test_opening_the_case_list_changes_no_case(own_database):
     from app import server
     from db.engine import session_scope
     from tests.helpers import call_callback, login
@@ -476,7 +463,7 @@ def test_opening_the_case_list_changes_no_case(own_db):
     assert every_case() == before
 
 
-def test_each_server_process_runs_one_escalation_thread_that_escalates_what_is_due(own_db):
+def test_each_server_process_runs_one_escalation_thread_that_escalates_what_is_due(own_database):
     from flask import Flask
 
     from api import escalation
@@ -495,7 +482,7 @@ def test_each_server_process_runs_one_escalation_thread_that_escalates_what_is_d
     assert _auto_escalations(codes) == {code: 3 for code in codes}  # 小区 → 网格 → 社区 → 街道
 
 
-def test_cli_escalate_runs_once_and_says_how_many(own_db):
+def test_cli_escalate_runs_once_and_says_how_many(own_database):
     from app import server
 
     codes = _overdue(1)

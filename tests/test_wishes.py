@@ -139,15 +139,12 @@ def test_a_wish_form_sent_again_gets_its_first_wish_back(session):
     assert _publish(session, client_token=uuid.uuid4().hex) != first
 
 
-def test_one_wish_form_sent_from_three_requests_at_once_publishes_one_wish(seeded_url, tmp_path, monkeypatch):
+def test_one_wish_form_sent_from_three_requests_at_once_publishes_one_wish(own_database):
     import threading
     import uuid
 
-    from db.engine import get_engine, session_scope
-    from tests.conftest import copy_database, drop_database
+    from db.engine import session_scope
 
-    url = copy_database(seeded_url, tmp_path, "wishes")
-    monkeypatch.setenv("DATABASE_URL", url)
     token, barrier, codes, errors = uuid.uuid4().hex, threading.Barrier(3), [], []
 
     def send():
@@ -158,18 +155,14 @@ def test_one_wish_form_sent_from_three_requests_at_once_publishes_one_wish(seede
         except Exception as err:  # noqa: BLE001 — reported below
             errors.append(err)
 
-    try:
-        threads = [threading.Thread(target=send) for _ in range(3)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert errors == [] and len(codes) == 3 and len(set(codes)) == 1
-        with session_scope() as s:
-            assert s.execute(select(func.count()).select_from(m.Wish).where(m.Wish.client_token == token)).scalar() == 1
-    finally:
-        get_engine().dispose()
-        drop_database(url)
+    threads = [threading.Thread(target=send) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(codes) == 3 and len(set(codes)) == 1
+    with session_scope() as s:
+        assert s.execute(select(func.count()).select_from(m.Wish).where(m.Wish.client_token == token)).scalar() == 1
 
 
 def test_the_wish_form_posted_twice_over_http_publishes_one_wish(seeded_url):
