@@ -10,7 +10,7 @@ from dash import Dash
 from flask import Flask, has_request_context
 
 import settings
-from api import auth, bundles, open311, routes, serving, timing
+from api import auth, bundles, escalation, open311, routes, serving, timing
 from api.cli import cli
 from api.cli_import import cli_import
 from api.cli_osm import cli_osm
@@ -115,6 +115,7 @@ server.register_blueprint(cli)
 server.register_blueprint(cli_import)
 server.register_blueprint(cli_osm)
 timing.install(server)
+escalation.install(server, config.escalate_every_s)  # a thread per process, from its first request on
 
 # What exists now (Dash, the layouts, pandas, …: ~350k objects) lives as long as the process. Frozen, it is left
 # out of the cyclic collector's full passes, which otherwise rescan it all (~200 ms on a small box) in the middle

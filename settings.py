@@ -24,6 +24,9 @@ class Settings:
     secure_cookies: bool  # JINLIN_HTTPS=1 behind TLS: session cookies only over HTTPS
     open311_keys: dict  # api key → its Open311Key, from OPEN311_API_KEYS (see _open311_keys)
     max_body: int  # bytes a request body may have (JINLIN_MAX_BODY_KB); upload routes add their file's size
+    # seconds between escalation runs in each server process (JINLIN_ESCALATE_EVERY; 0: off, cron runs
+    # `flask --app app escalate` instead)
+    escalate_every_s: int
 
 
 def private_dir(path: Path) -> Path:
@@ -116,6 +119,9 @@ def load() -> Settings:
     port_text = os.environ.get("PORT", "8050")
     if not port_text.isdigit():
         raise SystemExit(f"PORT={port_text!r} is not a port number")
+    every = os.environ.get("JINLIN_ESCALATE_EVERY", "60").strip()
+    if not every.isdigit():
+        raise SystemExit(f"JINLIN_ESCALATE_EVERY={every!r} is not a number of seconds (0 turns it off)")
     return Settings(
         port=int(port_text),
         secret_key=os.environ.get("SECRET_KEY") or _local_secret(),
@@ -125,4 +131,5 @@ def load() -> Settings:
         secure_cookies=os.environ.get("JINLIN_HTTPS", "") == "1",
         open311_keys=_open311_keys(os.environ.get("OPEN311_API_KEYS", "")),
         max_body=_kilobytes("JINLIN_MAX_BODY_KB", MAX_BODY_KB),
+        escalate_every_s=int(every),
     )

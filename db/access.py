@@ -107,25 +107,28 @@ class Viewer:
 SYSTEM = Viewer(Role.admin.value, None)  # CLI, seeding, API of the whole dataset
 
 
-def wish_scope(viewer: Viewer):
-    """WHERE clause for 微心愿 this viewer may read, by the same grid-code rule as cases."""
+# the column of a case, a wish or a building that holds the code of its area at each level
+SCOPE_COLUMN = {"street": "street_code", "community": "community_code", "grid": "grid_code",
+                "compound": "compound_code", "building": "building_code"}
+
+
+def scope_where(model, viewer: Viewer):
+    """WHERE clause for rows of `model` (a case, a wish, a building) inside this viewer's scope, by the code of the
+    scope's own level: a community worker sees the community's rows that lie in no grid, a street official the
+    street's. None of a scope's rows depends on a finer code being filled in."""
     if viewer.scope_code is None:
         return true()
-    return m.Wish.grid_code.like(f"{viewer.scope_code}%")
+    column = getattr(model, SCOPE_COLUMN.get(codes.level_of(viewer.scope_code)) or "", None)
+    if column is None:
+        return false()  # a scope of no known shape sees nothing rather than everything
+    return column == viewer.scope_code
+
+
+def wish_scope(viewer: Viewer):
+    """WHERE clause for 微心愿 this viewer may read, by the same rule as cases."""
+    return scope_where(m.Wish, viewer)
 
 
 def case_scope(viewer: Viewer):
-    """WHERE clause for cases this viewer may read: grid codes nest under community and street codes."""
-    if viewer.scope_code is None:
-        return true()
-    return m.Case.grid_code.like(f"{viewer.scope_code}%")
-
-
-def placed_scope(viewer: Viewer, model):
-    """WHERE clause for rows that carry their area codes (volunteer posts, buildings): the viewer's own area, by the
-    code of its level (a grid leader's grid, a community's, a street's)."""
-    if viewer.scope_code is None:
-        return true()
-    column = {"street": "street_code", "community": "community_code", "grid": "grid_code"}.get(
-        codes.level_of(viewer.scope_code))
-    return getattr(model, column) == viewer.scope_code if column else false()
+    """WHERE clause for cases this viewer may read."""
+    return scope_where(m.Case, viewer)

@@ -7,7 +7,7 @@ from sqlalchemy import select, true
 from sqlalchemy.orm import Session, aliased
 
 from db import cache, models as m, spatial
-from db.access import SYSTEM, Viewer
+from db.access import SYSTEM, Viewer, scope_where
 from geodata import codes
 from workflow.textcheck import searchable
 
@@ -128,8 +128,7 @@ def search_buildings(session: Session, query: str, viewer: Viewer = SYSTEM, limi
     compound = aliased(m.Area)
     label = compound.name + " " + m.Building.name
     where = [label.contains(words, autoescape=True)]
-    if viewer.scope_code:
-        where.append(under(m.Building.grid_code, viewer.scope_code))
+    where.append(scope_where(m.Building, viewer))
     rows = session.execute(select(m.Building.code, compound.name, m.Building.name)
                            .join(compound, compound.code == m.Building.compound_code)
                            .where(*where).order_by(compound.name, m.Building.code).limit(limit)).all()

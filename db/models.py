@@ -235,6 +235,8 @@ class Case(PointMixin, Base):
     deadline: Mapped[dt.datetime] = mapped_column(DateTime)
     resolved_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     satisfaction: Mapped[Optional[str]] = mapped_column(String(8))
+    # the intake form's one-time token: a second submission of the same form finds this case instead of making one
+    client_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -365,6 +367,16 @@ class UploadCommit(Base):
     committed_by: Mapped[Optional[str]] = mapped_column(String(50))
 
 
+class AppLock(Base):
+    """A row a transaction writes first to hold a lock on SQLite (one writer at a time) until it ends; PostgreSQL
+    uses advisory locks instead (db/locks.py). `held_at` says when it was last taken."""
+
+    __tablename__ = "app_lock"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    held_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+
+
 class AppSetting(Base):
     """An admin-editable setting stored as JSON (deadlines per category, the yellow window, …)."""
 
@@ -409,6 +421,7 @@ class Wish(PointMixin, Base):
     claimed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     completed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     note: Mapped[Optional[str]] = mapped_column(Text)
+    client_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)  # as on a case: one wish per form
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

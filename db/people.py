@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db import models as m, walking
-from db.access import Viewer, mask_name, placed_scope
+from db.access import Viewer, mask_name, scope_where
 from db.dashboard import filled_posts
 from geodata import people
 from workflow.vocab import OPEN_STATUSES
@@ -26,7 +26,7 @@ def people_plan(session: Session, street: str, limit_minutes: float, viewer: Vie
                                    m.VolunteerPost.slots_required, func.coalesce(filled.c.n, 0),
                                    m.VolunteerPost.lon, m.VolunteerPost.lat)
                             .outerjoin(filled, filled.c.post_code == m.VolunteerPost.code)
-                            .where(m.VolunteerPost.street_code == street, placed_scope(viewer, m.VolunteerPost))
+                            .where(m.VolunteerPost.street_code == street, scope_where(m.VolunteerPost, viewer))
                             .order_by(m.VolunteerPost.code)).all()
     held = (select(m.Assignment.volunteer_id, func.count().label("n")).where(m.Assignment.active)
             .group_by(m.Assignment.volunteer_id).subquery())
@@ -34,7 +34,7 @@ def people_plan(session: Session, street: str, limit_minutes: float, viewer: Vie
                                         m.Volunteer.home_building_code, func.coalesce(held.c.n, 0))
                                  .outerjoin(held, held.c.volunteer_id == m.Volunteer.id)
                                  .join(m.Building, m.Building.code == m.Volunteer.home_building_code)
-                                 .where(m.Building.street_code == street, placed_scope(viewer, m.Building))
+                                 .where(m.Building.street_code == street, scope_where(m.Building, viewer))
                                  .order_by(m.Volunteer.id)).all()
     on_post = set(session.execute(select(m.Assignment.volunteer_id, m.Assignment.post_code)
                                   .where(m.Assignment.active)).all())

@@ -562,6 +562,7 @@ IMPORT_NOTICES = {
     "id_not_unique": "“{column}”列有重复值（{rows} 行，{distinct} 个不同值），未用作源编号：各行按形状识别。",
     "id_missing": "“{column}”列有 {empty} 行（共 {rows} 行）为空：这些行按形状识别。",
     "crs_open": "文件没有写明坐标系，已按 WGS-84 读取；若坐标来自高德/腾讯请选 GCJ-02，来自百度请选 BD-09。",
+    "grid_gap": "{name}（{code}）有 {m2:,} 平方米（{share:.1%}）不在任何网格内：在那里登记的诉求将归入最近的网格。",
 }
 IMPORT_CRS_ASK_CHINA = "此文件没有声明坐标系，而它位于中国境内：坐标可能是 WGS-84（GPS、天地图），也可能是 " \
                        "GCJ-02（高德、腾讯）或 BD-09（百度），相差约 500 米。地图上同时画出两种读法，请对照已有边界，" \
@@ -697,8 +698,12 @@ REFUSALS = {
     "unknown_source": "来源「{source}」不存在",
     "no_description": "请填写问题描述",
     "description_too_long": "问题描述不能超过 {limit} 字",
-    "bad_phone": "联系电话格式不正确",
-    "reporter_too_long": "反映人姓名过长",
+    "bad_phone": "联系电话格式不正确：请填写 11 位手机号，或带区号的座机号（如 0577-65812345）",
+    "reporter_too_long": "反映人姓名不能超过 {limit} 字",
+    "note_too_long": "备注不能超过 {limit} 字",
+    "assignee_too_long": "承办部门或人员名称不能超过 {limit} 字",
+    "form_token": "表单已失效，请刷新页面后重新填写",
+    "form_token_used": "这张表单已经提交过，请刷新页面后重新填写",
     "bad_position": "位置坐标无效",
     "outside_communities": "位置不在任何社区范围内，请在辖区内选点",
     "outside_scope": "该位置不在您负责的区域内",
@@ -741,6 +746,7 @@ REFUSALS = {
     "no_wish_title": "请填写心愿内容",
     "wish_title_too_long": "心愿内容不能超过 {limit} 字",
     "wish_description_too_long": "补充说明不能超过 {limit} 字",
+    "wisher_too_long": "心愿人姓名不能超过 {limit} 字",
     "wish_building": "请选择心愿人所在的楼栋",
     "wish_outside_scope": "该楼栋不在您负责的区域内",
     "wish_not_found": "微心愿 {code} 不存在或不在您的负责范围内",
