@@ -216,7 +216,7 @@ def _checked(check: cases.ImportCheck) -> str:
                running=[(Output(ids.IMPORT_COMMIT, "disabled"), True, False)], prevent_initial_call=True)
 def commit_import(_n, kept):
     if not isinstance(kept, dict) or not kept:
-        return text.CASES_IMPORT_CANCELLED, True, None, None, no_update
+        raise PreventUpdate  # a click after the import closed (or with nothing valid): nothing to commit, nothing to say
     now = dt.datetime.now()
     try:
         rows = _read_sheet(kept.get("token"), kept.get("filename") or "", now)

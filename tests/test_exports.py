@@ -24,27 +24,20 @@ DESCRIBED = HOSTILE[:4]  # intake trims a description: a leading tab or CR does 
 
 
 @pytest.fixture()
-def hostile_cases(seeded_url, tmp_path, monkeypatch):
-    """A database of its own holding one case per hostile description, registered at WHEN (with microseconds);
+def hostile_cases(own_database):
+    """One case per hostile description in a database of the test's own, registered at WHEN (with microseconds);
     their codes."""
     from db import cases, models as m
     from db.access import SYSTEM
     from db.engine import session_scope
-    from tests.conftest import copy_database, drop_database
 
-    url = copy_database(seeded_url, tmp_path, "exports")
-    monkeypatch.setenv("DATABASE_URL", url)
     with session_scope() as s:
         b = s.execute(select(m.Building).where(m.Building.grid_code == GRID).order_by(m.Building.code)
                       .limit(1)).scalar_one()
         p = b.geometry.representative_point()
         codes = {cases.create_case(s, cases.NewCase("环境卫生", text, "居民上报", p.x, p.y), "测试", SYSTEM, WHEN).code
                  for text in DESCRIBED}
-    yield codes
-    from db.engine import get_engine
-
-    get_engine().dispose()
-    drop_database(url)
+    return codes
 
 
 def _download(callback) -> bytes:

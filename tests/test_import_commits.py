@@ -1,6 +1,6 @@
 """Preview = commit, and one upload imports once: the case sheet on /cases/ and a layer on /admin/import/.
 
-The callbacks are called as the page calls them (tests/helpers.acting_as), on a database of the module's own, and a
+The callbacks are called as the page calls them (tests/helpers.acting_as), on a database of the test's own, and a
 commit that two requests make at once is made from two threads that meet at a barrier once both have read the file.
 """
 from __future__ import annotations
@@ -9,7 +9,6 @@ import base64
 import threading
 
 import pandas as pd
-import pytest
 from sqlalchemy import func, select, update
 
 from layouts import text
@@ -19,19 +18,6 @@ from tests.test_case_import import _xlsx as xlsx
 GRID = "33038100100101"
 MARK = "提交测试"
 SHEET_HEADER = ["编号", "类别", "描述", "来源", "经度", "纬度", "反映人", "联系电话"]
-
-
-@pytest.fixture()
-def own_db(seeded_url, tmp_path, monkeypatch):
-    """A copy of the demo database for this test: commits really commit."""
-    from db.engine import get_engine
-    from tests.conftest import copy_database, drop_database
-
-    url = copy_database(seeded_url, tmp_path, "commits")
-    monkeypatch.setenv("DATABASE_URL", url)
-    yield url
-    get_engine().dispose()
-    drop_database(url)
 
 
 def _spot() -> tuple[float, float]:
@@ -81,7 +67,7 @@ def _problem_text(problems) -> str:
                                             for cell in row.children)
 
 
-def test_case_sheet_preview_shows_every_row_the_commit_would_refuse(own_db):
+def test_case_sheet_preview_shows_every_row_the_commit_would_refuse(own_database):
     lon, lat = _spot()
     kept, summary, problems, _ = _preview_sheet([
         [None, "环境卫生", f"{MARK}：楼道堆物", "居民上报", lon, lat, "王五", "13900002222"],
@@ -91,11 +77,11 @@ def test_case_sheet_preview_shows_every_row_the_commit_would_refuse(own_db):
     # main's preview said 3 valid, and its commit then refused the phone and wrote nothing
     assert "可导入 1 行，有问题 2 行" in summary
     shown = _problem_text(problems)
-    assert "联系电话格式不正确" in shown and "反映人姓名过长" in shown
+    assert "联系电话格式不正确" in shown and "反映人姓名不能超过 50 字" in shown
     assert _commit_sheet(kept).startswith("已导入 1 件诉求") and _marked() == 1
 
 
-def test_case_sheet_commit_refuses_when_the_database_changed_since_the_preview(own_db):
+def test_case_sheet_commit_refuses_when_the_database_changed_since_the_preview(own_database):
     from db import models as m
     from db.engine import session_scope
 
@@ -138,7 +124,7 @@ def _together(monkeypatch, module, name: str, commit, argument) -> list[str]:
     return sorted(map(str, answers))
 
 
-def test_two_simultaneous_commits_of_one_sheet_import_it_once(own_db, monkeypatch):
+def test_two_simultaneous_commits_of_one_sheet_import_it_once(own_database, monkeypatch):
     from callbacks import cases as case_callbacks
 
     lon, lat = _spot()
@@ -191,7 +177,7 @@ def _points_named() -> int:
                          .where(m.ServicePoint.name.like(f"{MARK}%"))).scalar()
 
 
-def test_two_simultaneous_commits_of_one_layer_import_it_once(own_db, monkeypatch, tmp_path):
+def test_two_simultaneous_commits_of_one_layer_import_it_once(own_database, monkeypatch, tmp_path):
     from callbacks import importing
 
     stores = _points_upload(tmp_path)
@@ -202,7 +188,7 @@ def test_two_simultaneous_commits_of_one_layer_import_it_once(own_db, monkeypatc
                                       text.FILE_REFUSALS["upload_used"]])
 
 
-def test_layer_commit_refuses_when_it_would_write_other_rows_than_its_preview(own_db, tmp_path):
+def test_layer_commit_refuses_when_it_would_write_other_rows_than_its_preview(own_database, tmp_path):
     first, second = _points_upload(tmp_path), _points_upload(tmp_path)
     assert _commit_layer(first).startswith("导入完成：新增 3")
     # the same file previewed before the first went in: now it would change nothing
@@ -210,7 +196,7 @@ def test_layer_commit_refuses_when_it_would_write_other_rows_than_its_preview(ow
     assert _points_named() == 3
 
 
-def test_layer_preview_refuses_the_text_a_database_cannot_store(own_db, tmp_path):
+def test_layer_preview_refuses_the_text_a_database_cannot_store(own_database, tmp_path):
     # PostgreSQL refuses a NUL in text: main's preview took the row and its commit failed as a whole
     upload = _points_upload(tmp_path, names=[f"{MARK}食堂0", f"{MARK}食堂\x001", f"{MARK}食堂2"])
     assert upload[1]["expect"] == 2

@@ -8,6 +8,7 @@ import openpyxl
 from sqlalchemy import delete, select
 
 from db.engine import session_scope
+from tests.helpers import click_impatiently
 
 GRID = "33038100100101"
 MARK = "导入测试"
@@ -144,9 +145,7 @@ def test_a_double_click_on_import_imports_the_sheet_once(staff, live_server, ses
     try:
         page.set_input_files("#cases-import-upload input[type=file]", str(path))
         page.wait_for_selector("#cases-import-commit:has-text('导入这 2 行')")
-        # a second click 50 ms after the first, as impatient hands make it (on a button still there to be clicked)
-        page.evaluate("""() => { const button = document.querySelector('#cases-import-commit'); button.click();
-                                 setTimeout(() => { if (button.offsetParent !== null) button.click(); }, 50); }""")
+        click_impatiently(page, "#cases-import-commit")
         page.wait_for_selector("#cases-import-message:has-text('已导入 2 件诉求')")
         page.wait_for_selector(f".ag-row:has-text('{MARK}：双击二')")
         with session_scope() as s:
