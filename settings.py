@@ -19,6 +19,7 @@ class Settings:
     debug: bool
     secure_cookies: bool  # JINLIN_HTTPS=1 behind TLS: session cookies only over HTTPS
     open311_keys: dict  # api key → the system it belongs to, from OPEN311_API_KEYS="12345热线:key1,网格系统:key2"
+    proxies: int = 0  # JINLIN_PROXIES: reverse proxies in front whose X-Forwarded-For/-Proto are believed (0: none)
 
 
 def _local_secret() -> str:
@@ -64,6 +65,9 @@ def load() -> Settings:
     port_text = os.environ.get("PORT", "8050")
     if not port_text.isdigit():
         raise SystemExit(f"PORT={port_text!r} is not a port number")
+    proxies_text = os.environ.get("JINLIN_PROXIES", "0").strip() or "0"
+    if not proxies_text.isdigit() or int(proxies_text) > 5:
+        raise SystemExit(f"JINLIN_PROXIES={proxies_text!r}: the number of reverse proxies in front of the app, 0–5")
     return Settings(
         port=int(port_text),
         secret_key=os.environ.get("SECRET_KEY") or _local_secret(),
@@ -72,4 +76,5 @@ def load() -> Settings:
         debug=os.environ.get("JINLIN_DEBUG", "") == "1",
         secure_cookies=os.environ.get("JINLIN_HTTPS", "") == "1",
         open311_keys=_open311_keys(os.environ.get("OPEN311_API_KEYS", "")),
+        proxies=int(proxies_text),
     )

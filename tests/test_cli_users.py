@@ -39,7 +39,7 @@ def test_create_user_refuses_bad_input(runner, args, message):
 
 def test_short_password_refused(runner):
     result = runner.invoke(args=["create-user", "zhaoliu", "--role", "admin"], input="short\nshort\n")
-    assert result.exit_code != 0 and "at least 8" in result.output
+    assert result.exit_code != 0 and "at least 10" in result.output
 
 
 def test_display_token_opens_screen_until_revoked(runner):
