@@ -109,6 +109,17 @@ def test_a_name_no_account_can_have_is_a_wrong_login_not_a_500(server, name):
     assert "用户名或密码不正确" in r.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("name, password", [("admin", "\ud800-lone"), ("ad\ud800min", "whatever-password"),
+                                            ("admin", "x\x00y"), ("admin", "p" * 100_000)])
+def test_text_no_form_sends_is_a_failed_login_not_an_error(seeded_url, name, password):
+    """What a callback's JSON could carry (lone surrogates), NULs, a password longer than any that can be set."""
+    from db import users
+
+    with session_scope() as session:
+        assert users.authenticate(session, name, password, _address(), dt.datetime.now()) is None
+        session.rollback()
+
+
 def test_an_empty_form_says_what_is_missing(server):
     r = login(_client(server), "   ", "")
     assert r.status_code == 400 and "请输入用户名和密码" in r.get_data(as_text=True)
@@ -219,7 +230,8 @@ def test_a_bad_number_of_proxies_stops_the_start(monkeypatch, value):
 BAD_PASSWORDS = [("short-1", "password"), ("qwertyuiop", "password_common"), ("woaini1314", "password_common"),
                  ("1qaz2wsx3edc", "password_common"), ("Password123", "password_common"),
                  ("demo-admin-2026", "password_common"), ("aaaaaaaaaaaa", "password_common"),
-                 ("zhao-login-2026", "password_name"), ("ZHAO-LOGIN", "password_name"), ("x" * 201, "password")]
+                 ("zhao-login-2026", "password_name"), ("ZHAO-LOGIN", "password_name"), ("x" * 201, "password"),
+                 ("river\ud800lamp-2026", "password_text"), ("river\x00lamp-2026", "password_text")]
 
 
 @pytest.mark.parametrize("password, kind", BAD_PASSWORDS)

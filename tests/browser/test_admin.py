@@ -88,3 +88,15 @@ def test_admin_sets_deadline_per_category_and_yellow_window(staff, live_server):
         import datetime as dt
         with session_scope() as session:  # the module's later tests count lights with the default window
             rules.save_case_rules(session, {}, 24, "test", dt.datetime.now())
+
+
+def test_the_last_active_admin_cannot_be_deactivated(staff, live_server):
+    from layouts import text
+
+    page = staff
+    page.goto(live_server + "/admin/")
+    page.locator("#admin-users .ag-row").filter(has_text="演示管理员").locator(".ag-cell").first.click()
+    page.click("#admin-deactivate")
+    page.wait_for_selector(f"#admin-user-message:has-text('{text.ADMIN_ERRORS['last_admin']}')")
+    row = page.locator("#admin-users .ag-row").filter(has_text="演示管理员")
+    assert text.ADMIN_USER_STATE[True] in row.inner_text()
