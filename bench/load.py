@@ -2,12 +2,17 @@
 
     python bench/load.py --backend sqlite --clients 50 --seconds 60
     python bench/load.py --backend postgis --clients 50 --seconds 60 --restart-db-at 20
+    python bench/load.py --backend sqlite --clients 50 --seconds 60 --hostile 8
 
 The mix is what the three audiences' browsers send: staff drill-downs (the two Dash callbacks a drill fires),
 big-screen refreshes (the screen's own refresh callback for a street) and residents' map loads (the /public/
 page, its service-point GeoJSON and the callback that lists the points). With
 --restart-db-at the PostgreSQL cluster is restarted mid-run; the run then reports how the app answered
 while the database was away (a clear 数据库暂时不可用, never a traceback) and how long recovery took.
+With --hostile N, N more clients send what a hostile or broken client sends beside the normal mix: oversized
+bodies to an anonymous callback, malformed callback bodies, bad logins under variants of a real account's name and
+unknown paths. The normal clients must see no error, no hostile request may get a 5xx, and the workers' peak
+resident memory is printed.
 Traffic goes only to 127.0.0.1 and stops by itself.
 """
 from __future__ import annotations
@@ -28,6 +33,7 @@ import urllib.request
 from pathlib import Path
 
 import aiohttp
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the project's own login helpers and demo accounts
@@ -217,6 +223,76 @@ async def client(session: aiohttp.ClientSession, base: str, stop_at: float, star
             rec.add(t0 - started, kind, status, ms, note)
 
 
+def _junk_callbacks(public: dict) -> list[bytes]:
+    """Callback bodies a broken or hostile client sends: not JSON, the wrong shapes, deep nesting, huge arrays."""
+    deep = "[" * 50_000 + "]" * 50_000
+    wrong_types = {**public, "inputs": "x", "outputs": 7}
+    many_inputs = {**public, "inputs": [{"id": "public-url", "property": "search", "value": "?q=" + "水" * 200}] * 20_000}
+    unknown_output = {**public, "output": "no-such-id.children", "outputs": {"id": "no-such-id", "property": "children"}}
+    return [b"not json at all", b"[1, 2, 3]", deep.encode(), json.dumps(wrong_types).encode(),
+            json.dumps(many_inputs).encode(), json.dumps(unknown_output).encode(), b"\x00\xff\xfe" * 1000]
+
+
+UNKNOWN_PATHS = ("/publicx", "/open311/x", "/api/public/anything", "/public/../admin/", "/%00", "/api/areas/%ff",
+                 "/screen/?token=" + "0" * 64)
+
+
+async def hostile_client(base: str, stop_at: float, started: float, rec: Recorder, mix: dict, big_mib: int,
+                         rng: random.Random) -> None:
+    """One hostile client with its own cookies (it never holds a staff session)."""
+    timeout = aiohttp.ClientTimeout(total=60)
+    big = b"{" + b" " * (big_mib * 1024 * 1024) + b"}"
+    async with aiohttp.ClientSession(timeout=timeout, cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        while time.perf_counter() < stop_at:
+            roll = rng.random()
+            t0 = time.perf_counter()
+            try:
+                if roll < 0.15:
+                    kind = "oversized"
+                    resp = await session.post(base + "/public/_dash-update-component", data=big,
+                                              headers={"Content-Type": "application/json"})
+                elif roll < 0.55:
+                    kind = "malformed"
+                    prefix = rng.choice(("/", "/public/", "/screen/"))
+                    resp = await session.post(base + prefix + "_dash-update-component", data=rng.choice(mix["junk"]),
+                                              headers={"Content-Type": "application/json"})
+                elif roll < 0.8:
+                    kind = "badlogin"
+                    async with session.get(base + "/login") as page:
+                        found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', await page.text())
+                    name = rng.choice(mix["login_names"])
+                    resp = await session.post(base + "/login", data={
+                        "csrf_token": found.group(1) if found else "", "username": name,
+                        "password": rng.choice(("123456", "password", "x" * 300, "\x00", "密码"))})
+                else:
+                    kind = "unknown-path"
+                    resp = await session.get(base + rng.choice(UNKNOWN_PATHS))
+                async with resp:
+                    text = await resp.text(errors="replace")
+                    status = resp.status
+            except (aiohttp.ClientError, asyncio.TimeoutError) as err:
+                # a server may close the connection on an oversized body once it has answered 413
+                rec.add(t0 - started, "hostile-" + kind, 0, (time.perf_counter() - t0) * 1000, type(err).__name__)
+                continue
+            note = "traceback" if "Traceback" in text else ""
+            rec.add(t0 - started, "hostile-" + kind, status, (time.perf_counter() - t0) * 1000, note)
+
+
+async def watch_memory(pid: int, stop_at: float, peaks: dict) -> None:
+    """Peak resident memory of the gunicorn master and of its biggest worker, sampled twice a second."""
+    master = psutil.Process(pid)
+    while time.perf_counter() < stop_at:
+        try:
+            workers = master.children(recursive=True)
+            rss = [p.memory_info().rss for p in workers]
+        except psutil.Error:
+            rss = []
+        if rss:
+            peaks["worker_mib"] = max(peaks.get("worker_mib", 0), max(rss) / 2**20)
+            peaks["all_workers_mib"] = max(peaks.get("all_workers_mib", 0), sum(rss) / 2**20)
+        await asyncio.sleep(0.5)
+
+
 async def login(session: aiohttp.ClientSession, base: str) -> None:
     """Staff pages need a session: log in once as the demo admin, as a browser would (CSRF token included)."""
     from db.users import DEMO_USERS
@@ -239,8 +315,10 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-async def drive(base: str, clients: int, seconds: float, mix: dict, restart=None) -> Recorder:
+async def drive(base: str, clients: int, seconds: float, mix: dict, restart=None, hostile: int = 0,
+                big_mib: int = 50, server_pid: int | None = None) -> Recorder:
     rec = Recorder()
+    rec.memory = {}
     started = time.perf_counter()
     stop_at = started + seconds
     timeout = aiohttp.ClientTimeout(total=30)
@@ -251,6 +329,10 @@ async def drive(base: str, clients: int, seconds: float, mix: dict, restart=None
         await login(session, base)
         tasks = [asyncio.create_task(client(session, base, stop_at, started, rec, mix, random.Random(i)))
                  for i in range(clients)]
+        tasks += [asyncio.create_task(hostile_client(base, stop_at, started, rec, mix, big_mib, random.Random(-i)))
+                  for i in range(1, hostile + 1)]
+        if server_pid:
+            tasks.append(asyncio.create_task(watch_memory(server_pid, stop_at, rec.memory)))
         if restart:
             at, action = restart
             await asyncio.sleep(at)
@@ -263,6 +345,9 @@ async def drive(base: str, clients: int, seconds: float, mix: dict, restart=None
 
 
 def report(rec: Recorder, args) -> dict:
+    hostile = [s for s in rec.samples if s[1].startswith("hostile-")]
+    samples = [s for s in rec.samples if not s[1].startswith("hostile-")]
+    rec.samples = samples
     ok = [s for s in rec.samples if s[2] == 200 and not s[4]]
     degraded = [s for s in rec.samples if s[4] == "db-down-message"]  # the clear outage answer (200 banner or 503)
     errors = [s for s in rec.samples if (s[2] != 200 and s[4] != "db-down-message") or s[4] == "traceback"]
@@ -276,7 +361,18 @@ def report(rec: Recorder, args) -> dict:
         "by_kind": {k: {"n": len([s for s in ok if s[1] == k]),
                         "p95_ms": round(percentile([s[3] for s in ok if s[1] == k], 0.95), 1)}
                     for k in ("drill", "screen", "public")},
+        "peak_rss_mib": {k: round(v, 1) for k, v in rec.memory.items()},
     }
+    if hostile:
+        kinds = sorted({s[1] for s in hostile})
+        result["hostile"] = {
+            "clients": args.hostile, "requests": len(hostile), "oversized_mib": args.oversized_mib,
+            "server_errors": len([s for s in hostile if s[2] >= 500 or s[4] == "traceback"]),
+            "by_kind": {k.removeprefix("hostile-"): {
+                "n": len([s for s in hostile if s[1] == k]),
+                "statuses": {str(st): len([s for s in hostile if s[1] == k and s[2] == st])
+                             for st in sorted({s[2] for s in hostile if s[1] == k})}} for k in kinds},
+        }
     if hasattr(rec, "restart_started"):
         # requests are stamped when they start: one begun just before the restart can be answered during it
         last_degraded = max((s[0] for s in degraded), default=rec.restart_started)
@@ -300,6 +396,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--hostile", type=int, default=0, help="hostile clients beside the normal ones")
+    parser.add_argument("--oversized-mib", type=int, default=50, help="size of the hostile clients' big bodies")
     parser.add_argument("--restart-db-at", type=float, default=None, help="seconds into the run (PostGIS only)")
     args = parser.parse_args()
     if args.restart_db_at is not None and args.backend != "postgis":
@@ -313,13 +411,19 @@ def main() -> int:
         streets, drill = area_codes(opener, server.base)
         mix = {"drill": callback_bodies(opener, server.base, drill),
                "screen": screen_bodies(opener, server.base, streets), "public": public_body(opener, server.base)}
+        mix["junk"] = _junk_callbacks(mix["public"])
+        from db.users import DEMO_USERS
+
+        real = DEMO_USERS[0][0]
+        mix["login_names"] = [real, f" {real}", f"{real}\t", real.upper(), f"{real}\x00", "nobody", "x" * 60]
         restart = (args.restart_db_at, db.restart) if args.restart_db_at is not None else None
-        rec = asyncio.run(drive(server.base, args.clients, args.seconds, mix, restart))
+        rec = asyncio.run(drive(server.base, args.clients, args.seconds, mix, restart, args.hostile,
+                                args.oversized_mib, server.proc.pid))
     result = report(rec, args)
-    name = f"load-{args.backend}-{args.scale}{'-fault' if restart else ''}.json"
+    name = f"load-{args.backend}-{args.scale}{'-fault' if restart else ''}{'-hostile' if args.hostile else ''}.json"
     (OUT / name).write_text(json.dumps(result, ensure_ascii=False, indent=2))
     print(json.dumps(result, ensure_ascii=False, indent=2))
-    return 1 if result["errors"] else 0
+    return 1 if result["errors"] or result.get("hostile", {}).get("server_errors") else 0
 
 
 if __name__ == "__main__":
