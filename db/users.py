@@ -191,8 +191,10 @@ def set_active(session: Session, username: str, active: bool) -> None:
     if not active and user.active and user.role == m.Role.admin:
         # locked: two admins deactivating each other at once cannot both pass this check (PostgreSQL row locks;
         # SQLite lets one writer in at a time)
-        others = session.execute(select(m.User.id).where(m.User.role == m.Role.admin, m.User.active.is_(True),
-                                                         m.User.id != user.id).with_for_update()).all()
+        others = select(m.User.id).where(m.User.role == m.Role.admin, m.User.active.is_(True), m.User.id != user.id)
+        if not is_demo(session):  # a demo admin left behind cannot log in: it is no admin to fall back on
+            others = others.where(m.User.demo.is_(False))
+        others = session.execute(others.with_for_update()).all()
         if not others:
             raise UserError(f"{user.username} is the last active admin: activate or create another admin first",
                             "last_admin")

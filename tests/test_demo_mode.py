@@ -264,3 +264,14 @@ def test_a_case_sheet_still_goes_into_the_demo(demo_copy):
     assert result.exit_code == 0, result.output
     assert _rows()["case"] == before + 1
 
+
+
+def test_a_demo_admin_left_behind_is_no_admin_to_fall_back_on(demo_copy):
+    from db import cache, users
+
+    with session_scope() as session:
+        session.execute(update(m.DataVersion).where(m.DataVersion.name == cache.ANY).values(note=None))
+    result = cli("deactivate-user", "chief")
+    assert result.exit_code != 0 and "chief is the last active admin" in result.output
+    with session_scope() as session:
+        assert users.active_admins(session) == ["chief"]
