@@ -10,7 +10,7 @@ from dash import Dash
 from flask import Flask, has_request_context
 
 import settings
-from api import auth, bundles, open311, routes, timing
+from api import auth, bundles, escalation, open311, routes, serving, timing
 from api.cli import cli
 from api.cli_import import cli_import
 from api.cli_osm import cli_osm
@@ -36,11 +36,11 @@ GRID = ("dash_ag_grid",)
 PAGES = (
     Page("/", text.APP_TITLE, STAFF, ids, partial(map_page.build_page, **TILES),
          partial(map_callbacks.register, tile_provider=config.tile_provider), assets=None, nav=text.NAV_MAP,
-         heading=text.APP_SUBTITLE,  # the building panel's intake form comes and goes:
+         heading=text.APP_SUBTITLE, uploads=map_page.UPLOAD_LIMIT,  # the building panel's intake form comes and goes:
          options={"suppress_callback_exceptions": True}),
     # the case list: filters, export, bulk dispatch and the actions on one case
     Page("/cases/", text.CASES_TITLE, STAFF, cases_ids, cases_page.build_page, cases_callbacks.register,
-         assets="cases", nav=text.NAV_CASES, stylesheets=STYLE, needs=GRID,
+         assets="cases", nav=text.NAV_CASES, stylesheets=STYLE, needs=GRID, uploads=cases_page.UPLOAD_LIMIT,
          options={"suppress_callback_exceptions": True}),
     # 微心愿: published, claimed, done (it shares the case list's stylesheet folder)
     Page("/wishes/", text.WISHES_TITLE, STAFF, wishes_ids, wishes_page.build_page, wishes_callbacks.register,
@@ -65,7 +65,7 @@ PAGES = (
          assets="admin", nav=text.NAV_ADMIN, stylesheets=STYLE, needs=GRID),
     # importing real files (issue 7)
     Page("/admin/import/", text.IMPORT_TITLE, ADMINS, import_ids, partial(import_page.build_page, **TILES),
-         import_callbacks.register, assets="import", nav=text.IMPORT_NAV,
+         import_callbacks.register, assets="import", nav=text.IMPORT_NAV, uploads=import_page.UPLOAD_LIMIT,
          stylesheets=STYLE + ("/admin/assets/admin.css",)),
 )
 
@@ -105,7 +105,7 @@ app = apps["/"]  # the staff map (`app.run` below)
 
 server.secret_key = config.secret_key
 server.json.ensure_ascii = False  # Chinese names stay readable in the JSON API
-auth.install(server, config.secure_cookies, PAGES)
+auth.install(server, config.secure_cookies, PAGES, config.max_body)
 auth.trust_proxies(server, config.proxies)
 server.register_blueprint(routes.bp)
 routes.redirect_bare_paths(server, PAGES)
@@ -116,6 +116,7 @@ server.register_blueprint(cli)
 server.register_blueprint(cli_import)
 server.register_blueprint(cli_osm)
 timing.install(server)
+escalation.install(server, config.escalate_every_s)  # a thread per process, from its first request on
 
 # What exists now (Dash, the layouts, pandas, …: ~350k objects) lives as long as the process. Frozen, it is left
 # out of the cyclic collector's full passes, which otherwise rescan it all (~200 ms on a small box) in the middle
@@ -131,4 +132,5 @@ if __name__ == "__main__":
     banner = demo_banner()
     if banner:
         print(banner, flush=True)
-    app.run(host="127.0.0.1", port=config.port, debug=config.debug, dev_tools_disable_version_check=True)
+    app.run(host="127.0.0.1", port=config.port, debug=config.debug, dev_tools_disable_version_check=True,
+            request_handler=serving.DevRequestHandler)

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TILE_PROVIDERS = ("none", "osm", "tianditu", "amap")
+MAX_BODY_KB = 2048  # default request body limit: the largest callback a staff page sends is a few hundred KB
+OPEN311_PERMISSIONS = ("read", "write")
+ALL_STREETS = "all"
 
 
 @dataclass(frozen=True)
@@ -18,7 +21,11 @@ class Settings:
     tianditu_key: str
     debug: bool
     secure_cookies: bool  # JINLIN_HTTPS=1 behind TLS: session cookies only over HTTPS
-    open311_keys: dict  # api key → the system it belongs to, from OPEN311_API_KEYS="12345热线:key1,网格系统:key2"
+    open311_keys: dict  # api key → its Open311Key, from OPEN311_API_KEYS (see _open311_keys)
+    max_body: int  # bytes a request body may have (JINLIN_MAX_BODY_KB); upload routes add their file's size
+    # seconds between escalation runs in each server process (JINLIN_ESCALATE_EVERY; 0: off, cron runs
+    # `flask --app app escalate` instead)
+    escalate_every_s: int
     proxies: int = 0  # JINLIN_PROXIES: reverse proxies in front whose X-Forwarded-For/-Proto are believed (0: none)
 
 
@@ -45,14 +52,51 @@ def _local_secret() -> str:
     return key
 
 
+@dataclass(frozen=True)
+class Open311Key:
+    """Who calls the Open311 interface with a key, where (a street code, or None: every street) and whether it may
+    create cases (write) or only read them."""
+
+    system: str
+    street: str | None
+    permission: str
+
+    @property
+    def may_write(self) -> bool:
+        return self.permission == "write"
+
+
 def _open311_keys(raw: str) -> dict:
+    """'system:key:scope:permission,…' (scope: all or a 9-digit street code; permission: read or write).
+
+    The older 'system:key' stays valid and means all:write, what such a key could do before scopes existed.
+    """
     keys = {}
     for item in filter(None, (part.strip() for part in raw.split(","))):
-        label, sep, key = item.rpartition(":")
-        if not sep or len(key) < 16:
-            raise SystemExit("OPEN311_API_KEYS: entries are 'system:key' with keys of at least 16 characters")
-        keys[key] = label or "open311"
+        parts = [p.strip() for p in item.split(":")]
+        if len(parts) == 2:
+            parts += [ALL_STREETS, "write"]
+        if len(parts) != 4:
+            raise SystemExit(f"OPEN311_API_KEYS: {parts[0]!r}: entries are 'system:key:scope:permission' "
+                             "(or the older 'system:key'), and keys contain no ':'")
+        system, key, scope, permission = parts
+        if len(key) < 16:
+            raise SystemExit(f"OPEN311_API_KEYS: the key of {system!r} is shorter than 16 characters")
+        if scope != ALL_STREETS and not (len(scope) == 9 and scope.isdigit()):
+            raise SystemExit(f"OPEN311_API_KEYS: scope {scope!r} of {system!r} is neither 'all' nor a 9-digit street code")
+        if permission not in OPEN311_PERMISSIONS:
+            raise SystemExit(f"OPEN311_API_KEYS: permission {permission!r} of {system!r} is neither 'read' nor 'write'")
+        if key in keys:
+            raise SystemExit(f"OPEN311_API_KEYS: the key of {system!r} is given twice")
+        keys[key] = Open311Key(system or "open311", None if scope == ALL_STREETS else scope, permission)
     return keys
+
+
+def _kilobytes(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip() or str(default)
+    if not raw.isdigit() or int(raw) < 1:
+        raise SystemExit(f"{name}={raw!r} is not a positive number of kilobytes")
+    return int(raw) * 1024
 
 
 def load() -> Settings:
@@ -65,6 +109,9 @@ def load() -> Settings:
     port_text = os.environ.get("PORT", "8050")
     if not port_text.isdigit():
         raise SystemExit(f"PORT={port_text!r} is not a port number")
+    every = os.environ.get("JINLIN_ESCALATE_EVERY", "60").strip()
+    if not every.isdigit():
+        raise SystemExit(f"JINLIN_ESCALATE_EVERY={every!r} is not a number of seconds (0 turns it off)")
     proxies_text = os.environ.get("JINLIN_PROXIES", "0").strip() or "0"
     if not proxies_text.isdigit() or int(proxies_text) > 5:
         raise SystemExit(f"JINLIN_PROXIES={proxies_text!r}: the number of reverse proxies in front of the app, 0–5")
@@ -76,5 +123,7 @@ def load() -> Settings:
         debug=os.environ.get("JINLIN_DEBUG", "") == "1",
         secure_cookies=os.environ.get("JINLIN_HTTPS", "") == "1",
         open311_keys=_open311_keys(os.environ.get("OPEN311_API_KEYS", "")),
+        max_body=_kilobytes("JINLIN_MAX_BODY_KB", MAX_BODY_KB),
+        escalate_every_s=int(every),
         proxies=int(proxies_text),
     )

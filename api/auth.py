@@ -16,15 +16,17 @@ from flask import session as flask_session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from wtforms import PasswordField, StringField
+from wtforms.validators import ValidationError
 
 from db import users
 from db.access import Viewer
 from db.engine import session_scope
 from layouts import text
 from layouts.pages import ANYONE, Page, owner
+from workflow.textcheck import is_storable
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -73,11 +75,24 @@ def _remember(account: users.Account) -> None:
     login_user(SessionUser(account))
 
 
+def _storable(_form, field) -> None:
+    """No NUL or control characters: PostgreSQL cannot even look such a name up (it was a 500)."""
+    if field.data and not is_storable(field.data):
+        raise ValidationError(text.LOGIN_BAD_CHARACTERS)
+
+
 class LoginForm(FlaskForm):
     # no length or blank checks here: db/users normalises and judges the name, so every variant of it is
-    # throttled and refused alike (a form error would answer differently, and without counting)
-    username = StringField(text.LOGIN_USERNAME)
-    password = PasswordField(text.LOGIN_PASSWORD)
+    # throttled and refused alike (a form error would answer differently, and without counting); only what no
+    # column can keep is refused at the form
+    username = StringField(text.LOGIN_USERNAME, validators=[_storable])
+    password = PasswordField(text.LOGIN_PASSWORD, validators=[_storable])
+
+    def refusal(self) -> str:
+        """What to tell the person when the form did not validate (wtforms' own messages are English)."""
+        if any(text.LOGIN_BAD_CHARACTERS in field.errors for field in (self.username, self.password)):
+            return text.LOGIN_BAD_CHARACTERS
+        return text.LOGIN_EXPIRED
 
 
 def trust_proxies(server: Flask, proxies: int) -> None:
@@ -109,7 +124,7 @@ def login():
         if message is None:
             return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
-        message, status = text.LOGIN_EXPIRED, 400
+        message, status = form.refusal(), 400
     body = render_template("login.html", form=form, message=message, demo=demo,
                            demo_users=users.DEMO_USERS if demo else (),
                            demo_token=users.DEMO_SCREEN_TOKEN if demo else None)
@@ -194,13 +209,63 @@ def _malformed_callback() -> bool:
 
 
 def check_boundary():
-    """Who may reach this path; then, for callbacks, that the body has Dash's shape (else 400, not a 500)."""
+    """Who may reach this path; whether it exists; how big its body may be (413 before anything reads it); then,
+    for callbacks, that the body has Dash's shape (else 400, not a 500)."""
+    if not all(map(is_storable, (request.path, *(t for pair in request.args.items(multi=True) for t in pair)))):
+        # a NUL in a path or query reaches no route usefully, and PostgreSQL would refuse it mid-request
+        return _json_error(400, "control characters in the path or query")
     refusal = _access_refusal(request.path)
     if refusal is not None:
         return refusal
+    if _dash_catch_all():
+        return _not_found()
+    limit = body_limit(_pages(), request.path, current_app.config["JINLIN_MAX_BODY"])
+    if _body_exceeds(limit):
+        return _too_large(limit)
     if _malformed_callback():
-        return jsonify({"error": "malformed callback request"}), 400
+        return _json_error(400, "malformed callback request")
     return None
+
+
+def _body_exceeds(limit: int) -> bool:
+    """Whether the body is longer than `limit`, found without reading more than limit + 1 bytes of it."""
+    request.max_content_length = limit
+    if request.content_length is not None:
+        return request.content_length > limit
+    if not request.environ.get("wsgi.input_terminated"):
+        return False  # werkzeug reads no body of unknown length from such a server
+    # chunked, no Content-Length: werkzeug would stop at the limit and hand on a truncated body, so read one byte
+    # more here (kept for the view) and tell a body that ends at the limit from one that goes on
+    request.max_content_length = limit + 1
+    return len(request.get_data(cache=True)) > limit
+
+
+def body_limit(pages: tuple[Page, ...], path: str, base: int) -> int:
+    """The body a request to `path` may carry: `base`, and on the callback route of a page taking files, the
+    largest of them as the browser sends it (a base64 data URL: 4 bytes for every 3)."""
+    page = owner(pages, path)
+    if page.uploads and path == page.callback_route:
+        return base + 4 * -(-page.uploads // 3)
+    return base
+
+
+def _dash_catch_all() -> bool:
+    """A Dash app answers any path under its own with its page; here no page has paths of its own beyond its root,
+    so /publicx, /open311/x or /api/public/anything are not found rather than the staff map's HTML."""
+    rule = request.url_rule
+    return rule is not None and rule.rule in current_app.config["JINLIN_CATCH_ALL"]
+
+
+def _json_error(status: int, error: str, **extra):
+    return jsonify({"error": error, **extra}), status
+
+
+def _not_found():
+    return _json_error(404, "not found", path=request.path)
+
+
+def _too_large(limit: int):
+    return _json_error(413, "request body too large", limit_bytes=limit)
 
 
 def may_open(page: Page, role: str | None) -> bool:
@@ -234,8 +299,9 @@ def _access_refusal(path: str):
 def add_security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if owner(_pages(), request.path).embeddable:
-        # the residents' map may be embedded in a community's own site
+    page = owner(_pages(), request.path)
+    if page.embeddable and request.path == page.path and response.status_code == 200:
+        # the residents' map itself may be embedded in a community's own site; nothing else may be framed
         response.headers["Content-Security-Policy"] = "frame-ancestors *"
     else:
         response.headers["X-Frame-Options"] = "DENY"
@@ -246,9 +312,13 @@ def _pages() -> tuple[Page, ...]:
     return current_app.config["JINLIN_PAGES"]
 
 
-def install(server: Flask, secure_cookies: bool, pages: tuple[Page, ...]) -> None:
-    """The boundary and the login for a server carrying `pages` (each says who may open it)."""
+def install(server: Flask, secure_cookies: bool, pages: tuple[Page, ...], max_body: int) -> None:
+    """The boundary and the login for a server carrying `pages` (each says who may open it); request bodies up to
+    `max_body` bytes (upload routes more: body_limit)."""
     server.config["JINLIN_PAGES"] = pages
+    server.config["JINLIN_CATCH_ALL"] = frozenset(p.path + "<path:path>" for p in pages)
+    server.config["JINLIN_MAX_BODY"] = max_body
+    server.config["MAX_CONTENT_LENGTH"] = max_body  # every request's limit; the boundary raises it on upload routes
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure_cookies,
         REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure_cookies,
@@ -261,8 +331,11 @@ def install(server: Flask, secure_cookies: bool, pages: tuple[Page, ...]) -> Non
 
     @server.errorhandler(Exception)
     def _unhandled(err):
+        if isinstance(err, RequestEntityTooLarge):
+            return _too_large(request.max_content_length)
         if isinstance(err, HTTPException):
-            return err
+            # a redirect stays one; an error is JSON like every other refusal here, never a page's HTML
+            return err if err.code is None or err.code < 400 else _json_error(err.code, err.name.lower())
         if request.path.endswith("/_dash-update-component"):
             # callbacks handle their own failures (on_error); what reaches here is a request Dash cannot route
             log.warning("bad callback request to %s: %r", request.path, err)

@@ -145,7 +145,11 @@ def revoke_display_token(token_id: int) -> None:
 
 @cli.cli.command("escalate")
 def escalate() -> None:
-    """Escalate every open case past its deadline (run from cron; the case list also does it on each load)."""
+    """Escalate every open case past its deadline, once (for cron; each server process also runs it every
+    JINLIN_ESCALATE_EVERY seconds). Runs beside the servers' own: one run at a time does the work."""
     with session_scope() as session:
         moved = cases.escalate_due(session, dt.datetime.now())
-    click.echo(f"escalations: {moved}")
+    if moved is None:
+        click.echo("escalations: none here, another run holds the escalation lock and does them")
+    else:
+        click.echo(f"escalations: {moved}")

@@ -1,19 +1,23 @@
 """Open311 GeoReport v2 under /open311/v2/, so the 12345 hotline and other systems can exchange cases.
 
-Every call needs an api_key (OPEN311_API_KEYS): case descriptions are residents' words, not public data.
-Field names and formats follow the GeoReport v2 spec; times are ISO 8601 in China Standard Time.
+Every call needs an api_key (OPEN311_API_KEYS): case descriptions are residents' words, not public data. A key
+reads and writes where its scope says (a street, or all): a case outside it looks missing (404) and cannot be
+created there (403); a read key cannot create at all (403). Field names and formats follow the GeoReport v2 spec;
+times are ISO 8601 in China Standard Time.
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import select
 
 from db import cases, models as m
-from db.access import SYSTEM
+from db.access import SYSTEM, Viewer, case_scope
 from db.engine import session_scope
-from workflow.vocab import CATEGORY_DEPARTMENT, SERVICE_CODES
+from settings import Open311Key
+from workflow.textcheck import is_storable
+from workflow.vocab import CATEGORY_DEPARTMENT, SERVICE_CODES, Level, Role
 from layouts import text
 from workflow import lifecycle as lc
 
@@ -21,6 +25,11 @@ bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 CST = dt.timezone(dt.timedelta(hours=8))
 CATEGORY_OF = {code: category for category, code in SERVICE_CODES.items()}
 MAX_RESULTS = 1000
+# the times a query may name: wider than any case this system holds, narrow enough that no arithmetic overflows
+EARLIEST, LATEST = dt.datetime(1970, 1, 1), dt.datetime(2100, 1, 1)
+# where the office of each ladder level sits: the case's area at that level (Case columns)
+LEVEL_AREA = {Level.COMPOUND: "compound_code", Level.GRID: "grid_code", Level.COMMUNITY: "community_code",
+              Level.STREET: "street_code"}
 
 
 def _errors(status: int, description: str):
@@ -31,24 +40,43 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.replace(tzinfo=CST).isoformat() if value else None
 
 
-def _parse_time(text: str | None) -> dt.datetime | None:
-    """An ISO 8601 time from a query, as naive China Standard Time (how the database stores it)."""
-    if not text:
+def _parse_time(raw: str | None) -> dt.datetime | None:
+    """An ISO 8601 time from a query, as naive China Standard Time (how the database stores it); ValueError when it
+    is no time, or lies outside EARLIEST..LATEST once in China Standard Time."""
+    if not raw:
         return None
-    value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return value.astimezone(CST).replace(tzinfo=None) if value.tzinfo else value
+    try:
+        value = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        if value.tzinfo:
+            value = value.astimezone(CST).replace(tzinfo=None)
+    except OverflowError:  # year 1 at +14:00, year 9999 at -10:00: no such time in China Standard Time
+        raise ValueError(raw) from None
+    if not EARLIEST <= value < LATEST:
+        raise ValueError(raw)
+    return value
 
 
-def check_key():
-    """The system calling, from its api_key; None when the key is missing or unknown."""
+def check_key() -> Open311Key | None:
+    """The key calling, from its api_key; None when the key is missing or unknown."""
     key = request.args.get("api_key") or request.form.get("api_key") or request.headers.get("X-Api-Key")
     return current_app.config.get("OPEN311_KEYS", {}).get(key or "")
 
 
+def _viewer(key: Open311Key) -> Viewer:
+    # a key acts like a street official of its street (or the whole system): it reads and files cases there
+    return SYSTEM if key.street is None else Viewer(Role.street_official.value, key.street)
+
+
 @bp.before_request
 def _require_key():
-    if check_key() is None:
+    key = check_key()
+    if key is None:
         return _errors(401, "api_key missing or not valid")
+    bad = sorted(name for name, value in request.form.items(multi=True) if not is_storable(value))
+    if bad:
+        # PostgreSQL refuses NUL in text: say which field, rather than lose the hotline's case in a 500
+        return _errors(400, f"{', '.join(bad)}: control characters (such as NUL) are not allowed")
+    g.open311_key = key
     return None
 
 
@@ -59,16 +87,40 @@ def services():
                      "group": CATEGORY_DEPARTMENT.get(category, "")} for category, code in SERVICE_CODES.items()])
 
 
-def _request_json(case: m.Case) -> dict:
+def _agency(case: m.Case, names: dict[str, str]) -> str:
+    """The office of the case's ladder level, named by its area (昌亭社区居民委员会): a department, never the person
+    it was dispatched to."""
+    levels = list(LEVEL_AREA)
+    for level in levels[levels.index(case.level):] if case.level in levels else levels:
+        code = getattr(case, LEVEL_AREA[level])
+        if code in names:
+            community = names.get(case.community_code, "")
+            return text.OPEN311_AGENCY[level].format(area=names[code], community=community)
+    return ""
+
+
+def _area_names(session, rows: list[m.Case]) -> dict[str, str]:
+    codes = {getattr(c, column) for c in rows for column in LEVEL_AREA.values()} - {None}
+    if not codes:
+        return {}
+    return dict(session.execute(select(m.Area.code, m.Area.name).where(m.Area.code.in_(codes))).all())
+
+
+def _request_json(case: m.Case, names: dict[str, str]) -> dict:
     return {
         "service_request_id": case.code, "status": "open" if case.status in lc.OPEN else "closed",
         "status_notes": case.status, "service_name": case.category, "service_code": SERVICE_CODES.get(case.category),
-        "description": case.description, "agency_responsible": case.assignee or "", "service_notice": "",
+        "description": case.description, "agency_responsible": _agency(case, names), "service_notice": "",
         "requested_datetime": _iso(case.created_at), "updated_datetime": _iso(case.resolved_at or case.accepted_at
                                                                              or case.created_at),
         "expected_datetime": _iso(case.deadline), "address": "", "address_id": case.building_code or "",
         "zipcode": "", "lat": case.lat, "long": case.lon, "media_url": "",
     }
+
+
+def _answer(session, rows: list[m.Case]):
+    names = _area_names(session, rows)
+    return jsonify([_request_json(c, names) for c in rows])
 
 
 @bp.get("/requests.json")
@@ -77,11 +129,14 @@ def list_requests():
         start = _parse_time(request.args.get("start_date"))
         end = _parse_time(request.args.get("end_date"))
     except ValueError:
-        return _errors(400, "start_date and end_date must be ISO 8601 times")
+        return _errors(400, "start_date and end_date must be ISO 8601 times from 1970 to 2099 "
+                            "(e.g. 2026-11-20T09:30:00+08:00)")
     now = dt.datetime.now()
     # the spec's default window: the last 90 days
     end = end or now
     start = start or end - dt.timedelta(days=90)
+    if start > end:
+        return _errors(400, "start_date is after end_date")
     where = [m.Case.created_at >= start, m.Case.created_at <= end]
     ids = [i for i in request.args.get("service_request_id", "").split(",") if i]
     if ids:
@@ -97,24 +152,28 @@ def list_requests():
         if status not in ("open", "closed"):
             return _errors(400, "status must be open or closed")
         where.append(m.Case.status.in_(lc.OPEN) if status == "open" else m.Case.status.not_in(lc.OPEN))
+    where.append(case_scope(_viewer(g.open311_key)))
     with session_scope() as session:
         rows = session.execute(select(m.Case).where(*where).order_by(m.Case.created_at.desc())
                                .limit(MAX_RESULTS)).scalars().all()
-        return jsonify([_request_json(c) for c in rows])
+        return _answer(session, rows)
 
 
 @bp.get("/requests/<request_id>.json")
 def one_request(request_id: str):
     with session_scope() as session:
-        case = session.execute(select(m.Case).where(m.Case.code == request_id)).scalar_one_or_none()
-        if case is None:
+        case = session.execute(select(m.Case).where(m.Case.code == request_id, case_scope(_viewer(g.open311_key)))
+                               ).scalar_one_or_none()
+        if case is None:  # outside the key's street too: it looks missing, as in db/access.py
             return _errors(404, f"no service request {request_id}")
-        return jsonify([_request_json(case)])
+        return _answer(session, [case])
 
 
 @bp.post("/requests.json")
 def create_request():
-    system = check_key()
+    key = g.open311_key
+    if not key.may_write:
+        return _errors(403, "this api_key may only read")
     form = request.form
     category = CATEGORY_OF.get(form.get("service_code", ""))
     if category is None:
@@ -128,7 +187,9 @@ def create_request():
                         lat=lat, reporter_name=name, reporter_phone=form.get("phone") or None)
     try:
         with session_scope() as session:
-            code = cases.create_case(session, new, f"Open311:{system}", SYSTEM, dt.datetime.now()).code
+            code = cases.create_case(session, new, f"Open311:{key.system}", _viewer(key), dt.datetime.now()).code
     except cases.CaseError as err:
+        if err.kind == "outside_scope":
+            return _errors(403, f"this api_key files cases in street {key.street} only")
         return _errors(400, text.words(err))
     return jsonify([{"service_request_id": code, "service_notice": text.OPEN311_NOTICE, "account_id": None}]), 201

@@ -78,7 +78,6 @@ def area_from_url(search):
 def show_list(area, statuses, category, level, light, assignee, start, end, _changed, _retry):
     now = dt.datetime.now()
     with session_scope() as session:
-        cases.escalate_due(session, now)  # lazily, so a late or restarted app never misses an escalation
         rows = cases.list_cases(session, current_viewer(),
                                 _filter(area, statuses, category, level, light, assignee, start, end), now)
     return cases_page.grid_rows(rows), text.CASES_COUNT.format(n=len(rows))

@@ -4,13 +4,14 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from dash import Dash, Input, Output, set_props
-from dash.exceptions import PreventUpdate
+from dash import Dash, Input, Output, callback_context, set_props
+from dash.exceptions import MissingCallbackContextException, PreventUpdate
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from db import cache
 from db.engine import session_scope
 from layouts import text
+from workflow.textcheck import holds_unstorable
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +29,26 @@ def error_handler(alert_id: str, poll_id: str) -> Callable[[Exception], None]:
             log.warning("database unavailable during a callback: %s", err.__class__.__name__)
             set_props(alert_id, {"children": text.DB_UNAVAILABLE, "className": "alert show"})
             set_props(poll_id, {"disabled": False})
+        elif _sent_unstorable():
+            # NUL or half an emoji in what was sent, where no check of the field's own caught it (the database
+            # refused it): the sender's input, not our failure
+            log.warning("callback input with unstorable characters refused: %s", err.__class__.__name__)
+            set_props(alert_id, {"children": text.BAD_CHARACTERS, "className": "alert show"})
         else:
             log.exception("callback failed", exc_info=err)
             set_props(alert_id, {"children": text.UNEXPECTED_ERROR, "className": "alert show"})
         return None
 
     return on_callback_error
+
+
+def _sent_unstorable() -> bool:
+    """Whether the failed callback was sent text no database can keep (NUL, half an emoji) in any input or state."""
+    try:
+        sent = [callback_context.inputs_list, callback_context.states_list]
+    except MissingCallbackContextException:
+        return False
+    return holds_unstorable(sent)
 
 
 def retry_when_database_is_back(n_intervals):

@@ -197,7 +197,7 @@ def commit(_n, options, store):
     done = text.IMPORT_DONE.format(**plan.counts)
     if plan.counts.get("reattached"):
         done += text.IMPORT_REATTACHED.format(n=plan.counts["reattached"])
-    return done, "admin-message", True, import_page.summary(plan.counts)
+    return done, "admin-message", True, import_page.summary(plan.counts, plan.notices)
 
 
 @page.callback(

@@ -44,9 +44,11 @@ def list_streets(_path, _retry):
     return [{"label": s["name"], "value": s["code"]} for s in streets], streets[0]["code"]
 
 
-@page.callback(Output(ids.PRINT_TITLE, "children"), Input(ids.STREET, "value"), State(ids.STREET, "options"))
-def print_title(street, options):
-    names = {o["value"]: o["label"] for o in options or []}
+@page.callback(Output(ids.PRINT_TITLE, "children"), Input(ids.STREET, "value"))
+def print_title(street):
+    # the street's name from the database: the page's options are the browser's to change
+    with session_scope() as session:
+        names = {s["code"]: s["name"] for s in areas.list_streets(session)}
     return text.PLANNING_PRINT_TITLE.format(street=names.get(street, ""), date=dt.date.today().isoformat())
 
 
@@ -87,8 +89,10 @@ def optimise(set_progress, _run, street, service_type, k, objective, weight):
     get_engine().dispose(close=False)
     try:
         with session_scope() as session:
-            return {"result": planning.optimise(session, street, service_type, int(k or 0), objective, weight,
-                                                progress=lambda pct: set_progress([str(pct)]))}
+            result = planning.optimise(session, street, service_type, int(k or 0), objective, weight,
+                                       progress=lambda pct: set_progress([str(pct)]))
+            # the page gets a token: the numbers stay here, where a saved scenario takes them from
+            return {"token": planning.keep_result(session, result, dt.datetime.now())}
     except planning.PlanningError as err:
         return {"error": err.kind, "detail": str(err)}
     except (TypeError, ValueError):
@@ -112,11 +116,25 @@ def forget_plan(_reset, street, service_type):
 
 @page.callback(*PLAN_OUT, Input(ids.OPT_STORE, "data"), prevent_initial_call=True)
 def take_optimised(optimised):
-    if not optimised:
+    if not isinstance(optimised, dict) or not optimised:
         raise PreventUpdate
     if "error" in optimised:
-        return no_update, html_error(text.PLANNING_ERRORS.get(optimised["error"], optimised.get("detail", "")))
-    return optimised["result"], None
+        return no_update, html_error(text.PLANNING_ERRORS.get(optimised["error"], text.PLANNING_ERRORS["no_result"]))
+    return _held(optimised.get("token")), None
+
+
+def _held(token) -> dict:
+    """What the page keeps of a plan: the token of the server's copy, nothing it could change the numbers with."""
+    return {"token": token}
+
+
+def _token(store) -> str | None:
+    return store.get("token") if isinstance(store, dict) else None
+
+
+def _plan(session, store, street, service_type) -> dict | None:
+    """The server's copy of the plan the page holds, if it is of this street and service type."""
+    return planning.get_result(session, _token(store), street, service_type, dt.datetime.now())
 
 
 @page.callback(*PLAN_OUT, Input(ids.MAP, "clickData"), *ON_MAP, prevent_initial_call=True)
@@ -131,37 +149,38 @@ def click_site(site_click, street, service_type, mode, kind, result):
     return _edit_on_map(street, service_type, mode, kind, result, site_click=site_click)
 
 
-def _edit_on_map(street, service_type, mode, kind, result, map_click=None, site_click=None):
+def _edit_on_map(street, service_type, mode, kind, store, map_click=None, site_click=None):
     if not street or not service_type:
         raise PreventUpdate
     now = dt.datetime.now()
     try:
         with session_scope() as session:
             if mode == "candidate":
-                return result, _edit_candidate(session, street, kind, map_click, site_click, now)
+                return no_update, _edit_candidate(session, street, kind, map_click, site_click, now)
             click = _latlng(map_click)
-            if site_click is None and click is None:
+            if not isinstance(site_click, dict) and click is None:
                 raise PreventUpdate
-            added, removed = planning.edit_plan(result, street, service_type, site_click, click)
+            shown = _plan(session, store, street, service_type)
+            added, removed = planning.edit_plan(shown, street, service_type, site_click, click)
             edited = planning.what_if(session, street, service_type, added, removed)
-            if result and result.get("street") == street and result.get("objective") != "manual":
-                edited.update(objective=result["objective"], edited=True)
-            return edited, None
+            if shown and shown.get("objective") != "manual":
+                edited.update(objective=shown["objective"], edited=True)
+            return _held(planning.keep_result(session, edited, now)), None
     except planning.PlanningError as err:
         return no_update, _error(err)
 
 
 @page.callback(Output(ids.RESULT, "children"), Output(ids.MAP_SITES, "data"), Output(ids.MAP_BUILDINGS, "hideout"),
                Input(ids.RESULT_STORE, "data"), Input(ids.MESSAGE, "children"), Input(ids.STREET, "value"),
-               Input(ids.SERVICE_TYPE, "value"), State(ids.MAP_BUILDINGS, "hideout"))
-def show_plan(result, _message, street, service_type, hideout):
+               Input(ids.SERVICE_TYPE, "value"))
+def show_plan(store, _message, street, service_type):
     if not street or not service_type:
         raise PreventUpdate
     with session_scope() as session:
+        result = _plan(session, store, street, service_type)
         sites = planning.sites_layer(session, street, service_type, result)
-    current = result and result.get("street") == street and result.get("service_type") == service_type
-    body = planning_page.result_block(result) if current else text.PLANNING_EMPTY
-    return body, sites, {**(hideout or {}), "after": result.get("changed", {}) if current else {}}
+    body = planning_page.result_block(result) if result else text.PLANNING_EMPTY
+    return body, sites, planning_page.buildings_hideout(result.get("changed", {}) if result else {})
 
 
 def _scenario_pickers(session, street: str, a, b) -> tuple:
@@ -189,13 +208,13 @@ def list_scenarios(street, a, b):
                Input(ids.SAVE, "n_clicks"), State(ids.STREET, "value"), State(ids.SCENARIO_NAME, "value"),
                State(ids.RESULT_STORE, "data"), State(ids.COMPARE_A, "value"), State(ids.COMPARE_B, "value"),
                prevent_initial_call=True)
-def save_scenario(_n, street, name, result, a, b):
-    """Keep the plan on show under a name; the pickers list it."""
+def save_scenario(_n, street, name, store, a, b):
+    """Keep the plan on show (the server's copy) under a name; the pickers list it."""
     if not street:
         raise PreventUpdate
     with session_scope() as session:
         try:
-            saved = planning.save_scenario(session, street, name, result, _who(), dt.datetime.now())
+            saved = planning.save_scenario(session, current_viewer(), street, name, _token(store), dt.datetime.now())
             message = text.PLANNING_SAVED.format(name=saved["name"])
         except planning.PlanningError as err:
             message = _error(err)
@@ -212,7 +231,7 @@ def delete_scenario(_n, street, a, b):
         raise PreventUpdate
     with session_scope() as session:
         try:
-            message = text.PLANNING_DELETED.format(name=planning.delete_scenario(session, street, a))
+            message = text.PLANNING_DELETED.format(name=planning.delete_scenario(session, current_viewer(), street, a))
         except planning.PlanningError as err:
             message = _error(err)
         return message, *_scenario_pickers(session, street, a, b)
@@ -277,31 +296,31 @@ def match_volunteers(_n, street, minutes):
     except (TypeError, ValueError):
         return html_error(text.PEOPLE_BAD_MINUTES)
     with session_scope() as session:
-        return planning_page.people_block(people.people_plan(session, street, limit))
+        return planning_page.people_block(people.people_plan(session, street, limit, current_viewer()))
 
 
 def _latlng(click) -> tuple[float, float] | None:
-    """(lon, lat) of a dash-leaflet map click."""
-    if not click or "latlng" not in click:
+    """(lon, lat) of a dash-leaflet map click; None for anything else."""
+    try:
+        return float(click["latlng"]["lng"]), float(click["latlng"]["lat"])
+    except (TypeError, KeyError, ValueError):
         return None
-    return float(click["latlng"]["lng"]), float(click["latlng"]["lat"])
 
 
 def _edit_candidate(session, street, kind, map_click, site_click, now):
     """Candidate mode: a click on the map adds a candidate of the chosen kind; a click on a candidate deletes it."""
-    if not current_viewer().may_edit_candidates:
-        return html_error(text.PLANNING_CANDIDATE_REFUSED)
-    if site_click is not None:
-        props = (site_click or {}).get("properties", {})
-        if props.get("role") != "candidate":
+    viewer = current_viewer()
+    if isinstance(site_click, dict):
+        props = site_click.get("properties")
+        if not isinstance(props, dict) or props.get("role") != "candidate":
             raise PreventUpdate
-        planning.remove_candidate(session, street, int(props["id"]))
-        return text.PLANNING_CANDIDATE_REMOVED.format(name=props["name"])
+        name = planning.remove_candidate(session, viewer, street, props.get("id"))
+        return text.PLANNING_CANDIDATE_REMOVED.format(name=name)
     point = _latlng(map_click)
     if point is None:
         raise PreventUpdate
     n = len(planning.list_candidates(session, street)) + 1
-    added = planning.add_candidate(session, street, kind, f"{kind}{n}", point[0], point[1], _who(), now)
+    added = planning.add_candidate(session, viewer, street, kind, f"{kind}{n}", point[0], point[1], _who(), now)
     return text.PLANNING_CANDIDATE_ADDED.format(name=added["name"])
 
 

@@ -10,7 +10,7 @@ from db import public, users
 from db.engine import session_scope
 from geodata import crs
 from layouts import public_ids as ids, public_page, text
-from layouts.map_page import SERVICE_LOOK
+from workflow.textcheck import searchable
 
 page = Callbacks()
 
@@ -22,6 +22,16 @@ def filter_points(points: list[dict], query: str | None, types: list[str] | None
             if (not wanted or p["type"] in wanted)
             and (not query or query in p["name"].lower() or query in (p["address"] or "").lower()
                  or query in p["type"])]
+
+
+def location_of(value) -> list[float] | None:
+    """[lat, lon] when the browser sent two numbers on the globe, else None: whatever else came is never echoed."""
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        return None
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        return None
+    lat, lon = float(value[0]), float(value[1])
+    return [lat, lon] if -90 <= lat <= 90 and -180 <= lon <= 180 else None
 
 
 def with_distances(points: list[dict], location: list[float] | None) -> list[dict]:
@@ -55,20 +65,24 @@ page.clientside(
 
 @page.callback(Output(ids.LOCATION, "data"), Input(ids.MAP, "clickData"), prevent_initial_call=True)
 def tap_to_locate(click):
-    latlng = (click or {}).get("latlng")
+    latlng = click.get("latlng") if isinstance(click, dict) else None
     if isinstance(latlng, dict):
-        return [latlng["lat"], latlng["lng"]]
-    return list(latlng) if latlng else no_update
+        latlng = [latlng.get("lat"), latlng.get("lng")]
+    return location_of(latlng) or no_update
 
 
 @page.callback(
     Output(ids.LIST, "children"), Output(ids.COUNT, "children"), Output(ids.POINTS, "hideout"),
     Output(ids.ME, "children"), Output(ids.MAP, "viewport"),
     Input(ids.SEARCH, "value"), Input(ids.TYPES, "value"), Input(ids.LOCATION, "data"),
-    Input(ids.URL, "search"), Input(ids.RETRY, "data"), State(ids.POINTS, "hideout"),
+    Input(ids.URL, "search"), Input(ids.RETRY, "data"),
 )
-def show_points(query, types, location, search, _retry, hideout):
-    selected = query_param(search, "point")
+def show_points(query, types, location, search, _retry):
+    # nothing the browser sent goes back unchecked: the search cut to the box's length, only known types
+    query = searchable(query if isinstance(query, str) else "", public_page.MAX_QUERY)
+    types = [t for t in types if t in public_page.PUBLIC_TYPES] if isinstance(types, list) else []
+    location = location_of(location)
+    selected = query_param(search if isinstance(search, str) else "", "point")
     with session_scope() as session:
         points = public.list_public_points(session)
     chosen = next((p for p in points if p["code"] == selected), None)
@@ -76,8 +90,7 @@ def show_points(query, types, location, search, _retry, hideout):
     if chosen and not location:
         # a shared link: the shared point comes first, whatever the filters say
         shown = [chosen, *[p for p in shown if p["code"] != chosen["code"]]]
-    hideout = {**(hideout or {}), "types": types or [], "q": (query or "").strip(),
-               "selected": chosen["code"] if chosen else None, **SERVICE_LOOK}
+    hideout = public_page.points_hideout(types, query, chosen["code"] if chosen else None)
     me = [dl.CircleMarker(center=location, radius=9, color="#fff", weight=3, fillColor="#1a73e8",
                           fillOpacity=1)] if location else []
     viewport = no_update

@@ -82,13 +82,13 @@ def refresh(_n, search, _retry, signature, hideout):
             screen_page.category_figure(monthly), screen_page.trend_figure(daily),
             screen_page.build_board(board), *maps, fresh,
             # the same yellow window as the lists and the staff map
-            no_update if (hideout or {}).get("yellowHours") == yellow else {**(hideout or {}), "yellowHours": yellow})
+            no_update if isinstance(hideout, dict) and hideout.get("yellowHours") == yellow
+            else screen_page.map_hideout(yellow_hours=yellow))
 
 
 @page.callback(Output(ids.MAP, "viewport"), Output(ids.MAP_AREAS, "hideout"), Output(ids.TOUR_LABEL, "children"),
-               Input(ids.TOUR, "n_intervals"), Input(ids.SIGNATURE, "data"), State(ids.MAP_AREAS, "hideout"),
-               State(ids.URL, "search"))
-def tour(n, signature, hideout, search):
+               Input(ids.TOUR, "n_intervals"), Input(ids.SIGNATURE, "data"), State(ids.URL, "search"))
+def tour(n, signature, search):
     if not signature:
         return no_update, no_update, no_update
     with session_scope() as session:
@@ -98,10 +98,10 @@ def tour(n, signature, hideout, search):
     step = (n or 0) % (len(stops) + 1)
     if step == 0 or not stops:
         return ({"bounds": area["bounds"], "transition": "flyToBounds", "options": {"padding": [30, 30]}},
-                {**hideout, "selected": None}, text.SCREEN_OVERVIEW)
+                screen_page.map_hideout(), text.SCREEN_OVERVIEW)
     stop = stops[step - 1]
     return ({"bounds": stop["bounds"], "transition": "flyToBounds", "options": {"padding": [60, 60]}},
-            {**hideout, "selected": stop["code"]}, text.SCREEN_TOURING.format(name=stop["name"]))
+            screen_page.map_hideout(selected=stop["code"]), text.SCREEN_TOURING.format(name=stop["name"]))
 
 
 def register(app: Dash) -> None:

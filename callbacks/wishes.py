@@ -13,6 +13,7 @@ from callbacks.wiring import Callbacks
 from db import wishes
 from db.engine import session_scope
 from layouts import text, wishes_ids as ids, wishes_page
+from layouts.intake_form import new_token
 from workflow import wishes as rules
 
 page = Callbacks()
@@ -38,19 +39,23 @@ def toggle_new(_n, hidden):
 
 
 @page.callback(Output(ids.NEW_MESSAGE, "children"), Output(ids.CHANGED, "data", allow_duplicate=True),
-               Output(ids.NEW_TITLE, "value"), Output(ids.NEW_DESCRIPTION, "value"),
+               Output(ids.NEW_TITLE, "value"), Output(ids.NEW_DESCRIPTION, "value"), Output(ids.NEW_TOKEN, "data"),
                Input(ids.NEW_SUBMIT, "n_clicks"), State(ids.NEW_BUILDING, "value"), State(ids.NEW_TITLE, "value"),
                State(ids.NEW_DESCRIPTION, "value"), State(ids.NEW_WISHER, "value"), State(ids.NEW_PHONE, "value"),
+               State(ids.NEW_TOKEN, "data"),
+               running=[(Output(ids.NEW_SUBMIT, "disabled"), True, False)],  # one click, one request
                prevent_initial_call=True)
-def publish(_n, building, title, description, wisher, phone):
+def publish(_n, building, title, description, wisher, phone, token):
+    """Publish the form's wish; its token makes a second submission find the first wish, and a new token comes
+    back with the emptied form."""
     new = wishes.NewWish(title=title or "", building_code=building or "", description=description,
-                         wisher_name=wisher, wisher_phone=phone)
+                         wisher_name=wisher, wisher_phone=phone, client_token=token)
     try:
         with session_scope() as session:
             code = wishes.publish_wish(session, new, current_viewer(), dt.datetime.now())
     except rules.WishError as err:
-        return text.words(err), no_update, no_update, no_update
-    return text.WISHES_PUBLISHED.format(code=code), dt.datetime.now().isoformat(), "", ""
+        return text.words(err), no_update, no_update, no_update, no_update
+    return text.WISHES_PUBLISHED.format(code=code), dt.datetime.now().isoformat(), "", "", new_token()
 
 
 def _detail(code: str | None):

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import true
+from sqlalchemy import false, true
 
 from db import models as m
+from geodata import codes
 from workflow.vocab import PERSON_ROLES, Role
 
 CANDIDATE_EDITORS = (Role.admin, Role.street_official)  # the street decides where its rooms are; grids propose
@@ -60,6 +61,23 @@ class Viewer:
     def may_edit_candidates(self) -> bool:
         return self.role in CANDIDATE_EDITORS
 
+    def may_plan(self, street: str | None) -> bool:
+        """Save planning scenarios of a street: the people who work in it (grids and communities propose plans too)
+        and admins; nobody for another street."""
+        if self.role not in PERSON_ROLES or codes.level_of(street) != "street":
+            return False
+        return self.scope_code is None or codes.street_of(self.scope_code) == street
+
+    def may_edit_candidates_of(self, street: str | None) -> bool:
+        """Add and delete the candidate sites of a street: its own officials and admins."""
+        return self.may_edit_candidates and self.may_plan(street) and self.covers(street)
+
+    def may_delete_scenario(self, street: str | None, author_id: int | None) -> bool:
+        """A saved scenario goes with its author's say, or the street's officials' (who decide for the street)."""
+        if not self.may_plan(street):
+            return False
+        return self.may_edit_candidates_of(street) or (author_id is not None and author_id == self.account_id)
+
     def as_screen(self) -> Viewer:
         """The same scope as the big screen sees it: no names or phones, whoever is logged in."""
         return Viewer(Role.screen.value, self.scope_code)
@@ -89,15 +107,28 @@ class Viewer:
 SYSTEM = Viewer(Role.admin.value, None)  # CLI, seeding, API of the whole dataset
 
 
-def wish_scope(viewer: Viewer):
-    """WHERE clause for 微心愿 this viewer may read, by the same grid-code rule as cases."""
+# the column of a case, a wish or a building that holds the code of its area at each level
+SCOPE_COLUMN = {"street": "street_code", "community": "community_code", "grid": "grid_code",
+                "compound": "compound_code", "building": "building_code"}
+
+
+def scope_where(model, viewer: Viewer):
+    """WHERE clause for rows of `model` (a case, a wish, a building) inside this viewer's scope, by the code of the
+    scope's own level: a community worker sees the community's rows that lie in no grid, a street official the
+    street's. None of a scope's rows depends on a finer code being filled in."""
     if viewer.scope_code is None:
         return true()
-    return m.Wish.grid_code.like(f"{viewer.scope_code}%")
+    column = getattr(model, SCOPE_COLUMN.get(codes.level_of(viewer.scope_code)) or "", None)
+    if column is None:
+        return false()  # a scope of no known shape sees nothing rather than everything
+    return column == viewer.scope_code
+
+
+def wish_scope(viewer: Viewer):
+    """WHERE clause for 微心愿 this viewer may read, by the same rule as cases."""
+    return scope_where(m.Wish, viewer)
 
 
 def case_scope(viewer: Viewer):
-    """WHERE clause for cases this viewer may read: grid codes nest under community and street codes."""
-    if viewer.scope_code is None:
-        return true()
-    return m.Case.grid_code.like(f"{viewer.scope_code}%")
+    """WHERE clause for cases this viewer may read."""
+    return scope_where(m.Case, viewer)

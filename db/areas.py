@@ -7,12 +7,14 @@ from sqlalchemy import select, true
 from sqlalchemy.orm import Session, aliased
 
 from db import cache, models as m, spatial
-from db.access import SYSTEM, Viewer
+from db.access import SYSTEM, Viewer, scope_where
 from geodata import codes
+from workflow.textcheck import searchable
 
 ROOT = {"code": None, "level": "root"}  # the view above the streets: every street (never modified)
 LEVEL_COLUMN = {"street": "street_code", "community": "community_code", "grid": "grid_code",
                 "compound": "compound_code", "building": "building_code"}
+MAX_SEARCH = 50  # characters of a building search: longer than any compound and building name
 
 
 @dataclass(frozen=True)
@@ -120,14 +122,13 @@ def locate_spot(session: Session, lon: float, lat: float) -> tuple[dict, dict]:
 
 def search_buildings(session: Session, query: str, viewer: Viewer = SYSTEM, limit: int = 30) -> list[dict]:
     """Buildings whose compound or own name contains `query`, inside the viewer's scope: 「锦阳御园 3幢」."""
-    words = (query or "").strip()
+    words = searchable(query, MAX_SEARCH)
     if not words:
         return []
     compound = aliased(m.Area)
     label = compound.name + " " + m.Building.name
     where = [label.contains(words, autoescape=True)]
-    if viewer.scope_code:
-        where.append(under(m.Building.grid_code, viewer.scope_code))
+    where.append(scope_where(m.Building, viewer))
     rows = session.execute(select(m.Building.code, compound.name, m.Building.name)
                            .join(compound, compound.code == m.Building.compound_code)
                            .where(*where).order_by(compound.name, m.Building.code).limit(limit)).all()

@@ -10,17 +10,22 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from db import cache, models as m, rules as case_rules, spatial
+from db import cache, locks, models as m, rules as case_rules, spatial
 from db.access import Viewer, case_scope, mask_name
 from db.areas import LEVEL_COLUMN, get_area
 from geodata import crs
 from workflow.vocab import CASE_SOURCES, LADDER_LEVELS
-from workflow import lifecycle as lc
+from workflow import contacts, lifecycle as lc
 from workflow.vocab import SYSTEM_ACTOR, trail_note
 from workflow.refusal import Problem, Refused, problem
+from workflow.textcheck import text_problems
 
 MAX_DESCRIPTION = 1000
-PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+MAX_NOTE = 1000
+MAX_ASSIGNEE = 50
+# a form's one-time token (layouts/intake_form.new_token): what the browser sends is checked before it is stored
+FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+ESCALATION_LOCK = "escalation"
 
 
 class CaseError(Refused):
@@ -44,6 +49,7 @@ class NewCase:
     lat: float
     reporter_name: str | None = None
     reporter_phone: str | None = None
+    client_token: str | None = None  # the form's one-time token: sent twice, the second finds the first case
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class CreatedCase:
     grid_code: str | None
     community_code: str
     street_code: str
+    repeat: bool = False  # the same form came again: this is the case its first submission made
 
 
 def _problems(new: NewCase) -> list[Problem]:
@@ -72,10 +79,10 @@ def _problems(new: NewCase) -> list[Problem]:
         problems.append(problem("description_too_long", limit=MAX_DESCRIPTION))
     if new.source not in CASE_SOURCES:
         problems.append(problem("unknown_source", source=new.source))
-    if new.reporter_phone and not PHONE.match(new.reporter_phone.strip()):
-        problems.append(problem("bad_phone"))
-    if new.reporter_name and len(new.reporter_name) > 50:
-        problems.append(problem("reporter_too_long"))
+    problems += text_problems(description=new.description, reporter=new.reporter_name)
+    problems += contacts.contact_problems(new.reporter_name, new.reporter_phone, "reporter_too_long")
+    if new.client_token is not None and not FORM_TOKEN.match(new.client_token):
+        problems.append(problem("form_token"))
     try:
         lon, lat = float(new.lon), float(new.lat)
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
@@ -88,7 +95,7 @@ def _problems(new: NewCase) -> list[Problem]:
 def _event(session: Session, case: m.Case, action: str, actor: str, actor_id: int | None, at: dt.datetime,
            before: str | None, note: str | None = None) -> None:
     session.add(m.CaseEvent(case_id=case.id, at=at, actor=actor[:50], actor_id=actor_id, action=action,
-                            from_status=before, to_status=case.status, note=(note or None) and note[:1000]))
+                            from_status=before, to_status=case.status, note=note or None))
 
 
 def add_with_code(session: Session, row, prefix: str) -> str:
@@ -118,29 +125,42 @@ def create_case(session: Session, new: NewCase, actor: str, viewer: Viewer, now:
     """Take in a problem at a location; hierarchy codes come from where it is. Returns what was decided.
 
     `photos` are already checked and re-encoded (workflow.photos.prepare_photo): (JPEG bytes, width, height).
+    A form sent twice (a double click, a retry after a lost answer) carries the same `client_token`: the second
+    waits for the first and gets its case back (`repeat`), on every worker.
     """
     problems = _problems(new)
     if problems:
         raise CaseError(problems=problems)
-    place = _place(session, float(new.lon), float(new.lat), viewer)
-    grid = place["grid"]
-    level = LADDER_LEVELS[0]
     rules = case_rules.get_case_rules(session)
+    if new.client_token:
+        locks.hold(session, "intake", new.client_token, now)
+        earlier = session.execute(select(m.Case).where(m.Case.client_token == new.client_token)).scalar_one_or_none()
+        if earlier is not None:
+            if not viewer.covers(earlier.grid_code or earlier.community_code):
+                raise CaseError("form_token_used")
+            return _created(earlier, now, rules.yellow_hours, repeat=True)
+    place = _place(session, float(new.lon), float(new.lat), viewer)
+    level = LADDER_LEVELS[0]
     case = m.Case(code="pending", category=new.category, source=new.source, description=new.description.strip(),
-                  reporter_name=(new.reporter_name or "").strip() or None,
-                  reporter_phone=(new.reporter_phone or "").strip() or None,
+                  reporter_name=contacts.clean(new.reporter_name), reporter_phone=contacts.clean(new.reporter_phone),
                   lon=round(float(new.lon), 6), lat=round(float(new.lat), 6), building_code=place["building"],
-                  compound_code=place["compound"], grid_code=grid, community_code=place["community"],
+                  compound_code=place["compound"], grid_code=place["grid"], community_code=place["community"],
                   street_code=place["street"], level=level, status=lc.SUBMITTED, created_at=now,
-                  deadline=lc.deadline_for(level, now, new.category, rules.deadline_days))
+                  deadline=lc.deadline_for(level, now, new.category, rules.deadline_days),
+                  client_token=new.client_token)
     add_with_code(session, case, "AJ")
     _event(session, case, "create", actor, viewer.account_id, now, None, note)
     for data, width, height in photos:
         session.add(m.CasePhoto(case_id=case.id, content_type="image/jpeg", data=data, width=width, height=height,
                                 created_at=now))
     cache.mark_changed(session, cache.CASES)
-    return CreatedCase(case.code, case.status, case.level, case.deadline, lc.light(case.deadline, now, rules.yellow_hours),
-                       case.building_code, case.compound_code, case.grid_code, case.community_code, case.street_code)
+    return _created(case, now, rules.yellow_hours)
+
+
+def _created(case: m.Case, now: dt.datetime, yellow_hours: float, repeat: bool = False) -> CreatedCase:
+    return CreatedCase(case.code, case.status, case.level, case.deadline, lc.light(case.deadline, now, yellow_hours),
+                       case.building_code, case.compound_code, case.grid_code, case.community_code, case.street_code,
+                       repeat)
 
 
 def _load(session: Session, code: str, viewer: Viewer) -> m.Case:
@@ -157,6 +177,13 @@ def act(session: Session, code: str, action: str, actor: str, viewer: Viewer, ex
     """Apply one action; refused actions raise TransitionError, a stale version raises Conflict."""
     if not viewer.may_write:
         raise CaseError("read_only")
+    unreadable = text_problems(note=note, assignee=assignee)
+    if unreadable:
+        raise CaseError(problems=unreadable)
+    if note and len(note) > MAX_NOTE:
+        raise CaseError("note_too_long", limit=MAX_NOTE)
+    if assignee and len(assignee.strip()) > MAX_ASSIGNEE:
+        raise CaseError("assignee_too_long", limit=MAX_ASSIGNEE)
     case = _load(session, code, viewer)
     if case.version != expected_version:
         raise Conflict("case_stale_version", code=code, version=case.version)
@@ -174,7 +201,7 @@ def act(session: Session, code: str, action: str, actor: str, viewer: Viewer, ex
     if action == "accept":
         case.accepted_at = now
     elif action == "dispatch":
-        case.assignee = assignee.strip()[:50]
+        case.assignee = assignee.strip()
     elif action == "resolve":
         case.resolved_at = now
     elif action == "visit":
@@ -201,12 +228,22 @@ def act(session: Session, code: str, action: str, actor: str, viewer: Viewer, ex
     return {"code": case.code, "status": case.status, "level": case.level, "version": case.version}
 
 
-def escalate_due(session: Session, now: dt.datetime) -> int:
-    """Climb the ladder for every open case whose deadline passed; safe to run late, twice, after downtime, or in two
-    requests at once: when another transaction escalated the same cases first, this one gives way (0) and its
-    session is rolled back, so call it first in a session of its own."""
+def escalate_due(session: Session, now: dt.datetime) -> int | None:
+    """Climb the ladder for every open case whose deadline passed: how many steps were taken, or None when another
+    run holds the lock (it does the work). Safe to run late, twice, after downtime, and from every worker and
+    machine at once: one run at a time holds the lock across all of them (db/locks.py), and each step is counted
+    from the missed deadline, so a run after a pause escalates exactly what the pause owed.
+
+    A case someone is changing at this very moment (its row locked, PostgreSQL) is left to the next run rather than
+    waited for, so neither that person nor this run ever sees a conflict.
+    """
+    if not locks.try_hold(session, ESCALATION_LOCK, now):
+        return None
+    # read after the lock, and locked row by row: what an earlier run or a person changed is what this run sees
     due = session.execute(select(m.Case).where(m.Case.status.in_(lc.OPEN), m.Case.deadline <= now,
-                                               m.Case.level != LADDER_LEVELS[-1])).scalars().all()
+                                               m.Case.level != LADDER_LEVELS[-1])
+                          .order_by(m.Case.id).with_for_update(skip_locked=True)
+                          .execution_options(populate_existing=True)).scalars().all()
     moved = 0
     days = case_rules.get_case_rules(session).deadline_days
     for case in due:
@@ -216,13 +253,8 @@ def escalate_due(session: Session, now: dt.datetime) -> int:
             _event(session, case, "auto_escalate", SYSTEM_ACTOR, None, at, case.status,
                    trail_note("overdue", previous=previous, level=level))
             moved += 1
-    if not moved:
-        return 0
-    try:
+    if moved:
         session.flush()
-    except StaleDataError:  # the same cases were just escalated by another request (each case row carries a version)
-        session.rollback()
-        return 0
     cache.mark_changed(session, cache.CASES)
     return moved
 

@@ -236,6 +236,8 @@ class Case(PointMixin, Base):
     deadline: Mapped[dt.datetime] = mapped_column(DateTime)
     resolved_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     satisfaction: Mapped[Optional[str]] = mapped_column(String(8))
+    # the intake form's one-time token: a second submission of the same form finds this case instead of making one
+    client_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -359,6 +361,16 @@ class ImportChange(Base):
     __table_args__ = (CheckConstraint("action in ('created', 'updated', 'deleted')", name="action_known"),)
 
 
+class AppLock(Base):
+    """A row a transaction writes first to hold a lock on SQLite (one writer at a time) until it ends; PostgreSQL
+    uses advisory locks instead (db/locks.py). `held_at` says when it was last taken."""
+
+    __tablename__ = "app_lock"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    held_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+
+
 class AppSetting(Base):
     """An admin-editable setting stored as JSON (deadlines per category, the yellow window, …)."""
 
@@ -403,6 +415,7 @@ class Wish(PointMixin, Base):
     claimed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     completed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     note: Mapped[Optional[str]] = mapped_column(Text)
+    client_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)  # as on a case: one wish per form
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -441,5 +454,23 @@ class PlanningScenario(Base):
     result: Mapped[str] = mapped_column(Text)  # JSON
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     created_by: Mapped[Optional[str]] = mapped_column(String(50))
+    # the account that saved it: its author may delete it (db/access.py); None before 0013 matched no account
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
 
     __table_args__ = (UniqueConstraint("street_code", "name", name="uq_planning_scenario_street_code_name"),)
+
+
+class PlanningResult(Base):
+    """A plan the server computed (optimised or what-if), kept for a day under a random token.
+
+    The page holds only the token, so what is shown and what a saved scenario stores are the server's numbers,
+    never ones a browser sent.
+    """
+
+    __tablename__ = "planning_result"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    street_code: Mapped[str] = mapped_column(String(32))
+    service_type: Mapped[str] = mapped_column(String(20))
+    result: Mapped[str] = mapped_column(Text)  # JSON
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)

@@ -12,7 +12,7 @@ import shapely
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from db import batches, estimates, models as m
+from db import batches, estimates, models as m, street_setup
 from db.demo_mode import refuse_import_into_demo
 from db.engine import session_scope
 from db.importer import Plan, areas_frame, commit_plan, plan_import
@@ -220,6 +220,14 @@ def run_import_osm(path: Path, street_code: str, street_name: str | None, rules:
     return result
 
 
+def _grid_gaps(session: Session, plan: Plan) -> list[dict]:
+    """Notices of the area each community the grids go into keeps outside every grid, with the planned grids in
+    place: a case taken in there goes to the nearest grid, and the person importing should know where."""
+    planned = {r["code"]: (r["parent_code"], r["geometry"]) for r in plan.rows_new + plan.rows_updated}
+    gaps = street_setup.community_gaps(session, {parent for parent, _ in planned.values()}, planned)
+    return [{"kind": "grid_gap", **gap} for gap in gaps]
+
+
 def import_file(session: Session, path: Path, kind: str, crs: str | None, mapping: dict | None, dry_run: bool,
                 street: str | None = None, street_name: str | None = None, layer: str | None = None,
                 user: str | None = None, file_name: str | None = None) -> Plan:
@@ -232,6 +240,8 @@ def import_file(session: Session, path: Path, kind: str, crs: str | None, mappin
     # buildings no compound holds go into generated groups (街区) of their community, so none is "outside"
     grouped = group_loose_buildings(session, prepared.frame, batch_id) if kind == "buildings" else 0
     plan = plan_import(session, prepared, street, street_name)
+    if kind == "grids":
+        plan.notices += _grid_gaps(session, plan)
     if grouped:
         plan.notes.append(f"{grouped} generated groups ({GENERATED_GROUP}) for buildings that no compound holds")
         plan.counts["groups"] = grouped

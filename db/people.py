@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db import models as m, walking
-from db.access import mask_name
+from db.access import Viewer, mask_name, scope_where
 from db.dashboard import filled_posts
 from geodata import people
 from workflow.vocab import OPEN_STATUSES
@@ -16,8 +16,9 @@ from workflow.vocab import OPEN_STATUSES
 MAX_POSTS = 2  # a volunteer holding fewer active posts than this may take one more
 
 
-def people_plan(session: Session, street: str, limit_minutes: float) -> dict:
-    """Proposed matches (volunteer names masked), posts nobody lives near, and households and open cases per grid."""
+def people_plan(session: Session, street: str, limit_minutes: float, viewer: Viewer) -> dict:
+    """Proposed matches (volunteer names masked), posts nobody lives near, and households and open cases per grid,
+    within the viewer's own area of the street: posts there, volunteers living there, its grids."""
     std = walking.get_standards(session)
     ctx = walking.street_network(session, street)
     filled = filled_posts()
@@ -25,14 +26,16 @@ def people_plan(session: Session, street: str, limit_minutes: float) -> dict:
                                    m.VolunteerPost.slots_required, func.coalesce(filled.c.n, 0),
                                    m.VolunteerPost.lon, m.VolunteerPost.lat)
                             .outerjoin(filled, filled.c.post_code == m.VolunteerPost.code)
-                            .where(m.VolunteerPost.street_code == street).order_by(m.VolunteerPost.code)).all()
+                            .where(m.VolunteerPost.street_code == street, scope_where(m.VolunteerPost, viewer))
+                            .order_by(m.VolunteerPost.code)).all()
     held = (select(m.Assignment.volunteer_id, func.count().label("n")).where(m.Assignment.active)
             .group_by(m.Assignment.volunteer_id).subquery())
     volunteers = session.execute(select(m.Volunteer.id, m.Volunteer.name, m.Volunteer.kind,
                                         m.Volunteer.home_building_code, func.coalesce(held.c.n, 0))
                                  .outerjoin(held, held.c.volunteer_id == m.Volunteer.id)
                                  .join(m.Building, m.Building.code == m.Volunteer.home_building_code)
-                                 .where(m.Building.street_code == street).order_by(m.Volunteer.id)).all()
+                                 .where(m.Building.street_code == street, scope_where(m.Building, viewer))
+                                 .order_by(m.Volunteer.id)).all()
     on_post = set(session.execute(select(m.Assignment.volunteer_id, m.Assignment.post_code)
                                   .where(m.Assignment.active)).all())
     position = {code: i for i, code in enumerate(ctx.buildings.code)}
@@ -59,11 +62,12 @@ def people_plan(session: Session, street: str, limit_minutes: float) -> dict:
                for j, p in enumerate(posts) if desert[j]]
     return {"limit_minutes": limit_minutes, "open_slots": len(open_slots), "matches": matches,
             "short_posts": sum(1 for p in posts if p.slots_required > p[4]), "deserts": deserts,
-            "grids": grid_workload(session, street), "walk_speed_m_per_min": std["walk_speed_m_per_min"]}
+            "grids": grid_workload(session, street, viewer), "walk_speed_m_per_min": std["walk_speed_m_per_min"]}
 
 
-def grid_workload(session: Session, street: str) -> list[dict]:
-    """Households and open cases per grid and its 网格长, against the usual 300–500 households, busiest first."""
+def grid_workload(session: Session, street: str, viewer: Viewer) -> list[dict]:
+    """Households and open cases per grid of the street inside the viewer's area and its 网格长, against the usual
+    300–500 households, busiest first."""
     households = dict(session.execute(select(m.Building.grid_code, func.sum(m.Building.households))
                                       .where(m.Building.street_code == street).group_by(m.Building.grid_code)).all())
     cases = dict(session.execute(select(m.Case.grid_code, func.count())
@@ -73,6 +77,7 @@ def grid_workload(session: Session, street: str) -> list[dict]:
         m.Area.level == "community", m.Area.parent_code == street)).all())
     grids = session.execute(select(m.Area.code, m.Area.name, m.Area.leader_name, m.Area.parent_code)
                             .where(m.Area.level == "grid", m.Area.code.like(f"{street}%"))).all()
+    grids = [g for g in grids if viewer.covers(g.code)]
     rows = [{"code": g.code, "grid": f"{communities.get(g.parent_code, '')}{g.name}", "leader": g.leader_name,
              "households": int(households.get(g.code, 0)), "open_cases": int(cases.get(g.code, 0)),
              "status": people.workload(int(households.get(g.code, 0)))} for g in grids]

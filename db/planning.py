@@ -3,21 +3,27 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import secrets
 import time
 from typing import Callable
 
 import geopandas as gpd
 import numpy as np
 from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db import cache, models as m, walking
+from db.access import Viewer
 from db.users import DEMO_NOTE
 from geodata import payload, siting, standards
 from workflow.vocab import SERVICE_TYPES
 from workflow.vocab import MANUAL_SITE_KIND, MANUAL_SITE_NAME, TRIAL_SITE_NAME
 
 WEIGHTS = ("elderly", "residents", "households")
+RESULT_LIFETIME = dt.timedelta(days=1)  # a plan on show, kept on the server until saved or forgotten
+MAX_SITES = 100  # new sites in one plan: more than any street opens, few enough to compute at once
 
 
 # Bad planning input: `kind` picks the UI's Chinese message, the text says precisely what was wrong.
@@ -30,15 +36,34 @@ def list_candidates(session: Session, street: str) -> list[dict]:
     return [{"id": r.id, "kind": r.kind, "name": r.name, "lon": r.lon, "lat": r.lat, "note": r.note} for r in rows]
 
 
-def add_candidate(session: Session, street: str, kind: str, name: str | None, lon: float, lat: float,
-                  user: str | None, now: dt.datetime) -> dict:
-    """A new candidate site inside the street (refused outside it or with an unknown kind)."""
-    if kind not in siting.KINDS:
-        raise PlanningError("bad_kind", f"candidate kind must be one of {siting.KINDS}, got {kind!r}")
-    area = session.get(m.Area, street)
+def _street(session: Session, street) -> m.Area:
+    area = session.get(m.Area, street) if isinstance(street, str) else None
     if area is None or area.level != "street":
         raise PlanningError("bad_street", f"unknown street {street!r}")
-    if not (area.min_lon <= lon <= area.max_lon and area.min_lat <= lat <= area.max_lat):
+    return area
+
+
+def _inside(area: m.Area, lon, lat) -> bool:
+    """Whether (lon, lat) are finite numbers within the street's bounds (a place a site of this street may be)."""
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (lon, lat)):
+        return False
+    return area.min_lon <= lon <= area.max_lon and area.min_lat <= lat <= area.max_lat
+
+
+def _candidate_editor(viewer: Viewer, street: str) -> None:
+    if not viewer.may_edit_candidates_of(street):
+        raise PlanningError("candidate_refused", f"{viewer.key} may not edit the candidate sites of street {street}")
+
+
+def add_candidate(session: Session, viewer: Viewer, street: str, kind: str, name: str | None, lon: float,
+                  lat: float, user: str | None, now: dt.datetime) -> dict:
+    """A new candidate site inside the street, by one of its officials (refused outside it, with an unknown kind,
+    or for anyone else)."""
+    _candidate_editor(viewer, street)
+    if kind not in siting.KINDS:
+        raise PlanningError("bad_kind", f"candidate kind must be one of {siting.KINDS}, got {kind!r}")
+    area = _street(session, street)
+    if not _inside(area, lon, lat):
         raise PlanningError("outside", f"({lon}, {lat}) lies outside street {street}")
     row = m.PlanningCandidate(street_code=street, kind=kind, name=(name or "").strip()[:100] or kind, lon=lon, lat=lat,
                               created_at=now, created_by=user)
@@ -48,12 +73,20 @@ def add_candidate(session: Session, street: str, kind: str, name: str | None, lo
     return {"id": row.id, "kind": row.kind, "name": row.name, "lon": lon, "lat": lat, "note": None}
 
 
-def remove_candidate(session: Session, street: str, candidate_id: int) -> bool:
-    done = session.execute(delete(m.PlanningCandidate).where(m.PlanningCandidate.id == candidate_id,
-                                                             m.PlanningCandidate.street_code == street)).rowcount
-    if done:
-        cache.mark_changed(session, cache.PLANNING)
-    return bool(done)
+def remove_candidate(session: Session, viewer: Viewer, street: str, candidate_id) -> str:
+    """Delete a candidate site of the street, by one of its officials; its name for the message."""
+    _candidate_editor(viewer, street)
+    row = session.get(m.PlanningCandidate, candidate_id) if _is_id(candidate_id) else None
+    if row is None or row.street_code != street:
+        raise PlanningError("no_candidate", f"no candidate {candidate_id!r} on street {street}")
+    session.delete(row)
+    session.flush()
+    cache.mark_changed(session, cache.PLANNING)
+    return row.name
+
+
+def _is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def write_demo_candidates(conn: Connection, areas: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame,
@@ -147,12 +180,41 @@ def optimise(session: Session, street: str, service_type: str, k: int, objective
             "estimated": _estimated(session, street)}
 
 
+def _plan_sites(session: Session, street: str, added: list) -> list[dict]:
+    """The new sites of a plan as the server knows them: a candidate (by id) with its name and place from the
+    database, any other site only inside the street."""
+    if not isinstance(added, list) or len(added) > MAX_SITES:
+        raise PlanningError("too_many_sites", f"a plan takes at most {MAX_SITES} new sites")
+    area = _street(session, street)
+    candidates = {c["id"]: c for c in list_candidates(session, street)}
+    sites = []
+    for site in added:
+        site = site if isinstance(site, dict) else {}
+        if site.get("id") is not None:
+            known = candidates.get(site["id"]) if _is_id(site["id"]) else None
+            if known is None:
+                raise PlanningError("no_candidate", f"no candidate {site['id']!r} on street {street}")
+            sites.append({key: known[key] for key in ("id", "name", "kind", "lon", "lat")})
+        elif _inside(area, site.get("lon"), site.get("lat")):
+            name = site.get("name") if isinstance(site.get("name"), str) else None
+            sites.append({"id": None, "name": (name or MANUAL_SITE_NAME)[:100], "kind": MANUAL_SITE_KIND,
+                          "lon": float(site["lon"]), "lat": float(site["lat"])})
+        else:
+            raise PlanningError("site_outside", f"a new site at ({site.get('lon')!r}, {site.get('lat')!r}) "
+                                                f"lies outside street {street}")
+    return sites
+
+
 def what_if(session: Session, street: str, service_type: str, added: list[dict], removed: list[str]) -> dict:
-    """Coverage with some sites added (lon/lat) and some existing ones (codes) removed, against today's."""
+    """Coverage with some sites added (candidates by id, or lon/lat inside the street) and some existing ones (codes)
+    removed, against today's."""
     std, ctx, radius = _inputs(session, street, service_type)
+    added = _plan_sites(session, street, added)
     existing_sites, existing = _existing(ctx, service_type, std["detour_factor"])
     today = _nearest(existing)
-    kept = ~existing_sites.code.isin(list(removed)).to_numpy()
+    known = set(existing_sites.code)
+    removed = list(dict.fromkeys(c for c in removed or [] if isinstance(c, str) and c in known))
+    kept = ~existing_sites.code.isin(removed).to_numpy()
     new = ctx.matrix(np.array([[a["lon"], a["lat"]] for a in added]).reshape(-1, 2), std["detour_factor"])
     after_nearest = np.minimum(_nearest(existing[:, kept]), _nearest(new))
     before, after = _numbers(ctx, today, radius), _numbers(ctx, after_nearest, radius)
@@ -161,39 +223,76 @@ def what_if(session: Session, street: str, service_type: str, added: list[dict],
             "radius_m": radius, "radius_minutes": round(standards.minutes(std, radius), 1),
             "existing": [{"code": r.code, "name": r.name, "lon": r.lon, "lat": r.lat}
                          for r in existing_sites.itertuples()],
-            "added": [{"name": a.get("name") or MANUAL_SITE_NAME, "kind": a.get("kind") or MANUAL_SITE_KIND,
-                       "lon": a["lon"], "lat": a["lat"], "id": a.get("id")} for a in added],
-            "removed": list(removed), "before": before, "after": after,
+            "added": added, "removed": removed, "before": before, "after": after,
             "newly_covered": {key: after[key] - before[key] for key in ("households", "elderly", "residents")},
             "changed": changed, "status": "Manual", "gap": None, "method": "walking" if ctx.has_roads else "straight_line_detour",
             "estimated": _estimated(session, street)}
 
 
-def save_scenario(session: Session, street: str, name: str | None, result: dict, user: str | None,
-                  now: dt.datetime) -> dict:
-    """Store a result under a name unique within the street."""
-    name = (name or "").strip()
+def _json(value):
+    """numpy scalars as plain numbers, for JSON."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def keep_result(session: Session, result: dict, now: dt.datetime) -> str:
+    """Keep a plan the server computed; the token that names it is all a page gets. Older plans go."""
+    session.execute(delete(m.PlanningResult).where(m.PlanningResult.created_at < now - RESULT_LIFETIME))
+    token = secrets.token_urlsafe(24)
+    session.add(m.PlanningResult(token=token, street_code=result["street"], service_type=result["service_type"],
+                                 result=json.dumps(result, ensure_ascii=False, default=_json), created_at=now))
+    session.flush()
+    return token
+
+
+def get_result(session: Session, token, street: str, service_type: str | None, now: dt.datetime) -> dict | None:
+    """The kept plan of a token, if it is of this street (and service type, when given) and not expired."""
+    row = session.get(m.PlanningResult, token) if isinstance(token, str) else None
+    if row is None or row.street_code != street or row.created_at < now - RESULT_LIFETIME:
+        return None
+    if service_type is not None and row.service_type != service_type:
+        return None
+    return json.loads(row.result)
+
+
+def save_scenario(session: Session, viewer: Viewer, street: str, name: str | None, token, now: dt.datetime) -> dict:
+    """Store the plan the server computed under `token` (never numbers a page sent) under a name unique within the
+    street; for those who may plan the street."""
+    if not viewer.may_plan(street):
+        raise PlanningError("not_your_street", f"{viewer.key} may not save scenarios of street {street!r}")
+    name = (name or "").strip() if isinstance(name, str) else ""
     if not name or len(name) > 100:
         raise PlanningError("bad_name", "a scenario needs a name of 1 to 100 characters")
-    if not result or result.get("street") != street:
+    result = get_result(session, token, street, None, now)
+    if result is None:
         raise PlanningError("no_result", "run or edit a plan before saving it")
     taken = session.execute(select(m.PlanningScenario.id).where(m.PlanningScenario.street_code == street,
                                                                 m.PlanningScenario.name == name)).first()
     if taken:
         raise PlanningError("name_taken", f"a scenario named {name!r} already exists")
+    author = session.get(m.User, viewer.account_id) if viewer.account_id is not None else None
     row = m.PlanningScenario(street_code=street, name=name, service_type=result["service_type"],
                              objective=result["objective"], result=json.dumps(result, ensure_ascii=False),
-                             created_at=now, created_by=user)
-    session.add(row)
-    session.flush()
+                             created_at=now, created_by=author.username if author else None,
+                             created_by_id=author.id if author else None)
+    try:
+        with session.begin_nested():  # two saves of one name at once: the later one is told, not failed
+            session.add(row)
+    except IntegrityError:
+        raise PlanningError("name_taken", f"a scenario named {name!r} already exists") from None
     return {"id": row.id, "name": name}
 
 
-def delete_scenario(session: Session, street: str, scenario_id: int | None) -> str:
-    """Remove a saved scenario of the street; its name for the message. Unknown (or another street's) → not_found."""
-    row = session.get(m.PlanningScenario, scenario_id) if isinstance(scenario_id, int) else None
-    if row is None or row.street_code != street:
+def delete_scenario(session: Session, viewer: Viewer, street: str, scenario_id) -> str:
+    """Remove a saved scenario of the street; its name for the message. Unknown, another street's, or outside the
+    viewer's streets → not_found; someone else's, for a viewer who does not decide for the street → not_yours."""
+    row = session.get(m.PlanningScenario, scenario_id) if _is_id(scenario_id) else None
+    if row is None or row.street_code != street or not viewer.may_plan(street):
         raise PlanningError("not_found", f"no scenario {scenario_id!r} on street {street}")
+    if not viewer.may_delete_scenario(street, row.created_by_id):
+        raise PlanningError("not_yours", f"{viewer.key} may not delete scenario {row.id} of account "
+                                         f"{row.created_by_id}")
     session.delete(row)
     session.flush()
     return row.name
@@ -251,10 +350,10 @@ def edit_plan(result: dict | None, street: str, service_type: str, feature: dict
     if role == "added":
         added = [a for i, a in enumerate(added, start=1) if i != props.get("n")]
     elif role in ("existing", "removed"):
-        removed = [c for c in removed if c != props["code"]] if props["code"] in removed else removed + [props["code"]]
+        code = props.get("code")
+        removed = [c for c in removed if c != code] if code in removed else removed + [code]
     elif role == "candidate":
-        lon, lat = feature["geometry"]["coordinates"]
-        added.append({"id": props["id"], "name": props["name"], "kind": props["kind"], "lon": lon, "lat": lat})
+        added.append({"id": props.get("id")})  # its name and place: the database's (what_if)
     elif click is not None:
         added.append({"id": None, "name": TRIAL_SITE_NAME.format(n=len(added) + 1), "kind": MANUAL_SITE_KIND,
                       "lon": round(click[0], 6), "lat": round(click[1], 6)})

@@ -11,7 +11,8 @@ from sqlalchemy import LargeBinary, func, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from db import cache, models as m
-from geodata import coverage, crs
+from geodata import codes, coverage, crs
+from geodata.importing import hierarchy
 
 NEAREST_REACH_M = 3000  # farther than any life-circle radius: beyond this a point is "not nearby"
 EDGE_REACH_M = 2200  # points this far outside an area still serve its edge (≈ 0.02° at 瑞安's latitude)
@@ -101,25 +102,75 @@ def distances_to_nearest(session: Session, level_column: str, code: str, service
     return buildings
 
 
+LOCATED = ("street", "community", "grid", "compound", "building")
+TIE_M = 0.001  # a point on an edge shared by two grids is 0 m from both, up to rounding
+BOX_SLACK_DEG = 1e-6  # ≈ 0.1 m, the 6 decimals shapes are stored to
+
+
 def locate(session: Session, lon: float, lat: float) -> dict:
-    """Codes of the street, community, grid, compound and building that contain a point (None where none does)."""
-    found = {"street": None, "community": None, "grid": None, "compound": None, "building": None}
+    """Codes of the street, community, grid, compound and building where a point lies (None where none does).
+
+    A point on an edge lies in the areas on both sides (a click on the line between two grids): the lowest code
+    wins, and each level is chosen inside the one above, so a grid always belongs to the community found. A point
+    in a community that none of its grids holds (the line between them, a gap in hand-drawn grids) gets the grid
+    of the compound it lies in, else the grid of that community nearest to it, so every case taken in has a grid
+    whose leader sees it. The same rule on both
+    backends: PostGIS finds the areas, the choice is made here.
+    """
+    found = dict.fromkeys(LOCATED)
+    covering = _covering(session, lon, lat)
+    for level in LOCATED:
+        fits = sorted(code for lvl, code, parent in covering if lvl == level and _fits(level, code, parent, found))
+        found[level] = fits[0] if fits else None
+    if found["community"] is not None and found["grid"] is None:
+        # a compound belongs to a grid (its parent) even where the grids' drawing leaves it out
+        parent = next((p for lvl, code, p in covering if lvl == "compound" and code == found["compound"]), None)
+        found["grid"] = parent if codes.is_grid(parent) and parent.startswith(found["community"]) else \
+            _nearest_grid(session, found["community"], lon, lat)
+    return found
+
+
+def _covering(session: Session, lon: float, lat: float) -> list[tuple[str, str, str | None]]:
+    """(level, code, parent code) of every area and building whose shape covers the point, edges included."""
     if is_postgis(session):
         point = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)"
-        for level, code in session.execute(text(
-                f"SELECT level, code FROM area WHERE ST_Contains(geometry, {point})"), {"lon": lon, "lat": lat}):
-            found[level] = code
-        found["building"] = session.execute(text(
-            f"SELECT code FROM building WHERE ST_Contains(geometry, {point}) LIMIT 1"), {"lon": lon, "lat": lat}).scalar()
-        return found
+        return [tuple(r) for r in session.execute(text(
+            f"SELECT level, code, parent_code FROM area WHERE ST_Covers(geometry, {point}) "
+            f"UNION ALL SELECT 'building', code, compound_code FROM building WHERE ST_Covers(geometry, {point})"),
+            {"lon": lon, "lat": lat})]
     point = shapely.Point(lon, lat)
-    for model, key in ((m.Area, "level"), (m.Building, None)):
-        candidates = session.execute(select(model).where(model.min_lon <= lon, model.max_lon >= lon,
-                                                         model.min_lat <= lat, model.max_lat >= lat)).scalars()
-        for row in candidates:
-            if row.geometry.contains(point):
-                found[getattr(row, key) if key else "building"] = row.code
-    return found
+    out = []
+    for model, level in ((m.Area, None), (m.Building, "building")):
+        # the stored boxes may be a rounding narrower than the shapes: a point on an edge must not fall out here
+        candidates = session.execute(select(model).where(
+            model.min_lon <= lon + BOX_SLACK_DEG, model.max_lon >= lon - BOX_SLACK_DEG,
+            model.min_lat <= lat + BOX_SLACK_DEG, model.max_lat >= lat - BOX_SLACK_DEG)).scalars()
+        out += [(level or row.level, row.code, row.compound_code if level else row.parent_code)
+                for row in candidates if row.geometry.covers(point)]
+    return out
+
+
+def _fits(level: str, code: str, parent: str | None, found: dict) -> bool:
+    """Whether an area found at `level` lies in what was chosen above it (anything, where nothing was)."""
+    if level == "community":
+        return found["street"] is None or parent == found["street"]
+    if level == "grid":
+        return found["community"] is not None and parent == found["community"]
+    if level == "compound":
+        return found["community"] is None or codes.community_of(code) == found["community"]
+    return True
+
+
+def _nearest_grid(session: Session, community: str, lon: float, lat: float) -> str | None:
+    """The grid of `community` nearest to the point in metres (ties to the lowest code); None when it has none."""
+    grids = session.execute(select(m.Area.code, m.Area.geometry).where(m.Area.level == "grid",
+                                                                      m.Area.parent_code == community)
+                            .order_by(m.Area.code)).all()
+    if not grids:
+        return None
+    metres = hierarchy.distance_outside_m([g for _, g in grids], shapely.Point(lon, lat))
+    nearest = min(metres)
+    return next(code for (code, _), d in zip(grids, metres) if d <= nearest + TIE_M)
 
 
 def simplified_geojson(session: Session, model, where, tolerance_deg: float) -> list[tuple[str, str]] | None:

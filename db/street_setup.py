@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import geopandas as gpd
 import shapely
 from sqlalchemy import distinct, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from db import batches, cache, models as m
 from db.demo_mode import refuse_import_into_demo
-from geodata import codes
+from geodata import codes, crs
 from geodata.importing import hierarchy
 from geodata.importing.drawn import drawn_polygon
 from geodata.importing.errors import ImportRefused
@@ -18,6 +19,10 @@ from workflow.vocab import STREET_CODE_TERM
 # in the order a street is best built: each needs the ones before it (DESIGN §3, docs/import.md)
 STEPS = ("boundary", "communities", "grids", "compounds", "buildings", "roads", "service_points", "posts", "volunteers")
 UNCOVERED_SHOWN = 0.01  # a sliver under 1 % of the street outside every grid is a drawing tolerance, not a gap
+# a community's area in no grid is reported when a gap of GAP_REPORTED_M2 is left once slivers narrower than
+# SLIVER_M are taken out: those are the rounding of shared edges (6 decimals ≈ 0.1 m), not places to click on
+GAP_REPORTED_M2 = 1.0
+SLIVER_M = 1.0
 NAMES_SHOWN = 5
 AREA_FEATURES = ("park", "school", "market")  # base-map polygons, not lines anyone walks along
 
@@ -106,6 +111,43 @@ def _grid_gaps(session: Session, street: str, boundary) -> list[dict]:
         if share > UNCOVERED_SHOWN:
             out.append({"kind": "uncovered", "share": share})
     return out
+
+
+def community_gaps(session: Session, communities, planned: dict | None = None) -> list[dict]:
+    """The area of each community that none of its grids covers, in m² and as a share of the community, largest
+    first; communities whose gaps are all slivers (SLIVER_M) are left out. A case taken in there gets the
+    nearest grid (db/spatial.locate), so the person importing grids is told where that will happen.
+
+    `planned` ({grid code: (community code, shape)}) are grids an import is about to write: they count instead of
+    what is stored under their codes, so a preview reports what its commit would leave.
+    """
+    planned = planned or {}
+    rows = session.execute(select(m.Area.code, m.Area.name, m.Area.geometry).where(
+        m.Area.level == "community", m.Area.code.in_(sorted(set(communities))))).all()
+    stored = session.execute(select(m.Area.code, m.Area.parent_code, m.Area.geometry).where(
+        m.Area.level == "grid", m.Area.parent_code.in_([r.code for r in rows]))).all()
+    grids: dict[str, dict] = {}
+    for code, parent, shape in stored:
+        grids.setdefault(parent, {})[code] = shape
+    for code, (parent, shape) in planned.items():
+        for held in grids.values():
+            held.pop(code, None)
+        grids.setdefault(parent, {})[code] = shape
+    out = []
+    for code, name, shape in rows:
+        if shape is None or shape.is_empty:
+            continue
+        shape = shapely.make_valid(shape)
+        held = list(grids.get(code, {}).values())
+        gap = shapely.difference(shape, shapely.make_valid(shapely.union_all(held))) if held else shape
+        metric = crs.metric_crs(*shape.centroid.coords[0])
+        whole_m, gap_m = gpd.GeoSeries([shape, gap], crs=crs.WGS84).to_crs(metric).values
+        whole, missing = whole_m.area, gap_m.area
+        real = gap_m.buffer(-SLIVER_M / 2, join_style="mitre").buffer(SLIVER_M / 2, join_style="mitre")
+        if real.area >= GAP_REPORTED_M2:
+            out.append({"code": code, "name": name, "m2": round(float(missing)),
+                        "share": float(missing / whole) if whole else 1.0})
+    return sorted(out, key=lambda g: (-g["m2"], g["code"]))
 
 
 TARGETS = ("new_street", "street", "new_community", "community")

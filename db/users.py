@@ -17,6 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from db import models as m
 from geodata.demo_words import DEMO_ACCOUNT_NAMES, DEMO_NOTE, DEMO_SCREEN_LABEL
+from workflow.textcheck import is_storable
 
 ROLES = tuple(r.value for r in m.Role)
 USERNAME = re.compile(r"^[a-z0-9_.-]{3,50}$")  # what a name is once normalised (normalise_username)
@@ -110,8 +111,9 @@ def check_password(password: str | None, username: str) -> None:
     """The password policy, for every password a person sets: 10–200 characters, not containing the user name,
     not a common password (a list shipped in db/, the demo's published passwords too). UserError when not."""
     password = password or ""
-    if not _text(password):
-        raise UserError("password: not valid text (a lone surrogate or a NUL)", "password_text")
+    if not is_storable(password):
+        raise UserError("password: holds characters no one types (NUL, control characters, lone surrogates)",
+                        "password_text")
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise UserError(f"password: at least {MIN_PASSWORD} characters (at most {MAX_PASSWORD})", "password")
     folded = unicodedata.normalize("NFKC", password).casefold()
@@ -120,16 +122,6 @@ def check_password(password: str | None, username: str) -> None:
     if folded in _common_passwords() or len(set(folded)) < 4:
         raise UserError("password: too common or too simple (on the list of passwords guessed first)",
                         "password_common")
-
-
-def _text(value: str) -> bool:
-    """Text a hash (and the database) can take: encodable as UTF-8, without NUL. A callback's JSON can carry
-    lone surrogates a form never does."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return "\x00" not in value
 
 
 def _validate(session: Session, role: str, scope_code: str | None) -> None:
@@ -261,7 +253,7 @@ def authenticate(session: Session, username: str, password: str, remote_addr: st
     the normalised name and the address). Outside demo mode the demo's published accounts never log in."""
     user = _user_named(session, username)
     candidate = password or ""
-    usable = len(candidate) <= MAX_PASSWORD and _text(candidate)
+    usable = len(candidate) <= MAX_PASSWORD and is_storable(candidate)
     # hashed whatever the outcome, so the answer takes as long for a name that exists as for one that does not
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, candidate if usable else "-")
     ok = ok and usable

@@ -8,12 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from db import cache, models as m, spatial
+from db import cache, locks, models as m, spatial
 from db.access import Viewer, mask_name, wish_scope as _scope
-from db.cases import add_with_code
+from db.cases import FORM_TOKEN, MAX_NOTE, add_with_code
 from db.areas import LEVEL_COLUMN, get_area
-from workflow import wishes as rules
+from workflow import contacts, wishes as rules
 from workflow.refusal import problem
+from workflow.textcheck import text_problems
 
 MAX_TITLE = 100
 MAX_DESCRIPTION = 1000
@@ -26,12 +27,10 @@ class NewWish:
     description: str | None = None
     wisher_name: str | None = None
     wisher_phone: str | None = None
+    client_token: str | None = None  # the form's one-time token: sent twice, the second finds the first wish
 
 
-def publish_wish(session: Session, new: NewWish, viewer: Viewer, now: dt.datetime) -> str:
-    """Put a resident's wish on the board at their building; returns its code."""
-    if not viewer.may_write:
-        raise rules.WishError("read_only")
+def _problems(new: NewWish) -> list:
     problems = []
     title = (new.title or "").strip()
     if not title:
@@ -40,21 +39,40 @@ def publish_wish(session: Session, new: NewWish, viewer: Viewer, now: dt.datetim
         problems.append(problem("wish_title_too_long", limit=MAX_TITLE))
     if new.description and len(new.description) > MAX_DESCRIPTION:
         problems.append(problem("wish_description_too_long", limit=MAX_DESCRIPTION))
+    problems += text_problems(wish_title=new.title, wish_description=new.description, wisher=new.wisher_name)
+    problems += contacts.contact_problems(new.wisher_name, new.wisher_phone, "wisher_too_long")
+    if new.client_token is not None and not FORM_TOKEN.match(new.client_token):
+        problems.append(problem("form_token"))
+    return problems
+
+
+def publish_wish(session: Session, new: NewWish, viewer: Viewer, now: dt.datetime) -> str:
+    """Put a resident's wish on the board at their building; returns its code (the first one's, for a form sent
+    twice with the same token)."""
+    if not viewer.may_write:
+        raise rules.WishError("read_only")
+    problems = _problems(new)
     building = get_area(session, new.building_code or "")
     if building is None or building["level"] != "building":
         problems.append(problem("wish_building"))
     if problems:
         raise rules.WishError(problems=problems)
+    if new.client_token:
+        locks.hold(session, "wish", new.client_token, now)
+        earlier = session.execute(select(m.Wish).where(m.Wish.client_token == new.client_token)).scalar_one_or_none()
+        if earlier is not None:
+            if not viewer.covers(earlier.grid_code or earlier.community_code):
+                raise rules.WishError("form_token_used")
+            return earlier.code
     lon, lat = building["point"]
     place = spatial.locate(session, lon, lat)
     if not viewer.covers(place["grid"] or place["community"]):
         raise rules.WishError("wish_outside_scope")
-    wish = m.Wish(code="pending", title=title, description=(new.description or "").strip() or None,
-                  wisher_name=(new.wisher_name or "").strip()[:50] or None,
-                  wisher_phone=(new.wisher_phone or "").strip()[:20] or None, building_code=building["code"],
-                  lon=lon, lat=lat, compound_code=place["compound"], grid_code=place["grid"],
-                  community_code=place["community"], street_code=place["street"], status=rules.PUBLISHED,
-                  published_at=now)
+    wish = m.Wish(code="pending", title=new.title.strip(), description=contacts.clean(new.description),
+                  wisher_name=contacts.clean(new.wisher_name), wisher_phone=contacts.clean(new.wisher_phone),
+                  building_code=building["code"], lon=lon, lat=lat, compound_code=place["compound"],
+                  grid_code=place["grid"], community_code=place["community"], street_code=place["street"],
+                  status=rules.PUBLISHED, published_at=now, client_token=new.client_token)
     code = add_with_code(session, wish, "WY")
     cache.mark_changed(session, cache.WISHES)
     return code
@@ -65,11 +83,16 @@ def act_on_wish(session: Session, code: str, action: str, viewer: Viewer, expect
     """Claim, complete, release or withdraw; a stale version is refused rather than overwritten."""
     if not viewer.may_write:
         raise rules.WishError("read_only")
+    unreadable = text_problems(claimant=claimant, note=note)
+    if unreadable:
+        raise rules.WishError(problems=unreadable)
     wish = session.execute(select(m.Wish).where(m.Wish.code == code, _scope(viewer))).scalar_one_or_none()
     if wish is None:
         raise rules.WishError("wish_not_found", code=code)
     if wish.version != expected_version:
         raise rules.WishError("wish_stale", code=code)
+    if note and len(note.strip()) > MAX_NOTE:
+        raise rules.WishError("note_too_long", limit=MAX_NOTE)
     step = rules.apply(action, wish.status, claimant, claimant_kind, wish.claimant, wish.claimant_kind)
     wish.status, wish.claimant, wish.claimant_kind = step.status, step.claimant, step.claimant_kind
     if action == "claim":
@@ -79,7 +102,7 @@ def act_on_wish(session: Session, code: str, action: str, viewer: Viewer, expect
     elif action == "complete":
         wish.completed_at = now
     if note:
-        wish.note = note.strip()[:1000]
+        wish.note = note.strip()
     try:
         session.flush()
     except StaleDataError:

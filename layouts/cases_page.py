@@ -8,8 +8,9 @@ from workflow.vocab import CATEGORIES, LADDER_LEVELS
 from layouts import cases_ids as ids, ids as intake_ids, text
 from layouts.intake_form import build_intake
 from layouts.chrome import TopBar, outage_parts, staff_topbar
-from workflow import lifecycle as lc
+from workflow import case_table, lifecycle as lc, photos
 
+UPLOAD_LIMIT = max(case_table.MAX_BYTES, photos.MAX_BYTES)  # a case sheet to import, or an intake photo
 UI_ACTIONS = ("accept", "dispatch", "start", "resolve", "visit", "close", "return", "escalate")
 
 

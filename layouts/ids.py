@@ -38,6 +38,7 @@ INTAKE_PHONE = "intake-phone"
 INTAKE_SUBMIT = "intake-submit"
 INTAKE_MESSAGE = "intake-message"
 INTAKE_FLASH = "intake-flash"     # the last intake's message, kept across the panel's re-render
+INTAKE_TOKEN = "intake-token"     # the form's one-time token: the server files one case per token
 
 PICK_BUTTON = "map-pick"              # 地图选点登记: the next map click picks the spot of a new case
 PICK_MODE = "map-pick-mode"

@@ -1,6 +1,8 @@
 """The intake form (问题收集), the same on the map's panel and on /cases/: what happened, who reported it, a photo."""
 from __future__ import annotations
 
+import uuid
+
 from dash import dcc, html
 
 from workflow.vocab import CASE_SOURCES, CATEGORIES, CaseSource
@@ -23,8 +25,14 @@ def build_intake(message: str | None = None, title: str = text.INTAKE_TITLE) -> 
         html.Div(id=ids.INTAKE_SIMILAR, className="intake-similar"),
         html.Button(text.INTAKE_SUBMIT, id=ids.INTAKE_SUBMIT, className="button"),
         html.Div(message, id=ids.INTAKE_MESSAGE, className="intake-message", role="status"),
+        dcc.Store(id=ids.INTAKE_TOKEN, data=new_token()),
     ])])
 
+
+def new_token() -> str:
+    """A one-time token for a form as it is shown: every submission of it carries the token, so a double click or
+    a retry files one case (or wish), and the form gets a new token once it has filed one."""
+    return uuid.uuid4().hex
 
 
 

@@ -11,9 +11,11 @@ from layouts import ids, text
 from layouts.intake_form import build_intake
 from layouts.chrome import TopBar, estimated_tag, outage_parts, staff_topbar
 from layouts.tiles import tile_layers
+from workflow import photos
 
 ns = Namespace("jinlin", "map")
 DEFAULT_CENTER = [27.778, 120.633]
+UPLOAD_LIMIT = photos.MAX_BYTES  # the building panel's intake form takes a photo
 # how service points look, from the one table in workflow.vocab: the JS reads it from the hideout
 SERVICE_LOOK = {"glyphs": SERVICE_GLYPH, "colours": SERVICE_COLOUR}
 CATEGORY_COLOURS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",

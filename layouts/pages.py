@@ -36,6 +36,7 @@ class Page:
     scripts: tuple[str, ...] = ()  # files it loads from outside its folder; whoever may open it may fetch them
     stylesheets: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()  # the HEAVY packages it renders
+    uploads: int = 0  # the largest file its callbacks take (bytes): its callback route accepts that much more body
     options: dict = field(default_factory=dict, compare=False)  # more Dash(...) arguments
 
     @property
@@ -46,10 +47,15 @@ class Page:
     def omitted(self) -> tuple[str, ...]:
         return tuple(p for p in HEAVY if p not in self.needs)
 
+    @property
+    def callback_route(self) -> str:
+        return self.path + "_dash-update-component"
+
     def holds(self, path: str) -> bool:
-        return path == self.bare or path.startswith(self.path)
+        """Its path and what lies under it, by whole segments: /public/ holds /public and /public/x, not /publicx."""
+        return path == self.bare or path.startswith(self.bare.rstrip("/") + "/")
 
 
 def owner(pages: Iterable[Page], path: str) -> Page:
     """The page whose app answers `path`: the longest page path it lies under ("/" holds everything else)."""
-    return max((p for p in pages if p.holds(path)), key=lambda p: len(p.path))
+    return max((p for p in pages if p.holds(path)), key=lambda p: len(p.bare))

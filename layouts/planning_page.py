@@ -24,8 +24,13 @@ def _options(mapping: dict) -> list[dict]:
     return [{"label": v, "value": k} for k, v in mapping.items()]
 
 
+def buildings_hideout(after: dict) -> dict:
+    """What the map's JS styles buildings with: the service looks, its words, and the walking minutes a plan moves."""
+    return {**SERVICE_LOOK, "after": after, **JS_WORDS}
+
+
 def build_page(bar: TopBar) -> html.Div:
-    hideout = {**SERVICE_LOOK, "after": {}, **JS_WORDS}
+    hideout = buildings_hideout({})
     controls = html.Section(className="plan-card plan-controls no-print", children=[
         _field(text.PLANNING_STREET, dcc.Dropdown(id=ids.STREET, clearable=False, className="dropdown")),
         _field(text.PLANNING_TYPE, dcc.Dropdown(id=ids.SERVICE_TYPE, value=DEFAULT_TYPE, clearable=False,

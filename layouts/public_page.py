@@ -14,6 +14,12 @@ ns = Namespace("jinlinPublic", "map")
 PUBLIC_TYPES = list(PUBLIC_SERVICE_TYPES)
 WALK_M_PER_MIN = 75  # ≈4.5 km/h; GB 50180 life circles assume about this pace
 DETOUR = 1.25  # street grids make a walk about a quarter longer than the straight line
+MAX_QUERY = 40  # characters of the search box (its maxLength; the server cuts what a client sends beyond it)
+
+
+def points_hideout(types: list[str] | tuple = (), query: str = "", selected: str | None = None) -> dict:
+    """What the points layer's filter and style functions read (assets/public/*.js): built whole every time."""
+    return {"types": list(types), "q": query, "selected": selected, **SERVICE_LOOK, "labels": text.PUBLIC_POPUP}
 
 
 def build_page() -> html.Div:
@@ -28,7 +34,7 @@ def build_page() -> html.Div:
         ]),
         html.Div(className="pub-controls", children=[
             dcc.Input(id=ids.SEARCH, type="search", placeholder=text.PUBLIC_SEARCH, debounce=True,
-                      className="pub-search", maxLength=40),
+                      className="pub-search", maxLength=MAX_QUERY),
             dcc.Checklist(id=ids.TYPES, className="pub-types", inline=True, value=[],
                           options=[{"label": t, "value": t} for t in PUBLIC_TYPES]),
             html.Div(className="pub-locate-row", children=[
@@ -42,8 +48,7 @@ def build_page() -> html.Div:
                               interactive=False),
                    dl.GeoJSON(id=ids.POINTS, url="/api/public/service-points.geojson",
                               pointToLayer=ns("point"), filter=ns("filter"),
-                              hideout={"types": [], "q": "", "selected": None, **SERVICE_LOOK,
-                                       "labels": text.PUBLIC_POPUP}),
+                              hideout=points_hideout()),
                    dl.LayerGroup(id=ids.ME),
                ]),
         html.Div(id=ids.COUNT, className="pub-count"),

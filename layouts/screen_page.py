@@ -15,8 +15,13 @@ ns = Namespace("jinlin", "map")
 RATE_KEYS = ("response_rate", "resolution_rate", "satisfaction_rate")
 
 
+def map_hideout(selected: str | None = None, yellow_hours: float = YELLOW_HOURS) -> dict:
+    """What the screen's layers' JS functions read: built whole by the callbacks too, never the browser's copy."""
+    return {"selected": selected, "yellowHours": yellow_hours, **SERVICE_LOOK, "dark": True, **JS_WORDS}
+
+
 def build_page() -> html.Div:
-    hideout = {"selected": None, "yellowHours": YELLOW_HOURS, **SERVICE_LOOK, "dark": True, **JS_WORDS}
+    hideout = map_hideout()
     return html.Div(className="screen-viewport", children=html.Div(className="screen-root", children=[
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Interval(id=ids.CLOCK_TICK, interval=1000),

@@ -93,6 +93,7 @@ CHART_MONTH = "{month}月"
 
 DB_UNAVAILABLE = "数据库暂时不可用，正在自动重试，恢复后页面会自动刷新。"
 UNEXPECTED_ERROR = "出错了，请稍后重试。如果问题持续，请联系管理员。"
+BAD_CHARACTERS = "输入内容中含有无法识别的字符（如空字符或残缺的表情符号），请删除后重新输入。"
 # what the JSON routes and the login page (api/) say
 API_DB_UNAVAILABLE = "数据库暂时不可用，请稍后重试"
 API_INTERNAL_ERROR = "出错了，请稍后重试"
@@ -102,8 +103,12 @@ LOGIN_THROTTLED = "尝试次数过多，请 {minutes} 分钟后再试。"
 LOGIN_WRONG = "用户名或密码不正确。"
 LOGIN_EXPIRED = "表单已过期，请重新输入。"
 LOGIN_MISSING = "请输入用户名和密码。"
+LOGIN_BAD_CHARACTERS = "用户名或密码中含有无法识别的字符，请重新输入。"
 OPEN311_DESCRIPTION = "{category}类诉求"
 OPEN311_NOTICE = "已受理登记，将按时限办理"
+# Open311's agency_responsible: the office of the case's ladder level (workflow.vocab.Level), by its area's name
+OPEN311_AGENCY = {"小区": "{community}{area}小区", "网格": "{community}{area}", "社区": "{area}居民委员会",
+                  "街道": "{area}办事处"}
 # the command line's words for admins (api/cli*.py)
 CLI_PASSWORD_PROMPT = "密码 password"
 CLI_TOKEN_LABEL_HELP = "which screen, e.g. 东山社区党群服务中心大屏"
@@ -494,6 +499,12 @@ PLANNING_ERRORS = {
     "name_taken": "已有同名方案，请换一个名称。",
     "no_result": "请先求解或推演一个方案再保存。",
     "not_found": "请先在“方案 A”中选择要删除的方案。",
+    "not_yours": "只能删除自己保存的方案；本街道的街道干部和管理员可以删除本街道的任何方案。",
+    "not_your_street": "只能为本人所在的街道保存规划方案。",
+    "candidate_refused": "只有本街道的街道干部和管理员可以编辑候选点",
+    "no_candidate": "该候选点已不存在，请刷新页面后再试。",
+    "site_outside": "新增点位必须在本街道范围内。",
+    "too_many_sites": "一个方案的新增点位太多，请先重置方案。",
 }
 PLANNING_STD_ERROR = "标准数值不合理：{field}"
 PLANNING_PEOPLE = "人员下沉"
@@ -508,7 +519,6 @@ PEOPLE_GRIDS = "网格负荷（常见标准：每网格 300–500 户）"
 PEOPLE_GRID_COLUMNS = ("网格", "网格长", "户数", "在办诉求", "负荷")
 PEOPLE_LOAD = {"over": "超负荷", "under": "偏少", "ok": "适中"}
 PEOPLE_BAD_MINUTES = "请填写 1–60 之间的分钟数。"
-PLANNING_CANDIDATE_REFUSED = "只有街道干部和管理员可以编辑候选点"
 WALK_DISTANCE = "步行 {m} 米"
 GAP_LEGEND = ("步行达标", "超出，2倍内", "超出2倍以上")
 PLANNING_PRINT_TITLE = "{street} · 资源下沉规划方案 · {date}"
@@ -538,6 +548,7 @@ IMPORT_NOTICES = {
     "id_not_unique": "“{column}”列有重复值（{rows} 行，{distinct} 个不同值），未用作源编号：各行按形状识别。",
     "id_missing": "“{column}”列有 {empty} 行（共 {rows} 行）为空：这些行按形状识别。",
     "crs_open": "文件没有写明坐标系，已按 WGS-84 读取；若坐标来自高德/腾讯请选 GCJ-02，来自百度请选 BD-09。",
+    "grid_gap": "{name}（{code}）有 {m2:,} 平方米（{share:.1%}）不在任何网格内：在那里登记的诉求将归入最近的网格。",
 }
 IMPORT_CRS_ASK_CHINA = "此文件没有声明坐标系，而它位于中国境内：坐标可能是 WGS-84（GPS、天地图），也可能是 " \
                        "GCJ-02（高德、腾讯）或 BD-09（百度），相差约 500 米。地图上同时画出两种读法，请对照已有边界，" \
@@ -674,8 +685,12 @@ REFUSALS = {
     "unknown_source": "来源「{source}」不存在",
     "no_description": "请填写问题描述",
     "description_too_long": "问题描述不能超过 {limit} 字",
-    "bad_phone": "联系电话格式不正确",
-    "reporter_too_long": "反映人姓名过长",
+    "bad_phone": "联系电话格式不正确：请填写 11 位手机号，或带区号的座机号（如 0577-65812345）",
+    "reporter_too_long": "反映人姓名不能超过 {limit} 字",
+    "note_too_long": "备注不能超过 {limit} 字",
+    "assignee_too_long": "承办部门或人员名称不能超过 {limit} 字",
+    "form_token": "表单已失效，请刷新页面后重新填写",
+    "form_token_used": "这张表单已经提交过，请刷新页面后重新填写",
     "bad_position": "位置坐标无效",
     "outside_communities": "位置不在任何社区范围内，请在辖区内选点",
     "outside_scope": "该位置不在您负责的区域内",
@@ -724,6 +739,7 @@ REFUSALS = {
     "no_wish_title": "请填写心愿内容",
     "wish_title_too_long": "心愿内容不能超过 {limit} 字",
     "wish_description_too_long": "补充说明不能超过 {limit} 字",
+    "wisher_too_long": "心愿人姓名不能超过 {limit} 字",
     "wish_building": "请选择心愿人所在的楼栋",
     "wish_outside_scope": "该楼栋不在您负责的区域内",
     "wish_not_found": "微心愿 {code} 不存在或不在您的负责范围内",
@@ -739,7 +755,13 @@ REFUSALS = {
     "rules_range": "{field}：应大于 {low:g} 且不超过 {high:g}",
     "rules_days": "{category}·{level}时限（天）",
     "rules_yellow": RULES_YELLOW,
+    # text no database can keep (workflow/textcheck.py): NUL, control characters, half an emoji
+    "bad_characters": "{field}中含有无法识别的字符（如空字符或残缺的表情符号），请删除后重新输入",
 }
+# the fields a refusal names by key (workflow/textcheck.py's callers)
+FIELD_WORDS = {"description": "问题描述", "reporter": "反映人", "phone": "联系电话", "code": "编号", "note": "备注",
+               "assignee": "承办部门或人员", "wish_title": "心愿内容", "wish_description": "补充说明", "wisher": "心愿人",
+               "claimant": "认领人"}
 REFUSAL_SEP = "；"
 LIST_SEP = "、"
 LIST_EMPTY = "无"
@@ -753,7 +775,8 @@ CASE_ACTIONS = {"accept": "受理", "dispatch": "派单", "start": "开始处置
 WISH_ACTIONS = {"claim": "认领", "complete": "完成", "release": "放弃认领", "withdraw": "撤回"}
 # parameters a refusal carries as keys, said in words
 REFUSAL_PARAM_WORDS = {"case_action_refused": {"action": CASE_ACTIONS},
-                       "wish_action_refused": {"action": WISH_ACTIONS}}
+                       "wish_action_refused": {"action": WISH_ACTIONS},
+                       "bad_characters": {"field": FIELD_WORDS}}
 
 
 def words(refusal) -> str:

@@ -17,6 +17,7 @@ NEW_WISHER = "wishes-new-wisher"
 NEW_PHONE = "wishes-new-phone"
 NEW_SUBMIT = "wishes-new-submit"
 NEW_MESSAGE = "wishes-new-message"
+NEW_TOKEN = "wishes-new-token"  # the form's one-time token: the server publishes one wish per token
 CLAIMANT = "wishes-claimant"
 CLAIMANT_KIND = "wishes-claimant-kind"
 NOTE = "wishes-note"

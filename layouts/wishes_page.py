@@ -7,6 +7,7 @@ from dash import dcc, html
 from workflow.vocab import WISH_CLAIMANT_KINDS, WISH_STATUSES
 from layouts import text, wishes_ids as ids
 from layouts.chrome import TopBar, outage_parts, staff_topbar
+from layouts.intake_form import new_token
 from workflow import wishes as rules
 
 COLUMNS = text.WISH_COLUMNS
@@ -39,6 +40,7 @@ def build_page(bar: TopBar) -> html.Div:
                 dcc.Input(id=ids.NEW_PHONE, placeholder=text.INTAKE_PHONE, className="input", maxLength=20),
                 html.Button(text.WISHES_PUBLISH, id=ids.NEW_SUBMIT, className="button"),
                 html.Div(id=ids.NEW_MESSAGE, className="intake-message", role="status"),
+                dcc.Store(id=ids.NEW_TOKEN, data=new_token()),
             ]),
         ]),
         html.Main(className="cases-main", children=[

@@ -11,6 +11,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# the app's escalation thread (api/escalation.py) would escalate the shared demo database at the real clock behind
+# the tests' backs: tests escalate themselves, at the clock they choose (servers they start inherit this too)
+os.environ.setdefault("JINLIN_ESCALATE_EVERY", "0")
 
 REFERENCE_TIME = dt.datetime(2026, 11, 20, 9, 30)
 # scripts/test.sh sets this to the admin URL of a throw-away PostGIS cluster for the second run.
@@ -123,3 +126,15 @@ def session(seeded_url):
 @pytest.fixture()
 def now() -> dt.datetime:
     return REFERENCE_TIME
+
+
+@pytest.fixture()
+def own_database(seeded_url, tmp_path, monkeypatch):
+    """A copy of the seeded database for one test whose work commits (several threads, an import), dropped after."""
+    from db.engine import get_engine
+
+    url = copy_database(seeded_url, tmp_path, "own")
+    monkeypatch.setenv("DATABASE_URL", url)
+    yield url
+    get_engine().dispose()
+    drop_database(url)

@@ -69,6 +69,17 @@ def browser_login(page, base: str, username: str) -> None:
     page.wait_for_url(base + "/")
 
 
+# four clicks 0, 50, 150 and 400 ms after the first, as an impatient hand gives them (the scenario, not a wait)
+_CLICKS_APART = """async (selector) => { const button = document.querySelector(selector);
+  for (const gap of [0, 50, 100, 250]) { await new Promise(r => setTimeout(r, gap)); button.click(); } }"""
+
+
+def click_impatiently(page, selector: str) -> None:
+    """Click a button again and again while its request may still be running, then wait for every answer."""
+    page.evaluate(_CLICKS_APART, selector)
+    page.wait_for_load_state("networkidle")
+
+
 # --- Dash callback requests, built the way the Dash renderer builds them ---
 
 def parse_id(raw):

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+import uuid
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -87,6 +90,7 @@ def test_the_trail_records_the_acting_account(session):
     ({"description": "  "}, "请填写问题描述"),
     ({"source": "微博"}, "来源「微博」不存在"),
     ({"reporter_phone": "12345"}, "联系电话格式不正确"),
+    ({"reporter_name": "张" * 51}, "反映人姓名不能超过 50 字"),  # refused with its limit, never stored cut
     ({"lon": 100.0, "lat": 20.0}, "不在任何社区范围内"),
     ({"lon": "abc"}, "位置坐标无效"),
 ])
@@ -263,39 +267,227 @@ def test_a_case_filed_and_dispatched_over_http_is_on_the_trail_under_the_account
             cache.mark_changed(s)
 
 
-def test_two_requests_escalating_the_same_case_at_once_both_answer(seeded_url):
-    """Opening /cases/ in two tabs escalates in two requests: the later one gives way instead of failing the list."""
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session
+def test_actions_refuse_an_assignee_or_note_too_long_instead_of_cutting_it(session):
+    _, new = _new(session)
+    code = cases.create_case(session, new, "甲", SYSTEM, NOW).code
+    v = cases.act(session, code, "accept", "乙", SYSTEM, 1, NOW)["version"]
+    with refused(cases.CaseError, "承办部门或人员名称不能超过 50 字"):
+        cases.act(session, code, "dispatch", "乙", SYSTEM, v, NOW, assignee="街" * 51)
+    with refused(cases.CaseError, "备注不能超过 1000 字"):
+        cases.act(session, code, "start", "乙", SYSTEM, v, NOW, note="注" * 1001)
+    assert cases.get_case(session, code, SYSTEM, NOW)["status"] == lc.ACCEPTED
 
-    from db.engine import get_engine, session_scope
 
-    long_ago = dt.datetime(2019, 12, 1, 9)  # before every demo deadline: only this case is due below
+# --- one form, one case (issue 14, class 8) ---
+
+def _at_once(n: int, work):
+    """`work()` in `n` threads released together: (results, errors)."""
+    barrier, results, errors = threading.Barrier(n), [], []
+
+    def run():
+        barrier.wait()
+        try:
+            results.append(work())
+        except Exception as err:  # noqa: BLE001 — the test reports whatever a run raised
+            errors.append(err)
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors
+
+
+def test_a_form_sent_again_gets_its_first_case_back(session):
+    _, new = _new(session, client_token=uuid.uuid4().hex)
+    first = cases.create_case(session, new, "甲", SYSTEM, NOW)
+    again = cases.create_case(session, replace(new, description="第二次点击"), "甲", SYSTEM, NOW)
+    assert (again.code, again.repeat, first.repeat) == (first.code, True, False)
+    stored = session.execute(select(m.Case.description).where(m.Case.client_token == new.client_token)).scalars()
+    assert list(stored) == [new.description]
+    assert len(_events(session, first.code)) == 1
+    other = cases.create_case(session, replace(new, client_token=uuid.uuid4().hex), "甲", SYSTEM, NOW)
+    assert other.code != first.code and not other.repeat
+
+
+def test_a_form_token_the_browser_made_up_is_refused(session):
+    before = session.execute(select(func.count()).select_from(m.Case)).scalar()
+    for token in ("x", "' or 1=1 --" + "a" * 20, "a" * 65):
+        _, new = _new(session, client_token=token)
+        with refused(cases.CaseError, "表单已失效，请刷新页面"):
+            cases.create_case(session, new, "甲", SYSTEM, NOW)
+    assert session.execute(select(func.count()).select_from(m.Case)).scalar() == before
+
+
+def test_one_form_sent_from_four_requests_at_once_files_one_case(own_database):
+    from db.engine import session_scope
+
+    token = uuid.uuid4().hex
+
+    def send():
+        with session_scope() as s:
+            _, new = _new(s, client_token=token)
+            return cases.create_case(s, new, "甲", SYSTEM, NOW)
+
+    results, errors = _at_once(4, send)
+    assert errors == []
+    assert len({r.code for r in results}) == 1 and sorted(r.repeat for r in results) == [False, True, True, True]
+    with session_scope() as s:
+        ids = s.execute(select(m.Case.id).where(m.Case.client_token == token)).scalars().all()
+        assert len(ids) == 1
+        assert s.execute(select(func.count()).select_from(m.CaseEvent).where(m.CaseEvent.case_id == ids[0])).scalar() == 1
+
+
+def test_the_intake_form_posted_twice_over_http_files_one_case(own_database):
+    import re
+
+    from app import server
+    from db.engine import session_scope
+    from tests.helpers import call_callback, login
+
+    with session_scope() as s:
+        building = s.execute(select(m.Building.code).where(m.Building.grid_code == GRID)
+                             .order_by(m.Building.code).limit(1)).scalar_one()
+    client = server.test_client()
+    login(client, "grid")
+    token = uuid.uuid4().hex
+    form = {"intake-submit.n_clicks": 1, "cases-intake-building.value": building, "intake-category.value": "安全隐患",
+            "intake-source.value": "居民上报", "intake-description.value": "双击测试：楼道灯不亮",
+            "intake-token.data": token}
+    answers = [call_callback(client, "intake-message.children", {**form, "intake-submit.n_clicks": n},
+                             prefix="/cases/").get_json()["response"] for n in (1, 2)]
+    codes = {re.search(r"AJ\d{7}", a["intake-message"]["children"]).group(0) for a in answers}
+    assert len(codes) == 1
+    # the form comes back emptied, with a token of its own for the next case
+    assert answers[0]["intake-description"]["value"] == ""
+    assert len({token, answers[0]["intake-token"]["data"], answers[1]["intake-token"]["data"]}) == 3
+    with session_scope() as s:
+        assert s.execute(select(func.count()).select_from(m.Case)
+                         .where(m.Case.description == "双击测试：楼道灯不亮")).scalar() == 1
+
+
+# --- escalation on a schedule, once across every worker (issue 14, class 9) ---
+
+LONG_AGO = dt.datetime(2019, 12, 1, 9)  # before every demo deadline: at DUE only the cases filed then are due
+DUE = LONG_AGO + dt.timedelta(days=4)  # past their 小区 deadline (3 days), before the 网格 one (5 more)
+
+
+def _overdue(n: int) -> list[str]:
+    from db.engine import session_scope
+
     with session_scope() as s:
         _, new = _new(s)
-        code = cases.create_case(s, new, "甲", SYSTEM, long_ago).code
-    when = long_ago + dt.timedelta(days=4)
-    first, second = Session(get_engine()), Session(get_engine())
+        return [cases.create_case(s, replace(new, description=f"超时测试 {i}"), "甲", SYSTEM, LONG_AGO).code
+                for i in range(n)]
+
+
+def _auto_escalations(codes: list[str]) -> dict[str, int]:
+    from db.engine import session_scope
+
+    with session_scope() as s:
+        counted = dict(s.execute(select(m.Case.code, func.count(m.CaseEvent.id))
+                                 .join(m.CaseEvent, m.CaseEvent.case_id == m.Case.id)
+                                 .where(m.Case.code.in_(codes), m.CaseEvent.action == "auto_escalate")
+                                 .group_by(m.Case.code)).all())
+    return {code: counted.get(code, 0) for code in codes}
+
+
+def test_twelve_escalation_runs_at_once_escalate_each_case_exactly_once(own_database):
+    from db.engine import session_scope
+
+    codes = _overdue(5)
+
+    def run():
+        with session_scope() as s:
+            return cases.escalate_due(s, DUE)
+
+    results, errors = _at_once(12, run)
+    assert errors == []
+    assert sum(r or 0 for r in results) == 5  # the others found the lock held, or nothing left to do
+    assert _auto_escalations(codes) == {code: 1 for code in codes}
+
+
+def test_a_run_escalates_the_cases_nobody_touches_while_someone_acts_on_one(own_database):
+    """A person accepting one overdue case while escalation runs: the run escalates the other cases at once, and
+    the person's action stands (no conflict either side)."""
+    from db.engine import session_scope
+
+    codes = _overdue(5)
+    touched, holding, ran, outcome = codes[0], threading.Event(), threading.Event(), {}
+
+    def person():
+        with session_scope() as s:
+            outcome["action"] = cases.act(s, touched, "accept", "乙", SYSTEM, 1, DUE)  # flushed, not committed
+            holding.set()
+            ran.wait(timeout=3)  # on SQLite the run waits for this commit; on PostgreSQL it passes the held row by
+
+    def escalation():
+        holding.wait()
+        with session_scope() as s:
+            outcome["moved"] = cases.escalate_due(s, DUE)
+        ran.set()
+
+    threads = [threading.Thread(target=person), threading.Thread(target=escalation)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcome["action"]["status"] == lc.ACCEPTED
+    escalated = _auto_escalations(codes)
+    assert {code: n for code, n in escalated.items() if code != touched} == {code: 1 for code in codes[1:]}
+    assert outcome["moved"] == 4 + escalated[touched]
+    with session_scope() as s:  # the next run takes the one passed by; nothing is escalated twice
+        cases.escalate_due(s, DUE)
+        assert cases.get_case(s, touched, SYSTEM, DUE)["status"] == lc.ACCEPTED
+    assert _auto_escalations(codes) == {code: 1 for code in codes}
+
+
+def test_opening_the_case_list_changes_no_case(own_database):
+    from app import server
+    from db.engine import session_scope
+    from tests.helpers import call_callback, login
+
+    (code,) = _overdue(1)  # beside the demo's own cases, many of them overdue by today's clock
+
+    def every_case():
+        with session_scope() as s:
+            return s.execute(select(m.Case.code, m.Case.level, m.Case.version).order_by(m.Case.code)).all()
+
+    before = every_case()
+    client = server.test_client()
+    login(client, "admin")
+    r = call_callback(client, "cases-grid.rowData", {"cases-area.value": ""}, prefix="/cases/")
+    rows = {row["code"]: row for row in r.get_json()["response"]["cases-grid"]["rowData"]}
+    assert rows[code]["level"] == "小区"
+    assert every_case() == before
+
+
+def test_each_server_process_runs_one_escalation_thread_that_escalates_what_is_due(own_database):
+    from flask import Flask
+
+    from api import escalation
+
+    codes = _overdue(2)  # due by today's clock all the way up the ladder
+    probe = Flask("escalation-probe")
+    probe.add_url_rule("/", "probe", lambda: "ok")
+    escalation.install(probe, 3600)
+    client = probe.test_client()
     try:
-        raced = []
-
-        @event.listens_for(first, "before_flush")
-        def other_request_escalates_first(*_args):
-            if not raced:
-                raced.append(cases.escalate_due(second, when))
-                second.commit()
-
-        assert cases.escalate_due(first, when) == 0  # gave way: the other request did it
-        first.commit()
-        assert raced == [1]
-        with session_scope() as s:
-            detail = cases.get_case(s, code, SYSTEM, when)
-        assert detail["level"] == "网格"
-        assert [e["action"] for e in detail["events"]].count("auto_escalate") == 1
+        assert client.get("/").status_code == 200 and client.get("/").status_code == 200
+        thread = escalation.start(3600)
+        assert [t for t in threading.enumerate() if t.name == "jinlin-escalation"] == [thread]
     finally:
-        first.close()
-        second.close()
-        with session_scope() as s:
-            case_id = s.execute(select(m.Case.id).where(m.Case.code == code)).scalar_one()
-            s.execute(delete(m.CaseEvent).where(m.CaseEvent.case_id == case_id))
-            s.execute(delete(m.Case).where(m.Case.id == case_id))
+        escalation.stop()  # after its first run
+    assert _auto_escalations(codes) == {code: 3 for code in codes}  # 小区 → 网格 → 社区 → 街道
+
+
+def test_cli_escalate_runs_once_and_says_how_many(own_database):
+    from app import server
+
+    codes = _overdue(1)
+    runner = server.test_cli_runner()
+    first = runner.invoke(args=["escalate"])
+    assert first.exit_code == 0 and first.output.startswith("escalations: "), first.output
+    assert _auto_escalations(codes) == {codes[0]: 3}
+    assert runner.invoke(args=["escalate"]).output == "escalations: 0\n"

@@ -4,12 +4,13 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from db import models as m, people
+from db.access import SYSTEM
 
 STREET = "330381001"
 
 
 def test_matches_fill_open_slots_within_the_limit_with_masked_names(session):
-    plan = people.people_plan(session, STREET, 10)
+    plan = people.people_plan(session, STREET, 10, SYSTEM)
     assert plan["open_slots"] > 0 and plan["matches"]
     assert len(plan["matches"]) <= plan["open_slots"]
     assert all(x["minutes"] <= 10 for x in plan["matches"])
@@ -18,14 +19,14 @@ def test_matches_fill_open_slots_within_the_limit_with_masked_names(session):
 
 
 def test_a_tighter_limit_matches_fewer_and_finds_deserts(session):
-    wide, tight = people.people_plan(session, STREET, 15), people.people_plan(session, STREET, 1)
+    wide, tight = people.people_plan(session, STREET, 15, SYSTEM), people.people_plan(session, STREET, 1, SYSTEM)
     assert len(tight["matches"]) < len(wide["matches"])
     assert len(tight["deserts"]) > len(wide["deserts"])
     assert all(d["nearest_minutes"] is None or d["nearest_minutes"] > 1 for d in tight["deserts"])
 
 
 def test_grid_workload_adds_up_to_the_street(session):
-    grids = people.grid_workload(session, STREET)
+    grids = people.grid_workload(session, STREET, SYSTEM)
     total = session.execute(select(func.sum(m.Building.households)).where(m.Building.street_code == STREET)).scalar()
     assert sum(g["households"] for g in grids) == total
     assert all(g["status"] == ("over" if g["households"] > 500 else "under" if g["households"] < 300 else "ok")

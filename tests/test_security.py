@@ -346,8 +346,10 @@ def test_every_callback_answers_each_caller_as_designed(make_client, surface, ki
 def test_keyed_routes_open_with_an_api_key_only(server, surface, monkeypatch):
     keyed = [(method, url) for method, url in surface["routes"] if _is_keyed(url)]
     assert keyed, "no Open311 routes found"
+    from settings import Open311Key
+
     key = "security-test-key-0123456789"
-    monkeypatch.setitem(server.config, "OPEN311_KEYS", {key: "安全测试"})
+    monkeypatch.setitem(server.config, "OPEN311_KEYS", {key: Open311Key("安全测试", None, "write")})
     client = server.test_client()
     for method, url in keyed:
         with_key = client.open(url, method=method, headers={"X-Api-Key": key})
@@ -680,3 +682,88 @@ def test_logout_is_post_and_ends_the_session(server, throwaway_user):
     assert r.status_code == 302 and urlsplit(r.headers["Location"]).path == "/login"
     assert client.get("/_dash-layout").status_code == 401
     assert client.get("/", headers={"Accept": HTML}).status_code == 302
+
+
+# Paths and headers (issue 14 class 11): a page owns its path by whole segments; no catch-all answers with a page.
+
+def test_a_page_owns_its_path_and_what_lies_under_it_by_whole_segments():
+    from app import PAGES
+    from layouts.pages import owner
+
+    assert owner(PAGES, "/public").path == "/public/"
+    assert owner(PAGES, "/public/").path == "/public/"
+    assert owner(PAGES, "/public/_dash-layout").path == "/public/"
+    assert owner(PAGES, "/admin/import/x").path == "/admin/import/"
+    for path in ("/publicx", "/publicx/", "/public-x/_dash-layout", "/screenx", "/admin-import/"):
+        assert owner(PAGES, path).path == "/", path
+
+
+@pytest.mark.parametrize("path", ["/open311/x", "/open311/v2/x.json", "/open311/v2/", "/api/public/anything",
+                                  "/api/public/service-points.geojson/more", "/api/publicx"])
+def test_unknown_paths_under_the_json_prefixes_are_404_json(server, path):
+    for accept in (HTML, JSON):
+        r = server.test_client().get(path, headers={"Accept": accept})
+        if path == "/api/publicx":  # not under /api/public/: staff only, like any other path
+            assert r.status_code in (302, 401), (path, r.status_code)
+            continue
+        assert r.status_code == 404, (path, accept, r.status_code)
+        assert r.is_json and "<html" not in r.get_data(as_text=True).lower()
+
+
+def test_an_unknown_path_is_404_json_for_staff_too(make_client):
+    admin = make_client("admin")
+    for path in ("/publicx", "/cases/x", "/screen/index.html", "/admin/import/x", "/api/areas/330381001/more"):
+        r = admin.get(path, headers={"Accept": HTML})
+        assert r.status_code == 404, (path, r.status_code)
+        assert r.is_json and r.get_json()["error"] == "not found"
+        assert "Content-Security-Policy" not in r.headers and r.headers["X-Frame-Options"] == "DENY"
+
+
+def test_publicx_is_neither_the_public_page_nor_embeddable(server):
+    r = server.test_client().get("/publicx", headers={"Accept": HTML})
+    assert r.status_code in (302, 401)  # a staff path: the login, not the residents' page
+    assert "frame-ancestors" not in r.headers.get("Content-Security-Policy", "")
+
+
+def test_only_the_public_page_itself_may_be_framed(server):
+    anonymous = server.test_client()
+    page = anonymous.get("/public/", headers={"Accept": HTML})
+    assert page.status_code == 200 and page.headers["Content-Security-Policy"] == "frame-ancestors *"
+    assert "X-Frame-Options" not in page.headers
+    for path in ("/public/_dash-layout", "/public/_dash-dependencies", "/api/public/service-points.geojson",
+                 "/login", "/public/nothing-here"):
+        r = anonymous.get(path)
+        assert "Content-Security-Policy" not in r.headers and r.headers["X-Frame-Options"] == "DENY", path
+
+
+def test_no_worker_pid_or_server_version_in_the_headers(make_client):
+    for kind in ("anonymous", "admin"):
+        client = make_client(kind)
+        for path in ("/healthz", "/public/", "/api/public/service-points.geojson", "/", "/api/areas"):
+            r = client.get(path, headers={"Accept": HTML})
+            assert "X-Worker" not in r.headers, (kind, path)
+            assert not re.search(r"\d", r.headers.get("Server", "")), (kind, path, r.headers.get("Server"))
+
+
+def test_nul_in_a_path_or_query_is_400_not_a_database_error(make_client):
+    admin = make_client("admin")
+    for url in ("/api/areas/3303%0081001", "/api/areas/330381001/coverage?type=%E7%88%B1%00",
+                "/api/cases/AJ%000000001/photos/1", "/?area=330381001%00"):
+        r = admin.get(url)
+        assert r.status_code == 400, (url, r.status_code)
+        assert r.get_json()["error"] == "control characters in the path or query"
+
+
+def test_login_with_nul_in_name_or_password_says_so_in_chinese(server):
+    from layouts import text
+
+    for username, password in (("admin\x00", "whatever-password"), ("admin", "pass\x00word"), ("\x00", "\x00")):
+        client = _client_from(server, "198.51.100.9")
+        r = login(client, username, password)
+        assert r.status_code == 400, (username, password, r.status_code)
+        assert text.LOGIN_BAD_CHARACTERS in r.get_data(as_text=True)
+
+
+def test_nul_in_a_repeated_query_parameter_is_400_too(make_client):
+    r = make_client("admin").get("/api/areas/330381001/coverage?type=%E7%88%B1&type=%00")
+    assert r.status_code == 400

@@ -101,3 +101,92 @@ def test_map_layer_shows_open_wishes_without_the_wisher(session):
     assert all(p["claimed"] == (p["status"] == rules.CLAIMED) for p in props.values())
     listed = {w["code"] for w in wishes.list_wishes(session, SYSTEM, GRID, rules.OPEN)}
     assert listed == set(props)
+
+
+@pytest.mark.parametrize("over, message", [
+    ({"wisher_phone": "12345"}, "联系电话格式不正确"),
+    ({"wisher_phone": "139000033334444"}, "联系电话格式不正确"),  # was cut to 20 characters and kept
+    ({"wisher_name": "李" * 51}, "心愿人姓名不能超过 50 字"),  # was cut to 50 characters and kept
+])
+def test_a_wishers_name_and_phone_are_checked_like_a_reporters(session, over, message):
+    before = session.execute(select(func.count()).select_from(m.Wish)).scalar()
+    with refused(rules.WishError, message):
+        _publish(session, **over)
+    assert session.execute(select(func.count()).select_from(m.Wish)).scalar() == before
+
+
+def test_a_wish_keeps_a_landline_and_a_phone_typed_with_spaces(session):
+    code = _publish(session, wisher_phone=" 0577-65812345 ", wisher_name=" 李阿婆 ")
+    wish = wishes.get_wish(session, code, SYSTEM)
+    assert (wish["phone"], wish["wisher_full"]) == ("0577-65812345", "李阿婆")
+
+
+def test_a_wish_note_too_long_is_refused_not_cut(session):
+    code = _publish(session)
+    with refused(rules.WishError, "备注不能超过 1000 字"):
+        wishes.act_on_wish(session, code, "claim", SYSTEM, 1, NOW, claimant="王志愿", claimant_kind="志愿者",
+                           note="注" * 1001)
+    assert wishes.get_wish(session, code, SYSTEM)["status"] == rules.PUBLISHED
+
+
+def test_a_wish_form_sent_again_gets_its_first_wish_back(session):
+    import uuid
+
+    token = uuid.uuid4().hex
+    first = _publish(session, client_token=token)
+    assert _publish(session, client_token=token, title="第二次点击") == first
+    assert session.execute(select(func.count()).select_from(m.Wish).where(m.Wish.client_token == token)).scalar() == 1
+    assert _publish(session, client_token=uuid.uuid4().hex) != first
+
+
+def test_one_wish_form_sent_from_three_requests_at_once_publishes_one_wish(own_database):
+    import threading
+    import uuid
+
+    from db.engine import session_scope
+
+    token, barrier, codes, errors = uuid.uuid4().hex, threading.Barrier(3), [], []
+
+    def send():
+        barrier.wait()
+        try:
+            with session_scope() as s:
+                codes.append(_publish(s, client_token=token))
+        except Exception as err:  # noqa: BLE001 — reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=send) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(codes) == 3 and len(set(codes)) == 1
+    with session_scope() as s:
+        assert s.execute(select(func.count()).select_from(m.Wish).where(m.Wish.client_token == token)).scalar() == 1
+
+
+def test_the_wish_form_posted_twice_over_http_publishes_one_wish(seeded_url):
+    import uuid
+
+    from app import server
+    from db import cache
+    from db.engine import session_scope
+    from tests.helpers import call_callback, login
+
+    with session_scope() as s:
+        building = _building(s)
+    client = server.test_client()
+    login(client, "grid")
+    token, title = uuid.uuid4().hex, "双击测试：陪老人去医院"
+    form = {"wishes-new-building.value": building, "wishes-new-title.value": title, "wishes-new-token.data": token}
+    try:
+        answers = [call_callback(client, "wishes-new-message.children", {"wishes-new-submit.n_clicks": n, **form},
+                                 prefix="/wishes/").get_json()["response"] for n in (1, 2)]
+        assert answers[0]["wishes-new-message"] == answers[1]["wishes-new-message"]
+        assert answers[0]["wishes-new-token"]["data"] not in (token, answers[1]["wishes-new-token"]["data"])
+        with session_scope() as s:
+            assert s.execute(select(func.count()).select_from(m.Wish).where(m.Wish.title == title)).scalar() == 1
+    finally:
+        with session_scope() as s:
+            s.execute(m.Wish.__table__.delete().where(m.Wish.title == title))
+            cache.mark_changed(s, cache.WISHES)

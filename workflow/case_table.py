@@ -14,6 +14,7 @@ from workflow.vocab import CASE_SOURCES
 from workflow import lifecycle as lc
 from workflow.vocab import CASE_SHEET_HEADERS as HEADERS, CASE_SHEET_NAME
 from workflow.refusal import Problem, Refused, problem
+from workflow.textcheck import text_problems
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -130,6 +131,9 @@ def _check(values: dict, now: dt.datetime) -> list[Problem]:
         problems.append(problem("sheet_unknown_source", source=source, choices=tuple(CASE_SOURCES)))
     if len(values["description"]) > 1000:
         problems.append(problem("sheet_description_too_long", limit=1000))
+    # the same check as intake (db/cases.py): text the database cannot keep is named in the preview, not at commit
+    problems += text_problems(code=values["code"], description=values["description"], reporter=values["reporter_name"],
+                              phone=values["reporter_phone"])
     lon, lon_problem = _coordinate(values["lon"], HEADERS["lon"])
     lat, lat_problem = _coordinate(values["lat"], HEADERS["lat"])
     problems += [p for p in (lon_problem, lat_problem) if p]

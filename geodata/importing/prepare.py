@@ -100,7 +100,9 @@ NOTICE_TEXT = {"id_not_unique": "column {column} is not unique ({rows} rows, {di
                "id_missing": "column {column} is empty on {empty} of {rows} rows: those rows keyed on their shape",
                "crs_open": "the file does not say which coordinates it uses and lies in China: read as WGS-84 "
                            "(GPS, Tianditu). Coordinates from AMap/Tencent need --crs gcj02, from Baidu --crs bd09 "
-                           "(≈500 m apart); --crs EPSG:4326 confirms WGS-84"}
+                           "(≈500 m apart); --crs EPSG:4326 confirms WGS-84",
+               "grid_gap": "community {code} {name}: {m2:,} m² ({share:.1%}) lie in no grid; a case taken in there "
+                           "goes to the nearest grid"}
 WARNINGS = ("crs_open",)  # notices that may mean every coordinate is wrong
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
+
+from tests.helpers import click_impatiently
 
 DESCRIPTION = "单元门禁损坏，老人进出不便"
 
@@ -94,6 +96,40 @@ def test_case_from_intake_to_close(staff, live_server, session):
 
         with session_scope() as s:  # the module's later tests see the demo data as seeded
             for case_id in s.execute(select(m.Case.id).where(m.Case.description == DESCRIPTION)).scalars().all():
+                s.execute(delete(m.CaseEvent).where(m.CaseEvent.case_id == case_id))
+                s.execute(delete(m.Case).where(m.Case.id == case_id))
+            cache.mark_changed(s)
+
+
+TWICE = "双击测试：楼道扶手松动"
+
+
+def test_clicking_register_again_and_again_files_one_case(staff, live_server, session):
+    from db import cache, models as m
+    from db.engine import session_scope
+
+    compound = session.execute(select(m.Area).where(m.Area.level == "compound", m.Area.parent_code == "33038100100101")
+                               .order_by(m.Area.code)).scalars().first()
+    page = staff
+    page.goto(f"{live_server}/cases/?area=33038100100101")
+    page.wait_for_selector("#cases-count:has-text('共')")
+    try:
+        page.click("#cases-intake-toggle")
+        page.click("#cases-intake-building")
+        page.get_by_placeholder("搜索").fill(compound.name)
+        page.get_by_role("option", name=f"{compound.name} 1幢", exact=True).click()
+        page.click("#intake-category")
+        page.get_by_role("option", name="设施维修").click()
+        page.fill("#intake-description", TWICE)
+        click_impatiently(page, "#intake-submit")
+        page.wait_for_selector(f".ag-row:has-text('{TWICE}')")
+        assert page.locator(f".ag-row:has-text('{TWICE}')").count() == 1
+        assert page.input_value("#intake-description") == ""  # the form is ready for the next case
+        with session_scope() as s:
+            assert s.execute(select(func.count()).select_from(m.Case).where(m.Case.description == TWICE)).scalar() == 1
+    finally:
+        with session_scope() as s:
+            for case_id in s.execute(select(m.Case.id).where(m.Case.description == TWICE)).scalars().all():
                 s.execute(delete(m.CaseEvent).where(m.CaseEvent.case_id == case_id))
                 s.execute(delete(m.Case).where(m.Case.id == case_id))
             cache.mark_changed(s)

@@ -31,7 +31,7 @@ def _job_results() -> set[str]:
     from callbacks.planning import background_manager
 
     cache = background_manager().handle
-    return {key for key in cache.iterkeys() if '"result"' in str(cache.get(key))}
+    return {key for key in cache.iterkeys() if '"token"' in str(cache.get(key))}
 
 
 def _jobs(base: str) -> list[psutil.Process]:
@@ -211,5 +211,5 @@ def test_grid_leader_cannot_edit_candidates(page, live_server):
     page.get_by_text("编辑候选点").click()
     x, y = page.evaluate(FREE_SPOT)
     page.mouse.click(x, y)
-    page.wait_for_selector("#planning-message:has-text('只有街道干部和管理员')")
+    page.wait_for_selector("#planning-message:has-text('只有本街道的街道干部和管理员')")
     assert page.evaluate("document.querySelectorAll('.plan-pin.candidate').length") == before
