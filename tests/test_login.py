@@ -371,15 +371,17 @@ def test_a_screen_link_never_replaces_or_ends_a_staff_session(server, person, to
 
 # --- migration 0010: names stored normalised, the demo's accounts marked ---
 
+BEFORE_0010 = "0013"  # the revision 0010 follows
+
 @pytest.fixture()
-def at_0008(tmp_path, monkeypatch):
+def before_0010(tmp_path, monkeypatch):
     from alembic import command
 
     from tests.conftest import new_database_url
     from tests.test_migrations import _migrate
 
     monkeypatch.setenv("DATABASE_URL", new_database_url(tmp_path, "accounts"))
-    _migrate(command.upgrade, "0008")
+    _migrate(command.upgrade, BEFORE_0010)
 
 
 def _insert_users(rows: list[tuple[int, str, str]], note: str | None) -> None:
@@ -396,7 +398,7 @@ def _insert_users(rows: list[tuple[int, str, str]], note: str | None) -> None:
         conn.execute(text("INSERT INTO data_version (name, version, note) VALUES ('map', 1, :note)"), {"note": note})
 
 
-def test_0010_stores_names_normalised_and_marks_the_demos_published_accounts(at_0008):
+def test_0010_stores_names_normalised_and_marks_the_demos_published_accounts(before_0010):
     from alembic import command
     from sqlalchemy import text
 
@@ -410,11 +412,11 @@ def test_0010_stores_names_normalised_and_marks_the_demos_published_accounts(at_
         rows = conn.execute(text("SELECT id, username, demo, session_epoch FROM app_user ORDER BY id")).all()
     # the demo admin still has its published password; the grid account's owner gave it their own
     assert [tuple(r) for r in rows] == [(1, "admin", True, 0), (2, "grid", False, 0), (3, "liu", False, 0)]
-    _migrate(command.downgrade, "0008")
+    _migrate(command.downgrade, BEFORE_0010)
     _migrate(command.upgrade, "head")
 
 
-def test_0010_stops_on_names_one_login_cannot_tell_apart(at_0008):
+def test_0010_stops_on_names_one_login_cannot_tell_apart(before_0010):
     from alembic import command
 
     from tests.test_migrations import _migrate

@@ -1,7 +1,7 @@
 """accounts: user names stored normalised, a session epoch per account, the demo's published accounts marked
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0013 (written beside 0012 on 0008; re-chained after main's 0013 at the merge)
 Create Date: 2026-12-10
 """
 import re
@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash
 
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
