@@ -112,7 +112,7 @@ class Server:
             [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "--threads", str(self.threads),
              "-b", f"127.0.0.1:{self.port}", "--timeout", "60", "app:server"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.time() + 60
+        deadline = time.time() + 180  # workers import the app after the fork: slow on a busy 2-core box
         while True:
             try:
                 with urllib.request.urlopen(self.base + "/healthz", timeout=2):
