@@ -371,7 +371,7 @@ def test_a_screen_link_never_replaces_or_ends_a_staff_session(server, person, to
 
 # --- migration 0010: names stored normalised, the demo's accounts marked ---
 
-BEFORE_0010 = "0013"  # the revision 0010 follows
+BEFORE_0010 = "0008"  # the revision 0010 follows
 
 @pytest.fixture()
 def before_0010(tmp_path, monkeypatch):

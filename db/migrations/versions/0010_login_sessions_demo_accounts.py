@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash
 
 
 revision = '0010'
-down_revision = '0013'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
