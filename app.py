@@ -106,6 +106,7 @@ app = apps["/"]  # the staff map (`app.run` below)
 server.secret_key = config.secret_key
 server.json.ensure_ascii = False  # Chinese names stay readable in the JSON API
 auth.install(server, config.secure_cookies, PAGES, config.max_body)
+auth.trust_proxies(server, config.proxies)
 server.register_blueprint(routes.bp)
 routes.redirect_bare_paths(server, PAGES)
 bundles.serve_icon(server)

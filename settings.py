@@ -27,6 +27,7 @@ class Settings:
     # seconds between escalation runs in each server process (JINLIN_ESCALATE_EVERY; 0: off, cron runs
     # `flask --app app escalate` instead)
     escalate_every_s: int
+    proxies: int = 0  # JINLIN_PROXIES: reverse proxies in front whose X-Forwarded-For/-Proto are believed (0: none)
 
 
 def private_dir(path: Path) -> Path:
@@ -122,6 +123,9 @@ def load() -> Settings:
     every = os.environ.get("JINLIN_ESCALATE_EVERY", "60").strip()
     if not every.isdigit():
         raise SystemExit(f"JINLIN_ESCALATE_EVERY={every!r} is not a number of seconds (0 turns it off)")
+    proxies_text = os.environ.get("JINLIN_PROXIES", "0").strip() or "0"
+    if not proxies_text.isdigit() or int(proxies_text) > 5:
+        raise SystemExit(f"JINLIN_PROXIES={proxies_text!r}: the number of reverse proxies in front of the app, 0–5")
     return Settings(
         port=int(port_text),
         secret_key=os.environ.get("SECRET_KEY") or _local_secret(),
@@ -132,4 +136,5 @@ def load() -> Settings:
         open311_keys=_open311_keys(os.environ.get("OPEN311_API_KEYS", "")),
         max_body=_kilobytes("JINLIN_MAX_BODY_KB", MAX_BODY_KB),
         escalate_every_s=int(every),
+        proxies=int(proxies_text),
     )

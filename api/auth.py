@@ -17,8 +17,9 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import ValidationError
 
 from db import users
 from db.access import Viewer
@@ -44,7 +45,8 @@ class SessionUser(UserMixin):
         self.account = account
 
     def get_id(self) -> str:
-        return self.account.id
+        # the user's session epoch goes into the signed session: once it moves on, this session no longer loads
+        return users.session_id(self.account)
 
     @property
     def viewer(self) -> Viewer:
@@ -52,17 +54,19 @@ class SessionUser(UserMixin):
 
 
 @login_manager.user_loader
-def _load(account_id: str):
+def _load(session_key: str):
     try:
         with session_scope() as session:
-            account = users.get_account(session, account_id)
+            account = users.get_account(session, session_key)
     except (OperationalError, InterfaceError):
         # The database is away: keep the signed-in person (from the signed session cookie) so pages load and
         # callbacks can say 数据库暂时不可用; revocations are checked again as soon as the database is back.
-        saved = flask_session.get("account")
-        if not saved or saved.get("id") != account_id:
+        try:
+            account = users.Account(**flask_session.get("account") or {})
+        except TypeError:
             return None
-        account = users.Account(**saved)
+        if users.session_id(account) != session_key:
+            return None
     return SessionUser(account) if account else None
 
 
@@ -78,14 +82,24 @@ def _storable(_form, field) -> None:
 
 
 class LoginForm(FlaskForm):
-    username = StringField(text.LOGIN_USERNAME, validators=[DataRequired(), Length(max=50), _storable])
-    password = PasswordField(text.LOGIN_PASSWORD, validators=[DataRequired(), Length(max=200), _storable])
+    # no length or blank checks here: db/users normalises and judges the name, so every variant of it is
+    # throttled and refused alike (a form error would answer differently, and without counting); only what no
+    # column can keep is refused at the form
+    username = StringField(text.LOGIN_USERNAME, validators=[_storable])
+    password = PasswordField(text.LOGIN_PASSWORD, validators=[_storable])
 
     def refusal(self) -> str:
         """What to tell the person when the form did not validate (wtforms' own messages are English)."""
         if any(text.LOGIN_BAD_CHARACTERS in field.errors for field in (self.username, self.password)):
             return text.LOGIN_BAD_CHARACTERS
         return text.LOGIN_EXPIRED
+
+
+def trust_proxies(server: Flask, proxies: int) -> None:
+    """Behind `proxies` reverse proxies, take the client's address (and scheme) from the X-Forwarded-* headers they
+    add; with 0, trust none of them: a client could write any X-Forwarded-For and dodge the login throttle."""
+    if proxies:
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def _safe_next(target: str | None) -> str:
@@ -106,19 +120,9 @@ def login():
     with session_scope() as session:
         demo = users.is_demo(session)
     if form.validate_on_submit():
-        now = dt.datetime.now()
-        with session_scope() as session:
-            if users.is_throttled(session, form.username.data, request.remote_addr, now):
-                message, status = text.LOGIN_THROTTLED, 429
-                log.warning("login throttled for %r from %s", form.username.data, request.remote_addr)
-            else:
-                account = users.authenticate(session, form.username.data, form.password.data,
-                                             request.remote_addr, now)
-                if account is None:
-                    message, status = text.LOGIN_WRONG, 401
-                else:
-                    _remember(account)
-                    return redirect(_safe_next(request.args.get("next")))
+        message, status = _try_login(form.username.data or "", form.password.data or "")
+        if message is None:
+            return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
         message, status = form.refusal(), 400
     body = render_template("login.html", form=form, message=message, demo=demo,
@@ -127,8 +131,36 @@ def login():
     return Response(body, status=status)
 
 
+def _try_login(username: str, password: str) -> tuple[str | None, int]:
+    """(None, 302) once logged in; else the message and status to show. The throttle and the account look at the
+    same normalised name (db/users.normalise_username) and the client's address as ProxyFix (settings) gives it."""
+    if not username.strip() or not password:
+        return text.LOGIN_MISSING, 400
+    now = dt.datetime.now()
+    addr = request.remote_addr
+    with session_scope() as session:
+        until = users.paused_until(session, username, addr, now)
+        if until is not None:
+            log.warning("login paused for %r from %s until %s", users.normalise_username(username)[:50], addr,
+                        f"{until:%H:%M:%S}")
+            return text.LOGIN_THROTTLED.format(minutes=users.pause_minutes(until, now)), 429
+        account = users.authenticate(session, username, password, addr, now)
+    if account is None:
+        return text.LOGIN_WRONG, 401
+    _remember(account)
+    return None, 302
+
+
 @bp.post("/logout")
 def logout():
+    """Ends every session of the account (other browsers too), then this one."""
+    if current_user.is_authenticated:
+        try:
+            with session_scope() as session:
+                users.end_sessions(session, current_user.account)
+        except (OperationalError, InterfaceError):
+            log.warning("database away at logout of %s: only this browser's session ended",
+                        current_user.account.username)
     logout_user()
     flask_session.pop("account", None)
     return redirect(url_for("auth.login"))
@@ -144,15 +176,21 @@ def _refuse(status: int):
 
 
 def _token_login() -> None:
-    """A kiosk opens /screen/?token=…: the token logs the screen in (read-only, scoped)."""
+    """A kiosk opens /screen/?token=…: the token logs the screen in (read-only, scoped).
+
+    A person already signed in keeps their own session and sees the screen as themselves: a token link (sent by
+    anyone) never replaces a staff session, nor ends it when the token is wrong or revoked.
+    """
     token = request.args.get("token")
     if not token:
+        return
+    if current_user.is_authenticated and current_user.account.role != "screen":
         return
     try:
         with session_scope() as session:
             account = users.resolve_display_token(session, token)
     except (OperationalError, InterfaceError):
-        if current_user.is_authenticated and current_user.account.role == "screen":
+        if current_user.is_authenticated:
             return  # a kiosk reloading during an outage keeps its screen session
         raise
     if account:

@@ -1,4 +1,4 @@
-"""Flask CLI commands: `flask --app app seed-demo --scale S|M|L`."""
+"""Flask CLI commands: the demo (seed-demo, clear-demo), the schema (init-db), accounts and display tokens."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +7,7 @@ import time
 import click
 from flask import Blueprint
 
-from db import cases, users
+from db import cases, demo_mode, users
 from db.bootstrap import prepare
 from db.engine import session_scope
 from db.migrate import upgrade_to_head
@@ -56,6 +56,64 @@ def create_user(username: str, role: str, scope: str | None, display_name: str |
     except users.UserError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"created {account.username} ({account.role}{', scope ' + account.scope_code if account.scope_code else ''})")
+
+
+@cli.cli.command("set-password")
+@click.argument("username")
+@click.password_option(prompt=text.CLI_PASSWORD_PROMPT, help="read from the terminal when omitted")
+def set_password(username: str, password: str) -> None:
+    """Give an account a new password (the same policy as create-user); its open sessions end."""
+    _account_change(lambda session: users.set_password(session, username, password),
+                    f"new password for {users.normalise_username(username)}; its sessions are ended")
+
+
+@cli.cli.command("deactivate-user")
+@click.argument("username")
+def deactivate_user(username: str) -> None:
+    """Stop an account from logging in, and end its open sessions (the last active admin stays)."""
+    _account_change(lambda session: users.set_active(session, username, False),
+                    f"deactivated {users.normalise_username(username)}; its sessions are ended")
+
+
+@cli.cli.command("activate-user")
+@click.argument("username")
+def activate_user(username: str) -> None:
+    """Let a deactivated account log in again."""
+    _account_change(lambda session: users.set_active(session, username, True),
+                    f"activated {users.normalise_username(username)}")
+
+
+def _account_change(change, done: str) -> None:
+    upgrade_to_head()
+    try:
+        with session_scope() as session:
+            change(session)
+    except users.UserError as err:
+        raise click.ClickException(f"{err} (nothing changed)") from None
+    click.echo(done)
+
+
+@cli.cli.command("clear-demo")
+@click.option("--with-imports", is_flag=True,
+              help="also delete what was imported into the demo before imports into it were refused")
+def clear_demo(with_imports: bool) -> None:
+    """Leave demo mode: remove the generated demo data, the demo accounts and the demo display token in one
+    transaction. Accounts made with create-user and the settings stay. Running it again changes nothing."""
+    upgrade_to_head()
+    try:
+        with session_scope() as session:
+            removed = demo_mode.clear_demo(session, with_imports)
+            admins = users.active_admins(session)
+    except demo_mode.MixedData as err:
+        raise click.ClickException(str(err)) from None
+    gone = {what: n for what, n in removed.items() if n}
+    if not gone:
+        click.echo("no demo data, demo accounts or demo tokens: nothing removed")
+    else:
+        click.echo("removed " + ", ".join(f"{what} {n}" for what, n in gone.items()))
+        click.echo("demo mode is over: the login page lists no demo accounts, imports are accepted")
+    if not admins:
+        click.echo("no active admin account: create one with `flask --app app create-user NAME --role admin`")
 
 
 @cli.cli.command("create-display-token")

@@ -71,9 +71,11 @@ def measure(url: str, n: int, label: str) -> dict:
     from db.migrate import upgrade_to_head
     from db.seed import write_demo
     from geodata import demo
+    from tests.helpers import demo_street_as_real_data
 
     upgrade_to_head()
     write_demo(demo.generate("S"))
+    demo_street_as_real_data()  # the demo street as a deployment's own: imports into the demo are refused
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "楼栋.gpkg"
         frame = footprints(n)

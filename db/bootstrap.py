@@ -7,6 +7,7 @@ import logging
 from sqlalchemy import func, select
 
 from db import cache, models as m
+from db.demo_mode import CLEAR_COMMAND
 from db.engine import session_scope
 from db.migrate import upgrade_to_head
 from db.seed import is_empty, write_demo
@@ -54,4 +55,5 @@ def demo_banner() -> str | None:
     lines += [f"  {username:<10} {password:<22} {role}" + (f" (scope {scope})" if scope else "")
               for username, password, role, scope, _ in DEMO_USERS]
     lines.append(f"  big screen: /screen/?token={DEMO_SCREEN_TOKEN}")
+    lines.append(f"  leave demo mode (before importing real data): {CLEAR_COMMAND}")
     return "\n".join(lines)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Date,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -272,13 +273,18 @@ class User(Base):
     __tablename__ = "app_user"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(50), unique=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)  # normalised (db/users.normalise_username)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20))  # a Role value
     scope_code: Mapped[Optional[str]] = mapped_column(String(32))  # None: everything (admin)
     display_name: Mapped[Optional[str]] = mapped_column(String(50))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    # one of the demo's published accounts: works only while the database holds the demo, removed by clear-demo
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # in every signed session of this account; logout, a new password and deactivation move it on, which ends
+    # every session signed with the old number (other browsers too)
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (
         CheckConstraint(sql_in("role", Role), name="role_known"),

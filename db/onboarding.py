@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db import batches, estimates, models as m, street_setup
+from db.demo_mode import refuse_import_into_demo
 from db.engine import session_scope
 from db.importer import Plan, areas_frame, as_previewed, commit_plan, plan_import
 from geodata import codes, crs, onboarding, osm
@@ -80,6 +81,7 @@ def import_osm(session: Session, path: Path, street_code: str, street_name: str 
                origin: batches.Origin | None = None) -> OsmImport:
     """Bring the street in, writing in `session` as one import batch (the caller commits, or rolls back for a dry
     run)."""
+    refuse_import_into_demo(session)
     if not (len(street_code) == 9 and street_code.isdigit()):
         raise ImportRefused("bad_street", f"street code {street_code!r} must be 9 digits ({STREET_CODE_TERM})",
                             code=street_code)
@@ -240,6 +242,7 @@ def import_file(session: Session, path: Path, kind: str, crs: str | None, mappin
     """Read, plan and (unless dry_run) write in `session` as one import batch by `user` (file_name: the name the
     file came with, when `path` is an upload's temporary copy). ImportRefused for bad input, before anything is
     written. A dry run rolls `session` back: give it a session of its own."""
+    refuse_import_into_demo(session)  # the preview says so too: it is the same check as the commit's
     prepared = prepare(read_source(path), kind, crs, mapping, layer)
     batch_id = batches.record_batch(session, kind, batches.Origin(file_name or path.name, user), prepared.crs_used)
     # buildings no compound holds go into generated groups (街区) of their community, so none is "outside"

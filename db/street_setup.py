@@ -9,6 +9,7 @@ from sqlalchemy import distinct, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from db import batches, cache, models as m
+from db.demo_mode import refuse_import_into_demo
 from geodata import codes, crs
 from geodata.importing import hierarchy
 from geodata.importing.drawn import drawn_polygon
@@ -157,6 +158,7 @@ def save_boundary(session: Session, collection: dict | None, target: str, street
     """Save a polygon drawn on the map as a new street (9-digit code and name), the chosen street's boundary, a new
     community of the chosen street, or an existing community's boundary; one undoable batch. ImportRefused when not.
     """
+    refuse_import_into_demo(session)
     if target not in TARGETS:
         raise ImportRefused("drawn_target", f"unknown target {target!r}")
     geom = drawn_polygon(collection)

@@ -99,9 +99,10 @@ API_DB_UNAVAILABLE = "数据库暂时不可用，请稍后重试"
 API_INTERNAL_ERROR = "出错了，请稍后重试"
 LOGIN_USERNAME = "用户名"
 LOGIN_PASSWORD = "密码"
-LOGIN_THROTTLED = "尝试次数过多，请 15 分钟后再试。"
+LOGIN_THROTTLED = "尝试次数过多，请 {minutes} 分钟后再试。"
 LOGIN_WRONG = "用户名或密码不正确。"
 LOGIN_EXPIRED = "表单已过期，请重新输入。"
+LOGIN_MISSING = "请输入用户名和密码。"
 LOGIN_BAD_CHARACTERS = "用户名或密码中含有无法识别的字符，请重新输入。"
 OPEN311_DESCRIPTION = "{category}类诉求"
 OPEN311_NOTICE = "已受理登记，将按时限办理"
@@ -153,12 +154,12 @@ ADMIN_USERNAME = "用户名"
 ADMIN_DISPLAY_NAME = "姓名"
 ADMIN_ROLE = "角色"
 ADMIN_SCOPE = "负责区域编码"
-ADMIN_PASSWORD = "初始密码（至少8位）"
+ADMIN_PASSWORD = "初始密码（至少10位）"
 ADMIN_CREATE = "创建"
 ADMIN_DEACTIVATE = "停用所选账号"
 ADMIN_ACTIVATE = "启用所选账号"
 ADMIN_RESET = "重置所选账号密码"
-ADMIN_NEW_PASSWORD = "新密码"
+ADMIN_NEW_PASSWORD = "新密码（至少10位）"
 ADMIN_TOKEN_LABEL = "大屏名称（如：东山社区党群服务中心）"
 ADMIN_TOKEN_CREATE = "生成令牌"
 ADMIN_TOKEN_REVOKE = "吊销所选令牌"
@@ -176,7 +177,11 @@ ROLE_LABELS = {"admin": "管理员", "street_official": "街道干部", "communi
                "grid_leader": "网格长", "screen": "大屏"}
 ADMIN_ERRORS = {
     "username": "用户名需 3–50 位，只能包含字母、数字、点、下划线或连字符。",
-    "password": "密码至少 8 位。",
+    "password": "密码需 10–200 位。",
+    "password_name": "密码不能包含用户名。",
+    "password_text": "密码含有无法识别的字符，请重新输入。",
+    "password_common": "密码太常见或太简单，容易被猜中，请换一个。",
+    "last_admin": "这是最后一个启用的管理员账号，不能停用：请先创建或启用另一个管理员。",
     "role": "角色无效。",
     "scope_missing": "该角色需要填写负责区域编码。",
     "scope_unknown": "负责区域编码不存在。",
@@ -404,7 +409,11 @@ FILE_REFUSALS = {
     "upload_used": "这份文件已经导入过（或正在导入），没有重复写入",
     "preview_changed": "检查结果与预览不同（预览时可导入 {before} 行，现在 {now} 行），没有写入任何数据，请重新预览",
 }
+# real data never goes into the demo: the import page and the drawn boundaries say how the demo ends
+IMPORT_INTO_DEMO = ("数据库里是演示数据，真实数据不能与演示数据混在一起。请先在服务器上运行 flask --app app clear-demo "
+                    "清除演示数据（演示账号随之停用），再导入。")
 IMPORT_ERRORS = {
+    "demo_data": IMPORT_INTO_DEMO,
     "too_large": "文件过大（{size_mb} MB），上限 {limit_mb} MB。",
     "too_large_client": "文件超过 {limit_mb} MB，网页上传不了；请分批导出，或由管理员用命令行导入。没有写入任何数据。",
     "empty_file": "文件是空的，或没有任何要素。",
@@ -618,6 +627,7 @@ SETUP_DRAW_STATUS = "已画好一个多边形，面积约 {km2:.2f} 平方公里
 SETUP_DRAW_SAVED = "已保存 {name}（{code}）的边界，可在下方导入记录中撤销。"
 SETUP_DRAW_ADMIN_ONLY = "只有管理员可以保存边界。"
 SETUP_DRAW_ERRORS = {
+    "demo_data": IMPORT_INTO_DEMO,
     "drawn_none": "请先在地图上画一个多边形。",
     "drawn_many": "地图上有 {count} 个多边形，请只保留一个。",
     "drawn_invalid": "多边形无效（边线自相交等），请重画。",

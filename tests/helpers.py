@@ -20,6 +20,27 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def demo_street_as_real_data(session=None) -> None:
+    """The generated street standing in for a deployment's own data, for tests (and benchmarks) of importing into a
+    street that exists: demo mode off, so imports are accepted, and the demo's accounts kept as ordinary accounts
+    (same names and passwords). No real database gets here: demo mode ends only by clear-demo, which removes the
+    demo. In `session` (rolled back with it) or committed at once."""
+    from sqlalchemy import update
+
+    from db import cache, models as m
+    from db.engine import session_scope
+
+    def run(s):
+        s.execute(update(m.DataVersion).where(m.DataVersion.name == cache.ANY).values(note=None))
+        s.execute(update(m.User).values(demo=False))
+
+    if session is not None:
+        run(session)
+        return
+    with session_scope() as s:
+        run(s)
+
+
 def login(client, username: str = "admin", password: str | None = None):
     """Log a Flask test client in; returns the POST response."""
     token = csrf_token(client.get("/login").get_data(as_text=True))
@@ -150,8 +171,8 @@ def acting_as(username: str = "admin"):
         from db.engine import session_scope
 
         with session_scope() as session:
-            account_id = session.execute(select(m.User.id).where(m.User.username == username)).scalar_one()
-            account = users.get_account(session, f"u:{account_id}")
+            user = session.execute(select(m.User).where(m.User.username == username)).scalar_one()
+            account = users.get_account(session, f"u:{user.id}:{user.session_epoch}")
         with server.test_request_context():
             login_user(SessionUser(account))
             yield account

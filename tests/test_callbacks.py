@@ -95,7 +95,7 @@ def test_creating_an_account_with_a_short_password_keeps_the_form(seeded_url):
         rows, message, username, password = admin_callbacks.create_user(1, "zhaoliu", "赵六", "grid_leader",
                                                                         "33038100100102", "short")
     assert rows is no_update and username is no_update and password is no_update
-    assert "密码至少 8 位" in message
+    assert "密码需 10–200 位" in message
 
 
 def test_another_street_forgets_the_plan_on_show():

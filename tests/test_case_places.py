@@ -162,10 +162,12 @@ def test_importing_grids_reports_each_communitys_area_left_outside_every_grid(ow
     from db.onboarding import import_file
     from geodata.importing import prepare
     from layouts import import_page
+    from tests.helpers import demo_street_as_real_data
     from tests.import_files import feature, write_geojson
 
     community = "330381001002"
     with session_scope() as s:  # the community before its first grid file: no grids yet
+        demo_street_as_real_data(s)  # imports into the demo are refused
         s.execute(m.Building.__table__.update().where(m.Building.community_code == community)
                   .values(grid_code=community))
         s.execute(m.Area.__table__.update().where(m.Area.code.like(f"{community}X%")).values(parent_code=community))

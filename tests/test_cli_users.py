@@ -39,7 +39,7 @@ def test_create_user_refuses_bad_input(runner, args, message):
 
 def test_short_password_refused(runner):
     result = runner.invoke(args=["create-user", "zhaoliu", "--role", "admin"], input="short\nshort\n")
-    assert result.exit_code != 0 and "at least 8" in result.output
+    assert result.exit_code != 0 and "at least 10" in result.output
 
 
 def test_display_token_opens_screen_until_revoked(runner):
@@ -60,3 +60,53 @@ def test_display_token_opens_screen_until_revoked(runner):
     fresh = server.test_client()
     assert fresh.get(url, headers={"Accept": "text/html"}).status_code == 302  # to the login page
     assert client.get("/screen/_dash-layout").status_code == 401  # the old session is gone too
+
+
+@pytest.mark.parametrize("password, message", [("qwertyuiop", "too common"), ("zhaoliu-2026", "must not contain"),
+                                               ("woaini1314", "too common")])
+def test_create_user_applies_the_password_policy(runner, password, message):
+    result = runner.invoke(args=["create-user", "zhaoliu", "--role", "admin"], input=f"{password}\n{password}\n")
+    assert result.exit_code != 0 and message in result.output and "Traceback" not in result.output
+
+
+def test_create_user_stores_the_name_normalised(runner):
+    from app import server
+    from tests.helpers import login
+
+    result = runner.invoke(args=["create-user", " QianQi\t", "--role", "grid_leader", "--scope", "33038100100102"],
+                           input="secret-pass-1\nsecret-pass-1\n")
+    assert result.exit_code == 0 and "created qianqi" in result.output
+    again = runner.invoke(args=["create-user", "QIANQI", "--role", "admin"], input="secret-pass-1\nsecret-pass-1\n")
+    assert again.exit_code != 0 and "taken" in again.output
+    assert login(server.test_client(), "ＱｉａｎＱｉ", "secret-pass-1").status_code == 302
+
+
+def test_set_password_applies_the_policy_and_ends_open_sessions(runner):
+    from app import server
+    from tests.helpers import login
+
+    assert runner.invoke(args=["create-user", "sunba", "--role", "grid_leader", "--scope", "33038100100102"],
+                         input="secret-pass-1\nsecret-pass-1\n").exit_code == 0
+    client = server.test_client()
+    assert login(client, "sunba", "secret-pass-1").status_code == 302
+    weak = runner.invoke(args=["set-password", "sunba"], input="1qaz2wsx3edc\n1qaz2wsx3edc\n")
+    assert weak.exit_code != 0 and "too common" in weak.output and "nothing changed" in weak.output
+    assert client.get("/api/areas").status_code == 200
+    done = runner.invoke(args=["set-password", "SunBa"], input="fresh-pass-2026\nfresh-pass-2026\n")
+    assert done.exit_code == 0 and "sessions are ended" in done.output
+    assert client.get("/api/areas").status_code == 401
+    assert login(server.test_client(), "sunba", "fresh-pass-2026").status_code == 302
+    unknown = runner.invoke(args=["set-password", "nobody-here"], input="fresh-pass-2026\nfresh-pass-2026\n")
+    assert unknown.exit_code != 0 and "no user 'nobody-here'" in unknown.output
+
+
+def test_deactivate_user_keeps_the_last_active_admin(runner):
+    result = runner.invoke(args=["deactivate-user", "admin"])
+    assert result.exit_code != 0
+    assert "admin is the last active admin: activate or create another admin first (nothing changed)" in result.output
+    assert runner.invoke(args=["create-user", "zhouadmin", "--role", "admin"],
+                         input="secret-pass-1\nsecret-pass-1\n").exit_code == 0
+    assert runner.invoke(args=["deactivate-user", "zhouadmin"]).exit_code == 0
+    assert runner.invoke(args=["activate-user", "zhouadmin"]).exit_code == 0
+    # left deactivated: the demo admin stays the one active admin that other tests of this database count on
+    assert runner.invoke(args=["deactivate-user", "zhouadmin"]).exit_code == 0

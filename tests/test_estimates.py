@@ -33,9 +33,11 @@ def build_kotka_street(folder, demo_data) -> None:
     from app import server
     from db.migrate import upgrade_to_head
     from db.seed import write_demo
+    from tests.helpers import demo_street_as_real_data
 
     upgrade_to_head()
     write_demo(demo_data)
+    demo_street_as_real_data()
     mid = 26.95
     communities = write_geojson(folder / "communities.geojson", [
         feature(shapely.box(26.92, 60.515, mid, 60.545), name="西社区", id="C-W"),

@@ -19,11 +19,13 @@ def demo_db(tmp_path, monkeypatch, demo_data):
     """A fresh database holding the demo street (these imports and rollbacks commit)."""
     from db.migrate import upgrade_to_head
     from db.seed import write_demo
+    from tests.helpers import demo_street_as_real_data
     from tests.conftest import new_database_url
 
     monkeypatch.setenv("DATABASE_URL", new_database_url(tmp_path, "batches"))
     upgrade_to_head()
     write_demo(demo_data)
+    demo_street_as_real_data()
     return tmp_path
 
 

@@ -22,11 +22,13 @@ def demo_db(tmp_path, monkeypatch, demo_data):
     """A fresh database holding the demo street (imports commit, so they get their own database)."""
     from db.migrate import upgrade_to_head
     from db.seed import write_demo
+    from tests.helpers import demo_street_as_real_data
     from tests.conftest import new_database_url
 
     monkeypatch.setenv("DATABASE_URL", new_database_url(tmp_path, "importing"))
     upgrade_to_head()
     write_demo(demo_data)
+    demo_street_as_real_data()
     return tmp_path
 
 

@@ -22,7 +22,7 @@ ADMIN_ONLY = ("/admin/", "/admin/import/")
 OWN_CHROME = ("/screen/", "/public/")  # the big screen and the residents' page draw their own
 ROLE_OF = {username: role for username, _, role, *_ in DEMO_USERS}
 NAME_OF = {username: name for username, *_, name in DEMO_USERS}
-HOSTILE = ("pages-hostile", "pages-hostile-pass", "<img src=x onerror=alert(1)>")
+HOSTILE = ("pages-hostile", "hostile-pass-2026", "<img src=x onerror=alert(1)>")
 
 
 def expected_links(username: str) -> list[tuple[str, str]]:

@@ -13,6 +13,15 @@ STREET = "330381001"
 NOW = dt.datetime(2026, 12, 1, 21, 0)
 
 
+@pytest.fixture()
+def real_session(session):
+    """The demo street as a deployment's own (in the rolled-back session): drawing into the demo is refused."""
+    from tests.helpers import demo_street_as_real_data
+
+    demo_street_as_real_data(session)
+    return session
+
+
 def drawn(*polygons) -> dict:
     return {"type": "FeatureCollection",
             "features": [{"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(p)}
@@ -90,19 +99,20 @@ def test_a_drawn_boundary_is_checked_before_anything_is_written(collection, kind
     ("community", STREET, "330381002001", None, "drawn_no_community"),
     ("somewhere", STREET, None, None, "drawn_target"),
 ])
-def test_saving_a_drawn_boundary_refuses_bad_choices(session, target, street, code, name, kind):
+def test_saving_a_drawn_boundary_refuses_bad_choices(real_session, target, street, code, name, kind):
     from db import street_setup
     from geodata.importing.errors import ImportRefused
 
     with pytest.raises(ImportRefused) as err:
-        street_setup.save_boundary(session, drawn(shapely.box(120.6, 27.7, 120.61, 27.71)), target, street, code, name,
-                                 "admin", NOW)
+        street_setup.save_boundary(real_session, drawn(shapely.box(120.6, 27.7, 120.61, 27.71)), target, street, code,
+                                   name, "admin", NOW)
     assert err.value.kind == kind
 
 
-def test_a_corrected_community_boundary_is_one_batch_that_can_be_undone(session):
+def test_a_corrected_community_boundary_is_one_batch_that_can_be_undone(real_session):
     from db import batches, cache, street_setup
 
+    session = real_session
     community = "330381001003"
     old = session.get(m.Area, community).geometry
     version = cache.data_version(session)

@@ -14,8 +14,8 @@ def test_admin_creates_user_who_can_log_in(staff, live_server, browser):
     page.fill("#admin-new-scope", "33038100100102")
     page.fill("#admin-new-password", "short")
     page.click("#admin-create")
-    page.wait_for_selector("#admin-user-message:has-text('密码至少 8 位')")
-    page.fill("#admin-new-password", "liuqi-pass-2026")
+    page.wait_for_selector("#admin-user-message:has-text('密码需 10–200 位')")
+    page.fill("#admin-new-password", "grid-two-pass-2026")
     page.click("#admin-create")
     page.wait_for_selector("#admin-user-message:has-text('创建 liuqi')")
     page.wait_for_selector(".ag-row >> text=liuqi")
@@ -25,7 +25,7 @@ def test_admin_creates_user_who_can_log_in(staff, live_server, browser):
         p2 = other.new_page()
         p2.goto(live_server + "/login")
         p2.fill("#username", "liuqi")
-        p2.fill("#password", "liuqi-pass-2026")
+        p2.fill("#password", "grid-two-pass-2026")
         p2.click("button[type=submit]")
         p2.wait_for_selector(".user-box:has-text('刘七（网格长）')")
         p2.locator("header a.nav-link[href='/cases/']").wait_for()
@@ -88,3 +88,15 @@ def test_admin_sets_deadline_per_category_and_yellow_window(staff, live_server):
         import datetime as dt
         with session_scope() as session:  # the module's later tests count lights with the default window
             rules.save_case_rules(session, {}, 24, "test", dt.datetime.now())
+
+
+def test_the_last_active_admin_cannot_be_deactivated(staff, live_server):
+    from layouts import text
+
+    page = staff
+    page.goto(live_server + "/admin/")
+    page.locator("#admin-users .ag-row").filter(has_text="演示管理员").locator(".ag-cell").first.click()
+    page.click("#admin-deactivate")
+    page.wait_for_selector(f"#admin-user-message:has-text('{text.ADMIN_ERRORS['last_admin']}')")
+    row = page.locator("#admin-users .ag-row").filter(has_text="演示管理员")
+    assert text.ADMIN_USER_STATE[True] in row.inner_text()

@@ -18,6 +18,7 @@ def import_server(tmp_path_factory, demo_data):
     """Its own server and database: these imports commit, and the other browser tests count the demo street."""
     from db.migrate import upgrade_to_head
     from db.seed import write_demo
+    from tests.helpers import demo_street_as_real_data
     from tests.conftest import new_database_url
 
     folder = tmp_path_factory.mktemp("import-server")
@@ -26,6 +27,7 @@ def import_server(tmp_path_factory, demo_data):
         mp.setenv("DATABASE_URL", url)
         upgrade_to_head()
         write_demo(demo_data)
+        demo_street_as_real_data()
     for base in serve(url, folder / "app.log"):
         yield base, url
 
