@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TILE_PROVIDERS = ("none", "osm", "tianditu", "amap")
+INSTANCE_DIR = Path(__file__).resolve().parent / "instance"  # the SQLite file, the secret key, uploads, job state
 MAX_BODY_KB = 2048  # default request body limit: the largest callback a staff page sends is a few hundred KB
 OPEN311_PERMISSIONS = ("read", "write")
 ALL_STREETS = "all"
@@ -29,12 +30,22 @@ class Settings:
     proxies: int = 0  # JINLIN_PROXIES: reverse proxies in front whose X-Forwarded-For/-Proto are believed (0: none)
 
 
+def private_dir(path: Path) -> Path:
+    """`path` (and any folder above it that is missing) made for this account alone: mode 0700, however it was."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)  # exist_ok: several workers may start at once
+    if path.stat().st_mode & 0o777 != 0o700:
+        os.chmod(path, 0o700)
+    return path
+
+
 def _local_secret() -> str:
     """Without SECRET_KEY: one random key kept in instance/, so every worker on this machine signs alike.
 
     Several machines behind a load balancer must share SECRET_KEY through the environment instead.
     """
-    path = Path(__file__).resolve().parent / "instance" / "secret_key"
+    path = INSTANCE_DIR / "secret_key"
     path.parent.mkdir(exist_ok=True)
     try:
         # O_EXCL: when several workers start at once, exactly one writes the key and the others read it.

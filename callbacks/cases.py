@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
+import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +13,7 @@ from callbacks import intake, uploads
 from callbacks.urls import query_param
 from callbacks.viewer import current_account, current_viewer
 from callbacks.wiring import Callbacks
-from db import areas, cases
+from db import areas, batches, cases, exporting
 from db.engine import session_scope
 from layouts import cases_ids as ids, cases_page, text
 from workflow import case_table, lifecycle as lc
@@ -92,18 +92,16 @@ def _export_rows(filters: tuple, now: dt.datetime) -> pd.DataFrame:
                *[State(i.component_id, i.component_property) for i in FILTERS], prevent_initial_call=True)
 def export_xlsx(_n, *filters):
     now = dt.datetime.now()
-    buffer = io.BytesIO()
-    _export_rows(filters, now).to_excel(buffer, index=False, sheet_name=case_table.CASE_SHEET_NAME)
-    return dcc.send_bytes(buffer.getvalue(), text.CASES_EXPORT_XLSX_FILE.format(stamp=f"{now:%Y%m%d-%H%M}"))
+    return dcc.send_bytes(exporting.frame_xlsx(_export_rows(filters, now), case_table.CASE_SHEET_NAME),
+                          text.CASES_EXPORT_XLSX_FILE.format(stamp=f"{now:%Y%m%d-%H%M}"))
 
 
 @page.callback(Output(ids.DOWNLOAD, "data", allow_duplicate=True), Input(ids.EXPORT_CSV, "n_clicks"),
                *[State(i.component_id, i.component_property) for i in FILTERS], prevent_initial_call=True)
 def export_csv(_n, *filters):
     now = dt.datetime.now()
-    # UTF-8 with BOM: Excel on Windows opens it with the Chinese intact
-    return dcc.send_string(_export_rows(filters, now).to_csv(index=False, encoding="utf-8-sig"),
-                           text.CASES_EXPORT_CSV_FILE.format(stamp=f"{now:%Y%m%d-%H%M}"))
+    return dcc.send_bytes(exporting.frame_csv(_export_rows(filters, now)),
+                          text.CASES_EXPORT_CSV_FILE.format(stamp=f"{now:%Y%m%d-%H%M}"))
 
 
 @page.callback(Output(ids.BULK_MESSAGE, "children"), Output(ids.CHANGED, "data", allow_duplicate=True),
@@ -199,8 +197,14 @@ def preview_import(contents, filename, previous):
         summary += text.CASES_IMPORT_NOTHING_VALID
         uploads.discard(token)
     label = (text.CASES_IMPORT_ONLY_VALID if bad else text.CASES_IMPORT_ALL).format(n=valid)
-    return ({"token": token, "filename": name} if valid else None), False, summary, \
-        cases_page.build_import_problems(check.refused), label, not valid, None
+    kept = {"token": token, "filename": name, "valid": valid, "checked": _checked(check)}
+    return (kept if valid else None), False, summary, cases_page.build_import_problems(check.refused), label, \
+        not valid, None
+
+
+def _checked(check: cases.ImportCheck) -> str:
+    """Which rows a check found valid, in short: the commit writes only if its own check finds the same."""
+    return hashlib.sha256(",".join(str(r.number) for r in check.valid).encode()).hexdigest()[:16]
 
 
 @page.callback(Output(ids.IMPORT_MESSAGE, "children", allow_duplicate=True),
@@ -208,18 +212,25 @@ def preview_import(contents, filename, previous):
                Output(ids.IMPORT_FILE, "data", allow_duplicate=True),
                Output(ids.IMPORT_UPLOAD, "contents"),
                Output(ids.CHANGED, "data", allow_duplicate=True),
-               Input(ids.IMPORT_COMMIT, "n_clicks"), State(ids.IMPORT_FILE, "data"), prevent_initial_call=True)
+               Input(ids.IMPORT_COMMIT, "n_clicks"), State(ids.IMPORT_FILE, "data"),
+               running=[(Output(ids.IMPORT_COMMIT, "disabled"), True, False)], prevent_initial_call=True)
 def commit_import(_n, kept):
-    if not kept:
-        return text.CASES_IMPORT_CANCELLED, True, None, None, no_update
+    if not isinstance(kept, dict) or not kept:
+        raise PreventUpdate  # a click after the import closed (or with nothing valid): nothing to commit, nothing to say
     now = dt.datetime.now()
     try:
         rows = _read_sheet(kept.get("token"), kept.get("filename") or "", now)
-        # checked again on the server at commit: what is written never rests on what the browser kept
         with session_scope() as session:
+            # first in the transaction: a second commit of this upload waits here and is then refused
+            account = current_account()
+            batches.consume_upload(session, kept["token"], "cases", account.username if account else None, now)
+            # checked again on the server at commit, by the preview's own function: what is written never rests on
+            # what the browser kept, and never differs from what the preview showed
             check = cases.check_import(session, rows, current_viewer())
+            if _checked(check) != kept.get("checked"):
+                raise cases.CaseError("preview_changed", before=kept.get("valid"), now=len(check.valid))
             codes = cases.import_cases(session, check.valid, _actor(), current_viewer(), now)
-    except (case_table.TableError, cases.CaseError) as err:
+    except (case_table.TableError, cases.CaseError, batches.UploadUsed) as err:
         return text.CASES_IMPORT_FAILED.format(reason=text.words(err)), no_update, no_update, no_update, no_update
     uploads.discard(kept.get("token"))
     message = text.CASES_IMPORT_DONE.format(n=len(codes), first=codes[0], last=codes[-1]) if codes else \
@@ -238,6 +249,7 @@ def cancel_import(_n, kept):
 
 
 def register(app: Dash) -> None:
+    uploads.sweep()  # at start: sheets previewed and left a day ago or more
     intake.register(app, [State(ids.INTAKE_BUILDING, "value")], _building_spot,
                     Output(ids.CHANGED, "data", allow_duplicate=True))
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from callbacks import uploads
 from callbacks.viewer import current_account, current_viewer
 from callbacks.wiring import Callbacks
-from db.importer import PREVIEW_FEATURES
+from db.importer import PREVIEW_FEATURES, as_previewed
 from db import areas, batches, exporting, layers, street_setup
 from db.engine import session_scope
 from db.onboarding import import_file, run_import_osm
@@ -51,7 +51,7 @@ def _viewport(collection: dict) -> dict | object:
 
 def _refused_write(err: Exception) -> tuple:
     """The message, its look, the commit button and the summary after the importer or the database refused a write."""
-    if isinstance(err, ImportRefused):
+    if isinstance(err, (ImportRefused, batches.UploadUsed)):
         return import_page.refusal_message(err.kind, err.params), "admin-message error", True, no_update
     log.warning("import refused by the database: %s", err.__class__.__name__)
     return text.IMPORT_DB_REFUSED, "admin-message error", True, no_update
@@ -163,6 +163,7 @@ def preview(_n, store, kind, crs, street, street_name, field_ids, values):
     with session_scope() as session:
         context = _context(session)
     ready = plan.counts["written"] == 0
+    options["expect"] = plan.counts["written"]  # the commit writes only if it would write as much as shown here
     return (import_page.summary(plan.counts, plan.notices), import_page.problem_list(plan.problems), plan.preview,
             _viewport(plan.preview), ready, options, context, None, "admin-message")
 
@@ -187,11 +188,14 @@ def commit(_n, options, store):
         return _commit_osm_street(path, store, options)
     try:
         account = current_account()
+        user = account.username if account else None
         with session_scope() as session:
+            # first in the transaction: a second commit of this upload waits here and is then refused
+            batches.consume_upload(session, options["token"], options["kind"], user, dt.datetime.now())
             plan = import_file(session, path, options["kind"], options["crs"], options["mapping"], False,
-                               options["street"], options["street_name"], user=account.username if account else None,
-                               file_name=store.get("name"))
-    except (ImportRefused, IntegrityError, DataError) as err:
+                               options["street"], options["street_name"], user=user, file_name=store.get("name"))
+            as_previewed(options.get("expect"), plan.counts["written"])
+    except (ImportRefused, IntegrityError, DataError, batches.UploadUsed) as err:
         return _refused_write(err)
     uploads.discard(options["token"])
     done = text.IMPORT_DONE.format(**plan.counts)
@@ -219,10 +223,11 @@ def export(_n, layer, fmt):
 
 # --- issue 12: a whole street from an OpenStreetMap extract (the page's `import-osm`) ---
 
-def _osm_street(path: Path, options: dict, dry_run: bool, origin=None):
+def _osm_street(path: Path, options: dict, dry_run: bool, origin=None, token=None, expect=None):
     if options.get("street") is None:
         raise ImportRefused("bad_street", "a whole street needs its 9-digit code", code="")
-    return run_import_osm(path, options["street"], options["street_name"], osm.load_rules(), dry_run, origin=origin)
+    return run_import_osm(path, options["street"], options["street_name"], osm.load_rules(), dry_run, origin=origin,
+                          token=token, expect=expect)
 
 
 def _osm_preview(result) -> dict:
@@ -242,6 +247,7 @@ def _preview_osm_street(path: Path, store: dict, options: dict):
     with session_scope() as session:
         context = _context(session)
     collection = _osm_preview(result)
+    options["expect"] = result.changed
     return (import_page.osm_summary(result), import_page.problem_list(problems), collection, _viewport(collection),
             result.changed == 0, options, context, None, "admin-message")
 
@@ -250,8 +256,9 @@ def _commit_osm_street(path: Path, store: dict, options: dict):
     account = current_account()
     try:
         result = _osm_street(path, options, dry_run=False,
-                             origin=batches.Origin(store.get("name"), account.username if account else None))
-    except (ImportRefused, IntegrityError, DataError) as err:
+                             origin=batches.Origin(store.get("name"), account.username if account else None),
+                             token=options["token"], expect=options.get("expect"))
+    except (ImportRefused, IntegrityError, DataError, batches.UploadUsed) as err:
         return _refused_write(err)
     uploads.discard(options["token"])
     if result.changed == 0:
@@ -406,4 +413,5 @@ def undo(_n, batch_id, refresh):
 
 
 def register(app: Dash) -> None:
+    uploads.sweep()  # at start: files previewed and left a day ago or more
     page.register(app)

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import tempfile
-from pathlib import Path
 
 from dash import Dash, DiskcacheManager, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
@@ -15,6 +13,7 @@ from db import areas, coverage, layers, people, planning, walking
 from db.engine import database_url, get_engine, session_scope
 from geodata import standards
 from layouts import planning_ids as ids, planning_page, text
+from settings import INSTANCE_DIR, private_dir
 
 page = Callbacks()
 
@@ -278,12 +277,19 @@ def save_standards(_n, service_type, radius, speed, elderly_speed, detour, seats
 def background_manager() -> DiskcacheManager:
     """Where optimisation jobs keep progress and results: on disk, so every gunicorn worker on this machine sees them.
 
-    One directory per database, so two apps on one machine (a test run beside a demo) never share a job.
+    Under instance/jobs/, one directory per database (two apps on one machine, a test run beside a demo, never
+    share a job), for the app's account alone: folders 0700, the cache's files 0600. Every value stays inside the
+    cache's SQLite file (no value files beside it), and SQLite gives its journal files the database file's mode.
     """
     import diskcache
 
     tag = hashlib.sha1(database_url().encode()).hexdigest()[:10]
-    return DiskcacheManager(diskcache.Cache(str(Path(tempfile.gettempdir()) / f"jinlin-background-{tag}")), expire=600)
+    folder = private_dir(private_dir(INSTANCE_DIR / "jobs") / tag)
+    cache = diskcache.Cache(str(folder), disk_min_file_size=2**31 - 1)
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mode & 0o777 != 0o600:
+            path.chmod(0o600)
+    return DiskcacheManager(cache, expire=600)
 
 
 @page.callback(Output(ids.PEOPLE, "children"), Input(ids.PEOPLE_RUN, "n_clicks"), State(ids.STREET, "value"),

@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 
 import shapely
 from sqlalchemy import Table, bindparam, delete, false, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Date, DateTime
 
 from db import cache, models as m
 from geodata import codes
 from geodata.importing.errors import ImportRefused
+from workflow.refusal import Refused
 
 TABLES: dict[str, Table] = {t.name: t for t in (m.Area.__table__, m.Building.__table__, m.ServicePoint.__table__,
                                                 m.VolunteerPost.__table__, m.BasemapFeature.__table__)}
@@ -99,6 +101,26 @@ def _write_changes(session: Session, batch_id: int, table: str, action: str, ima
             for key, image in images.items() if key not in seen]
     for start in range(0, len(rows), CHUNK):
         session.execute(insert(m.ImportChange), rows[start:start + CHUNK])
+
+
+class UploadUsed(Refused):
+    """The upload was committed already, or is being committed in another request right now."""
+
+
+def consume_upload(session: Session, token: str, kind: str, user: str | None, now: dt.datetime) -> None:
+    """Claim an uploaded file for this commit, in the caller's transaction; UploadUsed if it is claimed already.
+
+    Call it first in the transaction that writes the import: a second commit of the same upload then waits on the
+    first one's row (PostgreSQL's unique index, SQLite's write lock) and is refused once that one commits; if the
+    first rolls back, its claim goes with it and the second goes ahead.
+    """
+    try:
+        with session.begin_nested():
+            session.execute(insert(m.UploadCommit).values(token=token, kind=kind[:20],
+                                                          committed_at=now.replace(microsecond=0),
+                                                          committed_by=(user or None) and user[:50]))
+    except IntegrityError:
+        raise UploadUsed("upload_used") from None
 
 
 def record_batch(session: Session, kind: str, origin: Origin, crs: str | None = None) -> int:

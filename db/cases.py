@@ -374,13 +374,26 @@ class ImportCheck:
     refused: list[tuple[int, list[Problem]]]  # (row number as in Excel, every reason)
 
 
+def _sheet_case(row) -> NewCase:
+    """A checked sheet row as the case intake takes it (workflow.case_table.TableRow)."""
+    v = row.values
+    return NewCase(category=v["category"], description=v["description"], source=v["source"], lon=v["lon"],
+                   lat=v["lat"], reporter_name=v["reporter_name"] or None, reporter_phone=v["reporter_phone"] or None)
+
+
 def check_import(session: Session, rows: list, viewer: Viewer) -> ImportCheck:
-    """Add the checks that need the database (location, scope, existing codes, repeats) to each row's own."""
+    """Add the checks that need the database (location, scope, existing codes, repeats) to each row's own.
+
+    A row passes only what create_case itself would pass (its own validation, then the place and the scope), so
+    the preview and the commit cannot disagree: the commit calls this same function again before it writes.
+    """
     seen: dict[tuple, int] = {}
     valid, refused = [], []
     for row in rows:
         problems = list(row.problems)
         v = row.values
+        if not problems:
+            problems += _problems(_sheet_case(row))
         if not problems:
             try:
                 _place(session, v["lon"], v["lat"], viewer)
@@ -403,11 +416,8 @@ def import_cases(session: Session, rows: list, actor: str, viewer: Viewer, now: 
     """Write the checked rows as new cases in the caller's transaction; any failure raises and writes nothing."""
     codes = []
     for row in rows:
-        v = row.values
-        new = NewCase(category=v["category"], description=v["description"], source=v["source"], lon=v["lon"],
-                      lat=v["lat"], reporter_name=v["reporter_name"] or None, reporter_phone=v["reporter_phone"] or None)
         try:
-            codes.append(create_case(session, new, actor, viewer, v["created_at"] or now,
+            codes.append(create_case(session, _sheet_case(row), actor, viewer, row.values["created_at"] or now,
                                      note=trail_note("sheet_row", row=row.number)).code)
         except CaseError as err:
             raise CaseError("sheet_row_refused", row=row.number, reason=err) from None

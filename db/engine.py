@@ -4,13 +4,12 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from functools import lru_cache
-from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+from settings import INSTANCE_DIR
 
 
 def database_url() -> str:

@@ -1,4 +1,9 @@
-"""Every layer back out as GeoJSON, GeoPackage or Excel (WGS-84), for the people who keep the files."""
+"""Every layer back out as GeoJSON, GeoPackage or Excel (WGS-84), and tables as Excel or CSV: cells inert.
+
+A spreadsheet runs a cell that begins with = + - @, a tab or a carriage return as a formula: every table cell goes
+out through workflow.files (text cells, a ' before such a text where a format has no cell types), times to the
+second. GeoJSON is left exact: it is data for GIS tools, and no spreadsheet opens it.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from geodata import crs
+from workflow import files
 
 EXPORT_LAYERS = ("streets", "communities", "grids", "compounds", "buildings", "roads", "service-points", "posts")
 FORMATS = {"geojson": ("GeoJSON", ".geojson"), "gpkg": ("GPKG", ".gpkg"), "xlsx": (None, ".xlsx")}
@@ -57,10 +63,24 @@ def write_layer(frame: gpd.GeoDataFrame, path: Path, fmt: str, layer: str) -> Pa
     if fmt == "xlsx":
         table = pd.DataFrame(frame.drop(columns="geometry"))
         table["wkt"] = frame.geometry.to_wkt(rounding_precision=6) if len(frame) else pd.Series(dtype=str)
-        table.to_excel(path, index=False, sheet_name=layer[:31], engine="openpyxl")
+        path.write_bytes(frame_xlsx(table, layer))
         return path
     driver = FORMATS[fmt][0]
     if path.exists():
         path.unlink()  # GDAL would append to an existing GeoPackage
+    if fmt == "gpkg":  # its attribute table is what gets copied into spreadsheets
+        frame = frame.copy()
+        for column in frame.select_dtypes(include=["object", "string"]).columns:
+            frame[column] = frame[column].map(files.inert)
     pyogrio.write_dataframe(frame, path, driver=driver, layer=layer.replace("-", "_"))
     return path
+
+
+def frame_xlsx(frame: pd.DataFrame, sheet: str) -> bytes:
+    """A table as .xlsx bytes: its columns as the header, every text a text cell, times to the second."""
+    return files.xlsx_bytes([str(c) for c in frame.columns], frame.itertuples(index=False, name=None), sheet)
+
+
+def frame_csv(frame: pd.DataFrame) -> bytes:
+    """A table as CSV bytes with a UTF-8 BOM (Excel on Chinese Windows), every cell inert, times to the second."""
+    return files.csv_bytes([str(c) for c in frame.columns], frame.itertuples(index=False, name=None))

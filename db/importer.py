@@ -442,6 +442,14 @@ class _PointView:
         return getattr(self._row, name)
 
 
+def as_previewed(expected, written: int) -> None:
+    """Refuse a commit that would write other than its preview showed (`expected`, None: no preview was shown);
+    raised in the commit's transaction, so nothing of it stays."""
+    if expected is not None and written != expected:
+        raise ImportRefused("preview_changed", f"the preview showed {expected} rows to write, the commit found "
+                            f"{written}: nothing written, preview again", before=expected, now=written)
+
+
 def commit_plan(session: Session, plan: Plan, origin: batches.Origin | None = None,
                 batch_id: int | None = None) -> dict:
     """Write the plan in the session's transaction (the caller commits or rolls back: all or nothing), recorded as

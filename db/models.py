@@ -361,6 +361,18 @@ class ImportChange(Base):
     __table_args__ = (CheckConstraint("action in ('created', 'updated', 'deleted')", name="action_known"),)
 
 
+class UploadCommit(Base):
+    """An uploaded file's token, kept once its import is committed: the second commit of one upload (a double
+    click, two tabs, two workers at once) meets this row and is refused instead of importing the file again."""
+
+    __tablename__ = "upload_commit"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)  # callbacks/uploads.py: 32 hex digits
+    kind: Mapped[str] = mapped_column(String(20))  # cases, or the layer of a geodata import
+    committed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    committed_by: Mapped[Optional[str]] = mapped_column(String(50))
+
+
 class AppLock(Base):
     """A row a transaction writes first to hold a lock on SQLite (one writer at a time) until it ends; PostgreSQL
     uses advisory locks instead (db/locks.py). `held_at` says when it was last taken."""

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from db import batches, estimates, models as m, street_setup
 from db.demo_mode import refuse_import_into_demo
 from db.engine import session_scope
-from db.importer import Plan, areas_frame, commit_plan, plan_import
+from db.importer import Plan, areas_frame, as_previewed, commit_plan, plan_import
 from geodata import codes, crs, onboarding, osm
 from geodata.importing import hierarchy
 from geodata.importing.errors import ImportRefused
@@ -210,13 +210,21 @@ def _set_street_shape(session: Session, code: str, shape, generated: bool) -> No
 
 def run_import_osm(path: Path, street_code: str, street_name: str | None, rules: dict, dry_run: bool = False,
                    street_level: int | None = None, community_level: int | None = None,
-                   origin: batches.Origin | None = None) -> OsmImport:
-    """All or nothing: a refusal or a failure anywhere leaves the database as it was; a dry run writes nothing."""
+                   origin: batches.Origin | None = None, token: str | None = None,
+                   expect: int | None = None) -> OsmImport:
+    """All or nothing: a refusal or a failure anywhere leaves the database as it was; a dry run writes nothing.
+
+    `token`: the upload this commits (claimed first, so it imports once); `expect`: what its preview would change.
+    """
     with session_scope() as session:
+        if token is not None:
+            batches.consume_upload(session, token, "osm", origin and origin.user, (origin or batches.Origin()).now)
         result = import_osm(session, Path(path), street_code, street_name, rules, street_level, community_level,
                             origin)
         if dry_run:
             session.rollback()
+        else:
+            as_previewed(expect, result.changed)
     return result
 
 

@@ -377,13 +377,38 @@ IMPORT_REASONS = {"repaired": "几何无效，已自动修复", "empty": "空几
                   "unknown_type": "类型不在目录中", "outside": "不在任何上级区域内", "far_outside": "远离本街道（疑似坐标错误）",
                   "moved": "上级区域已变化，请先核对", "degenerate": "形状过窄或退化（如在数据边缘被裁切），已拒绝",
                   "too_long": "内容超过字段长度，已拒绝", "not_number": "应为数字，已拒绝",
-                  "number_range": "数字超出允许范围，已拒绝"}
+                  "number_range": "数字超出允许范围，已拒绝", "bad_text": "含有无法保存的字符（如空字符、控制字符），已拒绝"}
 IMPORT_DONE = "导入完成：新增 {new}，更新 {updated}。地图、面板和覆盖分析已使用新数据。"
 IMPORT_REATTACHED = "{n} 个小区已按面积重叠最多归入新的网格。"
 IMPORT_PREVIEW_FIRST = "请先预览，确认无误后再导入。"
 IMPORT_NO_FILE = "请先选择文件。"
 IMPORT_DB_REFUSED = "数据库拒绝了这次导入，没有写入任何数据，请联系管理员。"
 IMPORT_ERROR_GENERIC = "文件无法导入，没有写入任何数据。"
+# --- issue 14: refusals of an uploaded sheet or archive (workflow/files.py) and of its commit (db/batches.py,
+# db/importer.py), on the case list and the import page alike ---
+FILE_REFUSALS = {
+    "zip_members": "压缩包内文件过多（{count} 个，上限 {limit} 个）",
+    "zip_path": "压缩包内含有越界路径（{member}），出于安全原因拒绝",
+    "zip_bomb": "文件解压后异常巨大（疑似压缩炸弹），出于安全原因拒绝",
+    "zip_member_size": "文件解压后过大（其中一项 {size_mb} MB，上限 {limit_mb} MB），出于安全原因拒绝",
+    "zip_total_size": "文件解压后过大（共 {size_mb} MB，上限 {limit_mb} MB），出于安全原因拒绝",
+    "xlsx_unreadable": "无法读取 Excel 文件（{error}），请确认是 .xlsx 格式且未损坏",
+    "sheet_structure": "表格文件的结构异常（{member}），疑似恶意文件，出于安全原因拒绝",
+    "sheet_dimension": "表格声明的范围过大（{rows} 行、{columns} 列），一次最多导入 {limit} 行",
+    "sheet_strings": "表格中的文字条目过多（上限 {limit} 条），请分批导入",
+    "too_many_rows": "一次最多导入 {limit} 行",
+    "too_many_columns": "第 {row} 行超过 {limit} 列，请删去多余的列",
+    "too_many_cells": "表格中填写的单元格超过 {limit} 个，请分批导入",
+    "cell_too_long": "单元格 {cell} 超过 {limit} 字",
+    "sheet_string_too_long": "表格中有单元格超过 {limit} 字",
+    "csv_encoding": "CSV 文件编码无法识别，请另存为 UTF-8 或 GBK 编码",
+    "csv_format": "CSV 文件格式有误：{error}",
+    "sheet_too_big": "文件超过 {mb} MB",
+    "sheet_type": "只支持 .xlsx 或 .csv 文件",
+    "sheet_empty": "文件是空的",
+    "upload_used": "这份文件已经导入过（或正在导入），没有重复写入",
+    "preview_changed": "检查结果与预览不同（预览时可导入 {before} 行，现在 {now} 行），没有写入任何数据，请重新预览",
+}
 # real data never goes into the demo: the import page and the drawn boundaries say how the demo ends
 IMPORT_INTO_DEMO = ("数据库里是演示数据，真实数据不能与演示数据混在一起。请先在服务器上运行 flask --app app clear-demo "
                     "清除演示数据（演示账号随之停用），再导入。")
@@ -393,9 +418,7 @@ IMPORT_ERRORS = {
     "too_large_client": "文件超过 {limit_mb} MB，网页上传不了；请分批导出，或由管理员用命令行导入。没有写入任何数据。",
     "empty_file": "文件是空的，或没有任何要素。",
     "corrupt": "文件已损坏或不完整，无法读取。没有写入任何数据。",
-    "zip_members": "压缩包内文件过多（{count} 个，上限 {limit} 个）。",
-    "zip_path": "压缩包内含有越界路径（{member}），出于安全原因拒绝。",
-    "zip_bomb": "压缩包解压后异常巨大（疑似压缩炸弹），出于安全原因拒绝。",
+    **FILE_REFUSALS,
     "encoding": "文字编码与声明不符（例如 .cpg 写 UTF-8，实际是 GBK）。请修正 .cpg 或删除后重试。",
     "format": "不支持的文件类型 {suffix}。",
     "no_geometry": "文件中没有带几何的图层。",
@@ -707,13 +730,7 @@ REFUSALS = {
     "top_of_ladder": "已在街道层级，不能再上报",
     # a case sheet (workflow/case_table.py, the import check in db/cases.py)
     "upload_cancelled": CASES_IMPORT_CANCELLED,
-    "xlsx_unreadable": "无法读取 Excel 文件（{error}），请确认是 .xlsx 格式且未损坏",
-    "too_many_rows": "一次最多导入 {limit} 行",
-    "csv_encoding": "CSV 文件编码无法识别，请另存为 UTF-8 或 GBK 编码",
-    "csv_format": "CSV 文件格式有误：{error}",
-    "sheet_too_big": "文件超过 {mb} MB",
-    "sheet_type": "只支持 .xlsx 或 .csv 文件",
-    "sheet_empty": "文件是空的",
+    **FILE_REFUSALS,
     "sheet_columns": "缺少必需的列：{missing}（文件中的列：{found}）",
     "sheet_no_rows": "文件中没有数据行",
     "missing_value": "缺少{column}",

@@ -43,8 +43,9 @@ def test_a_case_sheet_stays_on_the_server_and_only_its_token_reaches_the_page(se
     with acting_as("admin"):
         kept, hidden, summary, _problems, label, commit_hidden, _msg = case_callbacks.preview_import(
             contents, "诉求.xlsx", None)
-        assert set(kept) == {"token", "filename"} and kept["filename"] == "诉求.xlsx"
-        assert len(json.dumps(kept)) < 100 < len(contents)  # the page keeps a token, not the file
+        # the page keeps a token (and what the preview found valid, to compare at commit), not the file
+        assert set(kept) == {"token", "filename", "valid", "checked"} and kept["filename"] == "诉求.xlsx"
+        assert kept["valid"] == 1 and len(json.dumps(kept)) < 200 < len(contents)
         assert uploads.kept(kept["token"]) is not None
         assert hidden is False and commit_hidden is False and "共 2 行" in summary and "1" in label
         try:
@@ -85,7 +86,7 @@ def test_the_sheet_preview_over_http_answers_with_a_token_only(seeded_url):
     assert r.status_code == 200
     answer = r.get_json()["response"]
     kept = answer["cases-import-file"]["data"]
-    assert set(kept) == {"token", "filename"} and len(r.get_data()) < len(contents)
+    assert set(kept) == {"token", "filename", "valid", "checked"} and len(r.get_data()) < len(contents)
     uploads.discard(kept["token"])
 
 

@@ -1,23 +1,23 @@
 """Cases from a spreadsheet (.xlsx or .csv): read, check every row, and say exactly what is wrong where."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import math
-import zipfile
 from dataclasses import dataclass, field
 
 import openpyxl
 
 from workflow.vocab import CASE_SOURCES
-from workflow import lifecycle as lc
+from workflow import files, lifecycle as lc
 from workflow.vocab import CASE_SHEET_HEADERS as HEADERS, CASE_SHEET_NAME
-from workflow.refusal import Problem, Refused, problem
+from workflow.refusal import Problem, problem
 from workflow.textcheck import text_problems
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+# a case sheet has about a dozen columns; its longest text is a description of 1000 characters
+LIMITS = files.SheetLimits(file_bytes=MAX_BYTES, rows=MAX_ROWS, columns=100, cells=MAX_ROWS * 30)
 # header in the file → field; the export writes the same headers, so an exported list reads back in
 READ = ("code", "created_at", "category", "source", "description", "lon", "lat", "reporter", "reporter_phone")
 COLUMNS = {HEADERS[f]: {"reporter": "reporter_name"}.get(f, f) for f in READ}
@@ -28,8 +28,12 @@ EARLIEST = dt.datetime(2000, 1, 1)
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d")
 
 
-class TableError(Refused):
-    """The file as a whole cannot be read (wrong type, wrong columns, too big); the kind says why."""
+class TableError(files.FileRefused):
+    """The file as a whole cannot be read (wrong type, wrong columns, too big); the kind says why, `detail` in
+    English for the command line."""
+
+    def __init__(self, kind: str, detail: str = "", /, **params):
+        super().__init__(kind, detail or kind.replace("_", " "), **params)
 
 
 @dataclass
@@ -37,41 +41,6 @@ class TableRow:
     number: int  # the row number the user sees in Excel (the header is row 1)
     values: dict
     problems: list[Problem] = field(default_factory=list)
-
-
-def _cells_xlsx(data: bytes) -> list[list]:
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
-        raise TableError("xlsx_unreadable", error=type(err).__name__) from None
-    try:
-        sheet = book.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(list(row))
-            if len(rows) > MAX_ROWS + 1:
-                raise TableError("too_many_rows", limit=MAX_ROWS)
-        return rows
-    finally:
-        book.close()
-
-
-def _cells_csv(data: bytes) -> list[list]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            decoded = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise TableError("csv_encoding")
-    try:
-        rows = list(csv.reader(io.StringIO(decoded)))
-    except csv.Error as err:
-        raise TableError("csv_format", error=str(err)) from None
-    if len(rows) > MAX_ROWS + 1:
-        raise TableError("too_many_rows", limit=MAX_ROWS)
-    return rows
 
 
 def _text(value) -> str:
@@ -152,21 +121,19 @@ def _check(values: dict, now: dt.datetime) -> list[Problem]:
 
 def read_case_table(data: bytes, filename: str, now: dt.datetime) -> list[TableRow]:
     """Every data row with its values and problems; raises TableError when the file as a whole is unusable."""
-    if len(data) > MAX_BYTES:
-        raise TableError("sheet_too_big", mb=MAX_BYTES // 1024 // 1024)
     name = (filename or "").lower()
-    if name.endswith(".xlsx"):
-        cells = _cells_xlsx(data)
-    elif name.endswith(".csv"):
-        cells = _cells_csv(data)
-    else:
-        raise TableError("sheet_type")
+    suffix = next((s for s in (".xlsx", ".csv") if name.endswith(s)), "")
+    try:
+        cells = files.read_rows(data, suffix, LIMITS, filename or "the sheet")
+    except files.FileRefused as err:
+        raise TableError(err.kind, err.detail, **err.params) from None
     if not cells:
-        raise TableError("sheet_empty")
+        raise TableError("sheet_empty", f"{filename} has no rows")
     header = [_text(h) for h in cells[0]]
     missing = [h for h in REQUIRED if h not in header]
     if missing:
-        raise TableError("sheet_columns", missing=tuple(missing), found=tuple(h for h in header if h))
+        raise TableError("sheet_columns", f"{filename}: missing columns {', '.join(missing)}",
+                         missing=tuple(missing), found=tuple(h for h in header if h))
     index = {COLUMNS[h]: i for i, h in enumerate(header) if h in COLUMNS}
     rows = []
     for offset, cells_of_row in enumerate(cells[1:], start=2):
@@ -177,7 +144,7 @@ def read_case_table(data: bytes, filename: str, now: dt.datetime) -> list[TableR
                   for f in COLUMNS.values()}
         rows.append(TableRow(offset, values, _check(values, now)))
     if not rows:
-        raise TableError("sheet_no_rows")
+        raise TableError("sheet_no_rows", f"{filename} has no data rows")
     return rows
 
 

@@ -10,6 +10,9 @@ from workflow.refusal import Refused
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 40-megapixel phone photo is the most a real one needs
+# what one decoded frame may take where the decoder cannot scale down while it decodes (every format but JPEG):
+# a 100 KB PNG of one colour can say 6000 × 6000 and take 144 MB, twice over while it is turned and shrunk
+MAX_DECODED_BYTES = 48 * 2**20
 LONG_SIDE = 1600  # enough to see a broken manhole cover on the big screen; keeps the database small
 ACCEPTED = {"JPEG", "PNG", "WEBP", "GIF", "BMP"}
 
@@ -30,24 +33,36 @@ def prepare_photo(data: bytes) -> tuple[bytes, int, int]:
         raise PhotoError("photo_empty")
     try:
         with warnings.catch_warnings():
+            # Pillow warns past its own pixel limit (and refuses past twice that) as it opens a file
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
+            with Image.open(io.BytesIO(data)) as probe:  # reads the header only
                 kind = probe.format
                 if kind not in ACCEPTED:
                     raise PhotoError("photo_format")
-                if probe.width * probe.height > MAX_PIXELS:
+                if probe.width * probe.height > MAX_PIXELS or \
+                        (kind != "JPEG" and _decoded_bytes(probe) > MAX_DECODED_BYTES):
                     raise PhotoError("photo_pixels")
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
-                image = ImageOps.exif_transpose(image)
-                image.thumbnail((LONG_SIDE, LONG_SIDE))
-                rgb = image.convert("RGB")
+                if kind == "JPEG":
+                    image.draft("RGB", (LONG_SIDE, LONG_SIDE))  # decoded at 1/2, 1/4 or 1/8 scale where that suffices
+                image.thumbnail((LONG_SIDE, LONG_SIDE))  # shrunk before it is turned: one full-size frame, not two
+                rgb = ImageOps.exif_transpose(image).convert("RGB")
     except PhotoError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PhotoError("photo_pixels") from None
+    except UnidentifiedImageError:
         raise PhotoError("photo_unreadable") from None
     except (OSError, SyntaxError, ValueError):
         raise PhotoError("photo_corrupt") from None
     out = io.BytesIO()
     rgb.save(out, format="JPEG", quality=82, optimize=True)
     return out.getvalue(), rgb.width, rgb.height
+
+
+def _decoded_bytes(image: Image.Image) -> int:
+    """Bytes Pillow holds for the decoded frame: 1 per pixel for bilevel, grey and palette images, 4 otherwise
+    (it keeps RGB in 32 bits), 2 for 16-bit grey."""
+    per_pixel = 1 if image.mode in ("1", "L", "P") else 2 if image.mode.startswith("I;16") else 4
+    return image.width * image.height * per_pixel

@@ -1,12 +1,12 @@
 """Safe unpacking of uploaded archives: size, member count and ratio limits; no path traversal."""
 from __future__ import annotations
 
-import zipfile
-import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from geodata.importing.errors import ImportRefused
+from workflow import files
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,22 @@ class Limits:
     members: int = 200
     unpacked_bytes: int = 1024 * 1024 * 1024
     ratio: float = 100.0  # uncompressed / compressed per member; real shapefiles stay far below
+    table_rows: int = 100_000  # a spreadsheet of points (a city has a few thousand service points)
+    table_columns: int = 200
+    table_cells: int = 2_000_000
+
+    @property
+    def archive(self) -> files.ZipLimits:
+        return files.ZipLimits(members=self.members, member_bytes=self.unpacked_bytes,
+                               total_bytes=self.unpacked_bytes, ratio=self.ratio)
+
+    @property
+    def table(self) -> files.SheetLimits:
+        """A .csv or .xlsx of points: the rows and cells a layer import holds, in an archive as large as an upload."""
+        return files.SheetLimits(file_bytes=self.upload_bytes, rows=self.table_rows, columns=self.table_columns,
+                                 cells=self.table_cells, strings=self.table_cells,
+                                 archive=files.ZipLimits(members=self.members, member_bytes=256 * 2**20,
+                                                         total_bytes=512 * 2**20, ratio=200.0))
 
 
 LIMITS = Limits()
@@ -29,53 +45,24 @@ def check_size(path: Path, limits: Limits = LIMITS) -> None:
         raise ImportRefused("empty_file", f"{path.name} is empty")
 
 
-def _safe_member(name: str) -> bool:
-    p = PurePosixPath(name.replace("\\", "/"))
-    return not (p.is_absolute() or ".." in p.parts or (p.parts and p.parts[0].endswith(":")))
+@contextmanager
+def file_refusals():
+    """The rules of workflow.files say why a file is refused; the importer says it as its own ImportRefused."""
+    try:
+        yield
+    except files.FileRefused as err:
+        raise ImportRefused(err.kind, err.detail, **err.params) from None
 
 
 def extract_zip(path: Path, into: Path, limits: Limits = LIMITS) -> list[Path]:
     """Unpack `path` into `into` after checking every member; returns the files written."""
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as err:
-        raise ImportRefused("corrupt", f"{path.name} is not a readable zip archive: {err}") from None
-    with archive:
-        members = [i for i in archive.infolist() if not i.is_dir()]
-        if len(members) > limits.members:
-            raise ImportRefused("zip_members", f"{len(members)} members; the limit is {limits.members}",
-                                count=len(members), limit=limits.members)
-        total = 0
+    with file_refusals(), files.open_zip(path, path.name) as archive:
+        members = files.check_zip(archive, limits.archive, path.name)
+        written = []
         for info in members:
-            if not _safe_member(info.filename):
-                raise ImportRefused("zip_path", f"member {info.filename!r} points outside the archive",
-                                    member=info.filename)
-            total += info.file_size
-            if info.file_size > limits.ratio * max(info.compress_size, 1) and info.file_size > 1024 * 1024:
-                raise ImportRefused("zip_bomb", f"member {info.filename!r} expands {info.file_size} bytes from "
-                                    f"{info.compress_size}", member=info.filename)
-        if total > limits.unpacked_bytes:
-            raise ImportRefused("zip_bomb", f"archive unpacks to {total} bytes; the limit is {limits.unpacked_bytes}",
-                                member="*")
-        try:
-            return _unpack(archive, members, into)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as err:
-            raise ImportRefused("corrupt", f"{path.name}: damaged archive member ({err})") from None
-
-
-def _unpack(archive: zipfile.ZipFile, members: list, into: Path) -> list[Path]:
-    written = []
-    for info in members:
-        target = into / PurePosixPath(info.filename.replace("\\", "/"))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # read with a hard cap: the sizes in the directory could lie
-        with archive.open(info) as src, open(target, "wb") as dst:
-            left = info.file_size + 1
-            while chunk := src.read(min(1 << 20, left)):
-                left -= len(chunk)
-                if left <= 0:
-                    raise ImportRefused("zip_bomb", f"member {info.filename!r} is larger than declared",
-                                        member=info.filename)
-                dst.write(chunk)
-        written.append(target)
-    return written
+            target = into / PurePosixPath(info.filename.replace("\\", "/"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "wb") as out:
+                files.copy_member(archive, info, out, path.name)
+            written.append(target)
+        return written

@@ -9,6 +9,7 @@ import pandas as pd
 
 from geodata.importing.hygiene import problem
 from geodata.importing.mapping import INT_FIELDS
+from workflow.textcheck import is_storable
 
 
 def _text(value) -> str | None:
@@ -39,7 +40,7 @@ def check(frame: gpd.GeoDataFrame, limits: dict[str, tuple]) -> tuple[gpd.GeoDat
 
     `limits` says what each field must be: ("int", lowest, highest) or ("text", max length), as the database
     columns say (db/importer.py reads them from the models). One check for every backend: SQLite would store a
-    60-character name in a 50-character column, PostgreSQL refuses the whole transaction. Negative counts are
+    60-character name in a 50-character column, or a NUL character, where PostgreSQL refuses the whole transaction. Negative counts are
     a file's way of saying "unknown" and become empty rather than a refusal. Text is stored trimmed, as text.
     """
     problems: list[dict] = []
@@ -69,6 +70,10 @@ def check(frame: gpd.GeoDataFrame, limits: dict[str, tuple]) -> tuple[gpd.GeoDat
                     bad[i] = True
                     problems.append(problem(rows[i], ids[i], "too_long",
                                             f"{field}: {len(text)} characters, limit {spec[1]}"))
+                elif text is not None and not is_storable(text):  # PostgreSQL refused NUL only at the commit
+                    bad[i] = True
+                    problems.append(problem(rows[i], ids[i], "bad_text",
+                                            f"{field}: a NUL, control or lone surrogate character"))
                 out.append(text)
         frame[field] = pd.Series(out, index=frame.index, dtype=float if spec[0] == "int" else object)
     return frame[~bad].copy(), problems

@@ -14,8 +14,9 @@ import pyogrio
 import shapely
 
 from geodata import crs as crs_mod
-from geodata.importing.archive import LIMITS, Limits, check_size, extract_zip
+from geodata.importing.archive import LIMITS, Limits, check_size, extract_zip, file_refusals
 from geodata.importing.errors import ImportRefused
+from workflow import files
 from workflow.vocab import LAT_COLUMNS, LON_COLUMNS
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".kml", ".shp")
@@ -68,12 +69,11 @@ def read_source(path: Path, limits: Limits = LIMITS) -> Source:
     try:
         if suffix == ".zip":
             with tempfile.TemporaryDirectory(prefix="jinlin-import-") as tmp:
-                files = extract_zip(path, Path(tmp), limits)
-                return _read_unpacked(files)
+                return _read_unpacked(extract_zip(path, Path(tmp), limits))
         if suffix in OSM_SUFFIXES:
             return _read_osm(path)
         if suffix in TABLE_SUFFIXES:
-            return _read_table(path, suffix)
+            return _read_table(path, suffix, limits)
         if suffix == ".shp":  # the CLI may name a Shapefile on disk; its .cpg rules apply as in a zip
             return _read_shapefile(path)
         if suffix in VECTOR_SUFFIXES:
@@ -102,6 +102,9 @@ def _frame(path: Path, layer: str | None = None, encoding: str | None = None) ->
         frame = pyogrio.read_dataframe(path, layer=layer, encoding=encoding, on_invalid="ignore")
     if not isinstance(frame, gpd.GeoDataFrame):
         raise ImportRefused("no_geometry", f"{path.name}: layer {layer or 0} has no geometry column")
+    # a GeoPackage we exported (db/exporting.py: texts made inert) comes back as it went out
+    for column in frame.select_dtypes(include=["object", "string"]).columns:
+        frame[column] = frame[column].map(lambda v: files.revert_inert(v) if isinstance(v, str) else v)
     return frame
 
 
@@ -186,25 +189,38 @@ def _read_osm(path: Path) -> Source:
                   crs_explicit=True)  # OSM is WGS-84 by definition
 
 
-def _read_text_table(path: Path) -> tuple[pd.DataFrame, str]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return pd.read_csv(path, encoding=encoding, dtype=str, keep_default_na=False), encoding
-        except UnicodeDecodeError:
-            continue
-    raise ImportRefused("encoding", f"{path.name} is neither UTF-8 nor GBK text")
-
-
 def find_column(columns, names) -> str | None:
     lowered = {str(c).strip().lower(): c for c in columns}
     return next((lowered[n] for n in names if n in lowered), None)
 
 
-def _read_table(path: Path, suffix: str) -> Source:
-    if suffix == ".csv":
-        table, encoding = _read_text_table(path)
-    else:
-        table, encoding = pd.read_excel(path, dtype=str, engine="openpyxl").fillna(""), None
+def _cell_text(value) -> str:
+    """A cell as text, the way a table of strings shows it (None empty, 12 as "12", a time as 2026-01-01 09:00:00)."""
+    return "" if value is None else str(value)
+
+
+def _header(cells) -> list[str]:
+    """Column names from the first row: an empty one named by its place, a repeated one numbered (a, a.1)."""
+    seen: dict[str, int] = {}
+    names = []
+    for i, cell in enumerate(cells):
+        name = _cell_text(cell).strip() or f"Unnamed: {i}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        seen.setdefault(name, 0)
+        names.append(name)
+    return names
+
+
+def _read_table(path: Path, suffix: str, limits: Limits = LIMITS) -> Source:
+    with file_refusals():
+        rows = files.read_rows(path, suffix, limits.table, path.name)
+    encoding = files.csv_encoding(path, path.name) if suffix == ".csv" else None
+    header = _header(rows[0] if rows else ())
+    numbered = [(n, cells) for n, cells in enumerate(rows[1:], start=2) if cells]  # spreadsheet rows: header is 1
+    table = pd.DataFrame([[_cell_text(c) for c in cells] + [""] * (len(header) - len(cells))
+                          for _, cells in numbered], columns=header, dtype=str) if header else pd.DataFrame()
     lon_col, lat_col = find_column(table.columns, LON_NAMES), find_column(table.columns, LAT_NAMES)
     if lon_col is None or lat_col is None:
         raise ImportRefused("no_lonlat", f"{path.name}: no longitude/latitude columns (looked for "
@@ -212,8 +228,7 @@ def _read_table(path: Path, suffix: str) -> Source:
                             columns=tuple(map(str, table.columns)))
     lon = pd.to_numeric(table[lon_col].astype(str).str.strip(), errors="coerce")
     lat = pd.to_numeric(table[lat_col].astype(str).str.strip(), errors="coerce")
-    # spreadsheet row numbers: the header is row 1
-    table = table.assign(_row=range(2, len(table) + 2))
+    table = table.assign(_row=[n for n, _ in numbered])
     geometry = [shapely.Point(x, y) if pd.notna(x) and pd.notna(y) else None for x, y in zip(lon, lat)]
     frame = gpd.GeoDataFrame(table.drop(columns=[lon_col, lat_col]), geometry=geometry, crs=None)
     return Source(fmt=suffix.lstrip("."), layers={path.stem: frame}, declared_crs=None, encoding=encoding,

@@ -8,6 +8,7 @@ import openpyxl
 from sqlalchemy import delete, select
 
 from db.engine import session_scope
+from tests.helpers import click_impatiently
 
 GRID = "33038100100101"
 MARK = "导入测试"
@@ -125,5 +126,30 @@ def test_hotline_operator_takes_in_a_case_on_the_list_page(staff, live_server, s
         with session_scope() as s:
             case = s.execute(select(m.Case).where(m.Case.code == code)).scalar_one()
             assert (case.source, case.compound_code, case.grid_code) == ("12345", compound.code, GRID)
+    finally:
+        _remove_marked()
+
+
+def test_a_double_click_on_import_imports_the_sheet_once(staff, live_server, session, tmp_path):
+    from db import models as m
+
+    b = session.execute(select(m.Building).where(m.Building.grid_code == GRID).order_by(m.Building.code)
+                        .limit(1)).scalar_one()
+    p = b.geometry.representative_point()
+    path = tmp_path / "双击.xlsx"
+    path.write_bytes(_sheet([["环境卫生", f"{MARK}：双击一", "居民上报", p.x, p.y, None],
+                             ["设施维修", f"{MARK}：双击二", "网格巡查", p.x, p.y, None]]))
+    page = staff
+    page.goto(f"{live_server}/cases/?area={GRID}")
+    page.wait_for_selector("#cases-count:has-text('共')")
+    try:
+        page.set_input_files("#cases-import-upload input[type=file]", str(path))
+        page.wait_for_selector("#cases-import-commit:has-text('导入这 2 行')")
+        click_impatiently(page, "#cases-import-commit")
+        page.wait_for_selector("#cases-import-message:has-text('已导入 2 件诉求')")
+        page.wait_for_selector(f".ag-row:has-text('{MARK}：双击二')")
+        with session_scope() as s:
+            stored = s.execute(select(m.Case.description).where(m.Case.description.like(f"{MARK}：双击%"))).scalars()
+            assert sorted(stored) == [f"{MARK}：双击一", f"{MARK}：双击二"]
     finally:
         _remove_marked()
