@@ -220,8 +220,11 @@ def test_zip_limits_hold_for_any_archive():
     assert info.value.kind == "zip_members" and "201 members" in info.value.detail
 
 
-def test_the_command_line_says_why_in_english_and_writes_nothing(seeded_url, tmp_path):
+def test_the_command_line_says_why_in_english_and_writes_nothing(own_database, tmp_path):
     from app import server
+    from tests.helpers import demo_street_as_real_data
+
+    demo_street_as_real_data()  # a layer is not imported into the demo at all
 
     sheet = tmp_path / "诉求.xlsx"
     sheet.write_bytes(bombs.xlsx(_sheet_with_shared_string(), bombs.shared_string_bomb(bombs.GiB)))

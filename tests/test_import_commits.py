@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import func, select, update
 
 from layouts import text
-from tests.helpers import acting_as
+from tests.helpers import acting_as, demo_street_as_real_data
 from tests.test_case_import import _xlsx as xlsx
 
 GRID = "33038100100101"
@@ -140,7 +140,8 @@ def test_two_simultaneous_commits_of_one_sheet_import_it_once(own_database, monk
 # --- a layer on /admin/import/ ---
 
 def _points_upload(tmp_path, n: int = 3, names: list[str] | None = None) -> tuple[dict, dict]:
-    """A CSV of canteens inside the demo street, received and previewed on the import page: (store, options)."""
+    """A CSV of canteens inside the demo street (taken as real data: imports into the demo are refused), received
+    and previewed on the import page: (store, options, problems shown)."""
     from callbacks import importing
     from db import models as m
     from db.engine import session_scope
@@ -152,6 +153,7 @@ def _points_upload(tmp_path, n: int = 3, names: list[str] | None = None) -> tupl
     frame = pd.DataFrame({"编号": [f"ST-{i}" for i in range(n)], "名称": names,
                           "类型": ["爱心食堂"] * n, "经度": [c.x + i * 1e-5 for i in range(n)], "纬度": [c.y] * n})
     raw = frame.to_csv(index=False).encode()
+    demo_street_as_real_data()
     with acting_as("admin"):
         store, *_ = importing.receive_file(_data_url(raw), "食堂.csv", None)
         out = importing.preview(1, store, "service-points", "EPSG:4326", None, None, [], [])
