@@ -64,7 +64,8 @@ def test_migration_0008_goes_down_and_up(tmp_path):
 
 
 def test_workflow_is_a_leaf_and_geodata_reads_only_its_vocabulary():
-    """workflow imports no other part of the app; geodata takes domain words from workflow.vocab and nothing else."""
+    """workflow imports no other part of the app; geodata takes from it only the domain words (workflow.vocab) and
+    the pure checks every file read shares (workflow.files: archive and sheet limits; workflow.textcheck)."""
     import ast
 
     root = MIGRATIONS.parent.parent
@@ -73,7 +74,9 @@ def test_workflow_is_a_leaf_and_geodata_reads_only_its_vocabulary():
         names = set()
         for path in (root / folder).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                if isinstance(node, ast.ImportFrom) and node.module == "workflow":  # from workflow import files
+                    names.update(f"workflow.{alias.name}" for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                     names.add(node.module)
                 elif isinstance(node, ast.Import):
                     names.update(alias.name for alias in node.names)
@@ -82,4 +85,4 @@ def test_workflow_is_a_leaf_and_geodata_reads_only_its_vocabulary():
     parts = ("app", "api", "callbacks", "layouts", "db", "geodata", "workflow", "dash")
     assert {n for n in imported("workflow") if n.split(".")[0] in parts and n.split(".")[0] != "workflow"} == set()
     assert {n for n in imported("geodata") if n.split(".")[0] in parts and n.split(".")[0] != "geodata"} \
-        <= {"workflow.vocab"}
+        <= {"workflow.vocab", "workflow.files", "workflow.textcheck"}
