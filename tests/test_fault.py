@@ -86,7 +86,9 @@ def test_no_acknowledged_write_is_lost_across_a_restart(client, monkeypatch):
     from db.engine import session_scope
 
     key = "fault-key-0123456789abcdef"
-    monkeypatch.setitem(server.config, "OPEN311_KEYS", {key: "12345热线"})
+    from settings import Open311Key
+
+    monkeypatch.setitem(server.config, "OPEN311_KEYS", {key: Open311Key("12345热线", None, "write")})
     with session_scope() as s:  # not the rolled-back test session: its connection would die in the restart
         b = s.execute(select(m.Building).where(m.Building.grid_code == "33038100100101").limit(1)).scalar_one()
         point = b.geometry.representative_point()
