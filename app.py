@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 import logging
 from functools import partial
+from html import escape
 from pathlib import Path
 
 from dash import Dash
@@ -93,6 +94,9 @@ def page_app(page: Page) -> Dash:
                     assets_path_ignore=[] if page.assets else [".+"],
                     external_scripts=list(page.scripts), external_stylesheets=list(page.stylesheets),
                     on_error=errors.error_handler(page.ids.ALERT, page.ids.DB_POLL), **page.options)
+    # the page's language, and the zone its scripts show times in (the browser's own zone may be any)
+    dash_app.index_string = dash_app.index_string.replace(
+        "<html>", f'<html lang="zh-CN" data-time-zone="{escape(config.time_zone)}">', 1)
     dash_app.layout = staff_layout(page) if page.staff_chrome else page.build()
     page.register(dash_app)
     errors.register(dash_app, page.ids.ALERT, page.ids.DB_POLL, page.ids.RETRY)

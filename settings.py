@@ -1,15 +1,19 @@
 """Runtime configuration from environment variables, read here and nowhere else (DATABASE_URL: db/engine.py)."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import time
+import zoneinfo
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 TILE_PROVIDERS = ("none", "osm", "tianditu", "amap")
 INSTANCE_DIR = Path(__file__).resolve().parent / "instance"  # the SQLite file, the secret key, uploads, job state
 MAX_BODY_KB = 2048  # default request body limit: the largest callback a staff page sends is a few hundred KB
+TIME_ZONE = "Asia/Shanghai"  # every time the app writes, shows or exports is wall time here (JINLIN_TIMEZONE)
 OPEN311_PERMISSIONS = ("read", "write")
 ALL_STREETS = "all"
 
@@ -28,6 +32,27 @@ class Settings:
     # `flask --app app escalate` instead)
     escalate_every_s: int
     proxies: int = 0  # JINLIN_PROXIES: reverse proxies in front whose X-Forwarded-For/-Proto are believed (0: none)
+    time_zone: str = TIME_ZONE  # JINLIN_TIMEZONE, an IANA name: the zone of every stored, shown and exported time
+
+
+@lru_cache(maxsize=1)
+def zone() -> zoneinfo.ZoneInfo:
+    """The zone the street keeps its times in, whatever zone the machine's clock is set to."""
+    name = os.environ.get("JINLIN_TIMEZONE", "").strip() or TIME_ZONE
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise SystemExit(f"JINLIN_TIMEZONE={name!r} is not an IANA time zone (e.g. Asia/Shanghai): {error}") from None
+
+
+def now() -> dt.datetime:
+    """Wall time in the street's zone, naive like every time the database keeps (they are all in that zone)."""
+    return dt.datetime.now(zone()).replace(tzinfo=None)
+
+
+def aware(value: dt.datetime) -> dt.datetime:
+    """A stored (naive) time as the instant it names, for the few places that need an absolute time."""
+    return value.replace(tzinfo=zone()) if value.tzinfo is None else value
 
 
 def private_dir(path: Path) -> Path:
@@ -137,4 +162,5 @@ def load() -> Settings:
         max_body=_kilobytes("JINLIN_MAX_BODY_KB", MAX_BODY_KB),
         escalate_every_s=int(every),
         proxies=int(proxies_text),
+        time_zone=zone().key,
     )

@@ -27,6 +27,7 @@ from db.engine import session_scope
 from layouts import text
 from layouts.pages import ANYONE, Page, owner
 from workflow.textcheck import is_storable
+import settings
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -136,7 +137,7 @@ def _try_login(username: str, password: str) -> tuple[str | None, int]:
     same normalised name (db/users.normalise_username) and the client's address as ProxyFix (settings) gives it."""
     if not username.strip() or not password:
         return text.LOGIN_MISSING, 400
-    now = dt.datetime.now()
+    now = settings.now()
     addr = request.remote_addr
     with session_scope() as session:
         until = users.paused_until(session, username, addr, now)

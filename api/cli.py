@@ -1,7 +1,6 @@
 """Flask CLI commands: the demo (seed-demo, clear-demo), the schema (init-db), accounts and display tokens."""
 from __future__ import annotations
 
-import datetime as dt
 import time
 
 import click
@@ -14,6 +13,7 @@ from db.migrate import upgrade_to_head
 from db.seed import write_demo
 from geodata import demo
 from layouts import text
+import settings
 
 cli = Blueprint("jinlin_cli", __name__, cli_group=None)
 
@@ -27,7 +27,7 @@ def seed_demo(scale: str, seed: int) -> None:
     started = time.perf_counter()
     say = lambda msg: click.echo(f"[{time.perf_counter() - started:6.1f}s] {msg}")
     upgrade_to_head()
-    data = demo.generate(scale.upper(), seed=seed, progress=say)
+    data = demo.generate(scale.upper(), seed=seed, reference_time=settings.now(), progress=say)
     counts = write_demo(data, progress=say)
     click.echo(f"seeded scale {scale.upper()}: {counts} in {time.perf_counter() - started:.1f}s")
 
@@ -124,7 +124,7 @@ def create_display_token(label: str, scope: str | None) -> None:
     upgrade_to_head()
     try:
         with session_scope() as session:
-            token = users.create_display_token(session, label, scope, dt.datetime.now())
+            token = users.create_display_token(session, label, scope, settings.now())
     except users.UserError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"/screen/?token={token}")
@@ -137,7 +137,7 @@ def revoke_display_token(token_id: int) -> None:
     """Revoke a display token by its id (see the admin page)."""
     try:
         with session_scope() as session:
-            users.revoke_display_token(session, token_id, dt.datetime.now())
+            users.revoke_display_token(session, token_id, settings.now())
     except users.UserError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"revoked display token {token_id}")
@@ -148,7 +148,7 @@ def escalate() -> None:
     """Escalate every open case past its deadline, once (for cron; each server process also runs it every
     JINLIN_ESCALATE_EVERY seconds). Runs beside the servers' own: one run at a time does the work."""
     with session_scope() as session:
-        moved = cases.escalate_due(session, dt.datetime.now())
+        moved = cases.escalate_due(session, settings.now())
     if moved is None:
         click.echo("escalations: none here, another run holds the escalation lock and does them")
     else:

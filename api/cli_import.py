@@ -1,7 +1,6 @@
 """Flask CLI: `flask --app app import FILE --as …` and `flask --app app export LAYER --format … -o FILE`."""
 from __future__ import annotations
 
-import datetime as dt
 from contextlib import contextmanager
 import getpass
 import time
@@ -22,6 +21,7 @@ from geodata.importing.errors import ImportRefused
 from layouts import text
 from workflow.vocab import CLI_IMPORT_ACTOR
 from workflow import case_table
+import settings
 
 cli_import = Blueprint("jinlin_cli_import", __name__, cli_group=None)
 
@@ -50,7 +50,7 @@ def _report(plan: importer.Plan, dry_run: bool, seconds: float) -> None:
 def _import_cases(file: Path, crs: str | None, dry_run: bool, only_valid: bool) -> None:
     """Cases from a sheet (the same checks as /cases/): every bad row reported; written only when all are good,
     or with --only-valid just the good ones; always in one transaction."""
-    now = dt.datetime.now()
+    now = settings.now()
     try:
         rows = case_table.read_case_table(file.read_bytes(), file.name, now)
         shift = coords.parse_crs(crs)
@@ -164,7 +164,7 @@ def rollback_import_command(batch_id: int) -> None:
     upgrade_to_head()
     try:
         with session_scope() as session:
-            done = batches.rollback_batch(session, batch_id, cli_user(), dt.datetime.now())
+            done = batches.rollback_batch(session, batch_id, cli_user(), settings.now())
     except ImportRefused as err:
         raise click.ClickException(f"batch {batch_id} not rolled back, nothing changed: {err.detail}") from None
     click.echo(f"rolled back batch {batch_id}: {done['removed']} rows removed, {done['restored']} restored")

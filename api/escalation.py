@@ -17,6 +17,7 @@ from flask import Flask
 
 from db import cases
 from db.engine import session_scope
+import settings
 
 log = logging.getLogger(__name__)
 _threads: dict[int, threading.Thread] = {}  # process id → its escalation thread
@@ -31,7 +32,7 @@ def run_once(now: dt.datetime | None = None) -> int | None:
     """
     try:
         with session_scope() as session:
-            moved = cases.escalate_due(session, now or dt.datetime.now())
+            moved = cases.escalate_due(session, now or settings.now())
     except Exception:  # the loop must outlive any one run; the next one tries again
         log.exception("escalation run failed; the next run tries again")
         return None

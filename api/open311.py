@@ -3,7 +3,7 @@
 Every call needs an api_key (OPEN311_API_KEYS): case descriptions are residents' words, not public data. A key
 reads and writes where its scope says (a street, or all): a case outside it looks missing (404) and cannot be
 created there (403); a read key cannot create at all (403). Field names and formats follow the GeoReport v2 spec;
-times are ISO 8601 in China Standard Time.
+times are ISO 8601 with the offset of the street's zone (JINLIN_TIMEZONE, by default China Standard Time).
 """
 from __future__ import annotations
 
@@ -15,14 +15,13 @@ from sqlalchemy import select
 from db import cases, models as m
 from db.access import SYSTEM, Viewer, case_scope
 from db.engine import session_scope
-from settings import Open311Key
 from workflow.textcheck import is_storable
 from workflow.vocab import CATEGORY_DEPARTMENT, SERVICE_CODES, Level, Role
 from layouts import text
 from workflow import lifecycle as lc
+import settings
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
-CST = dt.timezone(dt.timedelta(hours=8))
 CATEGORY_OF = {code: category for category, code in SERVICE_CODES.items()}
 MAX_RESULTS = 1000
 # the times a query may name: wider than any case this system holds, narrow enough that no arithmetic overflows
@@ -37,32 +36,32 @@ def _errors(status: int, description: str):
 
 
 def _iso(value: dt.datetime | None) -> str | None:
-    return value.replace(tzinfo=CST).isoformat() if value else None
+    return settings.aware(value).isoformat() if value else None
 
 
 def _parse_time(raw: str | None) -> dt.datetime | None:
-    """An ISO 8601 time from a query, as naive China Standard Time (how the database stores it); ValueError when it
-    is no time, or lies outside EARLIEST..LATEST once in China Standard Time."""
+    """An ISO 8601 time from a query, as naive wall time of the street's zone (how the database stores it); ValueError
+    when it is no time, or lies outside EARLIEST..LATEST once in that zone."""
     if not raw:
         return None
     try:
         value = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
         if value.tzinfo:
-            value = value.astimezone(CST).replace(tzinfo=None)
-    except OverflowError:  # year 1 at +14:00, year 9999 at -10:00: no such time in China Standard Time
+            value = value.astimezone(settings.zone()).replace(tzinfo=None)
+    except OverflowError:  # year 1 at +14:00, year 9999 at -10:00: no such time in the street's zone
         raise ValueError(raw) from None
     if not EARLIEST <= value < LATEST:
         raise ValueError(raw)
     return value
 
 
-def check_key() -> Open311Key | None:
+def check_key() -> settings.Open311Key | None:
     """The key calling, from its api_key; None when the key is missing or unknown."""
     key = request.args.get("api_key") or request.form.get("api_key") or request.headers.get("X-Api-Key")
     return current_app.config.get("OPEN311_KEYS", {}).get(key or "")
 
 
-def _viewer(key: Open311Key) -> Viewer:
+def _viewer(key: settings.Open311Key) -> Viewer:
     # a key acts like a street official of its street (or the whole system): it reads and files cases there
     return SYSTEM if key.street is None else Viewer(Role.street_official.value, key.street)
 
@@ -131,7 +130,7 @@ def list_requests():
     except ValueError:
         return _errors(400, "start_date and end_date must be ISO 8601 times from 1970 to 2099 "
                             "(e.g. 2026-11-20T09:30:00+08:00)")
-    now = dt.datetime.now()
+    now = settings.now()
     # the spec's default window: the last 90 days
     end = end or now
     start = start or end - dt.timedelta(days=90)
@@ -187,7 +186,7 @@ def create_request():
                         lat=lat, reporter_name=name, reporter_phone=form.get("phone") or None)
     try:
         with session_scope() as session:
-            code = cases.create_case(session, new, f"Open311:{key.system}", _viewer(key), dt.datetime.now()).code
+            code = cases.create_case(session, new, f"Open311:{key.system}", _viewer(key), settings.now()).code
     except cases.CaseError as err:
         if err.kind == "outside_scope":
             return _errors(403, f"this api_key files cases in street {key.street} only")

@@ -1,7 +1,6 @@
 """JSON endpoints of DESIGN §4 (/healthz and /api/areas), and each page's bare path redirecting to the page."""
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from functools import partial
 
@@ -15,6 +14,7 @@ from db.engine import backend_name, session_scope
 from geodata import payload
 from workflow.vocab import SERVICE_TYPES
 from layouts import text
+import settings
 
 bp = Blueprint("api", __name__)
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def area(code: str):
         found = get_area(session, code)
         if found is None:
             return _error(404, "area not found", code=code)
-        summary = dashboard.area_summary(session, found, dt.datetime.now(), current_viewer())
+        summary = dashboard.area_summary(session, found, settings.now(), current_viewer())
         children = layers.drill_children(session, found)
     return jsonify({
         "code": found["code"], "level": found["level"], "name": found["name"], "parent": found["parent_code"],

@@ -64,10 +64,14 @@
     return box;
   }
 
+  // an instant as yyyy-mm-dd hh:mm on the street's clock (<html data-time-zone>, settings.py), not the browser's
+  var TIME_PARTS = new Intl.DateTimeFormat("en-CA", {
+    timeZone: document.documentElement.getAttribute("data-time-zone") || "Asia/Shanghai", hourCycle: "h23",
+    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
   function fmtTime(ms) {
-    var d = new Date(ms);
-    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
-    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+    var p = {};
+    TIME_PARTS.formatToParts(new Date(ms)).forEach(function (part) { p[part.type] = part.value; });
+    return p.year + "-" + p.month + "-" + p.day + " " + p.hour + ":" + p.minute;
   }
 
   window.jinlin = Object.assign({}, window.jinlin, {

@@ -1,8 +1,6 @@
 """Callbacks of the admin page: every change goes through db.users, which validates it."""
 from __future__ import annotations
 
-import datetime as dt
-
 from dash import Dash, Input, Output, State, no_update
 
 from callbacks.viewer import current_account
@@ -10,6 +8,7 @@ from callbacks.wiring import Callbacks
 from db import rules, users
 from db.engine import session_scope
 from layouts import admin_ids as ids, admin_page, text
+import settings
 
 page = Callbacks()
 
@@ -103,7 +102,7 @@ def show_tokens(_retry):
 def create_token(_n, label, scope):
     try:
         with session_scope() as session:
-            token = users.create_display_token(session, label, (scope or "").strip() or None, dt.datetime.now())
+            token = users.create_display_token(session, label, (scope or "").strip() or None, settings.now())
             return _token_rows(session), text.ADMIN_TOKEN_SHOWN_ONCE.format(url=f"/screen/?token={token}"), ""
     except users.UserError as err:
         return no_update, _error(err), no_update
@@ -117,7 +116,7 @@ def revoke_token(_n, selected):
         return no_update, text.ADMIN_SELECT_FIRST
     try:
         with session_scope() as session:
-            users.revoke_display_token(session, int(selected[0]["id"]), dt.datetime.now())
+            users.revoke_display_token(session, int(selected[0]["id"]), settings.now())
             return _token_rows(session), text.ADMIN_DONE.format(what=text.ADMIN_DID["revoke"].format(who=selected[0]["id"]))
     except users.UserError as err:
         return no_update, _error(err)
@@ -139,7 +138,7 @@ def save_rules(_n, rows, yellow):
     account = current_account()
     try:
         with session_scope() as session:
-            rules.save_case_rules(session, table, yellow, account.display_name if account else "?", dt.datetime.now())
+            rules.save_case_rules(session, table, yellow, account.display_name if account else "?", settings.now())
             current = rules.get_case_rules(session)
     except rules.RulesError as err:
         return no_update, no_update, text.words(err)

@@ -17,6 +17,7 @@ from db import areas, batches, cases, exporting
 from db.engine import session_scope
 from layouts import cases_ids as ids, cases_page, text
 from workflow import case_table, lifecycle as lc
+import settings
 
 page = Callbacks()
 
@@ -76,7 +77,7 @@ def area_from_url(search):
 @page.callback(Output(ids.GRID, "rowData"), Output(ids.COUNT, "children"),
                *FILTERS, Input(ids.CHANGED, "data"), Input(ids.RETRY, "data"))
 def show_list(area, statuses, category, level, light, assignee, start, end, _changed, _retry):
-    now = dt.datetime.now()
+    now = settings.now()
     with session_scope() as session:
         rows = cases.list_cases(session, current_viewer(),
                                 _filter(area, statuses, category, level, light, assignee, start, end), now)
@@ -91,7 +92,7 @@ def _export_rows(filters: tuple, now: dt.datetime) -> pd.DataFrame:
 @page.callback(Output(ids.DOWNLOAD, "data"), Input(ids.EXPORT_XLSX, "n_clicks"),
                *[State(i.component_id, i.component_property) for i in FILTERS], prevent_initial_call=True)
 def export_xlsx(_n, *filters):
-    now = dt.datetime.now()
+    now = settings.now()
     return dcc.send_bytes(exporting.frame_xlsx(_export_rows(filters, now), case_table.CASE_SHEET_NAME),
                           text.CASES_EXPORT_XLSX_FILE.format(stamp=f"{now:%Y%m%d-%H%M}"))
 
@@ -99,7 +100,7 @@ def export_xlsx(_n, *filters):
 @page.callback(Output(ids.DOWNLOAD, "data", allow_duplicate=True), Input(ids.EXPORT_CSV, "n_clicks"),
                *[State(i.component_id, i.component_property) for i in FILTERS], prevent_initial_call=True)
 def export_csv(_n, *filters):
-    now = dt.datetime.now()
+    now = settings.now()
     return dcc.send_bytes(exporting.frame_csv(_export_rows(filters, now)),
                           text.CASES_EXPORT_CSV_FILE.format(stamp=f"{now:%Y%m%d-%H%M}"))
 
@@ -114,11 +115,11 @@ def bulk(_n, selected, assignee):
         return text.CASES_BULK_NO_ASSIGNEE, no_update
     with session_scope() as session:
         done, refused = cases.bulk_dispatch(session, [r["code"] for r in selected], assignee, _actor(),
-                                            current_viewer(), dt.datetime.now())
+                                            current_viewer(), settings.now())
     message = text.CASES_BULK_DONE.format(done=len(done))
     if refused:
         message += text.CASES_BULK_REFUSED.format(n=len(refused), reasons=text.refused_cases(refused[:5]))
-    return message, dt.datetime.now().isoformat()
+    return message, settings.now().isoformat()
 
 
 def _detail(code: str | None):
@@ -126,7 +127,7 @@ def _detail(code: str | None):
         raise PreventUpdate
     with session_scope() as session:
         try:
-            case = cases.get_case(session, code, current_viewer(), dt.datetime.now())
+            case = cases.get_case(session, code, current_viewer(), settings.now())
         except cases.NotFound as err:
             return text.words(err), None
     return cases_page.build_detail(case), {"code": case["code"], "version": case["version"]}
@@ -156,10 +157,10 @@ def do_action(clicks, selected, assignee, satisfaction, note):
     try:
         with session_scope() as session:
             cases.act(session, selected["code"], action, _actor(), current_viewer(), selected["version"],
-                      dt.datetime.now(), note=note, assignee=assignee, satisfaction=satisfaction)
+                      settings.now(), note=note, assignee=assignee, satisfaction=satisfaction)
     except (cases.CaseError, lc.TransitionError) as err:
         return text.words(err), no_update
-    return text.CASES_DONE.format(action=text.CASE_ACTIONS[action]), dt.datetime.now().isoformat()
+    return text.CASES_DONE.format(action=text.CASE_ACTIONS[action]), settings.now().isoformat()
 
 
 @page.callback(Output(ids.DOWNLOAD, "data", allow_duplicate=True), Input(ids.IMPORT_TEMPLATE, "n_clicks"),
@@ -183,7 +184,7 @@ def preview_import(contents, filename, previous):
     token = None
     try:
         token, _path = uploads.keep(uploads.decode(contents, case_table.MAX_BYTES), Path(name).suffix.lower())
-        rows = _read_sheet(token, name, dt.datetime.now())
+        rows = _read_sheet(token, name, settings.now())
     except uploads.UploadError as err:
         return None, True, None, None, no_update, True, text.SHEET_UPLOAD_ERRORS[err.kind]
     except case_table.TableError as err:
@@ -217,7 +218,7 @@ def _checked(check: cases.ImportCheck) -> str:
 def commit_import(_n, kept):
     if not isinstance(kept, dict) or not kept:
         raise PreventUpdate  # a click after the import closed (or with nothing valid): nothing to commit, nothing to say
-    now = dt.datetime.now()
+    now = settings.now()
     try:
         rows = _read_sheet(kept.get("token"), kept.get("filename") or "", now)
         with session_scope() as session:

@@ -1,7 +1,6 @@
 """Callbacks of the admin import page: each step calls the importer (geodata.importing, db.importer) and shows its answer."""
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import tempfile
 from pathlib import Path
@@ -25,6 +24,7 @@ from geodata.importing.mapping import guess_mapping
 from geodata.importing.prepare import pick_layer
 from geodata.importing.readers import accepted_suffix, read_source
 from layouts import import_ids as ids, import_page, text
+import settings
 
 page = Callbacks()
 
@@ -191,7 +191,7 @@ def commit(_n, options, store):
         user = account.username if account else None
         with session_scope() as session:
             # first in the transaction: a second commit of this upload waits here and is then refused
-            batches.consume_upload(session, options["token"], options["kind"], user, dt.datetime.now())
+            batches.consume_upload(session, options["token"], options["kind"], user, settings.now())
             plan = import_file(session, path, options["kind"], options["crs"], options["mapping"], False,
                                options["street"], options["street_name"], user=user, file_name=store.get("name"))
             as_previewed(options.get("expect"), plan.counts["written"])
@@ -355,7 +355,7 @@ def save_drawn(_n, drawn, target, street, code, name, community, refresh):
         with session_scope() as session:
             saved = street_setup.save_boundary(session, drawn, target, street,
                                              community if target == "community" else code, name,
-                                             account.username, dt.datetime.now())
+                                             account.username, settings.now())
     except ImportRefused as refused:
         return import_page.drawn_refusal(refused.kind, refused.params), "admin-message error", no_update, \
             no_update
@@ -405,7 +405,7 @@ def undo(_n, batch_id, refresh):
         raise PreventUpdate
     try:
         with session_scope() as session:
-            done = batches.rollback_batch(session, int(batch_id), current_account().username, dt.datetime.now())
+            done = batches.rollback_batch(session, int(batch_id), current_account().username, settings.now())
     except ImportRefused as refused:
         return import_page.rollback_refusal(refused.kind, refused.params), "admin-message error", no_update
     count = (refresh or {}).get("n", 0) if isinstance(refresh, dict) else 0

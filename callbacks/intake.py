@@ -1,7 +1,6 @@
 """Callbacks of the intake form, for any page that shows it: register with where the new case goes."""
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from typing import Callable
 
@@ -14,6 +13,7 @@ from db import areas, cases
 from db.engine import session_scope
 from layouts import ids, intake_form, text
 from workflow import lifecycle as lc, photos as photo_rules
+import settings
 
 SPOT = "spot"  # the flash key of an intake at a spot picked on the map
 # what a filed case empties on the form, and to what (category and source stay: the next call is often of the same
@@ -44,7 +44,7 @@ def take_in_case(n, merges, *values, spot_of: SpotOf):
     account = current_account()
     actor = account.display_name if account else "?"
     viewer = current_viewer()
-    now = dt.datetime.now()
+    now = settings.now()
     with session_scope() as session:
         spot = spot_of(session, *place)
         if spot is None:
@@ -89,7 +89,7 @@ def suggest_duplicates(category, *place, spot_of: SpotOf):
         if spot is None:
             return []
         _key, lon, lat = spot
-        similar = cases.similar_open_cases(session, category, lon, lat, dt.datetime.now(), current_viewer())
+        similar = cases.similar_open_cases(session, category, lon, lat, settings.now(), current_viewer())
     return intake_form.build_similar(similar)
 
 

@@ -1,8 +1,6 @@
 """Callbacks of the staff map: the URL's ?area= drives the layers, the breadcrumb and the panel."""
 from __future__ import annotations
 
-import datetime as dt
-
 import dash_leaflet as dl
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
@@ -16,6 +14,7 @@ from db.engine import session_scope
 from geodata import crs
 from workflow.vocab import GAP_TYPES
 from layouts import ids, map_page, text
+import settings
 
 page = Callbacks()
 EMPTY = {"type": "FeatureCollection", "features": []}
@@ -89,7 +88,7 @@ def render_map(search, _retry, *, gcj02: bool = False):
                Input(ids.RETRY, "data"), Input(ids.INTAKE_POINT, "data"), State(ids.INTAKE_FLASH, "data"))
 def render_panel(search, _retry, point, flash):
     """The panel head, and the area whose details follow (None: this panel has none)."""
-    now = dt.datetime.now()
+    now = settings.now()
     if point and ctx.triggered_id != ids.URL:
         with session_scope() as session:
             place, names = areas.locate_spot(session, point["lon"], point["lat"])
@@ -120,7 +119,7 @@ page.clientside(ClientsideFunction("jinlinMap", "panelReady"), Output(ids.PANEL_
 def render_panel_details(code, days):
     # a callback of its own, fired once the panel head and the map are in: neither waits for these
     days = days if days in text.RATE_PERIODS else 30
-    now = dt.datetime.now()
+    now = settings.now()
     with session_scope() as session:
         area = areas.get_area(session, code or "")
         if area is None or area["level"] in ("building", "root"):

@@ -1,7 +1,6 @@
 """Callbacks of the planning page: the street's walking coverage, optimised and what-if plans, scenarios, standards."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 
 from dash import Dash, DiskcacheManager, Input, Output, State, ctx, html, no_update
@@ -14,6 +13,7 @@ from db.engine import database_url, get_engine, session_scope
 from geodata import standards
 from layouts import planning_ids as ids, planning_page, text
 from settings import INSTANCE_DIR, private_dir
+import settings
 
 page = Callbacks()
 
@@ -48,7 +48,7 @@ def print_title(street):
     # the street's name from the database: the page's options are the browser's to change
     with session_scope() as session:
         names = {s["code"]: s["name"] for s in areas.list_streets(session)}
-    return text.PLANNING_PRINT_TITLE.format(street=names.get(street, ""), date=dt.date.today().isoformat())
+    return text.PLANNING_PRINT_TITLE.format(street=names.get(street, ""), date=settings.now().date().isoformat())
 
 
 @page.callback(
@@ -91,7 +91,7 @@ def optimise(set_progress, _run, street, service_type, k, objective, weight):
             result = planning.optimise(session, street, service_type, int(k or 0), objective, weight,
                                        progress=lambda pct: set_progress([str(pct)]))
             # the page gets a token: the numbers stay here, where a saved scenario takes them from
-            return {"token": planning.keep_result(session, result, dt.datetime.now())}
+            return {"token": planning.keep_result(session, result, settings.now())}
     except planning.PlanningError as err:
         return {"error": err.kind, "detail": str(err)}
     except (TypeError, ValueError):
@@ -133,7 +133,7 @@ def _token(store) -> str | None:
 
 def _plan(session, store, street, service_type) -> dict | None:
     """The server's copy of the plan the page holds, if it is of this street and service type."""
-    return planning.get_result(session, _token(store), street, service_type, dt.datetime.now())
+    return planning.get_result(session, _token(store), street, service_type, settings.now())
 
 
 @page.callback(*PLAN_OUT, Input(ids.MAP, "clickData"), *ON_MAP, prevent_initial_call=True)
@@ -151,7 +151,7 @@ def click_site(site_click, street, service_type, mode, kind, result):
 def _edit_on_map(street, service_type, mode, kind, store, map_click=None, site_click=None):
     if not street or not service_type:
         raise PreventUpdate
-    now = dt.datetime.now()
+    now = settings.now()
     try:
         with session_scope() as session:
             if mode == "candidate":
@@ -213,7 +213,7 @@ def save_scenario(_n, street, name, store, a, b):
         raise PreventUpdate
     with session_scope() as session:
         try:
-            saved = planning.save_scenario(session, current_viewer(), street, name, _token(store), dt.datetime.now())
+            saved = planning.save_scenario(session, current_viewer(), street, name, _token(store), settings.now())
             message = text.PLANNING_SAVED.format(name=saved["name"])
         except planning.PlanningError as err:
             message = _error(err)
@@ -267,11 +267,11 @@ def save_standards(_n, service_type, radius, speed, elderly_speed, detour, seats
             raw = {**current, "radius_m": {**current["radius_m"], service_type: radius},
                    "walk_speed_m_per_min": speed, "elderly_speed_m_per_min": elderly_speed,
                    "detour_factor": detour, "min_seats_per_100_elderly": seats}
-            walking.save_standards(session, raw, account.username, dt.datetime.now())
+            walking.save_standards(session, raw, account.username, settings.now())
     except standards.StandardsError as err:
         return html_error(text.PLANNING_STD_ERROR.format(field=err.field)), no_update
     # the coverage and the map recompute under the new standard
-    return text.PLANNING_STD_SAVED, dt.datetime.now().isoformat()
+    return text.PLANNING_STD_SAVED, settings.now().isoformat()
 
 
 def background_manager() -> DiskcacheManager:

@@ -1,8 +1,6 @@
 """Callbacks of the big screen: refresh without flicker, an auto-tour through the communities, a clock."""
 from __future__ import annotations
 
-import datetime as dt
-
 from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
 from callbacks.urls import query_param
@@ -12,6 +10,7 @@ from db import areas, cache, dashboard, layers, rules as case_rules
 from db.access import Viewer
 from db.engine import session_scope
 from layouts import screen_ids as ids, screen_page, text
+import settings
 
 page = Callbacks()
 
@@ -56,7 +55,7 @@ def configure(search):
     State(ids.SIGNATURE, "data"), State(ids.MAP_CASES, "hideout"),
 )
 def refresh(_n, search, _retry, signature, hideout):
-    now = dt.datetime.now()
+    now = settings.now()
     # whoever is logged in, the big screen shows no names or phones: always query as a screen
     viewer = current_viewer().as_screen()
     with session_scope() as session:

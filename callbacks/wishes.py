@@ -1,8 +1,6 @@
 """Callbacks of /wishes/: the list, publishing a wish, and claim / complete / release / withdraw on one."""
 from __future__ import annotations
 
-import datetime as dt
-
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
@@ -15,6 +13,7 @@ from db.engine import session_scope
 from layouts import text, wishes_ids as ids, wishes_page
 from layouts.intake_form import new_token
 from workflow import wishes as rules
+import settings
 
 page = Callbacks()
 
@@ -52,10 +51,10 @@ def publish(_n, building, title, description, wisher, phone, token):
                          wisher_name=wisher, wisher_phone=phone, client_token=token)
     try:
         with session_scope() as session:
-            code = wishes.publish_wish(session, new, current_viewer(), dt.datetime.now())
+            code = wishes.publish_wish(session, new, current_viewer(), settings.now())
     except rules.WishError as err:
         return text.words(err), no_update, no_update, no_update, no_update
-    return text.WISHES_PUBLISHED.format(code=code), dt.datetime.now().isoformat(), "", "", new_token()
+    return text.WISHES_PUBLISHED.format(code=code), settings.now().isoformat(), "", "", new_token()
 
 
 def _detail(code: str | None):
@@ -93,10 +92,10 @@ def act(clicks, selected, claimant, kind, note):
     try:
         with session_scope() as session:
             wishes.act_on_wish(session, selected["code"], action, current_viewer(), selected["version"],
-                               dt.datetime.now(), claimant=claimant, claimant_kind=kind, note=note)
+                               settings.now(), claimant=claimant, claimant_kind=kind, note=note)
     except rules.WishError as err:
         return text.words(err), no_update
-    return text.WISHES_DONE.format(action=text.WISH_ACTIONS[action]), dt.datetime.now().isoformat()
+    return text.WISHES_DONE.format(action=text.WISH_ACTIONS[action]), settings.now().isoformat()
 
 
 def register(app: Dash) -> None:

@@ -19,6 +19,7 @@ from db import cache, models as m
 from geodata import codes
 from geodata.importing.errors import ImportRefused
 from workflow.refusal import Refused
+import settings
 
 TABLES: dict[str, Table] = {t.name: t for t in (m.Area.__table__, m.Building.__table__, m.ServicePoint.__table__,
                                                 m.VolunteerPost.__table__, m.BasemapFeature.__table__)}
@@ -36,7 +37,7 @@ class Origin:
 
     file_name: str | None = None
     user: str | None = None
-    now: dt.datetime = field(default_factory=dt.datetime.now)
+    now: dt.datetime = field(default_factory=settings.now)
 
 
 def _key_column(table: str):

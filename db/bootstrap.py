@@ -1,7 +1,6 @@
 """First run: bring the schema to head and, when the database is empty, seed the demo street."""
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from sqlalchemy import func, select
@@ -14,6 +13,7 @@ from db.seed import is_empty, write_demo
 from db.users import DEMO_NOTE, DEMO_SCREEN_TOKEN, DEMO_USERS, is_demo, seed_demo_accounts
 from geodata import demo
 from geodata.demo_words import DEMO_BANNER
+import settings
 
 log = logging.getLogger(__name__)
 DATA_VERSION = cache.ANY  # the row of data_version every write bumps (db/cache.py)
@@ -35,14 +35,14 @@ def prepare(seed_if_empty: bool = True, scale: str = "S") -> bool:
     seeded = False
     if seed_if_empty and is_empty() and not _initialised():
         log.warning("empty database: seeding demo scale %s (%s)", scale, DEMO_NOTE)
-        write_demo(demo.generate(scale), progress=lambda msg: log.info("seed: %s", msg))
+        write_demo(demo.generate(scale, reference_time=settings.now()), progress=lambda msg: log.info("seed: %s", msg))
         seeded = True
     with session_scope() as session:
         if session.get(m.DataVersion, DATA_VERSION) is None:
             session.add(m.DataVersion(name=DATA_VERSION, version=0))
     with session_scope() as session:
         if is_demo(session) and not session.execute(select(func.count()).select_from(m.User)).scalar():
-            seed_demo_accounts(session, dt.datetime.now())
+            seed_demo_accounts(session, settings.now())
     return seeded
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
-import pandas as pd
 import shapely
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -17,6 +16,7 @@ from db.dashboard import filled_posts
 from geodata import codes, crs, payload, standards
 from workflow.vocab import GAP_TYPES, OPEN_STATUSES, SERVICE_TYPES
 from workflow import wishes as wish_rules
+import settings
 
 LAYERS = ("drill", "context", "grids", "basemap", "basemap_all", "cases", "service_points", "posts", "gaps", "wishes")
 BY_VIEWER = ("cases", "wishes")  # layers whose rows depend on who is looking
@@ -137,13 +137,14 @@ def _basemap(session: Session, area: dict, option: str | None) -> dict:
 
 
 def _cases(session: Session, area: dict, viewer: Viewer) -> dict:
-    """Open cases the viewer may read. The deadline goes out as epoch ms so the browser colours 红黄绿 by its clock."""
+    """Open cases the viewer may read. The deadline goes out as epoch ms (the instant, read in the street's zone) so the
+    browser colours 红黄绿 by its own clock, whatever zone that browser is set to."""
     rows = session.execute(select(m.Case.code, m.Case.category, m.Case.status, m.Case.level, m.Case.deadline,
                                   m.Case.reporter_name, m.Case.assignee, m.Case.description, m.Case.lon, m.Case.lat)
                            .where(scope_clause(m.Case, area), case_scope(viewer),
                                   m.Case.status.in_(OPEN_STATUSES))).all()
     props = [{"code": r.code, "category": r.category, "status": r.status, "level": r.level,
-              "deadline": int(pd.Timestamp(r.deadline).timestamp() * 1000),
+              "deadline": int(settings.aware(r.deadline).timestamp() * 1000),
               "reporter": viewer.name_hint(r.reporter_name),
               "assignee": r.assignee if viewer.sees_pii else None,
               # residents' own words may name people: not for the big screen

@@ -18,6 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from db import models as m
 from geodata.demo_words import DEMO_ACCOUNT_NAMES, DEMO_NOTE, DEMO_SCREEN_LABEL
 from workflow.textcheck import is_storable
+import settings
 
 ROLES = tuple(r.value for r in m.Role)
 USERNAME = re.compile(r"^[a-z0-9_.-]{3,50}$")  # what a name is once normalised (normalise_username)
@@ -156,7 +157,7 @@ def _add_user(session: Session, username: str, password: str, role: str, scope_c
         raise UserError(f"username {username!r} is taken", "taken")
     user = m.User(username=username, password_hash=generate_password_hash(password), role=role,
                   scope_code=scope_code or None, display_name=(display_name or "").strip() or username, active=True,
-                  created_at=now or dt.datetime.now(), demo=demo, session_epoch=0)
+                  created_at=now or settings.now(), demo=demo, session_epoch=0)
     session.add(user)
     session.flush()
     return _account(user)

@@ -12,6 +12,7 @@ from sqlalchemy import delete, select, update
 from db import models as m
 from db.engine import session_scope
 from tests.helpers import PASSWORDS, login
+import settings
 
 GRID = "33038100100101"
 HTML = "text/html"
@@ -123,7 +124,7 @@ def test_text_no_form_sends_is_a_failed_login_not_an_error(seeded_url, name, pas
     from db import users
 
     with session_scope() as session:
-        assert users.authenticate(session, name, password, _address(), dt.datetime.now()) is None
+        assert users.authenticate(session, name, password, _address(), settings.now()) is None
         session.rollback()
 
 
@@ -271,7 +272,7 @@ def test_the_admin_page_says_why_a_password_is_refused(seeded_url, person, passw
         reset, _ = admin_callbacks.reset_password(1, [{"username": person}], password)
         assert words in reset
     with session_scope() as session:  # the old password stands
-        assert users.authenticate(session, person, PASSWORD, _address(), dt.datetime.now()) is not None
+        assert users.authenticate(session, person, PASSWORD, _address(), settings.now()) is not None
 
 
 # --- sessions end: logout everywhere, a new password, deactivation ---

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from db import models as m
 from tests.test_security import SCREEN_TOKEN, callback_body, layout_props
+import settings
 
 STREET = "330381001"
 # a mobile number standing on its own: not inside an epoch-ms timestamp or a coordinate's decimals, nor inside
@@ -203,7 +204,7 @@ def test_screen_never_shows_a_name_or_phone_typed_into_a_case(seeded_url, places
     from db.engine import session_scope
 
     typed_name, typed_phone = "王小明", "13800001234"
-    now = dt.datetime.now()
+    now = settings.now()
     with session_scope() as session:
         building = session.get(m.Building, places["building"])
         session.add(m.Case(code="AJ9999902", category="设施维修", source="居民上报", level="小区", status="处置中",

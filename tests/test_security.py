@@ -14,6 +14,7 @@ from db.access import Viewer
 from db.engine import session_scope
 from workflow.vocab import OPEN_STATUSES
 from tests.helpers import PASSWORDS, csrf_token, dash_body, dash_outputs, id_text, login, parse_id
+import settings
 
 STREET = "330381001"
 DEMO_GRID = "33038100100101"  # the demo grid leader's grid
@@ -555,7 +556,7 @@ def test_repository_community_scope_covers_its_grids_only(session, now):
 def test_revoked_display_token_stops_working(server):
     from db import users
 
-    now = dt.datetime.now()
+    now = settings.now()
     with session_scope() as session:
         token = users.create_display_token(session, "安全测试大屏", STREET, now)
         token_id = next(t["id"] for t in users.list_display_tokens(session) if t["label"] == "安全测试大屏")

@@ -10,15 +10,21 @@
   window.addEventListener("resize", fit);
   fit();
 
-  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  // the street's clock (<html data-time-zone>, settings.py), whatever zone the display's computer is set to
+  var PARTS = new Intl.DateTimeFormat("en-CA", {
+    timeZone: document.documentElement.getAttribute("data-time-zone") || "Asia/Shanghai", hourCycle: "h23",
+    year: "numeric", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
   // clientside callbacks are looked up under window.dash_clientside
   window.dash_clientside = Object.assign({}, window.dash_clientside, { jinlinScreen: {
     // the date in the layout's words (layouts/text.py SCREEN_CLOCK), the time as hh:mm:ss
     clock: function (_n, words) {
-      var d = new Date();
+      var p = {};
+      PARTS.formatToParts(new Date()).forEach(function (part) { p[part.type] = part.value; });
       var w = words || {};
-      var values = { y: d.getFullYear(), m: d.getMonth() + 1, d: d.getDate(), weekday: (w.weekdays || [])[d.getDay()],
-                     time: pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds()) };
+      // the weekday of that calendar date (0: Sunday), wherever the browser is
+      var day = new Date(Date.UTC(+p.year, +p.month - 1, +p.day)).getUTCDay();
+      var values = { y: +p.year, m: +p.month, d: +p.day, weekday: (w.weekdays || [])[day],
+                     time: p.hour + ":" + p.minute + ":" + p.second };
       return String(w.format || "").replace(/\{(\w+)\}/g, function (whole, key) { return values[key]; });
     }
   } });

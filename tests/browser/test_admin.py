@@ -1,5 +1,6 @@
 """An admin creates a grid leader in the browser; the new account logs in and sees only its own grid's cases."""
 from __future__ import annotations
+import settings
 
 
 
@@ -87,7 +88,7 @@ def test_admin_sets_deadline_per_category_and_yellow_window(staff, live_server):
     finally:
         import datetime as dt
         with session_scope() as session:  # the module's later tests count lights with the default window
-            rules.save_case_rules(session, {}, 24, "test", dt.datetime.now())
+            rules.save_case_rules(session, {}, 24, "test", settings.now())
 
 
 def test_the_last_active_admin_cannot_be_deactivated(staff, live_server):

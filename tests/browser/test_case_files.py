@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 
 from db.engine import session_scope
 from tests.helpers import click_impatiently
+import settings
 
 GRID = "33038100100101"
 MARK = "导入测试"
@@ -46,7 +47,7 @@ def _some_on_time(n: int = 2) -> None:
     with session_scope() as s:
         for case in s.execute(select(m.Case).where(m.Case.grid_code == GRID, m.Case.status.in_(open_))
                               .order_by(m.Case.id).limit(n)).scalars():
-            case.deadline = dt.datetime.now() + dt.timedelta(days=3)
+            case.deadline = settings.now() + dt.timedelta(days=3)
         cache.mark_changed(s, cache.CASES)
 
 

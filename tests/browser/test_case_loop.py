@@ -7,6 +7,7 @@ import re
 from sqlalchemy import delete, func, select, update
 
 from tests.helpers import click_impatiently
+import settings
 
 DESCRIPTION = "单元门禁损坏，老人进出不便"
 
@@ -48,7 +49,7 @@ def test_case_from_intake_to_close(staff, live_server, session):
 
         with session_scope() as s:
             s.execute(update(m.Case).where(m.Case.code == code)
-                      .values(deadline=dt.datetime.now() + dt.timedelta(hours=12)))
+                      .values(deadline=settings.now() + dt.timedelta(hours=12)))
             cache.mark_changed(s)
         page.reload()
         page.wait_for_selector(".case-item:has-text('单元门禁损坏') .pill.light-yellow")

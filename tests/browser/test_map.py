@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from db import models as m
 from sqlalchemy import select
+import settings
 
 pytestmark = pytest.mark.shares_server  # reads only
 
@@ -247,7 +248,7 @@ def test_rates_period_switch_recomputes_the_three_rates(staff, live_server, sess
     page.get_by_label("近7天").check()
     page.wait_for_selector("text=三率（近7天）")
     page.wait_for_selector("text=网格三率排名（近7天）")
-    stats = dashboard.screen_stats(session, areas.get_area(session, community), dt.datetime.now(), days=7)
+    stats = dashboard.screen_stats(session, areas.get_area(session, community), settings.now(), days=7)
     expected = "—" if stats["response_rate"] is None else f"{stats['response_rate'] * 100:.0f}%"
     assert page.locator(".chip", has_text="响应率").first.inner_text() == f"响应率 {expected}"
     # the chosen period stays while drilling on

@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 from db import models as m
 from db.engine import session_scope
 from workflow.vocab import OPEN_STATUSES
+import settings
 
 TOKEN = "demo-screen-token-2026"
 NUMBER = re.compile(r"^(\d{1,3}(,\d{3})*|\d+\.\d%|—)$")
@@ -61,14 +62,14 @@ def test_screen_fits_and_shows_live_numbers(page, live_server, session):
 def test_screen_with_revoked_token_shows_login(page, live_server):
     from db import users
 
-    now = dt.datetime.now()
+    now = settings.now()
     with session_scope() as s:
         token = users.create_display_token(s, "撤销测试大屏", "330381001", now)
         token_id = next(t["id"] for t in users.list_display_tokens(s) if t["label"] == "撤销测试大屏")
     try:
         _open_screen(page, f"{live_server}/screen/?token={token}")
         with session_scope() as s:
-            users.revoke_display_token(s, token_id, dt.datetime.now())
+            users.revoke_display_token(s, token_id, settings.now())
         for url in (f"{live_server}/screen/?token={token}", f"{live_server}/screen/"):
             page.goto(url)
             page.wait_for_selector("#username")

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from db import cache, models as m
 from db.engine import session_scope
 from workflow.vocab import OPEN_STATUSES
+import settings
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
 SHORT_PAYLOAD = "<svg/onload=alert()>"  # fits the 20 characters of a case category
@@ -31,7 +32,7 @@ CASE_PIXEL = """
 @pytest.fixture(scope="module")
 def hostile(live_server):
     """A case and a public service point carrying markup, in a building without other open cases; removed afterwards."""
-    now = dt.datetime.now()
+    now = settings.now()
     with session_scope() as s:
         busy = select(m.Case.building_code).where(m.Case.status.in_(OPEN_STATUSES), m.Case.building_code.is_not(None))
         building = s.execute(select(m.Building).where(m.Building.code.not_in(busy)).order_by(m.Building.code)
@@ -148,7 +149,7 @@ def test_wishes_show_hostile_wish_as_text(staff, live_server, hostile, dialogs):
     with session_scope() as s:
         code = wishes.publish_wish(s, wishes.NewWish(title=PAYLOAD, building_code=hostile["building"],
                                                      description=PAYLOAD, wisher_name=SHORT_PAYLOAD),
-                                   SYSTEM, dt.datetime.now())
+                                   SYSTEM, settings.now())
     page = staff
     try:
         page.goto(f"{live_server}/wishes/?area={hostile['building']}")
