@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 HOUSEHOLDS_PER_GRID = (300, 500)  # the usual size of a 网格 in the field's practice
 _FORBIDDEN = 1e9
@@ -19,6 +18,8 @@ def match(minutes: np.ndarray, limit: float) -> list[tuple[int, int]]:
     allowed = np.isfinite(minutes) & (minutes <= limit)
     # A pair beyond the limit costs more than any set of allowed pairs: the solver fills as many slots as it can.
     cost = np.where(allowed, minutes, _FORBIDDEN)
+    from scipy.optimize import linear_sum_assignment  # here: scipy.optimize is a second of every server's start
+
     rows, cols = linear_sum_assignment(cost)
     return [(int(r), int(c)) for r, c in zip(rows, cols) if allowed[r, c]]
 

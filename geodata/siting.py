@@ -9,9 +9,6 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
-import pulp
-from spopt.locate import MCLP, PMedian
-
 from geodata import crs
 from workflow.vocab import CANDIDATE_KINDS
 
@@ -53,15 +50,21 @@ def _check(n_candidates: int, k: int) -> None:
 
 
 @contextlib.contextmanager
-def _pulp_quiet():
-    """spopt builds its models with PuLP calls that PuLP 3.3 flags for 4.0: not ours to fix, and thousands per run."""
+def _spopt():
+    """spopt's model classes, imported here: spopt brings libpysal, pointpats and matplotlib (~4 s of a server's
+    start), and only a planning run solves. spopt builds its models with PuLP calls that PuLP 3.3 flags for 4.0:
+    not ours to fix, and thousands per run, so they are quiet meanwhile."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"pulp(\..*)?$")
-        yield
+        from spopt.locate import MCLP, PMedian
+
+        yield MCLP, PMedian
 
 
 def _solve(model, relax: bool) -> tuple[str, float | None]:
     """Solve with CBC (bundled with pulp, runs offline); with an LP relaxation bound when asked."""
+    import pulp  # with spopt, for the same reason
+
     model.solve(pulp.PULP_CBC_CMD(msg=False))
     bound = None
     if relax:
@@ -87,7 +90,7 @@ def mclp(existing: np.ndarray, candidates: np.ndarray, weights: np.ndarray, radi
     base = float(np.asarray(weights, float)[already].sum())
     if len(w) == 0 or not (cost <= radius).any():
         return Solution(list(range(k)), base, base, "Optimal")
-    with _pulp_quiet():
+    with _spopt() as (MCLP, _):
         model = MCLP.from_cost_matrix(cost, w, service_radius=radius, p_facilities=k)
         status, lp = _solve(model, bound)
     chosen = [j for j, var in enumerate(model.fac_vars) if var.value() and var.value() > 0.5]
@@ -101,7 +104,7 @@ def pmedian(existing: np.ndarray, candidates: np.ndarray, weights: np.ndarray, k
     cost = np.minimum(np.hstack([existing, candidates]), UNREACHABLE_M)
     n_existing = existing.shape[1]
     predefined = np.r_[np.ones(n_existing, int), np.zeros(candidates.shape[1], int)]
-    with _pulp_quiet():
+    with _spopt() as (_, PMedian):
         model = PMedian.from_cost_matrix(cost, np.asarray(weights, float), p_facilities=n_existing + k,
                                          predefined_facilities_arr=predefined if n_existing else None)
         status, _ = _solve(model, False)
