@@ -21,6 +21,28 @@ PG_ADMIN = os.environ.get("JINLIN_TEST_PG", "").strip()
 BACKEND = "postgresql" if PG_ADMIN else "sqlite"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Each pass of scripts/test.sh runs what its backend can change (pytest reports the rest as deselected).
+
+    - `postgres_only`: needs a database server to stop or crash; runs in the PostGIS pass alone.
+    - `backend_free`: touches no database; runs in the SQLite pass alone.
+    - browser tests drive the same server code on either backend, which the repository and API tests run on both:
+      the PostGIS pass runs only the browser modules marked `both_backends`, whose flows go through what differs
+      (spatial lookups on intake, imports, background jobs, several workers, exports).
+    """
+    def once_elsewhere(item) -> bool:
+        if PG_ADMIN:
+            browser = "browser" in item.path.parts
+            return bool(item.get_closest_marker("backend_free")
+                        or (browser and not item.get_closest_marker("both_backends")))
+        return bool(item.get_closest_marker("postgres_only"))
+
+    elsewhere = [item for item in items if once_elsewhere(item)]
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = [item for item in items if not once_elsewhere(item)]
+
+
 def new_database_url(tmp_dir: Path, name: str) -> str:
     """An empty database of the backend under test."""
     if not PG_ADMIN:

@@ -10,6 +10,8 @@ from callbacks.viewer import NOBODY
 from db.access import SYSTEM, Viewer, mask_name, mask_phone
 from workflow.vocab import Role
 
+pytestmark = pytest.mark.backend_free  # no database: the SQLite pass alone runs it
+
 ROOT = Path(__file__).resolve().parent.parent
 # role: (sees_pii, may_write, may_administer, may_edit_standards, may_edit_candidates)
 EXPECTED = {

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from layouts import map_page
+
+pytestmark = pytest.mark.backend_free  # no database: the SQLite pass alone runs it
 
 
 def _walk(component, cls):

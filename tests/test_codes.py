@@ -5,6 +5,8 @@ import pytest
 
 from geodata import codes
 
+pytestmark = pytest.mark.backend_free  # no database: the SQLite pass alone runs it
+
 STREET = "330381001"
 COMMUNITY = STREET + "001"
 GRID = COMMUNITY + "02"

@@ -5,11 +5,14 @@ import re
 
 import numpy as np
 import pandas as pd
+import pytest
 import shapely
 
 from geodata import crs, demo
 from workflow.vocab import CASE_SOURCES, LADDER_LEVELS, SERVICE_TYPES
 from tests.conftest import REFERENCE_TIME
+
+pytestmark = pytest.mark.backend_free  # no database: the SQLite pass alone runs it
 
 
 def _metric(gdf):

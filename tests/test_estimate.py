@@ -9,6 +9,8 @@ from pyproj import Geod
 
 from geodata import estimate as est
 
+pytestmark = pytest.mark.backend_free  # no database: the SQLite pass alone runs it
+
 
 def box_m(lon: float, lat: float, width_m: float, height_m: float) -> shapely.Polygon:
     """A WGS-84 rectangle of about width × height metres with its south-west corner at (lon, lat)."""

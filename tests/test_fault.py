@@ -23,9 +23,8 @@ import pytest
 from tests.conftest import BACKEND
 
 ROOT = Path(__file__).resolve().parent.parent
-server_only = pytest.mark.skipif(BACKEND != "postgresql",
-                                 reason="PostgreSQL-only: an embedded SQLite file has no server to lose; "
-                                        "this runs in the PostGIS pass of scripts/test.sh")
+# an embedded SQLite file has no server to lose: these run in the PostGIS pass of scripts/test.sh
+server_only = pytest.mark.postgres_only
 
 
 def _cluster(command: str) -> None:

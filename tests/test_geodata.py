@@ -7,6 +7,8 @@ from shapely.geometry import Point, box
 
 from geodata import coverage, crs, payload
 
+pytestmark = pytest.mark.backend_free  # no database: the SQLite pass alone runs it
+
 
 def test_feature_collection_rounds_to_six_decimals():
     fc = payload.feature_collection([box(120.12345678, 27.1, 120.2, 27.2)], [{"code": "a"}])

@@ -4,10 +4,13 @@ from __future__ import annotations
 import json
 
 from hypothesis import HealthCheck, given, settings, strategies as st
+import pytest
 
 from geodata.importing.errors import ImportRefused
 from geodata.importing.prepare import prepare
 from geodata.importing.readers import read_source
+
+pytestmark = pytest.mark.backend_free  # no database: the SQLite pass alone runs it
 
 number = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**6, 10**6),
                    st.just(120.63), st.just(27.77), st.text(max_size=3), st.none())

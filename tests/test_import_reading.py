@@ -18,6 +18,8 @@ from geodata.importing.prepare import prepare
 from geodata.importing.readers import read_source
 from tests.import_files import OSM_PBF, canteens_xlsx, feature, grid_frame, write_geojson, zip_shapefile
 
+pytestmark = pytest.mark.backend_free  # no database: the SQLite pass alone runs it
+
 # WGS-84 → GCJ-02 and BD-09 pairs as the forward transform of coordtransform 0.2.1 gives them
 # (瑞安, 天安门, 上海人民广场, 广州, 乌鲁木齐).
 KNOWN = [

@@ -4,6 +4,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.backend_free  # no database: the SQLite pass alone runs it
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("api", "callbacks", "db", "geodata", "layouts", "workflow")
 # what each part may import of ours (anything third-party is its own business, except dash: see below)

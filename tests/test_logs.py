@@ -11,6 +11,8 @@ from werkzeug.serving import make_server
 
 from api.serving import REDACTED, DevRequestHandler, redact
 
+pytestmark = pytest.mark.backend_free  # no database: the SQLite pass alone runs it
+
 TOKEN = "demo-screen-token-2026"
 KEY = "open311-key-0123456789abcdef"
 

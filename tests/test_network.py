@@ -9,6 +9,8 @@ from shapely.geometry import LineString, Point
 
 from geodata import coverage, crs, demo, network
 
+pytestmark = pytest.mark.backend_free  # no database: the SQLite pass alone runs it
+
 
 def _nx_distances(net: network.Network, targets: network.Snap, sources: network.Snap) -> np.ndarray:
     """Independent check: split every edge at the snapped points in networkx, then multi-source Dijkstra."""

@@ -4,9 +4,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from layouts import map_page, planning_page, public_page, screen_page
 from layouts.chrome import TopBar
 from workflow.vocab import PUBLIC_SERVICE_TYPES, SERVICE_COLOUR, SERVICE_GLYPH, SERVICE_TYPE_TABLE, SERVICE_TYPES
+
+pytestmark = pytest.mark.backend_free  # no database: the SQLite pass alone runs it
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,6 +6,8 @@ import pytest
 
 from geodata import siting
 
+pytestmark = pytest.mark.backend_free  # no database: the SQLite pass alone runs it
+
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_mclp_equals_brute_force_on_small_instances(seed):

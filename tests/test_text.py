@@ -5,6 +5,10 @@ import ast
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.backend_free  # no database: the SQLite pass alone runs it
+
 
 def test_no_ui_string_is_defined_twice():
     tree = ast.parse((Path(__file__).resolve().parent.parent / "layouts" / "text.py").read_text(encoding="utf-8"))

@@ -5,6 +5,10 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.backend_free  # no database: the SQLite pass alone runs it
+
 ROOT = Path(__file__).resolve().parent.parent
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 SCANNED = ("app.py", "settings.py", "api", "callbacks", "db", "geodata", "layouts", "workflow")

@@ -8,6 +8,8 @@ import pytest
 from workflow import lifecycle as lc
 from tests.refusals import refused
 
+pytestmark = pytest.mark.backend_free  # no database: the SQLite pass alone runs it
+
 T0 = dt.datetime(2026, 11, 20, 9, 0)
 
 

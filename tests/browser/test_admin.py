@@ -1,7 +1,7 @@
 """An admin creates a grid leader in the browser; the new account logs in and sees only its own grid's cases."""
 from __future__ import annotations
-import settings
 
+import settings
 
 
 def test_admin_creates_user_who_can_log_in(staff, live_server, browser):
@@ -86,7 +86,6 @@ def test_admin_sets_deadline_per_category_and_yellow_window(staff, live_server):
         page.locator('#admin-rules .ag-row[row-id="安全隐患"] .ag-cell[col-id="小区"]:has-text("1")').wait_for()
         assert page.input_value("#admin-rules-yellow") == "12"
     finally:
-        import datetime as dt
         with session_scope() as session:  # the module's later tests count lights with the default window
             rules.save_case_rules(session, {}, 24, "test", settings.now())
 

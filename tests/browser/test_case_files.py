@@ -5,11 +5,14 @@ import io
 import re
 
 import openpyxl
+import pytest
 from sqlalchemy import delete, select
 
 from db.engine import session_scope
 from tests.helpers import click_impatiently
 import settings
+
+pytestmark = pytest.mark.both_backends  # exports and case sheets read and write through the database
 
 GRID = "33038100100101"
 MARK = "导入测试"

@@ -4,10 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from sqlalchemy import delete, func, select, update
 
 from tests.helpers import click_impatiently
 import settings
+
+pytestmark = pytest.mark.both_backends  # the case loop writes through the ladder and the trail
 
 DESCRIPTION = "单元门禁损坏，老人进出不便"
 

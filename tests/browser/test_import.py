@@ -10,6 +10,8 @@ from sqlalchemy import bindparam, create_engine, text
 from tests.browser.conftest import login_form, serve
 from tests.import_files import canteens_xlsx, grid_frame, zip_shapefile
 
+pytestmark = pytest.mark.both_backends  # imports write geometry (PostGIS columns and indexes)
+
 COMMUNITY = "330381001001"
 
 

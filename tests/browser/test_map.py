@@ -237,8 +237,6 @@ def test_a_drill_asks_the_server_for_the_map_and_the_panel_only(staff, live_serv
 
 
 def test_rates_period_switch_recomputes_the_three_rates(staff, live_server, session):
-    import datetime as dt
-
     from db import areas, dashboard
 
     page = staff

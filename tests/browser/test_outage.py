@@ -7,12 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BACKEND
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.skipif(BACKEND != "postgresql",
-                                 reason="PostgreSQL-only: runs in the PostGIS pass of scripts/test.sh"),
-              pytest.mark.shares_server]  # reads only (it stops the whole cluster, whoever's database it is)
+# the PostGIS pass of scripts/test.sh alone runs it; reads only (it stops the whole cluster, whoever's database it is)
+pytestmark = [pytest.mark.postgres_only, pytest.mark.both_backends, pytest.mark.shares_server]
 
 
 def _cluster(command: str) -> None:

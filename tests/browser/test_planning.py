@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 from tests.browser.conftest import SERVERS
 from tests.helpers import browser_login
 
+pytestmark = pytest.mark.both_backends  # planning runs as a background job, with progress and cancel
+
 ADDED = "document.querySelectorAll('.plan-pin.added').length"
 # a point of the street's map that no marker covers, in page pixels
 FREE_SPOT = """() => {

@@ -6,6 +6,8 @@ import pytest
 from tests.browser.conftest import serve
 from tests.helpers import browser_login
 
+pytestmark = pytest.mark.both_backends  # several workers share the job and the database
+
 WORKERS = 3
 
 

@@ -1,7 +1,6 @@
 """The big screen in real Chromium at kiosk sizes: numbers, a ticking clock, the case board, no scrollbars; revoked tokens."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest

@@ -4,9 +4,12 @@ from __future__ import annotations
 import re
 
 from PIL import Image
+import pytest
 from sqlalchemy import delete, select
 
 from tests.browser.test_map import DRILL_CODES, settled_pixel
+
+pytestmark = pytest.mark.both_backends  # a picked spot is located by spatial queries
 
 GRID = "33038100100101"
 FIRST = "选点测试：绿化带被占用种菜"

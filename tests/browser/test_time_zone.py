@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 import settings
 from db import models as m
 from workflow.vocab import OPEN_STATUSES
-from tests.browser.conftest import CHROMIUM_ARGS, PageProbe, login_form  # noqa: F401
+from tests.browser.conftest import PageProbe, login_form
 
 pytestmark = pytest.mark.shares_server  # reads only
 

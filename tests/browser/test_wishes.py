@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import delete, select
 
 from db.engine import session_scope
 from tests.helpers import click_impatiently
+
+pytestmark = pytest.mark.both_backends  # publishing, claiming and completing write the wish and its trail
 
 GRID = "33038100100101"
 TITLE = "心愿测试：帮独居老人修好收音机"
