@@ -17,6 +17,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"]
+# How long a wait on the page's state may last before the test fails. Waits are on state, never on time, so an idle
+# box never comes near it; on a busy 2-core box a cold callback behind a write can take well over 15 s.
+WAIT_MS = 30_000
 SERVERS: dict[str, subprocess.Popen] = {}  # base URL → the running server's process, for tests that watch its jobs
 
 
@@ -99,7 +102,9 @@ def serve(database_url: str, log: Path, command: tuple[str, ...] = ("app.py",)):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=WAIT_MS)  # expect(...) waits like the pages do (its own default is 5 s)
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/test.sh, which installs Debian chromium")
@@ -132,7 +137,7 @@ def page(browser, request):
     width, height = getattr(request, "param", (1920, 1080))
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     pg = context.new_page()
-    pg.set_default_timeout(15_000)
+    pg.set_default_timeout(WAIT_MS)
     probe = PageProbe(pg)
     pg.probe = probe
     yield pg

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 import settings
 from db import models as m
 from workflow.vocab import OPEN_STATUSES
-from tests.browser.conftest import PageProbe, login_form
+from tests.browser.conftest import WAIT_MS, PageProbe, login_form
 
 pytestmark = pytest.mark.shares_server  # reads only
 
@@ -24,7 +24,7 @@ WEEKDAYS = "一二三四五六日"
 def far_page(browser):
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id=FAR_ZONE)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(WAIT_MS)
     probe = PageProbe(page)
     assert page.evaluate("() => Intl.DateTimeFormat().resolvedOptions().timeZone") == FAR_ZONE
     yield page
