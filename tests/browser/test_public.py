@@ -193,5 +193,6 @@ def test_locate_me_sorts_by_distance_or_says_why_not(page, live_server, public_p
     expected = "已按离你的距离排序" if allowed else "无法获取位置（可能未授权）。请在地图上点一下你所在的位置。"
     page.wait_for_selector(f"#public-locate-status:text-is('{expected}')")
     if allowed:  # the point the phone stands on comes first
-        page.wait_for_function("(name) => document.querySelector('#public-list > li.pub-item b').innerText === name",
+        page.wait_for_function("(name) => { const b = document.querySelector('#public-list > li.pub-item b');"
+                               " return b !== null && b.innerText === name; }",
                                arg=public_points[0].name)

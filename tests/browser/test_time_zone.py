@@ -35,7 +35,9 @@ def far_page(browser):
 
 def test_the_screen_clock_shows_beijing_time_on_a_display_set_elsewhere(far_page, live_server):
     far_page.goto(f"{live_server}/screen/?token={TOKEN}")
-    far_page.wait_for_function("() => /\\d{2}:\\d{2}:\\d{2}$/.test(document.querySelector('.screen-clock').innerText)")
+    # the clock is there once the layout has rendered, and has its time once its first tick ran
+    far_page.wait_for_function("() => { const c = document.querySelector('.screen-clock');"
+                               " return c !== null && /\\d{2}:\\d{2}:\\d{2}$/.test(c.innerText); }")
     shown = CLOCK.match(far_page.locator(".screen-clock").inner_text())
     assert shown, far_page.locator(".screen-clock").inner_text()
     year, month, day, weekday, hour, minute, second = shown.groups()
