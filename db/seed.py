@@ -111,7 +111,7 @@ def write_demo(data: DemoData, progress: Callable[[str], None] | None = None) ->
             row["version"] = 1
         _insert(conn, m.Case, cases, say, "cases")
         ids = dict(conn.execute(select(m.Case.code, m.Case.id)).all())
-        _insert(conn, m.CaseEvent, _records(case_trail(data.cases, ids), EVENT_COLUMNS), say, "case events")
+        _insert(conn, m.CaseEvent, _records(case_trail(data.cases, ids, data.reference_time), EVENT_COLUMNS), say, "case events")
         if len(data.wishes):
             wishes = _records(data.wishes, WISH_COLUMNS)
             for i, row in enumerate(wishes, start=1):
@@ -133,8 +133,11 @@ WISH_COLUMNS = ["title", "description", "wisher_name", "wisher_phone", "building
 EVENT_COLUMNS = ["case_id", "at", "actor", "action", "from_status", "to_status", "note"]
 
 
-def case_trail(cases: pd.DataFrame, ids: dict) -> pd.DataFrame:
-    """The audit trail each generated case would have: created, accepted, dispatched, resolved, visited, closed."""
+def case_trail(cases: pd.DataFrame, ids: dict, now: dt.datetime) -> pd.DataFrame:
+    """The audit trail each generated case would have: created, accepted, dispatched, resolved, visited, closed.
+
+    Nothing happens after `now` (the demo's clock): a step the usual pace would put later happens, in order, in the
+    time that is left."""
     c = cases.assign(case_id=cases.code.map(ids))
     created = pd.to_datetime(c.created_at)
     accepted = pd.to_datetime(c.accepted_at)
@@ -163,6 +166,11 @@ def case_trail(cases: pd.DataFrame, ids: dict) -> pd.DataFrame:
     step(status == S.RETURNED, created + pd.Timedelta(hours=3), "return", S.SUBMITTED, S.RETURNED, RETURNED_NOTE)
     step(status == S.DUPLICATE, created + pd.Timedelta(hours=3), "merge", S.SUBMITTED, S.DUPLICATE, DUPLICATE_NOTE)
     trail = pd.concat(parts, ignore_index=True).sort_values(["case_id", "at"], kind="stable")
+    # a step due after `now` moves back to its case's last moment before `now`, a second apart, keeping its order
+    late = trail["at"] > pd.Timestamp(now)
+    if late.any():
+        back = trail[late].groupby("case_id").cumcount(ascending=False) + 1
+        trail.loc[late, "at"] = pd.Timestamp(now) - pd.to_timedelta(back, unit="s")
     trail["at"] = trail["at"].dt.round("s").astype(object)
     return trail
 

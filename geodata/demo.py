@@ -612,6 +612,9 @@ def _cases(rng, buildings: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, n: int, no
                                                                           p=list(SATISFACTION_WEIGHTS.values()))],
                             None)
     accepted_at = (created + pd.to_timedelta(rng.uniform(0.05, 1.3, n), unit="D")).round("s")
+    # a young case is accepted by now at the latest (a minute before: the trail's later steps fit after it)
+    last_minute = pd.Timestamp(now) - pd.Timedelta(minutes=1)
+    accepted_at = accepted_at.where(accepted_at < last_minute, created.where(created > last_minute, last_minute))
     resolved_at = (created + pd.to_timedelta(resolve_days, unit="D")).round("s")
     with_reporter = np.isin(source, ["居民上报", "12345", "微心愿"])
     b_codes = buildings.code.to_numpy()[pick]

@@ -194,3 +194,23 @@ def test_walkways_bring_walks_inside_a_compound_close_to_the_straight_line(demo_
     # measured: 1.54 with walkways, 3.1 on the roads alone (out to a road, round the block, back in)
     assert with_walkways < 1.7
     assert with_walkways < roads_only / 1.5
+
+
+def test_nothing_in_the_demo_happens_after_its_clock():
+    """Young cases are accepted, dispatched and closed by the demo's reference time, not after it."""
+    from db.seed import case_trail
+
+    data = demo.generate("S", reference_time=REFERENCE_TIME)
+    for column in ("created_at", "accepted_at", "resolved_at", "deadline"):
+        times = pd.to_datetime(data.cases[column])
+        if column == "deadline":
+            assert (times > pd.Timestamp(REFERENCE_TIME)).any()  # deadlines are promises: they lie ahead
+        else:
+            assert not (times > pd.Timestamp(REFERENCE_TIME)).any(), column
+    trail = case_trail(data.cases, {code: i for i, code in enumerate(data.cases.code)}, REFERENCE_TIME)
+    at = pd.to_datetime(trail["at"])
+    assert at.max() <= pd.Timestamp(REFERENCE_TIME)
+    # every case's steps still come in the order of its life: created first, closed last
+    assert trail.assign(at=at).groupby("case_id")["at"].apply(lambda s: s.is_monotonic_increasing).all()
+    first = trail.groupby("case_id")["action"].first()
+    assert set(first) == {"create"}
