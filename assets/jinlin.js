@@ -74,6 +74,16 @@
     return p.year + "-" + p.month + "-" + p.day + " " + p.hour + ":" + p.minute;
   }
 
+  // how long a case has been overdue in all (layouts/text.py overdue_words says it the same way); null: not overdue
+  function overdueWords(p, words) {
+    var start = p.overdueSince || (p.deadline < Date.now() ? p.deadline : null);
+    if (!start || !words) { return null; }
+    var hours = Math.floor((Date.now() - start) / 3600000);
+    if (hours < 1) { return words.less; }
+    if (hours < 24) { return fill(words.hours, { h: hours }); }
+    return fill(words.days, { d: Math.floor(hours / 24), h: hours % 24 });
+  }
+
   window.jinlin = Object.assign({}, window.jinlin, {
     map: {
       basemapStyle: function (feature, context) {
@@ -188,11 +198,15 @@
         var p = feature.properties;
         var lt = light(p.deadline, context.hideout);
         var marker = L.circleMarker(latlng, {
-          radius: 8, weight: 2, color: "#fff", fillColor: LIGHT_COLOUR[lt], fillOpacity: 1, className: "case case-" + lt
+          // 超期升级 (escalated after a missed deadline) keeps a red ring whatever its present light
+          radius: 8, weight: p.overdueSince ? 3 : 2, color: p.overdueSince ? LIGHT_COLOUR.red : "#fff",
+          fillColor: LIGHT_COLOUR[lt], fillOpacity: 1, className: "case case-" + lt + (p.overdueSince ? " case-escalated" : "")
         });
-        marker.bindPopup(popup(p.category + " · " + p.status, rowsOf(labelsOf(context).caseRows, [
+        var labels = labelsOf(context);
+        var title = p.category + " · " + p.status + (p.overdueSince ? " · " + labels.escalated : "");
+        marker.bindPopup(popup(title, rowsOf(labels.caseRows, [
           ["code", p.code], ["description", p.description], ["level", p.level], ["deadline", fmtTime(p.deadline)],
-          ["assignee", p.assignee], ["reporter", p.reporter]
+          ["overdue", overdueWords(p, labels.overdueSpan)], ["assignee", p.assignee], ["reporter", p.reporter]
         ])));
         return marker;
       },
@@ -200,7 +214,11 @@
       caseCluster: function (feature, latlng, index, context) {
         var leaves = index.getLeaves(feature.properties.cluster_id, Infinity);
         var counts = { red: 0, yellow: 0, green: 0 };
-        leaves.forEach(function (leaf) { counts[light(leaf.properties.deadline, context.hideout)] += 1; });
+        var escalated = 0;
+        leaves.forEach(function (leaf) {
+          counts[light(leaf.properties.deadline, context.hideout)] += 1;
+          if (leaf.properties.overdueSince) { escalated += 1; }
+        });
         var worst = counts.red ? "red" : counts.yellow ? "yellow" : "green";
         var n = feature.properties.point_count;
         var size = n < 10 ? 34 : n < 50 ? 40 : 48;
@@ -208,7 +226,7 @@
           html: "<div><span>" + Number(n) + "</span></div>",
           className: "case-cluster case-cluster-" + worst, iconSize: L.point(size, size)
         });
-        return L.marker(latlng, { icon: icon, title: fill(labelsOf(context).cluster, { n: n, red: counts.red }) });
+        return L.marker(latlng, { icon: icon, title: fill(labelsOf(context).cluster, { n: n, red: counts.red, escalated: escalated }) });
       },
 
       servicePoint: function (feature, latlng, context) {

@@ -29,11 +29,11 @@ def _filter(area, statuses, category, level, light, assignee, start, end) -> cas
                             created_to=dt.date.fromisoformat(end[:10]) if end else None)
 
 
-def export_frame(rows: list[dict]) -> pd.DataFrame:
-    """The rows as the grid shows them, with Chinese column names, for Excel and CSV."""
+def export_frame(rows: list[dict], now: dt.datetime) -> pd.DataFrame:
+    """The rows as the grid shows them at `now`, with Chinese column names, for Excel and CSV."""
     # times stay datetimes: Excel gets real, sortable dates and a re-import keeps them to the second
     shown = [{**shown, "created_at": raw["created_at"], "deadline": raw["deadline"]}
-             for shown, raw in zip(cases_page.grid_rows(rows), rows)]
+             for shown, raw in zip(cases_page.grid_rows(rows, now), rows)]
     headers = {**text.CASE_FIELDS, **text.EXPORT_EXTRA_FIELDS}
     return pd.DataFrame(shown, columns=list(headers)).rename(columns=headers)
 
@@ -81,12 +81,12 @@ def show_list(area, statuses, category, level, light, assignee, start, end, _cha
     with session_scope() as session:
         rows = cases.list_cases(session, current_viewer(),
                                 _filter(area, statuses, category, level, light, assignee, start, end), now)
-    return cases_page.grid_rows(rows), text.CASES_COUNT.format(n=len(rows))
+    return cases_page.grid_rows(rows, now), text.CASES_COUNT.format(n=len(rows))
 
 
 def _export_rows(filters: tuple, now: dt.datetime) -> pd.DataFrame:
     with session_scope() as session:
-        return export_frame(cases.list_cases(session, current_viewer(), _filter(*filters), now))
+        return export_frame(cases.list_cases(session, current_viewer(), _filter(*filters), now), now)
 
 
 @page.callback(Output(ids.DOWNLOAD, "data"), Input(ids.EXPORT_XLSX, "n_clicks"),
@@ -125,12 +125,13 @@ def bulk(_n, selected, assignee):
 def _detail(code: str | None):
     if not code:
         raise PreventUpdate
+    now = settings.now()
     with session_scope() as session:
         try:
-            case = cases.get_case(session, code, current_viewer(), settings.now())
+            case = cases.get_case(session, code, current_viewer(), now)
         except cases.NotFound as err:
             return text.words(err), None
-    return cases_page.build_detail(case), {"code": case["code"], "version": case["version"]}
+    return cases_page.build_detail(case, now), {"code": case["code"], "version": case["version"]}
 
 
 @page.callback(Output(ids.DETAIL, "children"), Output(ids.SELECTED, "data"), Input(ids.GRID, "cellClicked"),

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from db import cache, locks, models as m, rules as case_rules, spatial
 from db.access import Viewer, case_scope, mask_name
-from db.areas import LEVEL_COLUMN, get_area
+from db.areas import LEVEL_COLUMN, get_area, names_in_street
 from geodata import crs
 from workflow.vocab import CASE_SOURCES, LADDER_LEVELS
 from workflow import contacts, lifecycle as lc
@@ -250,6 +250,7 @@ def escalate_due(session: Session, now: dt.datetime) -> int | None:
         for level, at, deadline in lc.due_escalations(case.level, case.deadline, now, case.category, days):
             previous = case.level
             case.level, case.deadline = level, deadline
+            case.overdue_since = case.overdue_since or at
             _event(session, case, "auto_escalate", SYSTEM_ACTOR, None, at, case.status,
                    trail_note("overdue", previous=previous, level=level))
             moved += 1
@@ -281,9 +282,12 @@ def get_case(session: Session, code: str, viewer: Viewer, now: dt.datetime) -> d
         "status": case.status, "level": case.level, "assignee": case.assignee, "deadline": case.deadline,
         "created_at": case.created_at, "satisfaction": case.satisfaction, "version": case.version,
         "light": lc.light(case.deadline, now, yellow) if case.status in lc.OPEN else None,
+        "overdue_since": lc.overdue_start(case.deadline, case.overdue_since, now) if case.status in lc.OPEN else None,
+        "escalated": case.overdue_since is not None and case.status in lc.OPEN,
         "reporter": viewer.name_of(case.reporter_name), "phone": viewer.phone_of(case.reporter_phone),
         "lon": case.lon, "lat": case.lat, "community_code": case.community_code, "grid_code": case.grid_code,
         "compound_code": case.compound_code, "building_code": case.building_code, "photos": list(photos),
+        "place": _places(session, [case])[case.id],
         "events": [{"at": e.at, "actor": e.actor, "action": e.action,
                     "from": e.from_status, "to": e.to_status, "note": e.note} for e in events],
     }
@@ -299,6 +303,26 @@ class CaseFilter:
     assignee: str | None = None
     created_from: dt.date | None = None
     created_to: dt.date | None = None
+
+
+PLACE_LEVELS = ("community_code", "grid_code", "compound_code")
+
+
+def _places(session: Session, cases: list) -> dict[int, str]:
+    """Where each case is, in words: community · grid · compound (the building's name beside it, when known)."""
+    names: dict[str, tuple[str, bool]] = {}
+    for street in {c.street_code for c in cases if c.street_code}:
+        names.update(names_in_street(session, street))
+    building_codes = {c.building_code for c in cases if c.building_code}
+    buildings = dict(session.execute(select(m.Building.code, m.Building.name)
+                                     .where(m.Building.code.in_(building_codes))).all()) if building_codes else {}
+    places = {}
+    for c in cases:
+        parts = [names[code][0] for code in (getattr(c, level) for level in PLACE_LEVELS) if code in names]
+        if c.building_code in buildings:
+            parts.append(buildings[c.building_code])
+        places[c.id] = " · ".join(parts)
+    return places
 
 
 def list_cases(session: Session, viewer: Viewer, flt: CaseFilter, now: dt.datetime, limit: int = 5000) -> list[dict]:
@@ -324,11 +348,15 @@ def list_cases(session: Session, viewer: Viewer, flt: CaseFilter, now: dt.dateti
         where.append(m.Case.created_at < dt.datetime.combine(flt.created_to, dt.time()) + dt.timedelta(days=1))
     if flt.light:
         where.append(m.Case.status.in_(lc.OPEN))
-        where.append(lc.light_sql(m.Case.deadline, now, yellow) == flt.light)
-    rows = session.execute(select(m.Case).where(*where).order_by(m.Case.created_at.desc()).limit(limit)).scalars()
-    return [{"code": c.code, "created_at": c.created_at, "category": c.category, "source": c.source,
+        where.append(m.Case.overdue_since.is_not(None) if flt.light == lc.ESCALATED
+                     else lc.light_sql(m.Case.deadline, now, yellow) == flt.light)
+    rows = session.execute(select(m.Case).where(*where).order_by(m.Case.created_at.desc()).limit(limit)).scalars().all()
+    places = _places(session, rows)
+    return [{"code": c.code, "place": places[c.id], "created_at": c.created_at, "category": c.category, "source": c.source,
              "description": c.description, "status": c.status, "level": c.level, "assignee": c.assignee,
              "deadline": c.deadline, "light": lc.light(c.deadline, now, yellow) if c.status in lc.OPEN else None,
+             "overdue_since": lc.overdue_start(c.deadline, c.overdue_since, now) if c.status in lc.OPEN else None,
+             "escalated": c.overdue_since is not None and c.status in lc.OPEN,
              "reporter": mask_name(c.reporter_name), "community_code": c.community_code, "grid_code": c.grid_code,
              "lon": c.lon, "lat": c.lat, "version": c.version} for c in rows]
 

@@ -50,6 +50,8 @@ def _summary(session: Session, area: dict, now: dt.datetime, viewer: Viewer) -> 
     light = lc.light_sql(m.Case.deadline, now, case_rules.get_case_rules(session).yellow_hours)
     by_light = dict(session.execute(select(light, func.count()).where(cases_here, m.Case.status.in_(OPEN_STATUSES))
                                     .group_by(light)).all())
+    escalated = session.execute(select(func.count()).where(cases_here, m.Case.status.in_(OPEN_STATUSES),
+                                                           m.Case.overdue_since.is_not(None))).scalar_one()
     by_type: dict = {}
     if area["level"] != "building":
         by_type = dict(session.execute(select(m.ServicePoint.service_type, func.count())
@@ -62,6 +64,8 @@ def _summary(session: Session, area: dict, now: dt.datetime, viewer: Viewer) -> 
         "cases_by_status": by_status,
         "cases_by_light": {k: int(by_light.get(k, 0)) for k in ("red", "yellow", "green")},
         "open_cases": int(sum(by_light.values())),
+        # open cases that missed a deadline and were sent up with a fresh one: whatever their light now
+        "escalated": int(escalated),
         "service_points_by_type": by_type,
         "posts": posts,
     }
@@ -111,13 +115,13 @@ def list_open_cases(session: Session, area: dict, now: dt.datetime, limit: int =
                            .order_by(m.Case.deadline).limit(limit)).scalars().all()
     lights = lights_for(session, [r.deadline for r in rows], now)
     return [{"code": r.code, "category": r.category, "status": r.status, "level": r.level,
-             "description": r.description, "deadline": r.deadline, "light": lt,
+             "description": r.description, "deadline": r.deadline, "light": lt, "escalated": r.overdue_since is not None,
              "reporter": viewer.name_hint(r.reporter_name), "assignee": r.assignee}
             for r, lt in zip(rows, lights)]
 
 
 def screen_stats(session: Session, area: dict, now: dt.datetime, viewer: Viewer = SYSTEM, days: int = 30) -> dict:
-    """Big-screen numbers for an area: open/overdue now, resolved today, the 三率 over `days`, people, points."""
+    """Big-screen numbers for an area: open/overdue now/escalated after a missed deadline, resolved today, the 三率 over `days`, people, points."""
     minute = now.replace(second=0, microsecond=0)
 
     def build() -> dict:
@@ -125,10 +129,11 @@ def screen_stats(session: Session, area: dict, now: dt.datetime, viewer: Viewer 
         since = minute - dt.timedelta(days=days)
         today = minute.replace(hour=0, minute=0)
         is_open = m.Case.status.in_(OPEN_STATUSES)
-        # five counts of three tables in one round trip
-        open_now, overdue, resolved_today, volunteers, points = session.execute(select(
+        # six counts of three tables in one round trip
+        open_now, overdue, escalated, resolved_today, volunteers, points = session.execute(select(
             select(func.count()).where(here, is_open).scalar_subquery(),
             select(func.count()).where(here, is_open, m.Case.deadline < minute).scalar_subquery(),
+            select(func.count()).where(here, is_open, m.Case.overdue_since.is_not(None)).scalar_subquery(),
             select(func.count()).where(here, m.Case.resolved_at >= today).scalar_subquery(),
             select(func.count(func.distinct(m.Assignment.volunteer_id)))
             .join(m.VolunteerPost, m.VolunteerPost.code == m.Assignment.post_code)
@@ -138,7 +143,8 @@ def screen_stats(session: Session, area: dict, now: dt.datetime, viewer: Viewer 
         rows = session.execute(select(m.Case.created_at, m.Case.accepted_at, m.Case.resolved_at, m.Case.deadline,
                                       m.Case.satisfaction).where(here, m.Case.created_at >= since)).all()
         return {
-            "open": int(open_now), "overdue": int(overdue), "resolved_today": int(resolved_today),
+            "open": int(open_now), "overdue": int(overdue), "escalated": int(escalated),
+            "resolved_today": int(resolved_today),
             **lc.rates(rows), "volunteers": int(volunteers), "service_points": int(points),
             "cases_in_period": len(rows),
         }

@@ -140,11 +140,14 @@ def _cases(session: Session, area: dict, viewer: Viewer) -> dict:
     """Open cases the viewer may read. The deadline goes out as epoch ms (the instant, read in the street's zone) so the
     browser colours 红黄绿 by its own clock, whatever zone that browser is set to."""
     rows = session.execute(select(m.Case.code, m.Case.category, m.Case.status, m.Case.level, m.Case.deadline,
-                                  m.Case.reporter_name, m.Case.assignee, m.Case.description, m.Case.lon, m.Case.lat)
+                                  m.Case.overdue_since, m.Case.reporter_name, m.Case.assignee, m.Case.description,
+                                  m.Case.lon, m.Case.lat)
                            .where(scope_clause(m.Case, area), case_scope(viewer),
                                   m.Case.status.in_(OPEN_STATUSES))).all()
     props = [{"code": r.code, "category": r.category, "status": r.status, "level": r.level,
               "deadline": int(settings.aware(r.deadline).timestamp() * 1000),
+              # the first deadline it missed, when escalation gave it a fresh one (超期升级), as epoch ms
+              "overdueSince": int(settings.aware(r.overdue_since).timestamp() * 1000) if r.overdue_since else None,
               "reporter": viewer.name_hint(r.reporter_name),
               "assignee": r.assignee if viewer.sees_pii else None,
               # residents' own words may name people: not for the big screen

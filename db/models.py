@@ -236,6 +236,9 @@ class Case(PointMixin, Base):
     deadline: Mapped[dt.datetime] = mapped_column(DateTime)
     resolved_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     satisfaction: Mapped[Optional[str]] = mapped_column(String(8))
+    # the first deadline the case missed (escalation moved it up a level with a fresh deadline): it stays 超期升级
+    # from then on, and how long it has been overdue in all is counted from here
+    overdue_since: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     # the intake form's one-time token: a second submission of the same form finds this case instead of making one
     client_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -74,7 +74,7 @@ def build_legend() -> html.Div:
     return html.Div(id=ids.MAP_LEGEND, className="legend", children=[
         html.Div(text.LEGEND_LIGHTS, className="legend-title"),
         html.Div([dot("light-red", text.LIGHT["red"]), dot("light-yellow", text.LIGHT["yellow"]),
-                  dot("light-green", text.LIGHT["green"])]),
+                  dot("light-green", text.LIGHT["green"]), dot("escalated", text.ESCALATED)]),
         html.Div(text.OVERLAY_SERVICES, className="legend-title"),
         html.Div(className="legend-glyphs", children=[
             html.Span(className="legend-item", children=[html.I(glyph, className="glyph"), name])
@@ -188,7 +188,9 @@ def build_panel(summary: dict) -> list:
     cases = _section(text.SECTION_CASES, [
         html.Div(className="case-lights", children=[
             html.Span([html.B(f"{summary['open_cases']}"), f" {text.OPEN_CASES}"], className="open-count"),
-            *[_light(k, lights[k]) for k in ("red", "yellow", "green")]]),
+            *[_light(k, lights[k]) for k in ("red", "yellow", "green")],
+            html.Span(f"{text.ESCALATED} {summary['escalated']}", className="pill light-escalated",
+                      title=text.ESCALATED_HINT)]),
         html.Div(className="chips", children=[html.Span(f"{s} {n}", className="chip") for s, n in statuses]),
     ])
     services = _section(text.SECTION_SERVICES, html.Div(className="chips", children=[
@@ -246,7 +248,9 @@ def build_building_panel(area: dict, open_cases: list[dict], nearest: list[dict]
                                                                 estimated_tag() if k in counted else None])])
                  for k, v in facts.items()]
     case_items = [html.Li(className="case-item", children=[
-        _light(c["light"]), html.B(c["category"]), html.Span(c["status"], className="chip"),
+        _light(c["light"]),
+        html.Span(text.ESCALATED, className="pill light-escalated") if c.get("escalated") else None,
+        html.B(c["category"]), html.Span(c["status"], className="chip"),
         html.Div(c["description"], className="case-desc"),
         html.Div([text.DEADLINE.format(when=c["deadline"].strftime("%m-%d %H:%M")),
                   "  ", text.REPORTER.format(name=c["reporter"]) if c["reporter"] else ""], className="muted"),

@@ -73,8 +73,10 @@ def build_kpis(stats: dict) -> list:
     for key, label in text.SCREEN_KPI.items():
         value = stats.get(key)
         shown = _pct(value) if key in RATE_KEYS else f"{value:,}" if isinstance(value, int) else "—"
+        note = (html.Div(text.SCREEN_ESCALATED.format(n=f"{stats['escalated']:,}"), className="screen-kpi-note")
+                if key == "overdue" and stats.get("escalated") else None)
         cards.append(html.Div(className=f"screen-kpi kpi-{key}", children=[
-            html.Div(shown, className="screen-kpi-value"), html.Div(label, className="screen-kpi-label")]))
+            html.Div(shown, className="screen-kpi-value"), html.Div(label, className="screen-kpi-label"), note]))
     return cards
 
 

@@ -50,6 +50,12 @@ SECTION_GRID_LEADERS = "网格与网格长"
 
 OPEN_CASES = "在办"
 LIGHT = {"red": "超期", "yellow": "临期", "green": "正常"}
+# a case that missed a deadline and was sent up the ladder with a fresh one: still counted, never green in words
+ESCALATED = "超期升级"
+ESCALATED_HINT = "错过时限、已自动上报到上一级的在办诉求（不论现时限是否已过）"
+SCREEN_ESCALATED = "另有超期升级 {n} 件"
+LIGHT_FILTER = {**LIGHT, "escalated": ESCALATED}
+OVERDUE_SPAN = {"days": "已超期 {d} 天 {h} 小时", "hours": "已超期 {h} 小时", "less": "已超期不到 1 小时"}
 POSTS_STAFFED = "满员"
 POSTS_SHORT = "缺员"
 POSTS_FILLED = "在岗 {filled}/{slots} 人"
@@ -76,9 +82,10 @@ MAP_LABELS = {
             "metres": "{n} 米", "minutes": "{n} 分钟（老人约 {elderly} 分钟）", "standard": "{radius} 米 ≈ {limit} 分钟",
             "rows": {"distance": "步行距离", "minutes": "步行时间", "standard": "标准", "households": "户数",
                      "elderly": "60岁以上"}},
-    "caseRows": {"code": "编号", "description": "描述", "level": "层级", "deadline": "时限", "assignee": "承办",
-                 "reporter": "反映人"},
-    "cluster": "诉求 {n} 件（超期 {red}）",
+    "caseRows": {"code": "编号", "description": "描述", "level": "层级", "deadline": "时限", "overdue": "超期",
+                 "assignee": "承办", "reporter": "反映人"},
+    "cluster": "诉求 {n} 件（超期 {red}，超期升级 {escalated}）",
+    "overdueSpan": OVERDUE_SPAN, "escalated": ESCALATED,
     "serviceRows": {"type": "类型", "hours": "开放时间", "capacity": "容量", "address": "地址", "phone": "电话"},
     "people": "{n} 人",
     "wish": {"glyph": "愿", "title": "微心愿 · {status}",
@@ -220,12 +227,12 @@ CASES_NOTE = "办理说明（可选）"
 CASES_SATISFACTION = "回访满意度"
 CASES_DONE = "已{action}"
 # the list's columns are the case sheet's: an export shows what the list shows and reads back in
-CASE_FIELDS = {f: CASE_SHEET_HEADERS[f] for f in ("code", "created_at", "category", "source", "description", "status",
-                                                  "level", "deadline", "light_label", "assignee", "reporter")}
+CASE_FIELDS = {f: CASE_SHEET_HEADERS[f] for f in ("code", "created_at", "category", "source", "place", "description",
+                                                  "status", "level", "deadline", "light_label", "assignee", "reporter")}
 EXPORT_EXTRA_FIELDS = {f: CASE_SHEET_HEADERS[f] for f in ("lon", "lat")}  # in files only: they let a list re-import
 # one case's detail on /cases/: field → label, in this order
-CASE_DETAIL_FIELDS = {**{f: CASE_FIELDS[f] for f in ("code", "category", "source", "status", "level", "deadline",
-                                                     "assignee", "reporter")},
+CASE_DETAIL_FIELDS = {**{f: CASE_FIELDS[f] for f in ("code", "place", "category", "source", "status", "level",
+                                                     "deadline", "assignee", "reporter")},
                       "phone": "电话", "satisfaction": "满意度"}
 INTAKE_TITLE = "在此楼登记诉求"
 INTAKE_CATEGORY = "类别"
@@ -794,6 +801,16 @@ WISH_ACTIONS = {"claim": "认领", "complete": "完成", "release": "放弃认�
 REFUSAL_PARAM_WORDS = {"case_action_refused": {"action": CASE_ACTIONS},
                        "wish_action_refused": {"action": WISH_ACTIONS},
                        "bad_characters": {"field": FIELD_WORDS}}
+
+
+def overdue_words(start, now) -> str:
+    """How long a case has been overdue, in the words of OVERDUE_SPAN (assets/jinlin.js says it the same way)."""
+    hours = int((now - start).total_seconds() // 3600)
+    if hours < 1:
+        return OVERDUE_SPAN["less"]
+    if hours < 24:
+        return OVERDUE_SPAN["hours"].format(h=hours)
+    return OVERDUE_SPAN["days"].format(d=hours // 24, h=hours % 24)
 
 
 def words(refusal) -> str:

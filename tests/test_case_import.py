@@ -134,7 +134,7 @@ def test_excel_round_trip_recreates_the_same_cases(session):
     listed = cases.list_cases(session, SYSTEM, cases.CaseFilter(area="33038100100101", statuses=("待受理",)), NOW)[:5]
     assert listed
     buffer = io.BytesIO()
-    export_frame(listed).to_excel(buffer, index=False)
+    export_frame(listed, NOW).to_excel(buffer, index=False)
     # the exported list goes back in after the originals are gone; codes, places and times come back the same
     codes = [r["code"] for r in listed]
     ids = session.execute(select(m.Case.id).where(m.Case.code.in_(codes))).scalars().all()
@@ -156,7 +156,7 @@ def test_export_has_exactly_the_filtered_rows_with_chinese_headers(session):
     flt = cases.CaseFilter(area="33038100100101", light="green")
     listed = cases.list_cases(session, SYSTEM, flt, NOW)
     assert listed
-    frame = export_frame(listed)
+    frame = export_frame(listed, NOW)
     assert list(frame.columns)[:3] == ["编号", "登记时间", "类别"] and "经度" in frame.columns
     assert list(frame["编号"]) == [r["code"] for r in listed]
     assert set(frame["红黄绿"]) == {"正常"}

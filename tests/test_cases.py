@@ -181,6 +181,46 @@ def test_escalate_due_with_frozen_clock_and_gap(session):
     assert cases.escalate_due(session, later) == 0
 
 
+def test_an_escalated_case_stays_marked_overdue_and_is_counted(session):
+    """Escalation gives a fresh deadline (green again): the case stays 超期升级, overdue since its first missed
+    deadline, and the panel and the screen count it beside the cases overdue now."""
+    from db import areas, dashboard
+
+    soon = NOW + dt.timedelta(days=2)
+    cases.escalate_due(session, soon)  # the demo's own overdue cases first
+    grid = areas.get_area(session, GRID)
+    before = dashboard.area_summary(session, grid, soon)
+    before_screen = dashboard.screen_stats(session, grid, soon)
+    _, new = _new(session)
+    code = cases.create_case(session, new, "甲", SYSTEM, NOW - dt.timedelta(days=4)).code  # missed NOW - 1 day
+    assert cases.escalate_due(session, soon) == 1
+    missed = NOW - dt.timedelta(days=1)
+
+    case = cases.get_case(session, code, SYSTEM, soon)
+    assert case["level"] == "网格" and case["light"] == "green"  # a fresh 网格 deadline
+    assert case["escalated"] and case["overdue_since"] == missed
+    listed = cases.list_cases(session, SYSTEM, cases.CaseFilter(area=GRID, light=lc.ESCALATED), soon)
+    assert code in {r["code"] for r in listed} and all(r["escalated"] for r in listed)
+    assert code not in {r["code"] for r in cases.list_cases(session, SYSTEM, cases.CaseFilter(area=GRID, light="red"),
+                                                              soon)}
+    after = dashboard.area_summary(session, grid, soon + dt.timedelta(minutes=1))
+    assert after["escalated"] == before["escalated"] + 1
+    assert after["cases_by_light"]["green"] == before["cases_by_light"]["green"] + 1
+    screen = dashboard.screen_stats(session, grid, soon + dt.timedelta(minutes=1))
+    assert screen["escalated"] == before_screen["escalated"] + 1 and screen["overdue"] == before_screen["overdue"]
+
+    # it keeps its first missed deadline when it misses the next one too, and loses the mark once resolved
+    later = NOW + dt.timedelta(days=3 + 5 + 1)
+    cases.escalate_due(session, later)
+    again = cases.get_case(session, code, SYSTEM, later)
+    assert again["level"] == "社区" and again["overdue_since"] == missed
+    for action, extra in (("accept", {}), ("dispatch", {"assignee": "社区办"}), ("start", {}), ("resolve", {})):
+        version = cases.get_case(session, code, SYSTEM, later)["version"]
+        cases.act(session, code, action, "甲", SYSTEM, version, later, **extra)
+    closed = cases.get_case(session, code, SYSTEM, later)
+    assert closed["escalated"] is False and closed["overdue_since"] is None and closed["light"] is None
+
+
 def test_list_filters_by_area_status_light(session):
     rows = cases.list_cases(session, SYSTEM, cases.CaseFilter(area="330381001002", statuses=tuple(lc.OPEN),
                                                               light="red"), NOW)

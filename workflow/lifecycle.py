@@ -74,6 +74,7 @@ def next_level(level: str) -> str | None:
 
 
 LIGHTS = ("red", "yellow", "green")
+ESCALATED = "escalated"  # the case list's filter beside the lights: open cases that missed a deadline and moved up
 
 
 def light(deadline: dt.datetime, now: dt.datetime, yellow_hours: float = YELLOW_HOURS) -> str:
@@ -84,6 +85,14 @@ def light(deadline: dt.datetime, now: dt.datetime, yellow_hours: float = YELLOW_
     if deadline < now:
         return "red"
     return "yellow" if deadline < now + dt.timedelta(hours=yellow_hours) else "green"
+
+
+def overdue_start(deadline: dt.datetime, overdue_since: dt.datetime | None, now: dt.datetime) -> dt.datetime | None:
+    """Since when an open case has been overdue in all: the first deadline it missed, kept when escalation gave it a
+    fresh one (超期 at 小区 stays 超期 at 网格); None while it has missed none."""
+    if overdue_since is not None:
+        return overdue_since
+    return deadline if deadline < now else None
 
 
 def light_sql(deadline, now: dt.datetime, yellow_hours: float = YELLOW_HOURS):

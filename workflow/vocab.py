@@ -185,7 +185,7 @@ CASE_SHEET_NAME = "诉求"
 CASE_SHEET_HEADERS = {"code": "编号", "created_at": "登记时间", "category": "类别", "source": "来源",
                       "description": "描述", "status": "状态", "level": "层级", "deadline": "时限",
                       "light_label": "红黄绿", "assignee": "承办", "reporter": "反映人", "lon": "经度", "lat": "纬度",
-                      "reporter_phone": "联系电话"}
+                      "reporter_phone": "联系电话", "place": "位置"}
 
 
 # Importing files (geodata/importing): our field → the column names it goes by, lower-case, tried in this order

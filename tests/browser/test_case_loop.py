@@ -60,7 +60,7 @@ def test_case_from_intake_to_close(staff, live_server, session):
 
         page.goto(f"{live_server}/cases/?area={building.code}")
         page.wait_for_selector(f".ag-row:has-text('{code}')")
-        page.locator(f".ag-row:has-text('{code}') .ag-cell[col-id=description]").click()
+        page.locator(f".ag-row[row-id='{code}'] .ag-cell[col-id=description]").click()
         page.wait_for_selector(".detail-title:has-text('待受理')")
         for label, status, fill in [("受理", "已受理", None), ("派单", "已派单", "物业服务中心"),
                                     ("开始处置", "处置中", None), ("办结", "已办结", None)]:

@@ -288,5 +288,5 @@ def test_map_tooltips_and_popups_speak_the_layouts_words(staff, live_server):
                for p in popups)
     assert any("开放时间" in p and "类型" in p for p in popups)
     clusters = [t for t in words["titles"] if t.startswith("诉求 ")]
-    assert clusters and all(re.fullmatch(r"诉求 \d+ 件（超期 \d+）", t) for t in clusters), clusters[:3]
+    assert clusters and all(re.fullmatch(r"诉求 \d+ 件（超期 \d+，超期升级 \d+）", t) for t in clusters), clusters[:3]
     assert set(words["wishGlyphs"]) == {"愿"}

@@ -80,7 +80,7 @@ def test_pick_a_spot_take_in_a_case_with_photo_then_merge_a_duplicate(staff, liv
         second = re.search(r"已登记 (AJ\d{7})", page.inner_text("#intake-message")).group(1)
 
         page.goto(f"{live_server}/cases/?area={GRID}")
-        page.locator(f".ag-row:has-text('{first}') .ag-cell[col-id=description]").click()
+        page.locator(f".ag-row[row-id='{first}'] .ag-cell[col-id=description]").click()
         page.wait_for_selector(".timeline:has-text('合并重复件')")
         assert f"{second} 作为重复件合并至此" in page.inner_text(".timeline")
         page.wait_for_function("() => { const i = document.querySelector('.case-photo'); "
