@@ -71,9 +71,32 @@ def _load(session_key: str):
     return SessionUser(account) if account else None
 
 
+KIOSK = "kiosk"  # the session key saying this browser is a display that came in with a token
+
+
 def _remember(account: users.Account) -> None:
     flask_session["account"] = dataclasses.asdict(account)
+    if account.role == "screen":
+        flask_session[KIOSK] = True
+    else:
+        flask_session.pop(KIOSK, None)
     login_user(SessionUser(account))
+
+
+SCREEN_OFF_HEADER = "X-Jinlin-Screen"  # "off" on a callback answer: assets/screen/screen.js reloads the page
+
+
+def screen_off():
+    """What a display gets once its token no longer works. The page says it was switched off and shows nothing else:
+    a public display never falls back to the login form (which, in demo mode, lists the demo accounts). A callback
+    gets no update (204, as Dash answers PreventUpdate) marked off, so the open page reloads into that page
+    instead of logging errors under frozen numbers."""
+    if request.method == "GET" and "text/html" in request.headers.get("Accept", ""):
+        body = render_template("screen_off.html", title=text.SCREEN_OFF_TITLE, body=text.SCREEN_OFF_BODY)
+        return Response(body, headers={"Cache-Control": "no-store"})
+    if request.method == "POST" and request.path.endswith("/_dash-update-component"):
+        return Response(status=204, headers={SCREEN_OFF_HEADER: "off", "Cache-Control": "no-store"})
+    return _refuse(401)
 
 
 def _storable(_form, field) -> None:
@@ -198,6 +221,7 @@ def _token_login() -> None:
         _remember(account)
     else:
         logout_user()
+        flask_session[KIOSK] = True  # a display with a dead token: it gets the switched-off page, not the login
 
 
 def _malformed_callback() -> bool:
@@ -288,9 +312,12 @@ def _access_refusal(path: str):
     pages = _pages()
     if _may_fetch(pages, None, path):  # the residents' page and whatever it loads
         return None
-    if owner(pages, path).token and "token" in request.args:
+    page = owner(pages, path)
+    if page.token and "token" in request.args:
         _token_login()  # before the session is checked: the token is how a kiosk gets one
     if not current_user.is_authenticated:
+        if page.token and flask_session.get(KIOSK):
+            return screen_off()
         return _refuse(401)
     if path in SIGNED_IN_PATHS or _may_fetch(pages, current_user.account.role, path):
         return None

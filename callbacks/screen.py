@@ -66,7 +66,7 @@ def refresh(_n, search, _retry, signature, hideout):
         code = area["code"]
         version = cache.data_version(session)
         stats = dashboard.screen_stats(session, area, now, viewer)
-        monthly = dashboard.cases_per_month(session, area, now, months=1, viewer=viewer)
+        by_category = dashboard.cases_by_category(session, area, now, viewer)
         daily = dashboard.cases_by_day(session, area, now, viewer)
         board = dashboard.latest_cases(session, area, now, viewer)
         yellow = case_rules.get_case_rules(session).yellow_hours
@@ -78,7 +78,7 @@ def refresh(_n, search, _retry, signature, hideout):
             maps = [layers.get_layer(session, area, name, viewer=viewer)
                     for name in ("drill", "basemap", "cases", "service_points")]
     return (text.SCREEN_TITLE.format(name=area["name"]), screen_page.build_kpis(stats),
-            screen_page.category_figure(monthly), screen_page.trend_figure(daily),
+            screen_page.category_figure(by_category), screen_page.trend_figure(daily),
             screen_page.build_board(board), *maps, fresh,
             # the same yellow window as the lists and the staff map
             no_update if isinstance(hideout, dict) and hideout.get("yellowHours") == yellow

@@ -162,6 +162,17 @@ def cases_by_day(session: Session, area: dict, now: dt.datetime, viewer: Viewer 
     return pd.DataFrame({"day": days_index, "count": [int(counts.get(d, 0)) for d in days_index]})
 
 
+def cases_by_category(session: Session, area: dict, now: dt.datetime, viewer: Viewer = SYSTEM,
+                      days: int = 30) -> pd.DataFrame:
+    """Cases created per category over the same `days` days as cases_by_day (not the calendar month): category, count."""
+    start = (now - dt.timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = session.execute(select(m.Case.category, func.count())
+                           .where(scope_clause(m.Case, area), case_scope(viewer), m.Case.created_at >= start,
+                                  m.Case.created_at < start + dt.timedelta(days=days))
+                           .group_by(m.Case.category)).all()
+    return pd.DataFrame(rows, columns=["category", "count"]).astype({"count": int})
+
+
 def latest_cases(session: Session, area: dict, now: dt.datetime, viewer: Viewer = SYSTEM, limit: int = 20) -> list[dict]:
     """The newest cases of an area for a public-facing board: where, what, status — no people, no free text."""
     community = aliased(m.Area)

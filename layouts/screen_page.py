@@ -86,8 +86,10 @@ def _dark_layout(height: int) -> dict:
             "xaxis": {"gridcolor": "rgba(120,160,220,.15)"}, "yaxis": {"gridcolor": "rgba(120,160,220,.15)"}}
 
 
-def category_figure(monthly: pd.DataFrame) -> dict:
-    totals = monthly.groupby("category")["count"].sum().sort_values() if not monthly.empty else pd.Series(dtype=int)
+def category_figure(by_category: pd.DataFrame) -> dict:
+    """Cases per category (columns category, count: the same 30 days as the daily chart), as horizontal bars."""
+    totals = (by_category.groupby("category")["count"].sum().sort_values() if not by_category.empty
+              else pd.Series(dtype=int))
     layout = _dark_layout(250)
     layout["margin"]["l"] = 80
     layout["yaxis"] = {**layout["yaxis"], "dtick": 1, "tickfont": {"size": 13}}

@@ -146,6 +146,9 @@ SCREEN_KPI = {"open": "在办诉求", "overdue": "超期", "resolved_today": "�
               "resolution_rate": "按期办结率", "satisfaction_rate": "满意率", "volunteers": "在册志愿者",
               "service_points": "服务阵地"}
 SCREEN_CATEGORY = "近30天诉求类别"
+# a display whose token was revoked (or never worked): it says so, and shows nothing else (no login form)
+SCREEN_OFF_TITLE = "此大屏已停用"
+SCREEN_OFF_BODY = "显示令牌已撤销或无效。如需重新开通，请联系街道管理员。"
 SCREEN_TREND = "近30天每日诉求"
 SCREEN_BOARD = "最新诉求"
 SCREEN_TOURING = "正在巡览：{name}"

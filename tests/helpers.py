@@ -41,6 +41,16 @@ def demo_street_as_real_data(session=None) -> None:
         run(s)
 
 
+def switched_off(response) -> bool:
+    """The page a display gets once its token no longer works (api/auth.py screen_off): it says so, with no login
+    form and no data."""
+    from layouts import text
+
+    body = response.get_data(as_text=True)
+    return (response.status_code == 200 and text.SCREEN_OFF_TITLE in body and 'id="username"' not in body
+            and "screen-kpi" not in body)
+
+
 def login(client, username: str = "admin", password: str | None = None):
     """Log a Flask test client in; returns the POST response."""
     token = csrf_token(client.get("/login").get_data(as_text=True))

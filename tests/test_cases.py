@@ -531,3 +531,18 @@ def test_cli_escalate_runs_once_and_says_how_many(own_database):
     assert first.exit_code == 0 and first.output.startswith("escalations: "), first.output
     assert _auto_escalations(codes) == {codes[0]: 3}
     assert runner.invoke(args=["escalate"]).output == "escalations: 0\n"
+
+
+def test_the_screens_category_chart_covers_the_same_30_days_as_its_daily_chart(session):
+    """On the 1st of a month the two charts tell one story (the category chart was the calendar month: ~1 day)."""
+    from db import areas, dashboard
+    from layouts import screen_page
+
+    first_of_month = dt.datetime(2026, 11, 1, 10, 0)
+    street = areas.get_area(session, "330381001")
+    by_day = dashboard.cases_by_day(session, street, first_of_month)
+    by_category = dashboard.cases_by_category(session, street, first_of_month)
+    assert int(by_day["count"].sum()) > 100  # a month of the demo street
+    assert int(by_category["count"].sum()) == int(by_day["count"].sum())
+    bars = screen_page.category_figure(by_category)["data"][0]
+    assert sum(bars["x"]) == int(by_day["count"].sum())

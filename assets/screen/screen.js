@@ -10,6 +10,22 @@
   window.addEventListener("resize", fit);
   fit();
 
+  // Switched off: once its token is revoked the server answers the screen's callbacks "off" (api/auth.py
+  // screen_off; 401 once a person's session ended). Instead of frozen numbers beside a ticking clock, the page
+  // reloads, and the server answers the reload with the switched-off page (or, for a person, the login).
+  var serverFetch = window.fetch;
+  window.fetch = function (resource) {
+    var url = typeof resource === "string" ? resource : (resource && resource.url) || "";
+    return serverFetch.apply(this, arguments).then(function (response) {
+      var off = response.headers.get("X-Jinlin-Screen") === "off" || response.status === 401;
+      if (off && url.indexOf("_dash-update-component") !== -1) {
+        window.location.reload();
+        return new Promise(function () {});  // never settles: the page is going, nothing is left to report
+      }
+      return response;
+    });
+  };
+
   // the street's clock (<html data-time-zone>, settings.py), whatever zone the display's computer is set to
   var PARTS = new Intl.DateTimeFormat("en-CA", {
     timeZone: document.documentElement.getAttribute("data-time-zone") || "Asia/Shanghai", hourCycle: "h23",

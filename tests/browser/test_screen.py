@@ -58,7 +58,9 @@ def test_screen_fits_and_shows_live_numbers(page, live_server, session):
     assert fit["right"] - fit["left"] >= fit["w"] - 1, fit
 
 
-def test_screen_with_revoked_token_shows_login(page, live_server):
+def test_a_revoked_screen_says_it_was_switched_off_and_shows_nothing_else(page, live_server, browser):
+    """An open display whose token is revoked turns itself off by its next refresh; a reload, with the token or
+    without, stays off; a display with a bad token never shows the login form (nor, in demo mode, its accounts)."""
     from db import users
 
     now = settings.now()
@@ -66,14 +68,25 @@ def test_screen_with_revoked_token_shows_login(page, live_server):
         token = users.create_display_token(s, "撤销测试大屏", "330381001", now)
         token_id = next(t["id"] for t in users.list_display_tokens(s) if t["label"] == "撤销测试大屏")
     try:
-        _open_screen(page, f"{live_server}/screen/?token={token}")
+        _open_screen(page, f"{live_server}/screen/?token={token}&refresh=5")
         with session_scope() as s:
             users.revoke_display_token(s, token_id, settings.now())
-        for url in (f"{live_server}/screen/?token={token}", f"{live_server}/screen/"):
+        # no one touches the display: its next refresh finds the token gone
+        page.wait_for_selector(".screen-off h1:text-is('此大屏已停用')")
+        for url in (page.url, f"{live_server}/screen/?token={token}", f"{live_server}/screen/"):
             page.goto(url)
-            page.wait_for_selector("#username")
-            assert page.url.startswith(live_server + "/login")
-            assert page.locator(".screen-kpi").count() == 0
+            page.wait_for_selector(".screen-off h1:text-is('此大屏已停用')")
+            shown = page.locator("body").inner_text()
+            assert page.locator("#username, .screen-kpi, .screen-clock").count() == 0, url
+            assert "demo" not in shown and "登录" not in shown, shown
+        fresh = browser.new_context(locale="zh-CN")
+        try:
+            other = fresh.new_page()
+            other.goto(f"{live_server}/screen/?token=not-a-token-at-all")
+            assert other.locator(".screen-off h1").inner_text() == "此大屏已停用"
+            assert other.locator("#username").count() == 0
+        finally:
+            fresh.close()
     finally:
         with session_scope() as s:
             s.execute(delete(m.DisplayToken).where(m.DisplayToken.id == token_id))
