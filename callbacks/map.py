@@ -89,6 +89,10 @@ def render_map(search, _retry, *, gcj02: bool = False):
 def render_panel(search, _retry, point, flash):
     """The panel head, and the area whose details follow (None: this panel has none)."""
     now = settings.now()
+    if point and ctx.triggered_id == ids.RETRY:
+        # a case just filed at the spot bumps RETRY for the map: the spot's panel already says so, and drawing it
+        # again would race 取消选点 (a late answer put the form back after the user had left it)
+        raise PreventUpdate
     if point and ctx.triggered_id != ids.URL:
         with session_scope() as session:
             place, names = areas.locate_spot(session, point["lon"], point["lat"])

@@ -121,3 +121,23 @@ def test_a_page_setting_is_bound_to_the_callbacks_that_ask_for_it():
     page.register(App(), gcj02=True, unused=1)
     seen["wired"]("x")
     assert seen["gcj02"] is True and draw("x") == "x"
+
+
+def test_a_case_filed_at_a_spot_does_not_draw_the_spot_panel_again(seeded_url):
+    """Filing bumps RETRY so the map shows the case; a second drawing of the spot's panel raced 取消选点 and could put
+    the form back after the user left it (tests/browser/test_spot_intake failed so on loaded runs)."""
+    from app import server
+
+    client = server.test_client()
+    login(client)
+    lon, lat = _spot()
+    point = {"lon": lon, "lat": lat}
+    values = {"url.search": "?area=33038100100101", "app-retry.data": 1, "intake-point.data": point}
+    again = call_callback(client, "area-panel.children", values, changed="app-retry.data")
+    assert again.status_code == 204  # no update: the panel stays as the intake left it
+    picked = call_callback(client, "area-panel.children", values,
+                           changed="intake-point.data")
+    assert picked.status_code == 200 and "取消选点" in picked.get_data(as_text=True)
+    left = call_callback(client, "area-panel.children",
+                         {**values, "intake-point.data": None}, changed="intake-point.data")
+    assert "第1网格" in left.get_data(as_text=True)
