@@ -115,13 +115,15 @@ def list_open_cases(session: Session, area: dict, now: dt.datetime, limit: int =
                            .order_by(m.Case.deadline).limit(limit)).scalars().all()
     lights = lights_for(session, [r.deadline for r in rows], now)
     return [{"code": r.code, "category": r.category, "status": r.status, "level": r.level,
-             "description": r.description, "deadline": r.deadline, "light": lt, "escalated": r.overdue_since is not None,
+             "description": r.description, "deadline": r.deadline, "light": lt,
+             "escalated": r.overdue_since is not None,
              "reporter": viewer.name_hint(r.reporter_name), "assignee": r.assignee}
             for r, lt in zip(rows, lights)]
 
 
 def screen_stats(session: Session, area: dict, now: dt.datetime, viewer: Viewer = SYSTEM, days: int = 30) -> dict:
-    """Big-screen numbers for an area: open/overdue now/escalated after a missed deadline, resolved today, the 三率 over `days`, people, points."""
+    """Big-screen numbers for an area: open, overdue now, escalated after a missed deadline, resolved today, the 三率
+    over `days`, people, points."""
     minute = now.replace(second=0, microsecond=0)
 
     def build() -> dict:
