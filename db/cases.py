@@ -353,7 +353,8 @@ def list_cases(session: Session, viewer: Viewer, flt: CaseFilter, now: dt.dateti
     rows = session.execute(select(m.Case).where(*where).order_by(m.Case.created_at.desc()).limit(limit)).scalars().all()
     places = _places(session, rows)
     return [{"code": c.code, "place": places[c.id], "created_at": c.created_at, "category": c.category,
-             "source": c.source, "description": c.description, "status": c.status, "level": c.level, "assignee": c.assignee,
+             "source": c.source, "description": c.description, "status": c.status, "level": c.level,
+             "assignee": c.assignee,
              "deadline": c.deadline, "light": lc.light(c.deadline, now, yellow) if c.status in lc.OPEN else None,
              "overdue_since": lc.overdue_start(c.deadline, c.overdue_since, now) if c.status in lc.OPEN else None,
              "escalated": c.overdue_since is not None and c.status in lc.OPEN,
