@@ -71,7 +71,9 @@ class CreatedCase:
 
 def _problems(new: NewCase) -> list[Problem]:
     problems = []
-    if not lc.known_category(new.category or ""):
+    if not (new.category or "").strip():
+        problems.append(problem("no_category"))
+    elif not lc.known_category(new.category):
         problems.append(problem("unknown_category", category=new.category))
     if not (new.description or "").strip():
         problems.append(problem("no_description"))

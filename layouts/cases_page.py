@@ -110,7 +110,8 @@ def build_detail(case: dict, now) -> list:
             html.A(html.Img(src=photo_url(case["code"], p), alt=text.CASES_PHOTO, className="case-photo"),
                    href=photo_url(case["code"], p), target="_blank") for p in case["photos"]]) if case["photos"] else None,
         html.Table(className="facts", children=html.Tbody([html.Tr([html.Th(k), html.Td(v)]) for k, v in rows])),
-        html.Div(className="detail-actions", children=[
+        # a case with nothing left to do (closed, returned, merged) gets no empty inputs to fill
+        html.Div(className="detail-actions", hidden=not allowed, children=[
             dcc.Input(id=ids.ACTION_ASSIGNEE, placeholder=text.CASES_ACTION_ASSIGNEE, className="input"),
             dcc.Dropdown(labels=text.DROPDOWN_LABELS, id=ids.ACTION_SATISFACTION, placeholder=text.CASES_SATISFACTION, className="dropdown",
                          options=[{"label": s, "value": s} for s in lc.SATISFACTION_VALUES]),

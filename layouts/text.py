@@ -716,6 +716,7 @@ REFUSALS = {
     # a case (db/cases.py, workflow/lifecycle.py)
     "unknown_category": "类别「{category}」不存在",
     "unknown_source": "来源「{source}」不存在",
+    "no_category": "请选择诉求类别",
     "no_description": "请填写问题描述",
     "description_too_long": "问题描述不能超过 {limit} 字",
     "bad_phone": "联系电话格式不正确：请填写 11 位手机号，或带区号的座机号（如 0577-65812345）",

@@ -87,6 +87,8 @@ def test_the_trail_records_the_acting_account(session):
 
 @pytest.mark.parametrize("over, message", [
     ({"category": "外星人"}, "类别「外星人」不存在"),
+    ({"category": ""}, "请选择诉求类别"),  # nothing chosen: asked to choose, not told 类别「」 does not exist
+    ({"category": None}, "请选择诉求类别"),
     ({"description": "  "}, "请填写问题描述"),
     ({"source": "微博"}, "来源「微博」不存在"),
     ({"reporter_phone": "12345"}, "联系电话格式不正确"),
@@ -546,3 +548,15 @@ def test_the_screens_category_chart_covers_the_same_30_days_as_its_daily_chart(s
     assert int(by_category["count"].sum()) == int(by_day["count"].sum())
     bars = screen_page.category_figure(by_category)["data"][0]
     assert sum(bars["x"]) == int(by_day["count"].sum())
+
+
+def test_a_closed_case_shows_no_action_inputs_and_an_open_one_does(session):
+    from layouts import cases_page
+
+    def actions(status):
+        code = session.execute(select(m.Case.code).where(m.Case.status == status).limit(1)).scalar_one()
+        detail = cases_page.build_detail(cases.get_case(session, code, SYSTEM, NOW), NOW)
+        return next(c for c in detail if getattr(c, "className", None) == "detail-actions")
+
+    assert actions("已关闭").hidden is True
+    assert actions("待受理").hidden is False
