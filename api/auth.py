@@ -195,8 +195,22 @@ def _refuse(status: int):
     wants_page = request.method == "GET" and "text/html" in request.headers.get("Accept", "")
     if status == 401 and wants_page:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if status == 403 and wants_page:
+        return _forbidden_page()
     message = {401: "login required", 403: "forbidden"}[status]
     return jsonify({"error": message}), status
+
+
+def _forbidden_page():
+    """403 for a person: in Chinese, which roles may open the page, and who they are signed in as."""
+    page = owner(_pages(), request.path)
+    roles = "、".join(text.ROLE_LABELS[r] for r in text.ROLE_LABELS if r in (page.roles or ()))
+    account = current_user.account if current_user.is_authenticated else None
+    body = render_template(
+        "forbidden.html", title=text.FORBIDDEN_TITLE, who=text.FORBIDDEN_WHO.format(page=page.title, roles=roles),
+        account=text.FORBIDDEN_ACCOUNT.format(name=account.display_name, role=text.ROLE_LABELS.get(account.role, ""))
+        if account else None, back=text.FORBIDDEN_BACK)
+    return Response(body, status=403)
 
 
 def _token_login() -> None:

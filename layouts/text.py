@@ -148,6 +148,11 @@ SCREEN_KPI = {"open": "在办诉求", "overdue": "超期", "resolved_today": "�
 SCREEN_CATEGORY = "近30天诉求类别"
 # a display whose token was revoked (or never worked): it says so, and shows nothing else (no login form)
 SCREEN_OFF_TITLE = "此大屏已停用"
+# a signed-in person opening a page their role may not open
+FORBIDDEN_TITLE = "无权打开此页面"
+FORBIDDEN_WHO = "「{page}」只对以下角色开放：{roles}。"
+FORBIDDEN_ACCOUNT = "当前登录：{name}（{role}）。如需开通，请联系街道管理员。"
+FORBIDDEN_BACK = "返回一张图"
 SCREEN_OFF_BODY = "显示令牌已撤销或无效。如需重新开通，请联系街道管理员。"
 SCREEN_TREND = "近30天每日诉求"
 SCREEN_BOARD = "最新诉求"

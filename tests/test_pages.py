@@ -117,3 +117,18 @@ def test_bare_admin_path_is_refused_to_others_like_the_page(server):
     grid = _client(server, "grid")
     assert grid.get("/admin", headers={"Accept": HTML}).status_code == 403
     assert grid.get("/admin/import", headers={"Accept": HTML}).status_code == 403
+
+
+def test_a_page_the_role_may_not_open_says_so_in_chinese(seeded_url):
+    """A grid leader opening /admin/ gets a Chinese page naming who may open it, not {"error": "forbidden"}."""
+    from app import server
+    from tests.helpers import login
+
+    client = server.test_client()
+    assert login(client, "grid").status_code == 302
+    page = client.get("/admin/", headers={"Accept": "text/html"})
+    body = page.get_data(as_text=True)
+    assert page.status_code == 403 and "无权打开此页面" in body
+    assert "只对以下角色开放：管理员。" in body and "（网格长）" in body and "\"error\"" not in body
+    # a callback or JSON client still gets JSON
+    assert client.post("/admin/_dash-update-component", json={}).get_json() == {"error": "forbidden"}
