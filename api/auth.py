@@ -204,7 +204,7 @@ def _refuse(status: int):
 def _forbidden_page():
     """403 for a person: in Chinese, which roles may open the page, and who they are signed in as."""
     page = owner(_pages(), request.path)
-    roles = "、".join(text.ROLE_LABELS[r] for r in text.ROLE_LABELS if r in (page.roles or ()))
+    roles = text.LIST_SEPARATOR.join(text.ROLE_LABELS[r] for r in text.ROLE_LABELS if r in (page.roles or ()))
     account = current_user.account if current_user.is_authenticated else None
     body = render_template(
         "forbidden.html", title=text.FORBIDDEN_TITLE, who=text.FORBIDDEN_WHO.format(page=page.title, roles=roles),

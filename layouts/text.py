@@ -151,6 +151,7 @@ SCREEN_OFF_TITLE = "此大屏已停用"
 # a signed-in person opening a page their role may not open
 FORBIDDEN_TITLE = "无权打开此页面"
 FORBIDDEN_WHO = "「{page}」只对以下角色开放：{roles}。"
+LIST_SEPARATOR = "、"  # between the items of a list in a sentence
 FORBIDDEN_ACCOUNT = "当前登录：{name}（{role}）。如需开通，请联系街道管理员。"
 FORBIDDEN_BACK = "返回一张图"
 SCREEN_OFF_BODY = "显示令牌已撤销或无效。如需重新开通，请联系街道管理员。"
