@@ -6,7 +6,7 @@ import pandas as pd
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
-from workflow.vocab import YELLOW_HOURS
+from workflow.vocab import SERVICE_TYPE_TABLE, YELLOW_HOURS
 from layouts import screen_ids as ids, text
 from layouts.chrome import outage_parts
 from layouts.map_page import CATEGORY_COLOURS, DEFAULT_CENTER, JS_WORDS, SERVICE_LOOK
@@ -29,8 +29,10 @@ def build_page() -> html.Div:
         dcc.Interval(id=ids.REFRESH, interval=30_000),
         dcc.Interval(id=ids.TOUR, interval=20_000, disabled=True),
         dcc.Store(id=ids.SIGNATURE),
+        dcc.Store(id=ids.STOP),  # where the tour is: {"area": the screen's area, "stop": a community or None}
         *outage_parts(ids),
         html.Header(className="screen-head", children=[
+            html.Div(id=ids.SCOPE, className="screen-scope"),
             html.H1(id=ids.TITLE, className="screen-title"),
             html.Div(id=ids.CLOCK, className="screen-clock"),
         ]),
@@ -49,6 +51,7 @@ def build_page() -> html.Div:
                                       hideout=hideout),
                        ]),
                 html.Div(id=ids.TOUR_LABEL, className="screen-tour-label"),
+                build_legend(),
             ]),
             html.Section(className="screen-side", children=[
                 html.H2(text.SCREEN_CATEGORY),
@@ -62,6 +65,24 @@ def build_page() -> html.Div:
             ]),
         ]),
     ]))
+
+
+def build_legend() -> html.Div:
+    """What the map's marks mean, in the map's south-west corner: the lights of cases, the service points' glyphs."""
+    def light(cls, label):
+        return html.Span(className="screen-legend-item", children=[html.I(className=f"dot {cls}"), label])
+
+    return html.Div(id=ids.LEGEND, className="screen-legend", children=[
+        html.Div(className="screen-legend-row", children=[
+            html.B(text.SCREEN_LEGEND_CASES), light("light-red", text.LIGHT["red"]),
+            light("light-yellow", text.LIGHT["yellow"]), light("light-green", text.LIGHT["green"]),
+            light("escalated", text.ESCALATED), html.Span(text.SCREEN_LEGEND_COUNT, className="screen-legend-note")]),
+        html.Div(className="screen-legend-row screen-legend-glyphs", children=[
+            html.B(text.SCREEN_LEGEND_SERVICES),
+            *[html.Span(className="screen-legend-item", children=[
+                html.I(t.glyph, className="glyph", style={"background": t.colour}), t.name])
+              for t in SERVICE_TYPE_TABLE]]),
+    ])
 
 
 def _pct(value) -> str:

@@ -159,6 +159,10 @@ SCREEN_TREND = "近30天每日诉求"
 SCREEN_BOARD = "最新诉求"
 SCREEN_TOURING = "正在巡览：{name}"
 SCREEN_OVERVIEW = "全域总览"
+SCREEN_SCOPE = "统计范围：{name}"
+SCREEN_LEGEND_CASES = "诉求"
+SCREEN_LEGEND_COUNT = "圆内数字为件数"
+SCREEN_LEGEND_SERVICES = "服务阵地"
 SCREEN_NO_AREA = "没有可显示的区域"
 SCREEN_CLOCK = {"format": "{y}年{m}月{d}日 星期{weekday}  {time}", "weekdays": ["日", "一", "二", "三", "四", "五", "六"]}
 

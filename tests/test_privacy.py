@@ -147,12 +147,18 @@ def _screen_bodies(client, places, entry: str) -> Collector:
                 "?area=bogus"]
     for search in searches:
         c.call("screen-refresh.interval", {("screen-url", "search"): search}, changed="screen-url.search")
-        c.call("screen-title.children", {("screen-url", "search"): search, ("screen-refresh", "n_intervals"): 1},
-               state={("screen-signature", "data"): None}, changed="screen-url.search")
-    version = json.loads(c.bodies[-1][1])["response"]["screen-signature"]["data"][1]
+        c.call("screen-title.children", {("screen-refresh", "n_intervals"): 1, ("screen-stop", "data"): None},
+               state={("screen-signature", "data"): None, ("screen-url", "search"): search},
+               changed="screen-refresh.n_intervals")
+    stops = []
     for n in range(10):  # the auto-tour visits every community and returns to the overview
-        c.call("screen-map.viewport", {("screen-tour", "n_intervals"): n, ("screen-signature", "data"): [STREET, version],
-                                       ("screen-url", "search"): ""}, changed="screen-tour.n_intervals")
+        r = c.call("screen-map.viewport", {("screen-tour", "n_intervals"): n, ("screen-url", "search"): ""},
+                   changed="screen-tour.n_intervals")
+        stops.append(r.get_json()["response"]["screen-stop"]["data"])
+    for stop in stops:  # and the numbers follow it
+        c.call("screen-title.children", {("screen-refresh", "n_intervals"): 1, ("screen-stop", "data"): stop},
+               state={("screen-signature", "data"): None, ("screen-url", "search"): ""},
+               changed="screen-stop.data")
     c.call("screen-alert.className", {("screen-db-poll", "n_intervals"): 1}, changed="screen-db-poll.n_intervals")
     return c
 

@@ -172,6 +172,7 @@ PLAUSIBLE = {
     ("public-map", "clickData"): {"latlng": {"lat": 27.776, "lng": 120.631}},
     ("screen-url", "search"): f"?area={STREET}&tour=10",
     ("screen-signature", "data"): [STREET, 1],
+    ("screen-stop", "data"): {"area": STREET, "stop": STREET + "001"},
 }
 GENERIC = {"n_intervals": 1, "search": ""}
 # Clicks stay as the layout has them and never trigger: the sweep must not create, change or revoke anything.

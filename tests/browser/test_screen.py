@@ -90,3 +90,37 @@ def test_a_revoked_screen_says_it_was_switched_off_and_shows_nothing_else(page, 
     finally:
         with session_scope() as s:
             s.execute(delete(m.DisplayToken).where(m.DisplayToken.id == token_id))
+
+
+def test_the_tour_shows_each_communitys_own_numbers_and_the_map_has_a_legend(page, live_server, session):
+    """On tour the map flies to a community and the numbers beside it are that community's, not the street's."""
+    _open_screen(page, f"{live_server}/screen/?token={TOKEN}&tour=5&refresh=3600")
+    assert page.locator(".screen-scope").inner_text() == "统计范围：安阳街道"
+    street_open = _kpis(page)["在办诉求"]
+
+    page.wait_for_function("() => document.querySelector('.screen-tour-label').innerText.startsWith('正在巡览：')")
+    name = page.locator(".screen-tour-label").inner_text().removeprefix("正在巡览：")
+    # the numbers arrive just after the map moves: read the scope line and the cards in one go
+    page.wait_for_function("(n) => document.querySelector('.screen-scope').innerText === '统计范围：' + n", arg=name)
+    shown = page.evaluate("""() => ({scope: document.querySelector('.screen-scope').innerText,
+        open: [...document.querySelectorAll('.screen-kpi')].find(k => k.innerText.includes('在办诉求'))
+              .querySelector('.screen-kpi-value').innerText})""")
+    community = session.execute(select(m.Area.code).where(m.Area.name == name, m.Area.level == "community")).scalar_one()
+    open_here = session.execute(select(func.count()).where(m.Case.community_code == community,
+                                                           m.Case.status.in_(OPEN_STATUSES))).scalar()
+    assert shown["scope"] == f"统计范围：{name}"
+    assert shown["open"] == f"{open_here:,}" and shown["open"] != street_open, (shown, street_open)
+    # the board lists only that community's cases
+    wheres = page.locator(".screen-board-row .where").all_inner_texts()
+    assert wheres and all(w.startswith(name) for w in wheres), wheres[:5]
+
+    legend = page.locator(".screen-legend")
+    text = legend.inner_text()
+    for word in ("超期", "临期", "正常", "超期升级", "爱心食堂", "日间照料中心", "调解室"):
+        assert word in text, word
+    box, wrap, label = (page.locator(s).bounding_box() for s in (".screen-legend", ".screen-map-wrap",
+                                                                  ".screen-tour-label"))
+    assert wrap["x"] <= box["x"] and box["x"] + box["width"] <= wrap["x"] + wrap["width"] + 0.5, (box, wrap)
+    assert box["y"] + box["height"] <= wrap["y"] + wrap["height"] + 0.5, (box, wrap)
+    assert box["y"] > label["y"] + label["height"], (box, label)  # the tour label stays clear
+    assert box["height"] < wrap["height"] * 0.2, (box, wrap)  # the map stays the map
