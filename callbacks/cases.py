@@ -17,16 +17,18 @@ from db import areas, batches, cases, exporting
 from db.engine import session_scope
 from layouts import cases_ids as ids, cases_page, text
 from workflow import case_table, lifecycle as lc
+from workflow.textcheck import CASE_SEARCH_CHARS
 import settings
 
 page = Callbacks()
 
 
-def _filter(area, statuses, category, level, light, assignee, start, end) -> cases.CaseFilter:
+def _filter(words, area, statuses, category, level, light, assignee, start, end) -> cases.CaseFilter:
     return cases.CaseFilter(area=(area or "").strip() or None, statuses=tuple(statuses or ()), category=category,
                             level=level, light=light, assignee=(assignee or "").strip() or None,
                             created_from=dt.date.fromisoformat(start[:10]) if start else None,
-                            created_to=dt.date.fromisoformat(end[:10]) if end else None)
+                            created_to=dt.date.fromisoformat(end[:10]) if end else None,
+                            text=words if isinstance(words, str) else "")
 
 
 def export_frame(rows: list[dict], now: dt.datetime) -> pd.DataFrame:
@@ -51,7 +53,7 @@ def _actor() -> str:
     return account.display_name if account else "?"
 
 
-FILTERS = [Input(ids.AREA, "value"), Input(ids.STATUS, "value"), Input(ids.CATEGORY, "value"), Input(ids.LEVEL, "value"),
+FILTERS = [Input(ids.SEARCH, "value"), Input(ids.AREA, "value"), Input(ids.STATUS, "value"), Input(ids.CATEGORY, "value"), Input(ids.LEVEL, "value"),
            Input(ids.LIGHT, "value"), Input(ids.ASSIGNEE, "value"), Input(ids.DATES, "start_date"),
            Input(ids.DATES, "end_date")]
 
@@ -69,18 +71,50 @@ def toggle_intake(_n, hidden):
     return not hidden
 
 
-@page.callback(Output(ids.AREA, "value"), Input(ids.URL, "search"))
-def area_from_url(search):
-    return query_param(search, "area") or ""
+def area_options(session, viewer, wanted: str | None) -> tuple[list[dict], str | None]:
+    """The area picker's options (the viewer's scope, by name) and the one `wanted` when the viewer may see it;
+    a building from the map's building panel is added as an option of its own."""
+    options = [{"label": c["label"], "value": c["code"]} for c in areas.choices(session, viewer)]
+    if not wanted or not viewer.covers(wanted):
+        return options, None
+    if any(o["value"] == wanted for o in options):
+        return options, wanted
+    building = areas.get_area(session, wanted)
+    if building is None or building["level"] != "building":
+        return options, None
+    compound = next((o["label"] for o in options if o["value"] == building["parent_code"]), "")
+    label = text.CASES_BUILDING_OPTION.format(label=compound, name=building["name"]) if compound else building["name"]
+    return [*options, {"label": label, "value": wanted}], wanted
+
+
+@page.callback(Output(ids.AREA, "options"), Output(ids.AREA, "value"), Output(ids.AREA_NOTE, "children"),
+               Output(ids.AREA_NOTE, "hidden"), Output(ids.LIGHT, "value"), Output(ids.SEARCH, "value"),
+               Input(ids.URL, "search"))
+def from_url(search):
+    """The filters a link brings (?area= from the map, ?light=, ?q=); an area the viewer cannot see is said so."""
+    wanted = query_param(search, "area")
+    with session_scope() as session:
+        options, area = area_options(session, current_viewer(), wanted)
+    light = query_param(search, "light")
+    note = text.CASES_AREA_UNKNOWN.format(code=wanted) if wanted and area is None else ""
+    return (options, area, note, not note, light if light in text.LIGHT_FILTER else None,
+            (query_param(search, "q") or "")[:CASE_SEARCH_CHARS])
+
+
+@page.callback(Output(ids.DETAIL, "children", allow_duplicate=True), Output(ids.SELECTED, "data", allow_duplicate=True),
+               Input(ids.URL, "search"), prevent_initial_call="initial_duplicate")
+def case_from_url(search):
+    """?case= (a case in the map's building panel) opens that case beside the list."""
+    return _detail(query_param(search, "case"))
 
 
 @page.callback(Output(ids.GRID, "rowData"), Output(ids.COUNT, "children"),
                *FILTERS, Input(ids.CHANGED, "data"), Input(ids.RETRY, "data"))
-def show_list(area, statuses, category, level, light, assignee, start, end, _changed, _retry):
+def show_list(words, area, statuses, category, level, light, assignee, start, end, _changed, _retry):
     now = settings.now()
     with session_scope() as session:
         rows = cases.list_cases(session, current_viewer(),
-                                _filter(area, statuses, category, level, light, assignee, start, end), now)
+                                _filter(words, area, statuses, category, level, light, assignee, start, end), now)
     return cases_page.grid_rows(rows, now), text.CASES_COUNT.format(n=len(rows))
 
 

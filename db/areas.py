@@ -160,6 +160,23 @@ def names_in_street(session: Session, street_code: str) -> dict[str, tuple[str, 
     return cache.cached(session, "names", street_code, build, (cache.GEOMETRY,))
 
 
+def choices(session: Session, viewer: Viewer = SYSTEM) -> list[dict]:
+    """Every street, community, grid and compound the viewer may see, in tree order, as {code, level, name, label}:
+    the label names the parents below the street ("翠亭社区 · 第2网格 · 金港公寓"), so a search finds any part."""
+    where = [m.Area.level.in_(("street", "community", "grid", "compound"))]
+    if viewer.scope_code is not None:
+        where.append(under(m.Area.code, viewer.scope_code))
+    rows = session.execute(select(m.Area.code, m.Area.level, m.Area.name, m.Area.parent_code)
+                           .where(*where).order_by(m.Area.code)).all()
+    labels: dict[str, str] = {}
+    out = []
+    for r in rows:
+        parent = labels.get(r.parent_code) if r.level != "community" else None
+        labels[r.code] = f"{parent} · {r.name}" if parent else r.name
+        out.append({"code": r.code, "level": r.level, "name": r.name, "label": labels[r.code]})
+    return out
+
+
 def streets_bounds(session: Session) -> list[list[float]] | None:
     """Leaflet bounds of every street together."""
     boxes = [s["box"] for s in list_streets(session) if s["box"][0] is not None]

@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -18,7 +18,7 @@ from workflow.vocab import CASE_SOURCES, LADDER_LEVELS
 from workflow import contacts, lifecycle as lc
 from workflow.vocab import SYSTEM_ACTOR, trail_note
 from workflow.refusal import Problem, Refused, problem
-from workflow.textcheck import text_problems
+from workflow.textcheck import CASE_SEARCH_CHARS, searchable, text_problems
 
 MAX_DESCRIPTION = 1000
 MAX_NOTE = 1000
@@ -305,6 +305,7 @@ class CaseFilter:
     assignee: str | None = None
     created_from: dt.date | None = None
     created_to: dt.date | None = None
+    text: str = ""  # words, each found in the code, words, category, handler or place (or the reporter, for staff)
 
 
 PLACE_LEVELS = ("community_code", "grid_code", "compound_code")
@@ -325,6 +326,24 @@ def _places(session: Session, cases: list) -> dict[int, str]:
             parts.append(buildings[c.building_code])
         places[c.id] = " · ".join(parts)
     return places
+
+
+def _matching(term: str, viewer: Viewer):
+    """SQL: a case in which `term` appears: its code, description, category, handler, the name of its community,
+    grid or compound, its building as "锦阳御园3幢" or "3幢"; the reporter's name or phone only for viewers who may
+    read them (a search must not reveal what the list masks)."""
+    def has(column):
+        return column.icontains(term, autoescape=True)
+
+    places = select(m.Area.code).where(has(m.Area.name))
+    buildings = (select(m.Building.code).join(m.Area, m.Area.code == m.Building.compound_code)
+                 .where(or_(has(m.Building.name), has(m.Area.name + m.Building.name))))
+    found = [has(m.Case.code), has(m.Case.description), has(m.Case.category), has(m.Case.assignee),
+             m.Case.community_code.in_(places), m.Case.grid_code.in_(places), m.Case.compound_code.in_(places),
+             m.Case.building_code.in_(buildings)]
+    if viewer.sees_pii:
+        found += [has(m.Case.reporter_name), has(m.Case.reporter_phone)]
+    return or_(*found)
 
 
 def list_cases(session: Session, viewer: Viewer, flt: CaseFilter, now: dt.datetime, limit: int = 5000) -> list[dict]:
@@ -352,6 +371,7 @@ def list_cases(session: Session, viewer: Viewer, flt: CaseFilter, now: dt.dateti
         where.append(m.Case.status.in_(lc.OPEN))
         where.append(m.Case.overdue_since.is_not(None) if flt.light == lc.ESCALATED
                      else lc.light_sql(m.Case.deadline, now, yellow) == flt.light)
+    where += [_matching(term, viewer) for term in searchable(flt.text, CASE_SEARCH_CHARS).split()]
     rows = session.execute(select(m.Case).where(*where).order_by(m.Case.created_at.desc()).limit(limit)).scalars().all()
     places = _places(session, rows)
     return [{"code": c.code, "place": places[c.id], "created_at": c.created_at, "category": c.category,

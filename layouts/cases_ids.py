@@ -2,6 +2,8 @@
 
 URL = "cases-url"
 AREA = "cases-area"
+AREA_NOTE = "cases-area-note"
+SEARCH = "cases-search"
 STATUS = "cases-status"
 CATEGORY = "cases-category"
 LEVEL = "cases-level"

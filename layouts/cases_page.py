@@ -8,7 +8,9 @@ from workflow.vocab import CATEGORIES, LADDER_LEVELS
 from layouts import cases_ids as ids, ids as intake_ids, text
 from layouts.intake_form import build_intake
 from layouts.chrome import TopBar, outage_parts, staff_topbar
+from layouts.map_page import area_href
 from workflow import case_table, lifecycle as lc, photos
+from workflow.textcheck import CASE_SEARCH_CHARS
 
 UPLOAD_LIMIT = max(case_table.MAX_BYTES, photos.MAX_BYTES)  # a case sheet to import, or an intake photo
 UI_ACTIONS = ("accept", "dispatch", "start", "resolve", "visit", "close", "return", "escalate")
@@ -28,6 +30,9 @@ LIGHT_CELLS = {"cell-light-red": "params.data.light === 'red'", "cell-light-yell
                "cell-light-green": "params.data.light === 'green'", "cell-escalated": "params.data.escalated === true"}
 
 
+MAP_LEVELS = ("building_code", "compound_code", "grid_code", "community_code")
+
+
 def _dropdown(id_, label, options, multi=False):
     return dcc.Dropdown(labels=text.DROPDOWN_LABELS, id=id_, placeholder=label, multi=multi, className="dropdown", clearable=True,
                         options=[{"label": o, "value": o} for o in options])
@@ -44,7 +49,11 @@ def build_page(bar: TopBar) -> html.Div:
         *outage_parts(ids),
         staff_topbar(bar),
         html.Div(className="cases-filters", children=[
-            dcc.Input(id=ids.AREA, placeholder=text.CASES_AREA, debounce=True, className="input"),
+            dcc.Input(id=ids.SEARCH, type="search", placeholder=text.CASES_SEARCH, debounce=0.5, className="input search",
+                      maxLength=CASE_SEARCH_CHARS),
+            # options from the viewer's scope (callbacks/cases.py from_url): picked by name, never typed as a code
+            dcc.Dropdown(labels=text.DROPDOWN_LABELS, id=ids.AREA, placeholder=text.CASES_AREA, className="dropdown wide area",
+                         options=[], searchable=True, clearable=True),
             _dropdown(ids.STATUS, text.CASES_STATUS, lc.STATUSES, multi=True),
             _dropdown(ids.CATEGORY, text.CASES_CATEGORY, CATEGORIES),
             _dropdown(ids.LEVEL, text.CASES_LEVEL, LADDER_LEVELS),
@@ -54,6 +63,7 @@ def build_page(bar: TopBar) -> html.Div:
             dcc.DatePickerRange(id=ids.DATES, display_format="YYYY-MM-DD", start_date_placeholder_text=text.CASES_DATE_FROM,
                                 end_date_placeholder_text=text.CASES_DATE_TO, clearable=True),
         ]),
+        html.Div(id=ids.AREA_NOTE, className="cases-note", role="status", hidden=True),
         html.Div(className="cases-tools", children=[
             html.Span(id=ids.COUNT, className="cases-count"),
             html.Button(text.CASES_NEW, id=ids.INTAKE_TOGGLE, className="btn primary"),
@@ -106,6 +116,9 @@ def build_detail(case: dict, now) -> list:
                  html.Span(text.ESCALATED, className="pill light-escalated") if case.get("escalated") else None,
                  f" {case['category']} · {case['status']}"], className="detail-title"),
         html.P(case["description"], className="detail-desc"),
+        # back to the map, drilled to where the case is (the most precise area it has)
+        html.A(text.CASES_ON_MAP, href=area_href(next((case[k] for k in MAP_LEVELS if case.get(k)), None)),
+               className="on-map"),
         html.Div(className="case-photos", children=[
             html.A(html.Img(src=photo_url(case["code"], p), alt=text.CASES_PHOTO, className="case-photo"),
                    href=photo_url(case["code"], p), target="_blank") for p in case["photos"]]) if case["photos"] else None,

@@ -1,6 +1,8 @@
 """The staff map 一张图: map with overlays, breadcrumb and the area panel."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import dash_leaflet as dl
 import pandas as pd
 from dash import dcc, html
@@ -114,6 +116,11 @@ def area_href(code: str | None) -> str:
     return f"/?area={code}" if code else "/"
 
 
+def cases_href(code: str, **more: str) -> str:
+    """The case list filtered to an area (and a light, or with one case open): the map's way into /cases/."""
+    return "/cases/?" + urlencode({"area": code, **more})
+
+
 def build_breadcrumb(chain: list, root_label: str | None) -> list:
     items = []
     if root_label:
@@ -185,12 +192,16 @@ def build_panel(summary: dict) -> list:
         _kpi(text.KPI_BUILDINGS, people["buildings"]),
     ])
     statuses = sorted(summary["cases_by_status"].items(), key=lambda kv: -kv[1])
+    # each count opens the case list on exactly those cases (/cases/ reads ?area= and ?light=)
     cases = _section(text.SECTION_CASES, [
         html.Div(className="case-lights", children=[
-            html.Span([html.B(f"{summary['open_cases']}"), f" {text.OPEN_CASES}"], className="open-count"),
-            *[_light(k, lights[k]) for k in ("red", "yellow", "green")],
-            html.Span(f"{text.ESCALATED} {summary['escalated']}", className="pill light-escalated",
-                      title=text.ESCALATED_HINT)]),
+            html.A([html.B(f"{summary['open_cases']}"), f" {text.OPEN_CASES}"], className="open-count",
+                   href=cases_href(area["code"])),
+            *[html.A(_light(k, lights[k]), href=cases_href(area["code"], light=k), className="light-link")
+              for k in ("red", "yellow", "green")],
+            html.A(f"{text.ESCALATED} {summary['escalated']}", className="pill light-escalated",
+                   title=text.ESCALATED_HINT, href=cases_href(area["code"], light="escalated"))]),
+        html.A(text.PANEL_CASE_LIST, href=cases_href(area["code"]), className="panel-link"),
         html.Div(className="chips", children=[html.Span(f"{s} {n}", className="chip") for s, n in statuses]),
     ])
     services = _section(text.SECTION_SERVICES, html.Div(className="chips", children=[
@@ -248,6 +259,7 @@ def build_building_panel(area: dict, open_cases: list[dict], nearest: list[dict]
                                                                 estimated_tag() if k in counted else None])])
                  for k, v in facts.items()]
     case_items = [html.Li(className="case-item", children=[
+        html.A(text.PANEL_OPEN_CASE, href=cases_href(area["code"], case=c["code"]), className="case-open"),
         _light(c["light"]),
         html.Span(text.ESCALATED, className="pill light-escalated") if c.get("escalated") else None,
         html.B(c["category"]), html.Span(c["status"], className="chip"),
@@ -268,7 +280,8 @@ def build_building_panel(area: dict, open_cases: list[dict], nearest: list[dict]
                                                    html.H2(area["name"], className="panel-title")]),
         _section(text.SECTION_FACTS, html.Table(className="facts", children=html.Tbody(fact_rows))),
         _section(text.WITH_COUNT.format(label=text.SECTION_OPEN_CASES, n=len(open_cases)),
-                 html.Ul(case_items, className="list") if case_items else html.Div(text.NO_CASES, className="muted")),
+                 [html.Ul(case_items, className="list") if case_items else html.Div(text.NO_CASES, className="muted"),
+                  html.A(text.PANEL_CASE_LIST, href=cases_href(area["code"]), className="panel-link")]),
         _section(text.SECTION_NEAREST, html.Ul(near_items, className="list") if near_items
                  else html.Div(text.NO_DATA, className="muted")),
         build_intake(flash),

@@ -25,6 +25,9 @@ def text_problems(**fields: str | None) -> list[Problem]:
             if isinstance(value, str) and not is_storable(value)]
 
 
+CASE_SEARCH_CHARS = 60  # the case list's search box: words of a description, a place, a code
+
+
 def searchable(value: str | None, limit: int) -> str:
     """What a search box may search for: at most `limit` characters, without the unstorable ones, trimmed."""
     return UNSTORABLE.sub("", (value or "")[:limit]).strip()
