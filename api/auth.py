@@ -208,7 +208,7 @@ def _forbidden_page():
     account = current_user.account if current_user.is_authenticated else None
     body = render_template(
         "forbidden.html", title=text.FORBIDDEN_TITLE, who=text.FORBIDDEN_WHO.format(page=page.title, roles=roles),
-        account=text.FORBIDDEN_ACCOUNT.format(name=account.display_name, role=text.ROLE_LABELS.get(account.role, ""))
+        account=text.FORBIDDEN_ACCOUNT.format(person=text.person_label(account.display_name, account.role))
         if account else None, back=text.FORBIDDEN_BACK)
     return Response(body, status=403)
 

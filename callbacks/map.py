@@ -11,7 +11,7 @@ from callbacks.wiring import Callbacks
 from callbacks.viewer import current_viewer
 from db import areas, coverage, dashboard, layers, rules as case_rules, users
 from db.engine import session_scope
-from geodata import crs
+from geodata import codes, crs
 from workflow.vocab import GAP_TYPES
 from layouts import ids, map_page, text
 import settings
@@ -28,9 +28,13 @@ def area_from_search(search: str | None) -> str | None:
     return query_param(search, "area")
 
 
-def resolve(session, search: str | None) -> tuple[str | None, dict | None, str | None]:
-    """(code in view, area or None, the raw code when it is unknown). One street: it is the home view."""
+def resolve(session, search: str | None, viewer=None) -> tuple[str | None, dict | None, str | None]:
+    """(code in view, area or None, the raw code when it is unknown). The home view is the viewer's own scope (a
+    grid leader lands on the grid), else the one street, else every street."""
     raw = area_from_search(search)
+    home = areas.get_area(session, viewer.scope_code) if raw is None and viewer and viewer.scope_code else None
+    if home is not None:
+        return home["code"], home, None
     if raw is None:
         streets = areas.list_streets(session)
         if len(streets) == 1:
@@ -64,12 +68,12 @@ def _pick_state(picking: bool) -> tuple:
     Input(ids.URL, "search"), Input(ids.RETRY, "data"),
 )
 def render_map(search, _retry, *, gcj02: bool = False):
+    viewer = current_viewer()
     with session_scope() as session:
-        code, area, unknown = resolve(session, search)
+        code, area, unknown = resolve(session, search, viewer)
         if area is None:
             return ([EMPTY] * len(DATA_LAYERS)
                     + [no_update, no_update, [], map_page.build_not_found(unknown), None])
-        viewer = current_viewer()
         data = [layers.get_layer(session, area, name, gcj02=gcj02, viewer=viewer)
                 for name, _ in DATA_LAYERS]
         several_streets = len(areas.list_streets(session)) > 1
@@ -98,11 +102,11 @@ def render_panel(search, _retry, point, flash):
             place, names = areas.locate_spot(session, point["lon"], point["lat"])
         message = flash["message"] if flash and flash.get("area") == SPOT else None
         return map_page.build_spot_panel(place, names, message), None
+    viewer = current_viewer()
     with session_scope() as session:
-        code, area, _unknown = resolve(session, search)
+        code, area, _unknown = resolve(session, search, viewer)
         if area is None:
             return [], None
-        viewer = current_viewer()
         if area["level"] == "building":
             message = flash["message"] if flash and flash.get("area") == code else None
             return map_page.build_building_panel(area, dashboard.list_open_cases(session, area, now, viewer=viewer),
@@ -110,7 +114,10 @@ def render_panel(search, _retry, point, flash):
         if area["level"] == "root":
             return map_page.build_root_panel(areas.list_streets(session)), None
         summary = dashboard.area_summary(session, area, now, viewer)
-    return map_page.build_panel(summary), code
+        # a grid leader looking at the community: its people and buildings, but only the cases of their own grid
+        narrower = viewer.scope_code != area["code"] and codes.within(viewer.scope_code, area["code"])
+        scope = areas.get_area(session, viewer.scope_code) if narrower else None
+    return map_page.build_panel(summary, scope_name=scope["name"] if scope else None), code
 
 
 # In the browser: the details wait until the map has its layers, so their rendering never holds up the map.
@@ -150,7 +157,7 @@ def render_gaps(wanted, *, gcj02: bool = False):
     if not wanted:
         return EMPTY
     with session_scope() as session:
-        code, area, _ = resolve(session, wanted.get("search"))
+        code, area, _ = resolve(session, wanted.get("search"), current_viewer())
         if area is None or code is None:
             return EMPTY
         return layers.get_layer(session, area, "gaps", option=wanted.get("type"), gcj02=gcj02)

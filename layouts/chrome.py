@@ -30,7 +30,7 @@ def top_bar(page: Page, reachable: Iterable[Page], name: str | None, role: str |
     """The bar on `page` for a person: links to `reachable`, the pages they may open (api/auth.py decides), in the
     table's order, and their name and role from the server's session."""
     links = tuple((p.nav, p.path, p.path == page.path) for p in reachable if p.nav)
-    user = text.USER_LABEL.format(name=name, role=text.ROLE_LABELS.get(role, role)) if name else ""
+    user = text.person_label(name, role) if name else ""
     return TopBar(page.heading or page.title, links, user)
 
 

@@ -174,8 +174,9 @@ def build_rates(stats: dict, ranking: list[dict], days: int = 30) -> list:
     return block
 
 
-def build_panel(summary: dict) -> list:
-    """The head of an area's panel, from the cheap counts: it shows at once; build_panel_details fills in below."""
+def build_panel(summary: dict, scope_name: str | None = None) -> list:
+    """The head of an area's panel, from the cheap counts: it shows at once; build_panel_details fills in below.
+    `scope_name`: the viewer's own area, when it is smaller than this one (their cases only are counted)."""
     area = summary["area"]
     people = summary["people"]
     lights = summary["cases_by_light"]
@@ -201,6 +202,7 @@ def build_panel(summary: dict) -> list:
               for k in ("red", "yellow", "green")],
             html.A(f"{text.ESCALATED} {summary['escalated']}", className="pill light-escalated",
                    title=text.ESCALATED_HINT, href=cases_href(area["code"], light="escalated"))]),
+        html.P(text.PANEL_SCOPE_NOTE.format(name=scope_name), className="scope-note") if scope_name else None,
         html.A(text.PANEL_CASE_LIST, href=cases_href(area["code"]), className="panel-link"),
         html.Div(className="chips", children=[html.Span(f"{s} {n}", className="chip") for s, n in statuses]),
     ])
@@ -233,7 +235,8 @@ def build_panel_details(children: list[dict], grids: list[dict], monthly: pd.Dat
           for c in coverage_rows[:1] if c["method"] != "walking"]])
     chart = _section(text.SECTION_CHART, monthly_chart(monthly))
     leaders = _section(text.SECTION_GRID_LEADERS, html.Ul(className="list", children=[
-        html.Li([html.Span(g["name"]), html.Span(g["leader_name"] or "", className="muted")]) for g in grids
+        html.Li([dcc.Link(g["name"], href=area_href(g["code"]), className="child-link"),
+                 html.Span(g["leader_name"] or "", className="muted")]) for g in grids
     ])) if grids else None
     kids = _section(text.WITH_COUNT.format(label=text.SECTION_CHILDREN, n=len(children)), html.Div(className="child-links", children=[
         dcc.Link(c["name"], href=area_href(c["code"]), className="child-link") for c in children])) if children else None

@@ -10,6 +10,7 @@ NAV_PUBLIC = "居民服务地图"
 NAV_ADMIN = "用户管理"
 LOGOUT = "退出"
 USER_LABEL = "{name}（{role}）"  # the person in the staff top bar
+
 ALL_STREETS = "全部街道"
 TILES_TIANDITU = "天地图"  # attribution on the map when its tiles are shown
 TILES_AMAP = "高德地图"
@@ -152,7 +153,7 @@ SCREEN_OFF_TITLE = "此大屏已停用"
 FORBIDDEN_TITLE = "无权打开此页面"
 FORBIDDEN_WHO = "「{page}」只对以下角色开放：{roles}。"
 LIST_SEPARATOR = "、"  # between the items of a list in a sentence
-FORBIDDEN_ACCOUNT = "当前登录：{name}（{role}）。如需开通，请联系街道管理员。"
+FORBIDDEN_ACCOUNT = "当前登录：{person}。如需开通，请联系街道管理员。"
 FORBIDDEN_BACK = "返回一张图"
 SCREEN_OFF_BODY = "显示令牌已撤销或无效。如需重新开通，请联系街道管理员。"
 SCREEN_TREND = "近30天每日诉求"
@@ -195,6 +196,15 @@ ADMIN_TOKEN_CREATED = "创建时间"
 ADMIN_TOKEN_STATE = {True: "已吊销", False: "有效"}  # by revoked
 ROLE_LABELS = {"admin": "管理员", "street_official": "街道干部", "community_staff": "社区工作者",
                "grid_leader": "网格长", "screen": "大屏"}
+
+
+def person_label(name: str, role: str | None) -> str:
+    """A person and their role, as the top bar shows them; a name that already says the role (网格长（演示）) is not
+    followed by it again."""
+    word = ROLE_LABELS.get(role or "", role or "")
+    return name if not word or word in name else USER_LABEL.format(name=name, role=word)
+
+
 ADMIN_ERRORS = {
     "username": "用户名需 3–50 位，只能包含字母、数字、点、下划线或连字符。",
     "password": "密码需 10–200 位。",
@@ -220,6 +230,7 @@ CASES_AREA_UNKNOWN = "区域「{code}」不存在或不在您的范围内，已�
 CASES_ON_MAP = "在地图上查看"
 PANEL_CASE_LIST = "在诉求列表中查看 →"
 PANEL_OPEN_CASE = "办理"
+PANEL_SCOPE_NOTE = "诉求只计您负责的{name}；户数、人口为全区域。"
 CASES_BUILDING_OPTION = "{label} · {name}"
 CASES_STATUS = "状态"
 CASES_CATEGORY = "类别"

@@ -560,3 +560,20 @@ def test_a_closed_case_shows_no_action_inputs_and_an_open_one_does(session):
 
     assert actions("已关闭").hidden is True
     assert actions("待受理").hidden is False
+
+
+def test_the_case_search_finds_a_reporter_only_for_people_who_may_read_them(session):
+    import settings
+
+    case = session.execute(select(m.Case).where(m.Case.reporter_phone.is_not(None), m.Case.reporter_phone != "")
+                           .order_by(m.Case.code)).scalars().first()
+    now = settings.now()
+
+    def found(viewer, words):
+        return [r["code"] for r in cases.list_cases(session, viewer, cases.CaseFilter(text=words), now)]
+
+    assert case.code in found(SYSTEM, case.reporter_phone)
+    assert case.code in found(SYSTEM, f"  {case.reporter_name}   {case.category} ")  # words, any spacing
+    assert case.code not in found(Viewer("screen"), case.reporter_phone)
+    # LIKE's wildcards are characters like any other
+    assert found(SYSTEM, "_%_") == []

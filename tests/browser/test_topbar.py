@@ -32,7 +32,7 @@ def test_each_staff_page_shows_the_roles_links_name_and_logout(page, live_server
     from layouts import text
 
     browser_login(page, live_server, username)
-    name = text.USER_LABEL.format(name=NAME_OF[username], role=text.ROLE_LABELS[ROLE_OF[username]])
+    name = text.person_label(NAME_OF[username], ROLE_OF[username])
     pages = staff_pages(username)
     for path in pages:
         page.set_viewport_size(dict(zip(("width", "height"), SIZES[username][0])))
