@@ -95,10 +95,12 @@ def from_url(search):
     wanted = query_param(search, "area")
     with session_scope() as session:
         options, area = area_options(session, current_viewer(), wanted)
-    light = query_param(search, "light")
+    light, words = query_param(search, "light"), query_param(search, "q")
     note = text.CASES_AREA_UNKNOWN.format(code=wanted) if wanted and area is None else ""
-    return (options, area, note, not note, light if light in text.LIGHT_FILTER else None,
-            (query_param(search, "q") or "")[:CASE_SEARCH_CHARS])
+    # what the link does not say stays as the person set it: the answer may come after their first click
+    return (options, area if wanted else no_update, note, not note,
+            (light if light in text.LIGHT_FILTER else None) if light else no_update,
+            words[:CASE_SEARCH_CHARS] if words else no_update)
 
 
 @page.callback(Output(ids.DETAIL, "children", allow_duplicate=True), Output(ids.SELECTED, "data", allow_duplicate=True),

@@ -141,3 +141,18 @@ def test_a_case_filed_at_a_spot_does_not_draw_the_spot_panel_again(seeded_url):
     left = call_callback(client, "area-panel.children",
                          {**values, "intake-point.data": None}, changed="intake-point.data")
     assert "第1网格" in left.get_data(as_text=True)
+
+
+def test_a_link_sets_only_the_filters_it_carries_on_the_case_list(seeded_url):
+    """/cases/ answers its address after the page is up: a light or a search the person already chose must stay
+    unless the link itself says otherwise (a loaded run lost the 正常 filter picked before this answer came)."""
+    with acting_as("admin"):
+        options, area, _note, _hidden, light, words = case_callbacks.from_url("?area=33038100100101")
+    assert area == "33038100100101" and any(o["value"] == area for o in options)
+    assert light is no_update and words is no_update
+    with acting_as("admin"):
+        _options, area, _note, _hidden, light, words = case_callbacks.from_url("?light=red&q=漏水")
+    assert area is no_update and light == "red" and words == "漏水"
+    with acting_as("admin"):
+        _options, area, note, hidden, light, _words = case_callbacks.from_url("?area=330381999&light=bogus")
+    assert area is None and not hidden and "330381999" in note and light is None

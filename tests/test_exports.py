@@ -42,7 +42,7 @@ def hostile_cases(own_database):
 
 def _download(callback) -> bytes:
     with acting_as("admin"):
-        sent = callback(1, GRID, None, None, None, None, None, WHEN.date().isoformat(), WHEN.date().isoformat())
+        sent = callback(1, "", GRID, None, None, None, None, None, WHEN.date().isoformat(), WHEN.date().isoformat())
     return base64.b64decode(sent["content"]) if sent.get("base64") else sent["content"].encode()
 
 
