@@ -10,18 +10,17 @@ from db import public, users
 from db.engine import session_scope
 from geodata import crs
 from layouts import public_ids as ids, public_page, text
+from workflow import place_search
 from workflow.textcheck import searchable
 
 page = Callbacks()
 
 
 def filter_points(points: list[dict], query: str | None, types: list[str] | None) -> list[dict]:
-    query = (query or "").strip().lower()
+    """The points of the chosen types (all when none) that the search finds (workflow/place_search.py)."""
     wanted = set(types or [])
-    return [p for p in points
-            if (not wanted or p["type"] in wanted)
-            and (not query or query in p["name"].lower() or query in (p["address"] or "").lower()
-                 or query in p["type"])]
+    return [p for p in points if (not wanted or p["type"] in wanted)
+            and place_search.matches(query or "", p["name"], p["address"], p["type"])]
 
 
 def location_of(value) -> list[float] | None:
@@ -43,10 +42,13 @@ def with_distances(points: list[dict], location: list[float] | None) -> list[dic
     return sorted(ranked, key=lambda p: p["distance_m"])
 
 
-def _bounds(points: list[dict]) -> list[list[float]]:
-    lats = [p["lat"] for p in points]
-    lons = [p["lon"] for p in points]
+def _bounds(points: list[dict], me: list[float] | None = None) -> list[list[float]]:
+    lats = [p["lat"] for p in points] + ([me[0]] if me else [])
+    lons = [p["lon"] for p in points] + ([me[1]] if me else [])
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+NEAREST_IN_VIEW = 3  # after 定位我的位置 the map shows the person and this many of the nearest results
 
 
 @page.callback(Output(ids.DEMO_NOTE, "hidden"), Input(ids.URL, "pathname"))
@@ -90,7 +92,9 @@ def show_points(query, types, location, search, _retry):
     if chosen and not location:
         # a shared link: the shared point comes first, whatever the filters say
         shown = [chosen, *[p for p in shown if p["code"] != chosen["code"]]]
-    hideout = public_page.points_hideout(types, query, chosen["code"] if chosen else None)
+    # the map shows what the list finds: the matching is done here once, the markers filter by code
+    hideout = public_page.points_hideout(types, [p["code"] for p in shown] if query else None,
+                                         chosen["code"] if chosen else None)
     me = [dl.CircleMarker(center=location, radius=9, color="#fff", weight=3, fillColor="#1a73e8",
                           fillOpacity=1)] if location else []
     viewport = no_update
@@ -99,7 +103,10 @@ def show_points(query, types, location, search, _retry):
     if chosen and (not ctx.triggered_id or ctx.triggered_id == ids.URL):
         viewport = {"center": [chosen["lat"], chosen["lon"]], "zoom": 17, "transition": "flyTo"}
     elif location and ctx.triggered_id == ids.LOCATION:
-        viewport = {"center": location, "zoom": 16, "transition": "flyTo"}
+        # the person and the nearest results together, however far those are
+        viewport = ({"bounds": _bounds(shown[:NEAREST_IN_VIEW], location), "transition": "flyToBounds",
+                     "options": {"padding": [36, 36], "maxZoom": 17}} if shown
+                    else {"center": location, "zoom": 16, "transition": "flyTo"})
     count = text.PUBLIC_COUNT.format(n=len(shown)) if shown else text.PUBLIC_NONE
     return public_page.build_list(shown[:60], hideout["selected"]), count, hideout, me, viewport
 

@@ -118,6 +118,14 @@ def to_display(lon: float, lat: float, gcj02: bool) -> tuple[float, float]:
     return shown_lon, shown_lat
 
 
+def shifted(lon: float, lat: float, kind: str) -> tuple[float, float]:
+    """A WGS-84 point as 高德 (`gcj02`) or 百度 (`bd09`) maps and apps expect it."""
+    if kind not in SHIFTED:
+        raise ValueError(f"unknown shifted datum {kind!r}")
+    x, y = _forward(kind)(lon, lat)
+    return float(x), float(y)
+
+
 # The Chinese datum shifts: GCJ-02 (高德) and BD-09 (百度) → WGS-84 by a precise inverse of the forward shift.
 SHIFTED = ("gcj02", "bd09")
 TOLERANCE_DEG = 1e-9  # ≈0.1 mm: well below the sub-millimetre promise

@@ -1,9 +1,13 @@
 """The residents' page: public service points only, phone first. No personal data ever reaches it."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import dash_leaflet as dl
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
+
+from geodata import crs
 
 from layouts import public_ids as ids, text
 from layouts.chrome import outage_parts
@@ -17,9 +21,10 @@ DETOUR = 1.25  # street grids make a walk about a quarter longer than the straig
 MAX_QUERY = 40  # characters of the search box (its maxLength; the server cuts what a client sends beyond it)
 
 
-def points_hideout(types: list[str] | tuple = (), query: str = "", selected: str | None = None) -> dict:
-    """What the points layer's filter and style functions read (assets/public/*.js): built whole every time."""
-    return {"types": list(types), "q": query, "selected": selected, **SERVICE_LOOK, "labels": text.PUBLIC_POPUP}
+def points_hideout(types: list[str] | tuple = (), codes: list[str] | None = None, selected: str | None = None) -> dict:
+    """What the points layer's filter and style functions read (assets/public/*.js): built whole every time.
+    `codes`: the points a search found (callbacks/public.py), None when nothing is searched for."""
+    return {"types": list(types), "codes": codes, "selected": selected, **SERVICE_LOOK, "labels": text.PUBLIC_POPUP}
 
 
 def build_page() -> html.Div:
@@ -53,8 +58,28 @@ def build_page() -> html.Div:
                ]),
         html.Div(id=ids.COUNT, className="pub-count"),
         html.Ul(id=ids.LIST, className="pub-list"),
+        # what the share link says once it has copied (or could not): the words for assets/public/public.js
+        html.Div(id=ids.SHARE_STATUS, className="pub-toast", role="status", hidden=True,
+                 **{"data-copied": text.PUBLIC_SHARE_COPIED, "data-failed": text.PUBLIC_SHARE_FAILED}),
         html.Footer(className="pub-foot", children=[html.A(text.PUBLIC_STAFF_LINK, href="/login")]),
     ])
+
+
+def navigation_links(p: dict) -> list[tuple[str, str]]:
+    """(label, href) that hand a point to a phone's map app for the way there: 高德 (GCJ-02), 百度 (BD-09) and any
+    other app through a geo: URI (WGS-84, RFC 5870); each carries the name. Links only: nothing loads from outside
+    until a person taps one."""
+    lon, lat = p["lon"], p["lat"]
+    g_lon, g_lat = crs.shifted(lon, lat, "gcj02")
+    b_lon, b_lat = crs.shifted(lon, lat, "bd09")
+    name = quote(p["name"])
+    return [
+        (text.PUBLIC_NAV_AMAP, f"https://uri.amap.com/marker?position={g_lon:.6f},{g_lat:.6f}&name={name}"
+                               f"&src=jinlin&coordinate=gaode&callnative=1"),
+        (text.PUBLIC_NAV_BAIDU, f"https://api.map.baidu.com/marker?location={b_lat:.6f},{b_lon:.6f}&title={name}"
+                                f"&content={quote(p.get('address') or '')}&output=html&coord_type=bd09ll&src=jinlin"),
+        (text.PUBLIC_NAV_OTHER, f"geo:{lat:.6f},{lon:.6f}?q={lat:.6f},{lon:.6f}({name})"),
+    ]
 
 
 def walk_text(metres: float) -> str:
@@ -81,6 +106,13 @@ def build_list(points: list[dict], selected: str | None) -> list:
                 html.Div([html.B(p["name"]), html.Div(p["type"], className="muted")]),
             ]),
             *rows,
-            dcc.Link(text.PUBLIC_SHARE, href=f"/public/?point={p['code']}", className="pub-share", refresh=False),
+            html.Div(className="pub-actions", children=[
+                html.Span(text.PUBLIC_NAV, className="k"),
+                *[html.A(label, href=href, className="pub-nav", target="_blank", rel="noopener")
+                  for label, href in navigation_links(p)],
+                # the address changes to the point (a shared link), and assets/public/public.js copies or shares it
+                dcc.Link(text.PUBLIC_SHARE, href=f"/public/?point={p['code']}", className="pub-share", refresh=False,
+                         title=p["name"]),
+            ]),
         ]))
     return items

@@ -108,26 +108,28 @@ class ServiceType:
     colour: str  # the marker's background
     public: bool  # offered on the residents' page (and public by default when seeded)
     radius_m: int  # GB 50180-2018 life circles: 5 min ≈ 300 m for daily elderly and child services
+    words: tuple[str, ...] = ()  # what residents type when they look for one (吃饭 → 爱心食堂), for /public/'s search
 
 
 SERVICE_TYPE_TABLE = (
-    ServiceType("党群服务中心", "党", "#c62828", True, 1000),
-    ServiceType("红色驿站", "驿", "#e53935", True, 500),
-    ServiceType("爱心食堂", "食", "#ef6c00", True, 300),
-    ServiceType("日间照料中心", "老", "#8e24aa", True, 300),
-    ServiceType("百姓健身房", "健", "#00897b", True, 500),
-    ServiceType("共享工具柜", "工", "#546e7a", True, 300),
-    ServiceType("卫生服务站", "医", "#1e88e5", True, 1000),
-    ServiceType("图书室", "书", "#6d4c41", True, 1000),
-    ServiceType("儿童之家", "童", "#f06292", True, 300),
-    ServiceType("议事厅", "议", "#3949ab", True, 1000),
-    ServiceType("调解室", "调", "#5d4037", False, 1000),  # mediation is by appointment: not advertised
+    ServiceType("党群服务中心", "党", "#c62828", True, 1000, ("党群", "办事", "服务中心", "党员")),
+    ServiceType("红色驿站", "驿", "#e53935", True, 500, ("驿站", "歇脚", "休息", "喝水", "充电", "厕所")),
+    ServiceType("爱心食堂", "食", "#ef6c00", True, 300, ("吃饭", "食堂", "饭堂", "助餐", "老年餐", "午饭", "吃")),
+    ServiceType("日间照料中心", "老", "#8e24aa", True, 300, ("养老", "照料", "托老", "日托", "老人", "老年")),
+    ServiceType("百姓健身房", "健", "#00897b", True, 500, ("健身", "锻炼", "运动")),
+    ServiceType("共享工具柜", "工", "#546e7a", True, 300, ("工具", "借工具", "修理")),
+    ServiceType("卫生服务站", "医", "#1e88e5", True, 1000, ("看病", "医院", "诊所", "医生", "体检", "血压", "配药")),
+    ServiceType("图书室", "书", "#6d4c41", True, 1000, ("看书", "读书", "图书", "阅览")),
+    ServiceType("儿童之家", "童", "#f06292", True, 300, ("孩子", "儿童", "小孩", "托管", "四点半")),
+    ServiceType("议事厅", "议", "#3949ab", True, 1000, ("议事", "协商", "开会")),
+    ServiceType("调解室", "调", "#5d4037", False, 1000, ("调解", "纠纷")),  # mediation is by appointment: not advertised
 )
 SERVICE_TYPES = tuple(t.name for t in SERVICE_TYPE_TABLE)
 PUBLIC_SERVICE_TYPES = tuple(t.name for t in SERVICE_TYPE_TABLE if t.public)
 STANDARD_RADIUS_M = {t.name: t.radius_m for t in SERVICE_TYPE_TABLE}
 SERVICE_GLYPH = {t.name: t.glyph for t in SERVICE_TYPE_TABLE}
 SERVICE_COLOUR = {t.name: t.colour for t in SERVICE_TYPE_TABLE}
+SERVICE_WORDS = {t.name: t.words for t in SERVICE_TYPE_TABLE}
 GAP_TYPES = ("日间照料中心", "爱心食堂")  # the coverage-gap layer's types: daily needs of the elderly
 
 

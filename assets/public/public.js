@@ -2,6 +2,7 @@
 (function () {
   "use strict";
   var UNKNOWN_TYPE = "#455a64";  // a type the layout's table (workflow/vocab.py, via the hideout) does not know
+  var found = { from: null, codes: null };  // the codes of the last search, as a set
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -24,10 +25,10 @@
         var h = context.hideout || {};
         var p = feature.properties;
         if (h.types && h.types.length && h.types.indexOf(p.type) < 0) { return false; }
-        if (h.q) {
-          var q = h.q.toLowerCase();
-          var hay = (p.name + " " + (p.address || "") + " " + p.type).toLowerCase();
-          if (hay.indexOf(q) < 0) { return false; }
+        // a search is matched on the server (synonyms, pinyin: callbacks/public.py); here only its codes
+        if (h.codes) {
+          if (found.from !== h.codes) { found = { from: h.codes, codes: new Set(h.codes) }; }
+          return found.codes.has(p.code);
         }
         return true;
       },
@@ -62,6 +63,53 @@
       }
     }
   });
+
+  // 分享此处: the link still moves the address to the point (dcc.Link); here its whole URL goes to the phone's share
+  // sheet, or to the clipboard, and the page says which happened (words: the layout's #public-share-status)
+  function say(status, key) {
+    status.textContent = status.getAttribute(key) || "";
+    status.hidden = false;
+    clearTimeout(say.timer);
+    say.timer = setTimeout(function () { status.hidden = true; }, 4000);
+  }
+  function copyByHand(url) {
+    var box = document.createElement("textarea");
+    box.value = url;
+    box.setAttribute("readonly", "");
+    box.style.position = "fixed";
+    box.style.opacity = "0";
+    document.body.appendChild(box);
+    box.select();
+    var done = false;
+    try { done = document.execCommand("copy"); } catch (err) { done = false; }
+    document.body.removeChild(box);
+    return done;
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".pub-share");
+    var status = document.getElementById("public-share-status");
+    if (!link || !status) { return; }
+    var url = new URL(link.getAttribute("href"), window.location.href).href;
+    var touch = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
+    if (navigator.share && touch) {
+      navigator.share({ title: link.title, url: url }).catch(function () {});
+      return;
+    }
+    var fallback = function () { say(status, copyByHand(url) ? "data-copied" : "data-failed"); };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(url).then(function () { say(status, "data-copied"); }, fallback);
+    } else {
+      fallback();
+    }
+  });
+
+  // the type chips' fade (public.css) goes once the row is scrolled to its end
+  document.addEventListener("scroll", function (event) {
+    var row = event.target;
+    if (row && row.classList && row.classList.contains("pub-types")) {
+      row.classList.toggle("at-end", row.scrollLeft + row.clientWidth >= row.scrollWidth - 2);
+    }
+  }, true);
 
   // clientside callbacks are looked up under window.dash_clientside
   window.dash_clientside = Object.assign({}, window.dash_clientside, { jinlinPublic: {

@@ -196,3 +196,68 @@ def test_locate_me_sorts_by_distance_or_says_why_not(page, live_server, public_p
         page.wait_for_function("(name) => { const b = document.querySelector('#public-list > li.pub-item b');"
                                " return b !== null && b.innerText === name; }",
                                arg=public_points[0].name)
+
+
+# The person's dot and the named markers inside the map, once the map has stopped moving (a flight zooms out on
+# its way: a frame in mid-flight may show everything): the same rectangles at two polls in a row.
+IN_MAP = """(names) => {
+  const box = document.getElementById('public-map').getBoundingClientRect();
+  const inside = (r) => r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom;
+  const me = document.querySelector('#public-map path.leaflet-interactive');
+  const marks = names.map(n => document.querySelector(`.pub-marker[title="${n}"]`));
+  if (me === null || marks.some(m => m === null)) return false;
+  const rects = [me, ...marks].map(e => e.getBoundingClientRect());
+  const now = JSON.stringify(rects.map(r => [Math.round(r.left), Math.round(r.top)]));
+  const still = window.__lastRects === now;
+  window.__lastRects = now;
+  return still && rects.every(inside);
+}"""
+
+
+@PHONE
+def test_a_resident_finds_by_everyday_words_sees_the_nearest_and_can_share_or_navigate(page, live_server,
+                                                                                      public_points):
+    from geodata import crs
+
+    canteens = [p for p in public_points if p.service_type == "爱心食堂"]
+    assert len(canteens) > 3
+    page.goto(live_server + "/public/")
+    _wait_count(page, len(public_points))
+    # what people type: an everyday word, pinyin without a Chinese keyboard; each finds the canteens, only those
+    for query in ("吃饭", "shitang", "shi tang"):
+        _search(page, query)
+        _wait_count(page, len(canteens))
+        _wait_markers(page, len(canteens))
+        assert set(page.locator(f"{ITEMS} .pub-item-head .muted").all_inner_texts()) == {"爱心食堂"}, query
+
+    # 定位我的位置 far from most of them: the map shows the person and the nearest ones together
+    far = max(canteens, key=lambda p: p.lat)
+    here = {"latitude": min(p.lat for p in public_points) - 0.012, "longitude": far.lon}  # ~1.3 km south of all
+    page.context.grant_permissions(["geolocation", "clipboard-read", "clipboard-write"], origin=live_server)
+    page.context.set_geolocation(here)
+    page.get_by_role("button", name="定位我的位置").click()
+    page.wait_for_selector("#public-locate-status:text-is('已按离你的距离排序')")
+    nearest = sorted(canteens, key=lambda p: float(crs.distance_m(here["longitude"], here["latitude"],
+                                                                   [p.lon], [p.lat])[0]))[:3]
+    page.wait_for_function("(n) => document.querySelector('#public-list > li.pub-item b').innerText === n",
+                           arg=nearest[0].name)
+    page.wait_for_function(IN_MAP, arg=[p.name for p in nearest], polling=400)
+
+    # 导航 hands the point to the phone's map apps, each in its own coordinates
+    first = page.locator(ITEMS).first
+    links = {a.inner_text(): a.get_attribute("href") for a in first.locator("a.pub-nav").all()}
+    point = nearest[0]
+    g_lon, g_lat = crs.shifted(point.lon, point.lat, "gcj02")
+    b_lon, b_lat = crs.shifted(point.lon, point.lat, "bd09")
+    assert abs(g_lon - point.lon) > 0.001 and abs(b_lat - point.lat) > 0.001  # the shifts are real, not a copy
+    assert f"position={g_lon:.6f},{g_lat:.6f}" in links["高德"] and "coordinate=gaode" in links["高德"]
+    assert f"location={b_lat:.6f},{b_lon:.6f}" in links["百度"] and "coord_type=bd09ll" in links["百度"]
+    assert links["其他地图"].startswith(f"geo:{point.lat:.6f},{point.lon:.6f}?q=")
+
+    # 分享此处 copies the whole link and says so, and the address is the point's
+    first.locator("a.pub-share").click()
+    page.wait_for_selector("#public-share-status:text-is('链接已复制，可以粘贴发给家人邻居。')")
+    assert page.evaluate("() => navigator.clipboard.readText()") == f"{live_server}/public/?point={point.code}"
+    page.wait_for_url(f"{live_server}/public/?point={point.code}")
+    toast = page.locator("#public-share-status").bounding_box()
+    assert toast["x"] >= 0 and toast["x"] + toast["width"] <= 390 and toast["height"] < 60, toast  # one line, inside
