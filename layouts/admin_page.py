@@ -81,8 +81,10 @@ def build_rules_card() -> html.Section:
     """办理时限: days per category and ladder level (double-click a cell to edit) and the yellow window."""
     columns = [{"field": "category", "headerName": text.RULES_CATEGORY, "flex": 1, "pinned": "left"}]
     columns += [{"field": level, "headerName": text.RULES_LEVEL_DAYS.format(level=level), "flex": 1,
-                 "editable": True, "cellEditor": "agNumberCellEditor",
-                 "cellEditorParams": {"min": 0.5, "max": 365, "precision": 1}} for level in LADDER_LEVELS]
+                 # no min/max in the browser: the editor would drop −1 without a word and 保存 would say 已保存;
+                 # the server (db/rules.py) refuses it and says which cell and what range
+                 "editable": True, "cellEditor": "agNumberCellEditor", "cellEditorParams": {"precision": 1}}
+                for level in LADDER_LEVELS]
     return html.Section(className="admin-card wide", children=[
         html.H2(text.RULES_TITLE),
         html.P(text.RULES_HINT, className="muted"),
@@ -92,7 +94,8 @@ def build_rules_card() -> html.Section:
                    style={"height": "460px"}),
         html.Div(className="admin-form", children=[
             html.Label(text.RULES_YELLOW, htmlFor=ids.RULES_YELLOW),
-            dcc.Input(id=ids.RULES_YELLOW, type="number", min=1, max=168, className="input narrow"),
+            # no min/max: an out-of-range number reaches the server, which names the range (not 请填写)
+            dcc.Input(id=ids.RULES_YELLOW, type="number", className="input narrow"),
             html.Button(text.RULES_SAVE, id=ids.RULES_SAVE, className="btn primary"),
         ]),
         html.Div(id=ids.RULES_MESSAGE, className="admin-message", role="status"),

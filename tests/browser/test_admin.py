@@ -49,6 +49,16 @@ def test_non_admin_cannot_reach_admin(page, live_server):
     assert response.status == 403
 
 
+def _save_rules(page, cell, days: str, yellow: str):
+    """Type `days` into a cell of the 办理时限 grid and `yellow` into the yellow window, then 保存."""
+    cell.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(days)
+    page.keyboard.press("Enter")
+    page.fill("#admin-rules-yellow", yellow)
+    page.click("#admin-rules-save")
+
+
 def test_admin_sets_deadline_per_category_and_yellow_window(staff, live_server):
     from db import rules
     from db.engine import session_scope
@@ -59,12 +69,7 @@ def test_admin_sets_deadline_per_category_and_yellow_window(staff, live_server):
     cell.wait_for()
     assert cell.inner_text().strip() == "3"
     try:
-        cell.click()
-        page.keyboard.press("Control+A")
-        page.keyboard.type("1")
-        page.keyboard.press("Enter")
-        page.fill("#admin-rules-yellow", "12")
-        page.click("#admin-rules-save")
+        _save_rules(page, cell, "1", "12")
         page.wait_for_selector("#admin-rules-message:has-text('已保存')")
         with session_scope() as session:
             saved = rules.get_case_rules(session)
@@ -81,6 +86,19 @@ def test_admin_sets_deadline_per_category_and_yellow_window(staff, live_server):
         page.wait_for_selector("#admin-rules-message:has-text('噪音扰民·社区时限（天）：请填写')")
         with session_scope() as session:
             assert rules.get_case_rules(session) == saved
+
+        # a negative day count and a yellow window out of range are named with their range, and nothing changes
+        _save_rules(page, other, "-1", "200")
+        message = page.locator("#admin-rules-message")
+        page.wait_for_selector("#admin-rules-message:has-text('噪音扰民·社区时限（天）：应大于 0 且不超过 365')")
+        assert "黄灯提前量" in message.inner_text() and "不超过 168" in message.inner_text(), message.inner_text()
+        assert "已保存" not in message.inner_text()
+        with session_scope() as session:
+            assert rules.get_case_rules(session) == saved
+        page.fill("#admin-rules-yellow", "0")
+        page.click("#admin-rules-save")
+        page.wait_for_function("() => document.querySelector('#admin-rules-message').innerText.includes('应大于 0')"
+                               " && !document.querySelector('#admin-rules-message').innerText.includes('请填写')")
 
         page.reload()
         page.locator('#admin-rules .ag-row[row-id="安全隐患"] .ag-cell[col-id="小区"]:has-text("1")').wait_for()
