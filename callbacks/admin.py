@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dash import Dash, Input, Output, State, no_update
+from flask import request
 
 from callbacks.viewer import current_account
 from callbacks.wiring import Callbacks
@@ -103,7 +104,9 @@ def create_token(_n, label, scope):
     try:
         with session_scope() as session:
             token = users.create_display_token(session, label, (scope or "").strip() or None, settings.now())
-            return _token_rows(session), text.ADMIN_TOKEN_SHOWN_ONCE.format(url=f"/screen/?token={token}"), ""
+            rows = _token_rows(session)
+        # the whole address the display opens, as this server was reached, with a button that copies it
+        return rows, admin_page.token_shown_once(request.host_url.rstrip("/") + f"/screen/?token={token}"), ""
     except users.UserError as err:
         return no_update, _error(err), no_update
 

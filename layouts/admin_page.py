@@ -77,6 +77,12 @@ def token_rows(tokens: list[dict]) -> list[dict]:
             for t in tokens]
 
 
+def token_shown_once(url: str) -> list:
+    """A new display token's address, shown this once, with a copy button (dcc.Clipboard: no selecting by hand)."""
+    return [html.Span(text.ADMIN_TOKEN_SHOWN_ONCE), html.Code(url, id=ids.TOKEN_URL, className="token-url"),
+            dcc.Clipboard(target_id=ids.TOKEN_URL, title=text.ADMIN_TOKEN_COPY, className="token-copy")]
+
+
 def build_rules_card() -> html.Section:
     """办理时限: days per category and ladder level (double-click a cell to edit) and the yellow window."""
     columns = [{"field": "category", "headerName": text.RULES_CATEGORY, "flex": 1, "pinned": "left"}]

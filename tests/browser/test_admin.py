@@ -118,3 +118,38 @@ def test_the_last_active_admin_cannot_be_deactivated(staff, live_server):
     page.wait_for_selector(f"#admin-user-message:has-text('{text.ADMIN_ERRORS['last_admin']}')")
     row = page.locator("#admin-users .ag-row").filter(has_text="演示管理员")
     assert text.ADMIN_USER_STATE[True] in row.inner_text()
+
+
+def test_a_new_display_tokens_address_is_shown_once_with_a_copy_button(staff, live_server):
+    from sqlalchemy import delete
+
+    from db import models as m
+    from db.engine import session_scope
+
+    page = staff
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page.goto(live_server + "/admin/")
+    page.fill("#admin-token-label", "复制测试大屏")
+    page.fill("#admin-token-scope", "330381001")
+    try:
+        page.click("#admin-token-create")
+        url = page.locator("#admin-token-url")
+        url.wait_for()
+        shown = url.inner_text()
+        assert shown.startswith(f"{live_server}/screen/?token=") and len(shown) > len(live_server) + 30
+        page.click("#admin-token-message .token-copy")
+        # the button writes the clipboard a moment after the click: read it until it holds the address (or time out;
+        # wait_for_function would take the Promise of an async read for a truthy answer)
+        copied = None
+        for _ in range(60):
+            copied = page.evaluate("() => navigator.clipboard.readText()")
+            if copied == shown:
+                break
+            page.wait_for_timeout(500)
+        assert copied == shown
+        # and the address opens the screen
+        page.goto(shown)
+        page.wait_for_selector(".screen-kpi")
+    finally:
+        with session_scope() as s:
+            s.execute(delete(m.DisplayToken).where(m.DisplayToken.label == "复制测试大屏"))
