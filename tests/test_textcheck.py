@@ -151,7 +151,12 @@ def test_public_search_answers_whatever_is_typed(seeded_url, query):
               changed="public-search.value")
     assert r.status_code == 200
     hideout = r.get_json()["response"]["public-points"]["hideout"]
-    assert re.fullmatch(r"[^\x00\ud800-\udfff]*", hideout["q"])
+    # what was typed never goes back, only the codes of what it found ("食堂" once the bad character is gone)
+    assert "q" not in hideout and not re.search(r"[\x00\ud800-\udfff]", r.get_data(as_text=True))
+    if query == "\x00":  # nothing left to search for: every point
+        assert hideout["codes"] is None
+    else:
+        assert hideout["codes"] and all(re.fullmatch(r"\w+", c) for c in hideout["codes"])
 
 
 def test_any_callback_meeting_unstorable_text_says_so_not_the_generic_error(staff):
